@@ -1,0 +1,153 @@
+import type { TlsStatus } from '../model';
+
+// Our typed view of the Fastly API. The implementation (`createFastlyGateway`) wraps the official
+// `fastly` client (and fetch for what it lacks); every Fastly failure leaves it as an
+// EdgeplaneError classified by the table in ARCHITECTURE.md. Writes are never retried here.
+
+export interface FastlyVersion {
+  number: number;
+  active: boolean;
+  locked: boolean;
+  comment: string;
+}
+
+export interface FastlyService {
+  id: string;
+  name: string;
+  type: 'wasm' | 'vcl';
+  /** Number of the active version, null when none is active. */
+  activeVersion: number | null;
+  versions: FastlyVersion[];
+}
+
+export interface BackendSpec {
+  name: string;
+  address: string;
+  port: number;
+  useSsl: boolean;
+  overrideHost?: string;
+  sslCertHostname?: string;
+  sslSniHostname?: string;
+  connectTimeoutMs?: number;
+  firstByteTimeoutMs?: number;
+  betweenBytesTimeoutMs?: number;
+}
+
+export interface FastlyBackend extends BackendSpec {}
+
+export interface FastlyPackage {
+  hashsum: string | null;
+  filesHash: string | null;
+  size: number | null;
+}
+
+export interface ConfigStore {
+  id: string;
+  name: string;
+}
+
+export interface ResourceLink {
+  id: string;
+  name: string;
+  resourceId: string;
+}
+
+export interface TlsSubscription {
+  id: string;
+  state: TlsStatus['state'];
+  domains: string[];
+  dnsRecords: TlsStatus['dnsRecords'];
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  messages: string[];
+}
+
+/** Domain Management v1 (versionless) domain. */
+export interface ManagedDomain {
+  id: string;
+  fqdn: string;
+  serviceId: string | null;
+  activated: boolean;
+  verified: boolean;
+}
+
+export interface RateLimitState {
+  /** From Fastly-RateLimit-Remaining on the last write, null before any. */
+  remaining: number | null;
+  /** From Fastly-RateLimit-Reset (epoch seconds), null before any. */
+  resetAt: Date | null;
+}
+
+/** One Fastly call, reported for metrics and for tests that bound the number of calls. */
+export interface FastlyCallEvent {
+  method: string;
+  /** Operation name, e.g. `createDomain`. */
+  operation: string;
+  /** `ok` or our error code. */
+  outcome: string;
+  status: number | null;
+  durationMs: number;
+}
+
+export interface FastlyGateway {
+  readonly rateLimit: RateLimitState;
+
+  // Services
+  createService(name: string, type?: 'wasm' | 'vcl'): Promise<FastlyService>;
+  findServiceByName(name: string): Promise<FastlyService | null>;
+  getService(serviceId: string): Promise<FastlyService>;
+  deleteService(serviceId: string): Promise<void>;
+
+  // Versions
+  cloneVersion(serviceId: string, version: number): Promise<FastlyVersion>;
+  validateVersion(serviceId: string, version: number): Promise<ValidationResult>;
+  activateVersion(serviceId: string, version: number): Promise<FastlyVersion>;
+  deactivateVersion(serviceId: string, version: number): Promise<FastlyVersion>;
+
+  // Classic (version-scoped) domains
+  listDomains(serviceId: string, version: number): Promise<string[]>;
+  addDomain(serviceId: string, version: number, domain: string, comment?: string): Promise<void>;
+  deleteDomain(serviceId: string, version: number, domain: string): Promise<void>;
+
+  // Domain Management v1 (not in fastly-js: plain HTTP)
+  createManagedDomain(fqdn: string, serviceId?: string): Promise<ManagedDomain>;
+  listManagedDomains(fqdn?: string): Promise<ManagedDomain[]>;
+  deleteManagedDomain(id: string): Promise<void>;
+
+  // Backends
+  listBackends(serviceId: string, version: number): Promise<FastlyBackend[]>;
+  createBackend(serviceId: string, version: number, backend: BackendSpec): Promise<FastlyBackend>;
+
+  // Compute package
+  uploadPackage(serviceId: string, version: number, tarGz: Uint8Array): Promise<FastlyPackage>;
+  getPackage(serviceId: string, version: number): Promise<FastlyPackage | null>;
+
+  // Config stores (items apply to every version at once)
+  findConfigStore(name: string): Promise<ConfigStore | null>;
+  createConfigStore(name: string): Promise<ConfigStore>;
+  getConfigItem(storeId: string, key: string): Promise<string | null>;
+  putConfigItem(storeId: string, key: string, value: string): Promise<void>;
+  deleteConfigItem(storeId: string, key: string): Promise<void>;
+  listResourceLinks(serviceId: string, version: number): Promise<ResourceLink[]>;
+  linkResource(serviceId: string, version: number, resourceId: string, name: string): Promise<ResourceLink>;
+
+  // TLS (Platform TLS subscriptions, JSON:API)
+  createTlsSubscription(domain: string): Promise<TlsSubscription>;
+  findTlsSubscription(domain: string): Promise<TlsSubscription | null>;
+  getTlsSubscription(id: string): Promise<TlsSubscription>;
+  deleteTlsSubscription(id: string): Promise<void>;
+
+  // Purge
+  purgeAll(serviceId: string): Promise<string>;
+  purgeKeys(serviceId: string, keys: string[]): Promise<string[]>;
+  purgeUrl(url: string): Promise<string>;
+}
+
+export interface FastlyGatewayOptions {
+  token: string;
+  /** Base URL of the Fastly API; default https://api.fastly.com (FASTLY_API_URL). */
+  baseUrl?: string;
+  onCall?: (event: FastlyCallEvent) => void;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors';
+
+// The records the control plane keeps and shows. These schemas are the contract shared by the
+// store, the lifecycle, the API (OpenAPI is generated from them) and the CLI.
+
+export const DomainState = z.enum([
+  'queued',
+  'attaching',
+  'waiting_for_release',
+  'active',
+  'securing',
+  'cached',
+  'needs_attention',
+  'cancelled',
+]);
+export type DomainState = z.infer<typeof DomainState>;
+
+export const DomainRole = z.enum(['main', 'static']);
+export type DomainRole = z.infer<typeof DomainRole>;
+
+const Timestamp = z.iso.datetime();
+
+/** cert-manager style status condition. */
+export const Condition = z.object({
+  type: z.string(), // e.g. Attached, Released, CertificateIssued, Cached, Stale
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: Timestamp,
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const LastError = z.object({
+  code: ErrorCode,
+  /** Fastly's text verbatim when Fastly said it. */
+  detail: z.string(),
+});
+export type LastError = z.infer<typeof LastError>;
+
+export const HistoryEvent = z.object({
+  at: Timestamp,
+  from: DomainState.nullable(),
+  to: DomainState,
+  /** Short machine name of what happened: attach_requested, refused, released, activated, ... */
+  event: z.string(),
+  message: z.string(),
+});
+export type HistoryEvent = z.infer<typeof HistoryEvent>;
+
+/** A DNS record the operator must create for the certificate or for traffic. */
+export const DnsRecord = z.object({
+  type: z.enum(['CNAME', 'A', 'AAAA', 'TXT']),
+  name: z.string(),
+  value: z.string(),
+  purpose: z.enum(['acme_challenge', 'traffic']),
+});
+export type DnsRecord = z.infer<typeof DnsRecord>;
+
+export const TlsStatus = z.object({
+  subscriptionId: z.string(),
+  state: z.enum(['pending', 'processing', 'issued', 'renewing', 'failed']),
+  dnsRecords: z.array(DnsRecord),
+});
+export type TlsStatus = z.infer<typeof TlsStatus>;
+
+export const DomainRecord = z.object({
+  service: z.string(),
+  domain: z.string(),
+  role: DomainRole,
+  state: DomainState,
+  attempts: z.number().int().nonnegative(),
+  lastAttemptAt: Timestamp.nullable(),
+  nextAttemptAt: Timestamp.nullable(),
+  lastError: LastError.nullable(),
+  conditions: z.array(Condition),
+  history: z.array(HistoryEvent),
+  /** The Fastly version number, recorded only after it was activated with this domain on it. */
+  activeVersion: z.number().int().positive().nullable(),
+  tls: TlsStatus.nullable(),
+  /** The caching switch `caching:<domain>` as last written to the config store. */
+  caching: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type DomainRecord = z.infer<typeof DomainRecord>;
+
+export const Origin = z
+  .object({
+    address: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535).default(443),
+    /** Connect to the origin over TLS (certificate checked against `address` unless `hostHeader`). */
+    useTls: z.boolean().default(true),
+    /** Host header sent to this origin; default: the client's Host (main) or `address` (static). */
+    hostHeader: z.string().min(1).max(253).optional(),
+    /** Path prefix added in front of every path (object storage bucket), e.g. `/toot-media`. */
+    pathPrefix: z.string().regex(/^\/[^\s?#]*$/).optional(),
+  })
+  .strict();
+export type Origin = z.infer<typeof Origin>;
+
+export const ServiceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63, starting with a letter or digit');
+
+export const ServiceInput = z
+  .object({
+    name: ServiceName,
+    origins: z.object({ main: Origin, static: Origin }).strict(),
+    /** Path of the Compute package (.tar.gz) to upload; default: pkg/edgeplane.tar.gz when it exists. */
+    packagePath: z.string().optional(),
+    /** Config Store the edge reads; default `edgeplane`. */
+    configStoreName: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+export type ServiceInput = z.input<typeof ServiceInput>;
+
+export const ServiceRecord = z.object({
+  name: ServiceName,
+  fastlyServiceId: z.string().nullable(),
+  activeVersion: z.number().int().positive().nullable(),
+  configStoreId: z.string().nullable(),
+  configStoreName: z.string(),
+  origins: z.object({ main: Origin, static: Origin }),
+  domains: z.array(z.object({ domain: z.string(), role: DomainRole, state: DomainState })),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ServiceRecord = z.infer<typeof ServiceRecord>;
+
+export const AttachInput = z
+  .object({
+    domain: z.string(),
+    role: DomainRole,
+    /** Take the domain over from another service of the same Fastly account. */
+    move: z.boolean().optional(),
+  })
+  .strict();
+export type AttachInput = z.infer<typeof AttachInput>;
+
+export const PurgeInput = z.union([
+  z.object({ all: z.literal(true) }).strict(),
+  z.object({ key: z.string().min(1).max(1024) }).strict(),
+  z.object({ keys: z.array(z.string().min(1).max(1024)).min(1).max(256) }).strict(),
+  z.object({ url: z.url() }).strict(),
+]);
+export type PurgeInput = z.infer<typeof PurgeInput>;
