@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Duration } from './duration';
+import { EdgeplaneError } from './errors';
+
+// The control plane's configuration comes from the environment, parsed once here. A bad value
+// stops the start with a message that names the variable (and never echoes a secret).
+
+export const DEFAULT_DB_PATH = '.edgeplane/edgeplane.db';
+export const DEFAULT_PORT = 8440;
+const MIN_API_TOKEN_LENGTH = 16;
+
+/** An unset variable and an empty one mean the same: use the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const ApiTokens = z
+  .string()
+  .transform((value) => value.split(',').map((token) => token.trim()).filter((token) => token.length > 0))
+  .refine((tokens) => tokens.length > 0, 'no token given')
+  .refine(
+    (tokens) => tokens.every((token) => token.length >= MIN_API_TOKEN_LENGTH),
+    `every token must have at least ${MIN_API_TOKEN_LENGTH} characters`,
+  );
+
+const Environment = z.object({
+  FASTLY_API_TOKEN: optional(z.string().trim().min(1)),
+  FASTLY_API_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  EDGEPLANE_API_TOKEN: optional(ApiTokens),
+  EDGEPLANE_DB: optional(z.string().min(1)),
+  EDGEPLANE_PORT: optional(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0, 'must be a port number').max(65535, 'must be a port number')),
+  ),
+  EDGEPLANE_RETRY_INITIAL: optional(Duration),
+  EDGEPLANE_RETRY_MAX: optional(Duration),
+});
+
+export interface Config {
+  fastly: { token: string; baseUrl?: string };
+  /** Bearer tokens the API accepts; empty for a process that serves no API (the worker). */
+  apiTokens: string[];
+  dbPath: string;
+  port: number;
+  retry: { initialMs?: number; maxMs?: number };
+}
+
+export interface ConfigNeeds {
+  /** The API is served, so EDGEPLANE_API_TOKEN is required. */
+  api: boolean;
+}
+
+const SECRETS = new Set(['FASTLY_API_TOKEN', 'EDGEPLANE_API_TOKEN']);
+
+function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const value = env[name];
+  const shown = value === undefined || SECRETS.has(name) ? '' : ` (got "${value}")`;
+  return `${name}: ${issue.message}${shown}`;
+}
+
+/** Reads the configuration from `env`; throws EdgeplaneError `invalid_input` listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>, needs: ConfigNeeds): Config {
+  const parsed = Environment.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describe(issue, env));
+  const values = parsed.success ? parsed.data : undefined;
+  const unset = (name: string) => (env[name] ?? '').trim() === '';
+
+  if (unset('FASTLY_API_TOKEN')) {
+    problems.push('FASTLY_API_TOKEN: is required (a Fastly API token; `npm start` runs a local simulator instead)');
+  }
+  if (needs.api && unset('EDGEPLANE_API_TOKEN')) {
+    problems.push('EDGEPLANE_API_TOKEN: is required (the bearer token(s) clients send, comma-separated)');
+  }
+  if (values?.EDGEPLANE_RETRY_INITIAL !== undefined && values.EDGEPLANE_RETRY_MAX !== undefined
+    && values.EDGEPLANE_RETRY_INITIAL > values.EDGEPLANE_RETRY_MAX) {
+    problems.push('EDGEPLANE_RETRY_INITIAL: must not be longer than EDGEPLANE_RETRY_MAX');
+  }
+  if (!values || problems.length > 0) {
+    throw new EdgeplaneError('invalid_input', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+
+  return {
+    fastly: { token: values.FASTLY_API_TOKEN!, ...(values.FASTLY_API_URL ? { baseUrl: values.FASTLY_API_URL } : {}) },
+    apiTokens: values.EDGEPLANE_API_TOKEN ?? [],
+    dbPath: values.EDGEPLANE_DB ?? DEFAULT_DB_PATH,
+    port: values.EDGEPLANE_PORT ?? DEFAULT_PORT,
+    retry: {
+      ...(values.EDGEPLANE_RETRY_INITIAL !== undefined ? { initialMs: values.EDGEPLANE_RETRY_INITIAL } : {}),
+      ...(values.EDGEPLANE_RETRY_MAX !== undefined ? { maxMs: values.EDGEPLANE_RETRY_MAX } : {}),
+    },
+  };
+}
