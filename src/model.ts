@@ -80,6 +80,14 @@ export const DomainRecord = z.object({
   tls: TlsStatus.nullable(),
   /** The caching switch `caching:<domain>` as last written to the config store. */
   caching: z.boolean(),
+  /** Operator override of the caching switch (`setCaching`); null = the lifecycle decides. */
+  cachingOverride: z.boolean().nullable(),
+  /** Take the domain over from another service of the same Fastly account. */
+  move: z.boolean(),
+  /** When Fastly first refused the domain as held by another account (drives the Stale condition). */
+  waitingSince: Timestamp.nullable(),
+  /** Start of the current backoff (reset by "retry now"; drives the probe schedule). */
+  backoffSince: Timestamp.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -122,6 +130,12 @@ export const ServiceRecord = z.object({
   configStoreId: z.string().nullable(),
   configStoreName: z.string(),
   origins: z.object({ main: Origin, static: Origin }),
+  /** `ready` once a version with backends, config store link and package is active. */
+  status: z.enum(['provisioning', 'ready', 'needs_attention']),
+  /** Why the service is not ready (e.g. no edge package built yet). */
+  lastError: LastError.nullable(),
+  /** The package that was uploaded, when one was. */
+  packagePath: z.string().nullable(),
   domains: z.array(z.object({ domain: z.string(), role: DomainRole, state: DomainState })),
   createdAt: Timestamp,
   updatedAt: Timestamp,

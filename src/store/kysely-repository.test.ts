@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainRecord } from '../model';
+import { openStore } from './index';
+import type { KyselyRepository } from './kysely-repository';
+
+const t0 = '2026-01-01T00:00:00.000Z';
+
+function record(overrides: Partial<DomainRecord> = {}): DomainRecord {
+  return {
+    service: 'toot',
+    domain: 'toot.example',
+    role: 'main',
+    state: 'queued',
+    attempts: 0,
+    lastAttemptAt: null,
+    nextAttemptAt: t0,
+    lastError: null,
+    conditions: [],
+    history: [{ at: t0, from: null, to: 'queued', event: 'attach_requested', message: 'accepted' }],
+    activeVersion: null,
+    tls: null,
+    caching: false,
+    cachingOverride: null,
+    move: false,
+    waitingSince: null,
+    backoffSince: null,
+    createdAt: t0,
+    updatedAt: t0,
+    ...overrides,
+  };
+}
+
+describe('the kysely store', () => {
+  let dir: string;
+  let stores: KyselyRepository[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'edgeplane-store-'));
+    stores = [];
+  });
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  async function open(): Promise<KyselyRepository> {
+    const store = await openStore(join(dir, 'edgeplane.db'));
+    stores.push(store);
+    return store;
+  }
+
+  it('round-trips a domain record and appends only new history events', async () => {
+    const store = await open();
+    const first = record({ lastError: { code: 'domain_held_by_other_account', detail: "Domain 'toot.example' is owned by another customer" } });
+    await store.saveDomain(first);
+    const second = {
+      ...first,
+      state: 'waiting_for_release' as const,
+      attempts: 1,
+      cachingOverride: false,
+      tls: { subscriptionId: 's1', state: 'pending' as const, dnsRecords: [{ type: 'CNAME' as const, name: '_acme-challenge.toot.example', value: 'x.fastly-validations.com', purpose: 'acme_challenge' as const }] },
+      history: [...first.history, { at: t0, from: 'queued' as const, to: 'waiting_for_release' as const, event: 'refused', message: 'held' }],
+    };
+    await store.saveDomain(second);
+    await store.saveDomain(second);
+    expect(await store.getDomain('toot', 'toot.example')).toEqual(second);
+    expect(await store.findDomain('toot.example')).toEqual(second);
+    expect(await store.getDomain('toot', 'other.example')).toBeNull();
+  });
+
+  it('lists due records, the oldest due first', async () => {
+    const store = await open();
+    await store.saveDomain(record({ domain: 'b.example', nextAttemptAt: '2026-01-01T00:02:00.000Z' }));
+    await store.saveDomain(record({ domain: 'a.example', nextAttemptAt: '2026-01-01T00:01:00.000Z' }));
+    await store.saveDomain(record({ domain: 'c.example', nextAttemptAt: '2026-01-01T00:09:00.000Z' }));
+    await store.saveDomain(record({ domain: 'd.example', nextAttemptAt: null }));
+    const due = await store.listDue(new Date('2026-01-01T00:05:00Z'), 10);
+    expect(due.map((d) => d.domain)).toEqual(['a.example', 'b.example']);
+  });
+
+  it('gives a lease to one owner at a time, across connections to one file, until it expires', async () => {
+    const [one, two] = [await open(), await open()];
+    const now = new Date(t0);
+    const later = new Date(now.getTime() + 30_000);
+    const results = await Promise.all([
+      one.acquireLease('service:toot', 'worker-1', now, 60_000),
+      two.acquireLease('service:toot', 'worker-2', now, 60_000),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const holder = results[0] ? 'worker-1' : 'worker-2';
+    const other = holder === 'worker-1' ? 'worker-2' : 'worker-1';
+    expect(await two.acquireLease('service:toot', other, later, 60_000)).toBe(false);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
+    expect(await two.acquireLease('service:toot', other, new Date(later.getTime() + 60_000), 60_000)).toBe(true);
+    await one.releaseLease('service:toot', holder);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(false);
+    await two.releaseLease('service:toot', other);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
+  });
+
+  it('keeps services with their origins and status', async () => {
+    const store = await open();
+    const service = {
+      name: 'toot',
+      fastlyServiceId: null,
+      activeVersion: null,
+      configStoreId: null,
+      configStoreName: 'edgeplane',
+      origins: { main: { address: 'lb.example', port: 443, useTls: true }, static: { address: 'files.example', port: 443, useTls: true } },
+      status: 'provisioning' as const,
+      lastError: null,
+      packagePath: null,
+      createdAt: t0,
+      updatedAt: t0,
+    };
+    await store.putService(service);
+    await store.putService({ ...service, fastlyServiceId: 'svc1', status: 'ready' });
+    expect(await store.listServices()).toEqual([{ ...service, fastlyServiceId: 'svc1', status: 'ready' }]);
+  });
+});

@@ -1,0 +1,222 @@
+import { Kysely } from 'kysely';
+import { z } from 'zod';
+import { Condition, DomainRecord, DomainRole, DomainState, HistoryEvent, LastError, Origin, TlsStatus } from '../model';
+import type { Database, DomainsTable, ServicesTable } from './tables';
+import type { Repository, StoredService } from './repository';
+
+// Rows are parsed with zod when read back: the database is a boundary too.
+
+const ServiceStatus = z.enum(['provisioning', 'ready', 'needs_attention']);
+const Origins = z.object({ main: Origin, static: Origin });
+
+function json<T>(schema: z.ZodType<T>, text: string | null): T | null {
+  return text === null ? null : schema.parse(JSON.parse(text));
+}
+
+function serviceFromRow(row: ServicesTable): StoredService {
+  return {
+    name: row.name,
+    fastlyServiceId: row.fastly_service_id,
+    activeVersion: row.active_version,
+    configStoreId: row.config_store_id,
+    configStoreName: row.config_store_name,
+    origins: Origins.parse(JSON.parse(row.origins)),
+    status: ServiceStatus.parse(row.status),
+    lastError: json(LastError, row.last_error),
+    packagePath: row.package_path,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function serviceToRow(service: StoredService): ServicesTable {
+  return {
+    name: service.name,
+    fastly_service_id: service.fastlyServiceId,
+    active_version: service.activeVersion,
+    config_store_id: service.configStoreId,
+    config_store_name: service.configStoreName,
+    origins: JSON.stringify(service.origins),
+    status: service.status,
+    last_error: service.lastError === null ? null : JSON.stringify(service.lastError),
+    package_path: service.packagePath,
+    created_at: service.createdAt,
+    updated_at: service.updatedAt,
+  };
+}
+
+function domainToRow(record: DomainRecord): DomainsTable {
+  return {
+    service: record.service,
+    domain: record.domain,
+    role: record.role,
+    state: record.state,
+    attempts: record.attempts,
+    last_attempt_at: record.lastAttemptAt,
+    next_attempt_at: record.nextAttemptAt,
+    last_error: record.lastError === null ? null : JSON.stringify(record.lastError),
+    conditions: JSON.stringify(record.conditions),
+    active_version: record.activeVersion,
+    tls: record.tls === null ? null : JSON.stringify(record.tls),
+    caching: record.caching ? 1 : 0,
+    caching_override: record.cachingOverride === null ? null : record.cachingOverride ? 1 : 0,
+    move: record.move ? 1 : 0,
+    waiting_since: record.waitingSince,
+    backoff_since: record.backoffSince,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+export class KyselyRepository implements Repository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async getService(name: string): Promise<StoredService | null> {
+    const row = await this.db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? serviceFromRow(row) : null;
+  }
+
+  async listServices(): Promise<StoredService[]> {
+    const rows = await this.db.selectFrom('services').selectAll().orderBy('name').execute();
+    return rows.map(serviceFromRow);
+  }
+
+  async putService(service: StoredService): Promise<void> {
+    const row = serviceToRow(service);
+    const { name: _name, created_at: _created, ...changes } = row;
+    await this.db
+      .insertInto('services')
+      .values(row)
+      .onConflict((oc) => oc.column('name').doUpdateSet(changes))
+      .execute();
+  }
+
+  async getDomain(service: string, domain: string): Promise<DomainRecord | null> {
+    const row = await this.db
+      .selectFrom('domains')
+      .selectAll()
+      .where('service', '=', service)
+      .where('domain', '=', domain)
+      .executeTakeFirst();
+    return row ? this.withHistory(row) : null;
+  }
+
+  async findDomain(domain: string): Promise<DomainRecord | null> {
+    const row = await this.db.selectFrom('domains').selectAll().where('domain', '=', domain).executeTakeFirst();
+    return row ? this.withHistory(row) : null;
+  }
+
+  async listDomains(service: string): Promise<DomainRecord[]> {
+    const rows = await this.db.selectFrom('domains').selectAll().where('service', '=', service).orderBy('domain').execute();
+    return Promise.all(rows.map((row) => this.withHistory(row)));
+  }
+
+  async saveDomain(record: DomainRecord): Promise<void> {
+    const row = domainToRow(record);
+    const { service: _service, domain: _domain, created_at: _created, ...changes } = row;
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('domains')
+        .values(row)
+        .onConflict((oc) => oc.columns(['service', 'domain']).doUpdateSet(changes))
+        .execute();
+      const stored = await trx
+        .selectFrom('domain_history')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('service', '=', record.service)
+        .where('domain', '=', record.domain)
+        .executeTakeFirstOrThrow();
+      const fresh = record.history.slice(Number(stored.count));
+      if (fresh.length === 0) return;
+      await trx
+        .insertInto('domain_history')
+        .values(
+          fresh.map((event, index) => ({
+            service: record.service,
+            domain: record.domain,
+            seq: Number(stored.count) + index,
+            at: event.at,
+            from_state: event.from,
+            to_state: event.to,
+            event: event.event,
+            message: event.message,
+          })),
+        )
+        .execute();
+    });
+  }
+
+  async listDue(now: Date, limit: number): Promise<Array<{ service: string; domain: string }>> {
+    return this.db
+      .selectFrom('domains')
+      .select(['service', 'domain'])
+      .where('next_attempt_at', 'is not', null)
+      .where('next_attempt_at', '<=', now.toISOString())
+      .orderBy('next_attempt_at')
+      .orderBy('service')
+      .orderBy('domain')
+      .limit(limit)
+      .execute();
+  }
+
+  async acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+    const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+    await this.db
+      .insertInto('leases')
+      .values({ key, owner, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    // The conditional UPDATE is the lock: it succeeds only for the holder or once the lease expired.
+    const result = await this.db
+      .updateTable('leases')
+      .set({ owner, expires_at: expiresAt })
+      .where('key', '=', key)
+      .where((eb) => eb.or([eb('owner', '=', owner), eb('expires_at', '<=', now.toISOString())]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('key', '=', key).where('owner', '=', owner).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+
+  private async withHistory(row: DomainsTable): Promise<DomainRecord> {
+    const events = await this.db
+      .selectFrom('domain_history')
+      .selectAll()
+      .where('service', '=', row.service)
+      .where('domain', '=', row.domain)
+      .orderBy('seq')
+      .execute();
+    return {
+      service: row.service,
+      domain: row.domain,
+      role: DomainRole.parse(row.role),
+      state: DomainState.parse(row.state),
+      attempts: row.attempts,
+      lastAttemptAt: row.last_attempt_at,
+      nextAttemptAt: row.next_attempt_at,
+      lastError: json(LastError, row.last_error),
+      conditions: z.array(Condition).parse(JSON.parse(row.conditions)),
+      history: events.map((event) =>
+        HistoryEvent.parse({ at: event.at, from: event.from_state, to: event.to_state, event: event.event, message: event.message }),
+      ),
+      activeVersion: row.active_version,
+      tls: json(TlsStatus, row.tls),
+      caching: row.caching === 1,
+      cachingOverride: row.caching_override === null ? null : row.caching_override === 1,
+      move: row.move === 1,
+      waitingSince: row.waiting_since,
+      backoffSince: row.backoff_since,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+}

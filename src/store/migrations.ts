@@ -1,0 +1,72 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+// Schema migrations, in code so they ship with the package. Only portable column types.
+
+const migrations: Record<string, Migration> = {
+  '001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('services')
+        .addColumn('name', 'varchar(63)', (c) => c.primaryKey())
+        .addColumn('fastly_service_id', 'varchar(64)')
+        .addColumn('active_version', 'integer')
+        .addColumn('config_store_id', 'varchar(64)')
+        .addColumn('config_store_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('origins', 'text', (c) => c.notNull())
+        .addColumn('status', 'varchar(32)', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('package_path', 'text')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('domains')
+        .addColumn('service', 'varchar(63)', (c) => c.notNull())
+        .addColumn('domain', 'varchar(253)', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('state', 'varchar(32)', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_attempt_at', 'varchar(32)')
+        .addColumn('next_attempt_at', 'varchar(32)')
+        .addColumn('last_error', 'text')
+        .addColumn('conditions', 'text', (c) => c.notNull())
+        .addColumn('active_version', 'integer')
+        .addColumn('tls', 'text')
+        .addColumn('caching', 'integer', (c) => c.notNull())
+        .addColumn('caching_override', 'integer')
+        .addColumn('move', 'integer', (c) => c.notNull())
+        .addColumn('waiting_since', 'varchar(32)')
+        .addColumn('backoff_since', 'varchar(32)')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('domains_pk', ['service', 'domain'])
+        .execute();
+      await db.schema.createIndex('domains_due').on('domains').columns(['next_attempt_at']).execute();
+
+      await db.schema
+        .createTable('domain_history')
+        .addColumn('service', 'varchar(63)', (c) => c.notNull())
+        .addColumn('domain', 'varchar(253)', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('from_state', 'varchar(32)')
+        .addColumn('to_state', 'varchar(32)', (c) => c.notNull())
+        .addColumn('event', 'varchar(64)', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('domain_history_pk', ['service', 'domain', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('leases')
+        .addColumn('key', 'varchar(320)', (c) => c.primaryKey())
+        .addColumn('owner', 'varchar(128)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,33 @@
+import type { DomainRecord, ServiceRecord } from '../model';
+
+/** A service as stored; its domain list is read from the domain records. */
+export type StoredService = Omit<ServiceRecord, 'domains'>;
+
+/** The durable store of the control plane. Implemented with kysely (`openStore`). */
+export interface Repository {
+  getService(name: string): Promise<StoredService | null>;
+  listServices(): Promise<StoredService[]>;
+  /** Insert or replace a service. */
+  putService(service: StoredService): Promise<void>;
+
+  getDomain(service: string, domain: string): Promise<DomainRecord | null>;
+  /** The record of `domain` in any service. */
+  findDomain(domain: string): Promise<DomainRecord | null>;
+  listDomains(service: string): Promise<DomainRecord[]>;
+  /**
+   * Insert or replace a domain record, and append the history events not stored yet
+   * (history is append-only: stored events are never rewritten).
+   */
+  saveDomain(record: DomainRecord): Promise<void>;
+  /** Keys of records whose next attempt is due at `now`, the oldest due first. */
+  listDue(now: Date, limit: number): Promise<Array<{ service: string; domain: string }>>;
+
+  /**
+   * Take (or renew) the lease `key` for `owner` until now + ttlMs. True when taken: nobody else
+   * holds an unexpired lease on it.
+   */
+  acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+
+  close(): Promise<void>;
+}

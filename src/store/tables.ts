@@ -1,0 +1,61 @@
+// Table shapes as the database sees them. Kept portable (SQLite, PostgreSQL, D1): timestamps are
+// ISO-8601 text (they sort as they compare), JSON is text, booleans are 0/1 integers.
+
+export interface ServicesTable {
+  name: string;
+  fastly_service_id: string | null;
+  active_version: number | null;
+  config_store_id: string | null;
+  config_store_name: string;
+  origins: string;
+  status: string;
+  last_error: string | null;
+  package_path: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DomainsTable {
+  service: string;
+  domain: string;
+  role: string;
+  state: string;
+  attempts: number;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  conditions: string;
+  active_version: number | null;
+  tls: string | null;
+  caching: number;
+  caching_override: number | null;
+  move: number;
+  waiting_since: string | null;
+  backoff_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DomainHistoryTable {
+  service: string;
+  domain: string;
+  seq: number;
+  at: string;
+  from_state: string | null;
+  to_state: string;
+  event: string;
+  message: string;
+}
+
+export interface LeasesTable {
+  key: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface Database {
+  services: ServicesTable;
+  domains: DomainsTable;
+  domain_history: DomainHistoryTable;
+  leases: LeasesTable;
+}
