@@ -1,0 +1,344 @@
+import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../errors';
+import { classifyFastlyError, classifyFastlyFailure, fastlyDetail } from './classify';
+import type { FastlyFailure } from './failure';
+
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+const RESET_EPOCH = 1_796_000_000;
+
+const answer = (status: number, body: unknown, headers: Record<string, string> = {}): FastlyFailure => ({
+  status,
+  headers,
+  body,
+  networkCode: null,
+  message: `Fastly answered ${status}`,
+});
+
+const noAnswer = (networkCode: string | null, message: string): FastlyFailure => ({ status: null, headers: {}, body: null, networkCode, message });
+
+interface Case {
+  name: string;
+  failure: FastlyFailure;
+  code: ErrorCode;
+  detail: string;
+  resetAt?: Date;
+}
+
+const cases: Case[] = [
+  // {msg, detail}: the classic REST API shape.
+  {
+    name: 'domain owned by another customer',
+    failure: answer(400, { msg: 'Bad request', detail: "Domain 'example.org' is owned by another customer" }),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'example.org' is owned by another customer",
+  },
+  {
+    name: 'domain taken by another customer',
+    failure: answer(400, { msg: 'Bad request', detail: "Domain 'social.example.org' is taken by another customer" }),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'social.example.org' is taken by another customer",
+  },
+  {
+    name: 'domain already taken by one of our services',
+    failure: answer(400, { msg: 'Bad request', detail: "Domain 'example.org' is already taken by service 'mastodon-old'" }),
+    code: 'domain_held_by_own_service',
+    detail: "Domain 'example.org' is already taken by service 'mastodon-old'",
+  },
+  {
+    name: 'editing a locked version',
+    failure: answer(400, { msg: 'Bad request', detail: 'Version 3 of service SU1Z0isxPaozGVKXdv0eY is locked' }),
+    code: 'version_locked',
+    detail: 'Version 3 of service SU1Z0isxPaozGVKXdv0eY is locked',
+  },
+  {
+    name: 'locked said only in msg',
+    failure: answer(400, { msg: 'Version locked' }),
+    code: 'version_locked',
+    detail: 'Version locked',
+  },
+  {
+    name: 'invalid token',
+    failure: answer(401, { msg: 'Provided credentials are missing or invalid' }),
+    code: 'unauthorized',
+    detail: 'Provided credentials are missing or invalid',
+  },
+  {
+    name: 'token without the scope',
+    failure: answer(403, { msg: 'You are not authorized to perform this action', detail: 'Token does not have the global scope' }),
+    code: 'unauthorized',
+    detail: 'Token does not have the global scope',
+  },
+  {
+    name: '429 with the rate-limit headers',
+    failure: answer(
+      429,
+      { msg: 'Too many requests', detail: 'You have exceeded your hourly rate limit of 1000 write requests' },
+      { 'fastly-ratelimit-remaining': '0', 'fastly-ratelimit-reset': String(RESET_EPOCH) },
+    ),
+    code: 'rate_limited',
+    detail: 'You have exceeded your hourly rate limit of 1000 write requests',
+    resetAt: new Date(RESET_EPOCH * 1000),
+  },
+  {
+    name: '429 with only Retry-After',
+    failure: answer(429, { msg: 'Too many requests' }, { 'retry-after': '90' }),
+    code: 'rate_limited',
+    detail: 'Too many requests',
+    resetAt: new Date(NOW + 90_000),
+  },
+  {
+    name: 'a rejected write that used the last of the budget',
+    failure: answer(
+      400,
+      { msg: 'Bad request', detail: "Invalid value for 'port'" },
+      { 'fastly-ratelimit-remaining': '0', 'fastly-ratelimit-reset': String(RESET_EPOCH) },
+    ),
+    code: 'rate_limited',
+    detail: "Invalid value for 'port'",
+    resetAt: new Date(RESET_EPOCH * 1000),
+  },
+  {
+    name: 'a held domain on the last write still says held',
+    failure: answer(
+      400,
+      { msg: 'Bad request', detail: "Domain 'example.org' is owned by another customer" },
+      { 'fastly-ratelimit-remaining': '0', 'fastly-ratelimit-reset': String(RESET_EPOCH) },
+    ),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'example.org' is owned by another customer",
+  },
+  {
+    name: 'a write with budget left is not rate limited',
+    failure: answer(400, { msg: 'Bad request', detail: "Invalid value for 'port'" }, { 'fastly-ratelimit-remaining': '10' }),
+    code: 'fastly_rejected',
+    detail: "Invalid value for 'port'",
+  },
+  {
+    name: 'unknown service',
+    failure: answer(404, { msg: 'Record not found', detail: "Couldn't find Service 'nope'" }),
+    code: 'not_found',
+    detail: "Couldn't find Service 'nope'",
+  },
+  {
+    name: 'duplicate record left by a half-done edit',
+    failure: answer(409, { msg: 'Duplicate record', detail: "Duplicate backend: 'main' already exists" }),
+    code: 'fastly_rejected',
+    detail: "Duplicate backend: 'main' already exists",
+  },
+  {
+    name: 'service with an active version',
+    failure: answer(400, { msg: 'Bad request', detail: 'Cannot delete service with active version' }),
+    code: 'fastly_rejected',
+    detail: 'Cannot delete service with active version',
+  },
+  {
+    name: 'bad request with msg only',
+    failure: answer(400, { msg: 'Bad request' }),
+    code: 'fastly_rejected',
+    detail: 'Bad request',
+  },
+  {
+    name: 'unlocked is not locked',
+    failure: answer(400, { msg: 'Bad request', detail: 'Version 4 is unlocked and has no backends' }),
+    code: 'fastly_rejected',
+    detail: 'Version 4 is unlocked and has no backends',
+  },
+  // JSON:API, as the TLS endpoints answer.
+  {
+    name: 'JSON:API validation error',
+    failure: answer(422, { errors: [{ title: 'Unprocessable Entity', detail: 'Tls domains must be on an active service', status: '422' }] }),
+    code: 'fastly_rejected',
+    detail: 'Tls domains must be on an active service',
+  },
+  {
+    name: 'JSON:API errors joined',
+    failure: answer(400, {
+      errors: [
+        { title: 'Bad Request', detail: 'certificate_authority is invalid', status: '400' },
+        { title: 'Bad Request', status: '400' },
+      ],
+    }),
+    code: 'fastly_rejected',
+    detail: 'certificate_authority is invalid; Bad Request',
+  },
+  {
+    name: 'JSON:API domain held by another customer',
+    failure: answer(400, { errors: [{ title: 'Bad Request', detail: "Domain 'example.org' is owned by another customer", status: '400' }] }),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'example.org' is owned by another customer",
+  },
+  {
+    name: 'JSON:API not found',
+    failure: answer(404, { errors: [{ title: 'Not found', detail: 'Tls subscription not found', status: '404' }] }),
+    code: 'not_found',
+    detail: 'Tls subscription not found',
+  },
+  {
+    name: 'JSON:API unauthorized',
+    failure: answer(401, { errors: [{ title: 'Unauthorized', status: '401' }] }),
+    code: 'unauthorized',
+    detail: 'Unauthorized',
+  },
+  // Problem details, as the Domain Management API answers.
+  {
+    name: 'problem details: domain owned by another customer',
+    failure: answer(400, { type: 'about:blank', title: 'Bad Request', detail: "Domain 'example.org' is owned by another customer", status: 400 }),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'example.org' is owned by another customer",
+  },
+  {
+    name: 'problem details: 409 already taken by service',
+    failure: answer(409, { type: 'about:blank', title: 'Conflict', detail: "Domain 'example.org' is already taken by service 'old'", status: 409 }),
+    code: 'domain_held_by_own_service',
+    detail: "Domain 'example.org' is already taken by service 'old'",
+  },
+  {
+    name: 'problem details: invalid fqdn',
+    failure: answer(400, { type: 'https://www.fastly.com/documentation/reference/api/errors/invalid', title: 'Invalid fqdn', detail: 'fqdn must be a valid hostname', status: 400 }),
+    code: 'fastly_rejected',
+    detail: 'fqdn must be a valid hostname',
+  },
+  {
+    name: 'problem details with a title only',
+    failure: answer(403, { type: 'about:blank', title: 'Forbidden', status: 403 }),
+    code: 'unauthorized',
+    detail: 'Forbidden',
+  },
+  // Fastly or the way to it is down.
+  {
+    name: '500 with msg',
+    failure: answer(500, { msg: 'Internal Server Error' }),
+    code: 'fastly_unavailable',
+    detail: 'Internal Server Error',
+  },
+  {
+    name: '503 HTML page from a proxy',
+    failure: answer(503, '<html><body><h1>503 Service Unavailable</h1></body></html>'),
+    code: 'fastly_unavailable',
+    detail: '<html><body><h1>503 Service Unavailable</h1></body></html>',
+  },
+  {
+    name: '502 with an empty body',
+    failure: { ...answer(502, null), message: 'Fastly answered 502 Bad Gateway' },
+    code: 'fastly_unavailable',
+    detail: 'Fastly answered 502 Bad Gateway',
+  },
+  { name: '504', failure: answer(504, { msg: 'Gateway Timeout' }), code: 'fastly_unavailable', detail: 'Gateway Timeout' },
+  { name: '408', failure: answer(408, 'Request Timeout'), code: 'fastly_unavailable', detail: 'Request Timeout' },
+  {
+    name: 'connection reset',
+    failure: noAnswer('ECONNRESET', 'socket hang up'),
+    code: 'fastly_unavailable',
+    detail: 'No answer from Fastly (ECONNRESET): socket hang up',
+  },
+  {
+    name: 'connection refused',
+    failure: noAnswer('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'),
+    code: 'fastly_unavailable',
+    detail: 'No answer from Fastly (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:9',
+  },
+  {
+    name: 'DNS failure',
+    failure: noAnswer('ENOTFOUND', 'getaddrinfo ENOTFOUND api.fastly.com'),
+    code: 'fastly_unavailable',
+    detail: 'No answer from Fastly (ENOTFOUND): getaddrinfo ENOTFOUND api.fastly.com',
+  },
+  {
+    name: 'superagent timeout',
+    failure: noAnswer('ECONNABORTED', 'Timeout of 30000ms exceeded'),
+    code: 'fastly_unavailable',
+    detail: 'No answer from Fastly (ECONNABORTED): Timeout of 30000ms exceeded',
+  },
+  {
+    name: 'not a network failure and no answer',
+    failure: noAnswer(null, "Cannot read properties of undefined (reading 'id')"),
+    code: 'internal',
+    detail: "Fastly call failed before an answer: Cannot read properties of undefined (reading 'id')",
+  },
+];
+
+describe('classifyFastlyFailure', () => {
+  it.each(cases)('$name -> $code', ({ failure, code, detail, resetAt }) => {
+    const error = classifyFastlyFailure(failure, NOW);
+    expect(error.code).toBe(code);
+    expect(error.detail).toBe(detail);
+    expect(error.resetAt).toEqual(resetAt);
+    expect(error.cause).toBe(failure);
+  });
+});
+
+describe('fastlyDetail', () => {
+  it('prefers detail over msg and title', () => {
+    expect(fastlyDetail({ msg: 'Bad request', detail: 'the detail' })).toBe('the detail');
+    expect(fastlyDetail({ type: 'about:blank', title: 'Conflict', detail: 'the detail' })).toBe('the detail');
+  });
+
+  it('says nothing for an empty or unknown body', () => {
+    expect(fastlyDetail(null)).toBeNull();
+    expect(fastlyDetail('   ')).toBeNull();
+    expect(fastlyDetail({ unrelated: 1 })).toBeNull();
+    expect(fastlyDetail({ errors: [] })).toBeNull();
+  });
+
+  it('cuts a long text body', () => {
+    expect(fastlyDetail('x'.repeat(5000))).toHaveLength(1000);
+  });
+});
+
+describe('classifyFastlyError', () => {
+  const token = 'tok_3fj29f8Jk2lQ0a';
+
+  it('classifies the rejection of fastly-js (the superagent response inside it)', () => {
+    const response = {
+      status: 400,
+      statusText: 'Bad Request',
+      headers: { 'content-type': 'application/json', 'Fastly-RateLimit-Remaining': '998' },
+      body: { msg: 'Bad request', detail: "Domain 'example.org' is owned by another customer" },
+      text: '{"msg":"Bad request","detail":"Domain \'example.org\' is owned by another customer"}',
+      req: { headers: { 'fastly-key': token } },
+    };
+    const error = classifyFastlyError({ status: 400, body: response.body, response, error: new Error('Bad Request') }, [token], NOW);
+    expect(error.code).toBe('domain_held_by_other_account');
+    expect(error.cause).toEqual({
+      status: 400,
+      headers: { 'content-type': 'application/json', 'fastly-ratelimit-remaining': '998' },
+      body: response.body,
+      networkCode: null,
+      message: 'Fastly answered 400 Bad Request',
+    });
+    expect(JSON.stringify(error.cause)).not.toContain(token);
+  });
+
+  it('reads a body superagent left as text', () => {
+    const response = { status: 503, statusText: 'Service Unavailable', headers: {}, body: {}, text: 'upstream connect error' };
+    const error = classifyFastlyError({ status: 503, response, error: new Error('Service Unavailable') }, [token], NOW);
+    expect(error.code).toBe('fastly_unavailable');
+    expect(error.detail).toBe('upstream connect error');
+  });
+
+  it('removes the token from Fastly text that repeats it', () => {
+    const response = { status: 401, headers: {}, body: { msg: `Token ${token} is expired` } };
+    const error = classifyFastlyError({ status: 401, response, error: new Error('Unauthorized') }, [token], NOW);
+    expect(error.code).toBe('unauthorized');
+    expect(error.detail).toBe('Token [redacted] is expired');
+    expect(error.message).not.toContain(token);
+  });
+
+  it('reads the socket error code fetch wraps in its cause', () => {
+    const socketError = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const error = classifyFastlyError(new TypeError('fetch failed', { cause: socketError }), [token], NOW);
+    expect(error.code).toBe('fastly_unavailable');
+    expect(error.detail).toBe('No answer from Fastly (UND_ERR_SOCKET): fetch failed: other side closed');
+  });
+
+  it('takes a fetch timeout for a network failure', () => {
+    const error = classifyFastlyError(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), [token], NOW);
+    expect(error.code).toBe('fastly_unavailable');
+    expect(error.detail).toBe('No answer from Fastly (ETIMEDOUT): The operation was aborted due to timeout');
+  });
+
+  it('takes a thrown programming error for an internal one', () => {
+    const error = classifyFastlyError(new TypeError("Cannot read properties of undefined (reading 'data')"), [token], NOW);
+    expect(error.code).toBe('internal');
+  });
+});
