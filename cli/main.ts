@@ -1,9 +1,12 @@
 import { Command } from 'commander';
+import { registerSim } from './commands/sim';
 
 // The `edgeplane` command. Each subcommand lives in cli/commands/<name>.ts and exports register*().
 const program = new Command('edgeplane')
   .description('Puts a self-hosted site behind Fastly and keeps it there.')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+
+registerSim(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,40 @@
+import { createMiddleware } from 'hono/factory';
+import type { SimEnv } from './env';
+import type { SimState } from './state';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+// URL and surrogate-key purges are not limited; purge_all is (fastly-facts.md, "Rate limits").
+const UNLIMITED = [/^\/purge\//, /^\/service\/[^/]+\/purge(\/|$)/];
+
+const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD';
+
+/**
+ * The write limit: N non-GET requests per hour per user (one user per account here), shared by all
+ * of the user's tokens. Every counted write carries Fastly-RateLimit-Remaining and
+ * Fastly-RateLimit-Reset (epoch seconds); past the limit the answer is 429.
+ */
+export function writeRateLimit(state: SimState) {
+  return createMiddleware<SimEnv>(async (c, next) => {
+    if (!isWrite(c.req.method) || UNLIMITED.some((pattern) => pattern.test(c.req.path))) return next();
+    const customerId = c.get('account').customerId;
+    const now = state.now();
+    let window = state.writeWindows.get(customerId);
+    if (!window || now >= window.start + HOUR_MS) {
+      window = { start: now, count: 0 };
+      state.writeWindows.set(customerId, window);
+    }
+    const limit = state.config.writeLimitPerHour;
+    const reset = String(Math.ceil((window.start + HOUR_MS) / 1000));
+    if (window.count >= limit) {
+      return c.json({ msg: 'Too many requests', detail: `You have exceeded your hourly rate limit of ${limit} write requests` }, 429, {
+        'Fastly-RateLimit-Remaining': '0',
+        'Fastly-RateLimit-Reset': reset,
+      });
+    }
+    window.count += 1;
+    await next();
+    c.res.headers.set('Fastly-RateLimit-Remaining', String(limit - window.count));
+    c.res.headers.set('Fastly-RateLimit-Reset', reset);
+  });
+}

@@ -1,0 +1,106 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../clock';
+import { requireToken } from './auth';
+import { controlRoutes } from './control';
+import { domainRoutes } from './domains';
+import type { SimEnv } from './env';
+import { injectFaults } from './faults';
+import { recordReleases } from './ownership';
+import { writeRateLimit } from './rate-limit';
+import { serviceRoutes } from './services';
+import { SimState } from './state';
+import { versionRoutes } from './versions';
+
+export interface SimulatorOptions {
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** How long a let-go domain stays refused to other accounts. Default 5 minutes. */
+  releaseDelayMs?: number;
+  /** Time for each TLS step, pending → processing → issued. Default 30 s. */
+  tlsDelayMs?: number;
+  seed?: number;
+  /** Non-GET requests per hour per user. Default 1000. */
+  writeLimitPerHour?: number;
+  clock?: Clock;
+}
+
+export interface RunningSimulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  defaultAccount: { customerId: string; name: string; token: string };
+  close(): Promise<void>;
+}
+
+export interface Simulator {
+  app: Hono;
+  state: SimState;
+  defaultAccount: RunningSimulator['defaultAccount'];
+}
+
+export const DEFAULT_SEED = 1;
+
+/** The simulator's state and Hono app, with its default account. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const state = new SimState(
+    {
+      releaseDelayMs: options.releaseDelayMs ?? 5 * 60_000,
+      tlsDelayMs: options.tlsDelayMs ?? 30_000,
+      writeLimitPerHour: options.writeLimitPerHour ?? 1000,
+      clock: options.clock ?? systemClock,
+    },
+    options.seed ?? DEFAULT_SEED,
+  );
+  const account = state.createAccount('default');
+  const defaultAccount = { customerId: account.customerId, name: account.name, token: account.tokens[0]! };
+
+  const fastlyApi = new Hono<SimEnv>();
+  // Log every Fastly API call (tests bound the number of calls), then apply faults, auth, the write limit.
+  fastlyApi.use('*', async (c, next) => {
+    await next();
+    state.requestLog.push({ method: c.req.method, path: c.req.path, status: c.res.status, customerId: c.get('account')?.customerId ?? null, at: state.timestamp() });
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') recordReleases(state);
+  });
+  fastlyApi.use('*', injectFaults(state));
+  fastlyApi.use('*', requireToken(state));
+  fastlyApi.use('*', writeRateLimit(state));
+  for (const routes of [serviceRoutes, versionRoutes, domainRoutes]) fastlyApi.route('/', routes(state));
+
+  const app = new Hono();
+  app.route('/__sim', controlRoutes(state));
+  app.route('/', fastlyApi);
+  app.notFound((c) => c.json({ msg: 'Record not found', detail: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    // A bug of ours must still look like Fastly's answer, and say what went wrong.
+    return c.json({ msg: 'Internal Server Error', detail: String(error) }, 500);
+  });
+  return { app, state, defaultAccount };
+}
+
+/** The pure app (tests may use `app.request`). */
+export function createSimulatorApp(options: SimulatorOptions = {}): Hono {
+  return createSimulator(options).app;
+}
+
+/** Serves the simulator over HTTP; `port` 0 (default) picks a free one. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const { app, defaultAccount } = createSimulator(options);
+  const host = options.host ?? '127.0.0.1';
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    server.once('error', reject);
+  });
+  return {
+    url: `http://${host}:${port}`,
+    defaultAccount,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,83 @@
+import * as Fastly from 'fastly';
+import { ManualClock } from '../../src/clock';
+import { createFastlyApiClient } from '../../src/fastly/api-client';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
+
+// Starts the simulator on 127.0.0.1 with a hand-moved clock, and gives the official fastly-js
+// API classes pointed at it, plus the /__sim/ control API.
+
+export interface FastlyApis {
+  services: any;
+  versions: any;
+  domains: any;
+  backends: any;
+  packages: any;
+  configStores: any;
+  configItems: any;
+  resources: any;
+  tls: any;
+  purge: any;
+}
+
+export function fastlyApis(token: string, url: string): FastlyApis {
+  const client = createFastlyApiClient(token, url);
+  return {
+    services: new Fastly.ServiceApi(client),
+    versions: new Fastly.VersionApi(client),
+    domains: new Fastly.DomainApi(client),
+    backends: new Fastly.BackendApi(client),
+    packages: new Fastly.PackageApi(client),
+    configStores: new Fastly.ConfigStoreApi(client),
+    configItems: new Fastly.ConfigStoreItemApi(client),
+    resources: new Fastly.ResourceApi(client),
+    tls: new Fastly.TlsSubscriptionsApi(client),
+    purge: new Fastly.PurgeApi(client),
+  };
+}
+
+export interface SimHarness {
+  sim: RunningSimulator;
+  clock: ManualClock;
+  /** APIs of the default account. */
+  fastly: FastlyApis;
+  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  createAccount(name: string): Promise<{ customerId: string; token: string; fastly: FastlyApis }>;
+  state(): Promise<any>;
+}
+
+export async function startSimHarness(options: SimulatorOptions = {}): Promise<SimHarness> {
+  const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
+  const sim = await startSimulator({ clock, ...options });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${sim.url}/__sim${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  return {
+    sim,
+    clock,
+    fastly: fastlyApis(sim.defaultAccount.token, sim.url),
+    control,
+    async createAccount(name) {
+      const { body } = await control('POST', '/accounts', { name });
+      return { customerId: body.customerId, token: body.token, fastly: fastlyApis(body.token, sim.url) };
+    },
+    async state() {
+      return (await control('GET', '/state')).body;
+    },
+  };
+}
+
+/** The Fastly error a fastly-js call rejected with: status, parsed body, headers. */
+export async function failureOf(call: Promise<unknown>): Promise<{ status: number; body: any; headers: Record<string, string> }> {
+  try {
+    await call;
+  } catch (error: any) {
+    if (typeof error?.status !== 'number') throw error;
+    return { status: error.status, body: error.response?.body, headers: error.response?.headers ?? {} };
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
