@@ -9,6 +9,7 @@ import { domainRoutes } from './domains';
 import type { SimEnv } from './env';
 import { injectFaults } from './faults';
 import { recordReleases } from './ownership';
+import { purgeRoutes } from './purge';
 import { writeRateLimit } from './rate-limit';
 import { serviceRoutes } from './services';
 import { SimState } from './state';
@@ -67,7 +68,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   fastlyApi.use('*', injectFaults(state));
   fastlyApi.use('*', requireToken(state));
   fastlyApi.use('*', writeRateLimit(state));
-  for (const routes of [serviceRoutes, versionRoutes, domainRoutes]) fastlyApi.route('/', routes(state));
+  for (const routes of [serviceRoutes, versionRoutes, domainRoutes, purgeRoutes]) fastlyApi.route('/', routes(state));
 
   const app = new Hono();
   app.route('/__sim', controlRoutes(state));
