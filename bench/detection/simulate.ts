@@ -1,0 +1,141 @@
+import { ManualClock } from '../../src/clock';
+import { ProbeBudget } from '../../src/lifecycle/budget';
+import { nextProbeDelay } from '../../src/lifecycle/schedule';
+import { MinHeap } from '../min-heap';
+import { seededRandom } from '../random';
+import { percentile, sortedAscending } from '../stats';
+import { certManagerDelay, cloudflareDelay } from './schedules';
+
+// Release detection with a simulated clock. In every trial, `domains` domains start waiting at
+// once (t = 0, when their first attach is refused) and each is released at its own uniformly
+// random time within 48 h. Every schedule runs on the same trials (same seeds, same release
+// times). Every probe is one Fastly write. Fastly itself refuses writes past its hourly limit
+// (429): a refused probe detects nothing, whatever the schedule.
+
+const HOUR_MS = 3_600_000;
+export const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
+export const RELEASE_WINDOW_MS = 48 * HOUR_MS;
+
+export type ScheduleName = 'edgeplane' | 'certManager' | 'cloudflare';
+
+export interface DetectionResult {
+  p50Seconds: number;
+  p95Seconds: number;
+  maxSeconds: number;
+  /** Probes (writes) per hour of waiting, per domain. */
+  probesPerHourPerDomain: number;
+  /** Busiest hour's probes (over every trial) as a fraction of Fastly's hourly write limit. */
+  budgetShare: number;
+  /** Probes Fastly refused with 429 because the account's write limit was used up. */
+  rateLimited: number;
+  samples: number;
+}
+
+interface WaitingDomain {
+  releaseAtMs: number;
+  failedAttempts: number;
+  dueAtMs: number;
+}
+
+/** Fastly's write limit as a sliding hour (Fastly resets it hourly; close enough at this scale). */
+class FastlyWriteLimit {
+  private readonly writes: number[] = [];
+  private head = 0;
+
+  tryWrite(nowMs: number): boolean {
+    while (this.head < this.writes.length && this.writes[this.head]! + HOUR_MS <= nowMs) this.head++;
+    if (this.writes.length - this.head >= FASTLY_WRITE_LIMIT_PER_HOUR) return false;
+    this.writes.push(nowMs);
+    return true;
+  }
+}
+
+interface Prober {
+  /** When the next probe of a domain due at `dueAtMs` may go out (later when rationed). */
+  sendAt(dueAtMs: number): number;
+  /** Delay after a refused probe sent at `nowMs`. */
+  delayAfterRefusal(domain: WaitingDomain, nowMs: number): number;
+}
+
+function edgeplaneProber(seed: number): Prober {
+  const clock = new ManualClock(0);
+  const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
+  const jitter = seededRandom(seed);
+  return {
+    sendAt(dueAtMs) {
+      clock.set(Math.max(clock.now(), dueAtMs));
+      // The worker probes the oldest due domain when the shared budget has room.
+      while (!budget.tryTake()) clock.set(budget.nextAvailableAt());
+      return clock.now();
+    },
+    delayAfterRefusal(_domain, nowMs) {
+      return nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next });
+    },
+  };
+}
+
+function attemptCountProber(delay: (failedAttempts: number) => number): Prober {
+  return {
+    sendAt: (dueAtMs) => dueAtMs,
+    delayAfterRefusal: (domain) => delay(domain.failedAttempts),
+  };
+}
+
+function proberFor(schedule: ScheduleName, seed: number): Prober {
+  if (schedule === 'edgeplane') return edgeplaneProber(seed);
+  return attemptCountProber(schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
+}
+
+export interface DetectionOptions {
+  schedule: ScheduleName;
+  domains: number;
+  trials: number;
+  seed: number;
+}
+
+export function simulateDetection(options: DetectionOptions): DetectionResult {
+  const delaysMs: number[] = [];
+  let probes = 0;
+  let rateLimited = 0;
+  let waitingMs = 0;
+  let busiestHour = 0;
+
+  for (let trial = 0; trial < options.trials; trial++) {
+    const releases = seededRandom(options.seed * 1_000_003 + trial);
+    const prober = proberFor(options.schedule, options.seed * 7_919 + trial);
+    const limit = new FastlyWriteLimit();
+    const probesByHour = new Map<number, number>();
+    const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
+    for (let index = 0; index < options.domains; index++) {
+      queue.push({ releaseAtMs: releases.next() * RELEASE_WINDOW_MS, failedAttempts: 0, dueAtMs: 0 });
+    }
+    for (let domain = queue.pop(); domain; domain = queue.pop()) {
+      const sentAtMs = prober.sendAt(domain.dueAtMs);
+      probes++;
+      const hour = Math.floor(sentAtMs / HOUR_MS);
+      probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
+      const accepted = limit.tryWrite(sentAtMs);
+      if (!accepted) rateLimited++;
+      if (accepted && sentAtMs >= domain.releaseAtMs) {
+        delaysMs.push(sentAtMs - domain.releaseAtMs);
+        waitingMs += sentAtMs;
+        continue;
+      }
+      domain.failedAttempts++;
+      domain.dueAtMs = sentAtMs + prober.delayAfterRefusal(domain, sentAtMs);
+      queue.push(domain);
+    }
+    for (const count of probesByHour.values()) busiestHour = Math.max(busiestHour, count);
+  }
+
+  const sorted = sortedAscending(delaysMs);
+  return {
+    p50Seconds: percentile(sorted, 50) / 1000,
+    p95Seconds: percentile(sorted, 95) / 1000,
+    maxSeconds: percentile(sorted, 100) / 1000,
+    probesPerHourPerDomain: waitingMs > 0 ? probes / (waitingMs / HOUR_MS) : 0,
+    budgetShare: busiestHour / FASTLY_WRITE_LIMIT_PER_HOUR,
+    rateLimited,
+    samples: delaysMs.length,
+  };
+}
