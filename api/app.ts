@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import type { Logger } from 'pino';
+import type { ControlPlane } from '../src/control-plane';
+import { EdgeplaneError } from '../src/errors';
+import { bearerAuth } from './auth';
+import { renderDocsPage } from './docs-page';
+import type { ApiMetrics } from './metrics';
+import { validationHook } from './openapi-parts';
+import { fromControlPlane, problemResponse } from './problem';
+import { domainRoutes } from './routes/domains';
+import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { purgeRoutes } from './routes/purge';
+import { serviceRoutes } from './routes/services';
+
+export const API_VERSION = '1.0.0';
+/** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface ApiAppOptions {
+  controlPlane: ControlPlane;
+  /** Accepted bearer tokens (EDGEPLANE_API_TOKEN). */
+  apiTokens: readonly string[];
+  logger: Logger;
+  metrics: ApiMetrics;
+  bodyLimitBytes?: number;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz']);
+
+/** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
+export function createApiApp({ controlPlane, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES }: ApiAppOptions) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const requireToken = bearerAuth(apiTokens);
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routePath(c, -1);
+    metrics.recordRequest(c.req.method, route, c.res.status, seconds);
+    logger.info({ method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+  });
+  app.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method) ? next() : requireToken(c, next)));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: bodyLimitBytes,
+      onError: (c) => problemResponse(c, new EdgeplaneError('invalid_input', `the request body is larger than ${bodyLimitBytes} bytes`, { status: 413 })),
+    }),
+  );
+
+  app.route('/', healthRoutes());
+  app.route('/', serviceRoutes(controlPlane));
+  app.route('/', domainRoutes(controlPlane));
+  app.route('/', purgeRoutes(controlPlane));
+  app.route('/', metricsRoutes(controlPlane, metrics));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token from EDGEPLANE_API_TOKEN',
+  });
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openApiDocument = () =>
+    (document ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'edgeplane control plane',
+        version: API_VERSION,
+        description: 'Creates the Fastly service for a self-hosted site, attaches its domains and keeps retrying a domain another Fastly account still holds, until it is served and cached.',
+      },
+      security: [{ bearerAuth: [] }],
+      tags: [
+        { name: 'services', description: 'The Fastly Compute service of a site' },
+        { name: 'domains', description: 'Domains and their lifecycle' },
+        { name: 'purge', description: 'Edge cache purges' },
+        { name: 'operations', description: 'Health and metrics' },
+      ],
+    }));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));
+
+  app.notFound((c) => problemResponse(c, new EdgeplaneError('not_found', `no route ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    const known = fromControlPlane(error);
+    if (known) {
+      if (known.status >= 500) logger.warn({ code: known.code, detail: known.detail }, 'control plane error');
+      return problemResponse(c, known);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      const detail = error.status === 415 ? 'send the body as JSON with Content-Type: application/json' : error.message || 'bad request';
+      return problemResponse(c, new EdgeplaneError('invalid_input', detail, { status: error.status }));
+    }
+    logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+    return problemResponse(c, new EdgeplaneError('internal', 'internal error; see the control plane log'));
+  });
+  return app;
+}
