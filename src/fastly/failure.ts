@@ -90,22 +90,6 @@ export function toFastlyFailure(thrown: unknown): FastlyFailure {
   return { status: null, headers: {}, body: null, networkCode: networkCodeOf(error), message: messageOf(error) };
 }
 
-/** A FastlyFailure from a fetch Response that was not ok. */
-export async function failureFromResponse(response: Response): Promise<FastlyFailure> {
-  const headers: ResponseHeaders = {};
-  response.headers.forEach((value, name) => {
-    headers[name.toLowerCase()] = value;
-  });
-  const statusText = response.statusText ? ` ${response.statusText}` : '';
-  return {
-    status: response.status,
-    headers,
-    body: parseBodyText(await response.text()),
-    networkCode: null,
-    message: `Fastly answered ${response.status}${statusText}`,
-  };
-}
-
 const REDACTED = '[redacted]';
 
 /** A deep copy of `value` with every occurrence of each secret in its strings replaced. */

@@ -114,6 +114,9 @@ export interface FastlyGateway {
   // Domain Management v1 (not in fastly-js: plain HTTP)
   createManagedDomain(fqdn: string, serviceId?: string): Promise<ManagedDomain>;
   listManagedDomains(fqdn?: string): Promise<ManagedDomain[]>;
+  getManagedDomain(id: string): Promise<ManagedDomain>;
+  /** Points the domain at another service (null: at none). */
+  updateManagedDomain(id: string, serviceId: string | null): Promise<ManagedDomain>;
   deleteManagedDomain(id: string): Promise<void>;
 
   // Backends
@@ -129,6 +132,7 @@ export interface FastlyGateway {
   createConfigStore(name: string): Promise<ConfigStore>;
   getConfigItem(storeId: string, key: string): Promise<string | null>;
   putConfigItem(storeId: string, key: string, value: string): Promise<void>;
+  /** An absent key is not an error: the switch is off either way. */
   deleteConfigItem(storeId: string, key: string): Promise<void>;
   listResourceLinks(serviceId: string, version: number): Promise<ResourceLink[]>;
   linkResource(serviceId: string, version: number, resourceId: string, name: string): Promise<ResourceLink>;
@@ -150,4 +154,10 @@ export interface FastlyGatewayOptions {
   /** Base URL of the Fastly API; default https://api.fastly.com (FASTLY_API_URL). */
   baseUrl?: string;
   onCall?: (event: FastlyCallEvent) => void;
+  /** Per HTTP attempt, so a hung Fastly never hangs the job. Default 30 s. */
+  timeoutMs?: number;
+  /** Extra attempts of a read (GET) after a 5xx, timeout or reset; writes get none. Default 2. */
+  readRetries?: number;
+  /** Wait before the first read retry, doubled for each next one. Default 250 ms. */
+  readRetryDelayMs?: number;
 }
