@@ -1,0 +1,485 @@
+import type { SiteConfig } from '../src/site-config';
+import { CACHEABLE_STATUSES, originFreshness, parseDirectives, varyHeaders } from './freshness';
+
+// The Mastodon routing and caching policy (mastodon-edge-policy.md) as two pure steps:
+// decideRequest (before the origin is asked) and decideStorage (once its response is known).
+
+export type Origin = 'main' | 'static';
+export type Action = 'pass' | 'cache' | 'redirect' | 'refuse';
+/** Purge classes; `api` tags the instance/emoji allowlist. */
+export type SurrogateClass = 'static' | 'media' | 'activitypub' | 'html' | 'api';
+export type Streaming = 'websocket' | 'sse' | null;
+
+export interface RequestFacts {
+  method: string;
+  /** Absolute URL as the client sent it; the scheme tells whether it came over TLS. */
+  url: string;
+  headers: Headers;
+  /** The client's IP address, when the platform knows it. */
+  clientAddress?: string | null;
+}
+
+export interface HeaderChanges {
+  set: Record<string, string>;
+  remove: string[];
+  /** Remove every header whose name starts with one of these (lower-case). */
+  removePrefixes: string[];
+}
+
+/** How the lifetime of a stored response is chosen. */
+export type TtlRule =
+  /** The origin's explicit lifetime; without one the response is not stored (never-store rule 3). */
+  | { kind: 'origin' }
+  /** The origin's explicit lifetime, else the edge's (Rails sends none for these files). */
+  | { kind: 'edge-default'; ttl: number }
+  /** The edge's lifetime for 200/203 whatever the origin says; other statuses as `origin`. */
+  | { kind: 'edge-override'; ttl: number };
+
+export interface CachePlan {
+  /** Host + path + query, plus the normalised Accept where HTML and ActivityPub share a URL. */
+  key: string;
+  ttlRule: TtlRule;
+  /** stale-while-revalidate when the origin gives none. */
+  swr: number;
+  /** How long a stored object may stand in when the origin is down. */
+  staleIfError: number;
+  maxTtl: number | null;
+  /** Lifetime cap for 404/410. */
+  errorTtl: number | null;
+  surrogateKeys: string[];
+  /** The request is signed: only a `public` response that does not vary on Signature may answer it. */
+  publicOnly: boolean;
+  /** Cache-Control given to browsers with a stored 200 (files are immutable). */
+  browserCacheControl: string | null;
+}
+
+export interface ForwardPlan {
+  /** URL to ask the origin for: its host is the Host header the origin sees. */
+  url: string;
+  headers: HeaderChanges;
+}
+
+export interface Decision {
+  action: Action;
+  origin: Origin | null;
+  /** Fastly backend name of the origin. */
+  backend: string | null;
+  /** Route of the policy table that matched (stable names, used in logs and tests). */
+  route: string;
+  /** Status for redirect and refuse. */
+  status: number | null;
+  location: string | null;
+  cache: CachePlan | null;
+  forward: ForwardPlan | null;
+  /** Changes to every response the client gets for this request. */
+  response: HeaderChanges;
+  streaming: Streaming;
+  reason: string;
+}
+
+export interface StorageDecision {
+  store: boolean;
+  /** Seconds to keep it fresh; null when not stored. */
+  ttl: number | null;
+  swr: number;
+  sie: number;
+  surrogateKeys: string[];
+  /** Extra changes to the client's response (browser caching). */
+  clientHeaders: HeaderChanges;
+  reason: string;
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+export const POLICY_TTLS = {
+  /** What nginx gives fingerprinted packs and assets. */
+  fingerprinted: 28 * DAY,
+  /** Emoji, sounds, default avatars...: Rails sends no lifetime; the Fastly module's 1 hour. */
+  staticFile: HOUR,
+  staticFileSwr: HOUR,
+  /** Short so that deploys propagate. */
+  serviceWorker: 5 * MINUTE,
+  /** Edge lifetime cap of files-domain objects. */
+  filesMax: 48 * HOUR,
+  /** A cached 404 broke avatars on a large instance: files-origin errors live seconds. */
+  filesError: 10,
+  mainStaticError: MINUTE,
+  staleIfError: DAY,
+  hsts: 365 * DAY,
+} as const;
+
+const HSTS = `max-age=${POLICY_TTLS.hsts}`;
+const BROWSER_IMMUTABLE = 'public, max-age=31536000, immutable';
+const FILES_RESPONSE_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; form-action 'none'",
+};
+/** A surrogate key may be at most 1024 bytes. */
+const MAX_SURROGATE_KEY_LENGTH = 1024;
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+const STATIC_FILE_PREFIXES = ['/emoji/', '/sounds/', '/avatars/', '/headers/', '/shortcuts/'];
+const STATIC_FILE_PATHS = new Set(['/favicon.ico', '/robots.txt', '/embed.js', '/oops.png', '/badge.png']);
+const INSTANCE_ALLOWLIST = new Set(['/api/v1/instance', '/api/v2/instance', '/api/v1/custom_emojis']);
+const PRIVATE_APP_PREFIXES = ['/api/', '/oauth/', '/auth/', '/settings/', '/admin/', '/deck/'];
+const DISCOVERY_PATHS = new Set(['/.well-known/nodeinfo', '/.well-known/host-meta']);
+const ACTIVITYPUB_PREFIXES = ['/users/', '/@', '/tags/', '/ap/'];
+const ACTIVITYPUB_ACCEPT = /application\/(activity\+json|ld\+json|json)/i;
+
+/** Accept normalised to one of the two representations Mastodon serves on one URL. */
+export type AcceptKind = 'activitypub' | 'html';
+export const NORMALISED_ACCEPT: Record<AcceptKind, string> = {
+  activitypub: 'application/activity+json',
+  html: 'text/html',
+};
+
+export function acceptKind(accept: string | null): AcceptKind {
+  return accept !== null && ACTIVITYPUB_ACCEPT.test(accept) ? 'activitypub' : 'html';
+}
+
+/** The per-object surrogate key: host + path (no query), omitted when too long for Fastly. */
+export function objectSurrogateKey(host: string, path: string): string | null {
+  const key = `${host}${path}`;
+  return key.length <= MAX_SURROGATE_KEY_LENGTH ? key : null;
+}
+
+function changes(set: Record<string, string> = {}, remove: string[] = [], removePrefixes: string[] = []): HeaderChanges {
+  return { set, remove, removePrefixes };
+}
+
+/** Host without port, lower-case. */
+export function requestHost(url: URL, headers: Headers): string {
+  const host = headers.get('host') ?? url.host;
+  return host.replace(/:\d+$/, '').toLowerCase();
+}
+
+function startsWithAny(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => path.startsWith(prefix));
+}
+
+function hasQueryParam(url: URL, name: string): boolean {
+  const wanted = name.toLowerCase();
+  for (const key of url.searchParams.keys()) if (key.toLowerCase() === wanted) return true;
+  return false;
+}
+
+function hasCredentials(headers: Headers): boolean {
+  return Boolean(headers.get('authorization')) || Boolean(headers.get('cookie'));
+}
+
+// One row of the routing table, before switch state and credentials are applied.
+interface Route {
+  name: string;
+  behaviour: 'pass' | 'cache';
+  reason: string;
+  surrogateClass?: SurrogateClass;
+  ttlRule?: TtlRule;
+  swr?: number;
+  maxTtl?: number;
+  errorTtl?: number;
+  /** Cookie/Authorization: `pass` the request, or `strip` them and still cache (responses cannot depend on them). */
+  credentials?: 'pass' | 'strip';
+  /** HTML and ActivityPub share the URL: normalise Accept into the key. */
+  negotiated?: boolean;
+  /** The files-domain rules: security headers, no Set-Cookie or x-amz-*, immutable in browsers. */
+  filesRules?: boolean;
+  streaming?: Streaming;
+}
+
+function filesRoute(name: string, url: URL, pathPrefix: string): Route {
+  if (url.pathname.startsWith(`${pathPrefix}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
+    return { name: 'files_private', behaviour: 'pass', reason: 'private object (backup or presigned URL): never stored', filesRules: true, credentials: 'strip' };
+  }
+  return {
+    name,
+    behaviour: 'cache',
+    reason: 'media file: stored up to 48 h, errors for seconds',
+    surrogateClass: 'media',
+    ttlRule: { kind: 'edge-default', ttl: POLICY_TTLS.filesMax },
+    maxTtl: POLICY_TTLS.filesMax,
+    errorTtl: POLICY_TTLS.filesError,
+    credentials: 'strip',
+    filesRules: true,
+  };
+}
+
+function mainRoute(method: string, url: URL, headers: Headers): Route {
+  const path = url.pathname;
+  if (path === '/health' || path === '/api/v1/streaming/health') {
+    return { name: 'health', behaviour: 'pass', reason: 'health check: never stored' };
+  }
+  if (path === '/api/v1/streaming' || path.startsWith('/api/v1/streaming/')) {
+    const websocket = /websocket/i.test(headers.get('upgrade') ?? '');
+    return {
+      name: 'streaming',
+      behaviour: 'pass',
+      reason: websocket ? 'streaming: WebSocket handed off to the origin' : 'streaming: server-sent events, unbuffered',
+      streaming: websocket ? 'websocket' : 'sse',
+    };
+  }
+  if (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)) {
+    return { name: 'inbox', behaviour: 'pass', reason: 'ActivityPub inbox: passed untouched' };
+  }
+  if (!READ_METHODS.has(method)) {
+    return { name: 'write', behaviour: 'pass', reason: `${method} is never stored: passed untouched` };
+  }
+  if (path.startsWith('/packs/') || path.startsWith('/assets/')) {
+    return {
+      name: 'fingerprinted_asset',
+      behaviour: 'cache',
+      reason: 'fingerprinted asset: 28 days',
+      surrogateClass: 'static',
+      ttlRule: { kind: 'edge-override', ttl: POLICY_TTLS.fingerprinted },
+      errorTtl: POLICY_TTLS.mainStaticError,
+      credentials: 'strip',
+    };
+  }
+  if (path === '/sw.js') {
+    return {
+      name: 'service_worker',
+      behaviour: 'cache',
+      reason: 'service worker: 5 minutes so deploys propagate',
+      surrogateClass: 'static',
+      ttlRule: { kind: 'edge-override', ttl: POLICY_TTLS.serviceWorker },
+      errorTtl: POLICY_TTLS.mainStaticError,
+      credentials: 'strip',
+    };
+  }
+  if (startsWithAny(path, STATIC_FILE_PREFIXES) || STATIC_FILE_PATHS.has(path)) {
+    return {
+      name: 'static_file',
+      behaviour: 'cache',
+      reason: 'static file: 1 hour unless the origin says otherwise',
+      surrogateClass: 'static',
+      ttlRule: { kind: 'edge-default', ttl: POLICY_TTLS.staticFile },
+      swr: POLICY_TTLS.staticFileSwr,
+      errorTtl: POLICY_TTLS.mainStaticError,
+      credentials: 'strip',
+    };
+  }
+  if (path.startsWith('/system/')) return filesRoute('local_media', url, '/system');
+  if (INSTANCE_ALLOWLIST.has(path) || path.startsWith('/api/v1/instance/')) {
+    return {
+      name: 'instance_api',
+      behaviour: 'cache',
+      reason: 'instance metadata: stored per origin headers, forwarded without credentials',
+      surrogateClass: 'api',
+      ttlRule: { kind: 'origin' },
+      credentials: 'strip',
+    };
+  }
+  if (
+    startsWithAny(path, PRIVATE_APP_PREFIXES) ||
+    path.startsWith('/filters') ||
+    path === '/home' ||
+    path === '/deck'
+  ) {
+    return { name: 'private_app', behaviour: 'pass', reason: 'API, OAuth, settings or app shell: never stored' };
+  }
+  if (path.startsWith('/media_proxy/')) {
+    return { name: 'media_proxy', behaviour: 'pass', reason: 'media proxy: passed' };
+  }
+  if (path === '/.well-known/webfinger') {
+    return {
+      name: 'webfinger',
+      behaviour: 'cache',
+      reason: 'WebFinger: per origin headers, query in the key',
+      surrogateClass: 'activitypub',
+      ttlRule: { kind: 'origin' },
+      credentials: 'pass',
+    };
+  }
+  if (DISCOVERY_PATHS.has(path) || path.startsWith('/nodeinfo/')) {
+    return {
+      name: 'discovery',
+      behaviour: 'cache',
+      reason: 'NodeInfo/host-meta: per origin headers',
+      surrogateClass: 'activitypub',
+      ttlRule: { kind: 'origin' },
+      credentials: 'pass',
+    };
+  }
+  if (startsWithAny(path, ACTIVITYPUB_PREFIXES) || path === '/actor') {
+    return {
+      name: 'activitypub_or_profile',
+      behaviour: 'cache',
+      reason: 'ActivityPub or profile page: per origin headers, Accept in the key',
+      ttlRule: { kind: 'origin' },
+      credentials: 'pass',
+      negotiated: true,
+    };
+  }
+  return {
+    name: 'page',
+    behaviour: 'cache',
+    reason: 'page: per origin headers',
+    surrogateClass: 'html',
+    ttlRule: { kind: 'origin' },
+    credentials: 'pass',
+  };
+}
+
+function refuse(route: string, status: number, reason: string, response = changes()): Decision {
+  return { action: 'refuse', origin: null, backend: null, route, status, location: null, cache: null, forward: null, response, streaming: null, reason };
+}
+
+function redirect(route: string, method: string, location: string, reason: string): Decision {
+  // 308 keeps the method and body of a POST; browsers and crawlers get the classic 301.
+  const status = READ_METHODS.has(method) ? 301 : 308;
+  return { action: 'redirect', origin: null, backend: null, route, status, location, cache: null, forward: null, response: changes({ 'strict-transport-security': HSTS }), streaming: null, reason };
+}
+
+/**
+ * Step one: what the edge does with a request, before the origin is asked.
+ * `cachingOn` is the switch `caching:<host>` of the request's host.
+ */
+export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cachingOn: boolean): Decision {
+  const method = facts.method.toUpperCase();
+  let url: URL;
+  try {
+    url = new URL(facts.url);
+  } catch {
+    return refuse('bad_request', 400, `not an absolute URL: ${facts.url}`);
+  }
+  const host = requestHost(url, facts.headers);
+  const mainDomain = site?.mainDomain?.toLowerCase() ?? null;
+  const staticDomain = site?.staticDomain?.toLowerCase() ?? null;
+  const pathAndQuery = `${url.pathname}${url.search}`;
+
+  if (!site) return refuse('unknown_host', 421, 'no site configuration: the edge serves no host');
+  if (mainDomain !== null && host === `www.${mainDomain}` && site.wwwRedirect) {
+    return redirect('www_redirect', method, `https://${mainDomain}${pathAndQuery}`, `www.${mainDomain} redirects to the main domain`);
+  }
+  const origin: Origin | null = host === mainDomain ? 'main' : host === staticDomain ? 'static' : null;
+  if (origin === null) {
+    return refuse('unknown_host', 421, `unknown host ${host}: the edge is not an open proxy`);
+  }
+  if (url.protocol === 'http:') {
+    return redirect('force_tls', method, `https://${host}${pathAndQuery}`, 'plain HTTP redirects to HTTPS');
+  }
+  if (origin === 'static' && !READ_METHODS.has(method)) {
+    return refuse('files_method', 405, `${method} is not allowed on the files domain`, changes({ allow: 'GET, HEAD', 'strict-transport-security': HSTS }));
+  }
+
+  const route = origin === 'static' ? filesRoute('files', url, site.staticPathPrefix ?? '') : mainRoute(method, url, facts.headers);
+  const forwardHeaders = changes({ 'x-forwarded-proto': 'https' });
+  const client = facts.clientAddress;
+  if (client) {
+    const previous = facts.headers.get('x-forwarded-for');
+    forwardHeaders.set['x-forwarded-for'] = previous ? `${previous}, ${client}` : client;
+  }
+  let forwardUrl = `https://${host}${pathAndQuery}`;
+  if (origin === 'static') {
+    const prefix = (site.staticPathPrefix ?? '').replace(/\/+$/, '');
+    forwardUrl = `https://${site.staticHostHeader ?? host}${prefix}${pathAndQuery}`;
+  }
+  const credentialsPresent = hasCredentials(facts.headers);
+  if (route.credentials === 'strip' || origin === 'static') forwardHeaders.remove.push('authorization', 'cookie');
+
+  const kind = acceptKind(facts.headers.get('accept'));
+  const signed = facts.headers.has('signature');
+  // Signed GETs may sign Accept: forward theirs untouched, key on its normalised kind.
+  if (route.negotiated && !signed) forwardHeaders.set.accept = NORMALISED_ACCEPT[kind];
+
+  const response = changes({ 'strict-transport-security': HSTS }, ['surrogate-control', 'surrogate-key']);
+  if (route.filesRules) {
+    Object.assign(response.set, FILES_RESPONSE_HEADERS);
+    response.remove.push('set-cookie');
+    response.removePrefixes.push('x-amz-');
+  }
+
+  const base: Decision = {
+    action: 'pass',
+    origin,
+    backend: site.backends[origin],
+    route: route.name,
+    status: null,
+    location: null,
+    cache: null,
+    forward: { url: forwardUrl, headers: forwardHeaders },
+    response,
+    streaming: route.streaming ?? null,
+    reason: route.reason,
+  };
+  if (route.behaviour === 'pass') return base;
+  if (!cachingOn) return { ...base, reason: `caching is off for ${host}: pass-through` };
+  if (credentialsPresent && route.credentials === 'pass') {
+    return { ...base, reason: 'request carries Cookie or Authorization: never stored (rule 1)' };
+  }
+
+  const surrogateClass = route.surrogateClass ?? kind;
+  const objectKey = objectSurrogateKey(host, url.pathname);
+  return {
+    ...base,
+    action: 'cache',
+    cache: {
+      key: `${host}${pathAndQuery}${route.negotiated ? `#accept=${kind}` : ''}`,
+      ttlRule: route.ttlRule ?? { kind: 'origin' },
+      swr: route.swr ?? 0,
+      staleIfError: POLICY_TTLS.staleIfError,
+      maxTtl: route.maxTtl ?? null,
+      errorTtl: route.errorTtl ?? null,
+      surrogateKeys: objectKey ? [surrogateClass, objectKey] : [surrogateClass],
+      publicOnly: signed,
+      browserCacheControl: route.filesRules ? BROWSER_IMMUTABLE : null,
+    },
+    reason: signed ? `${route.reason}; signed: public responses only` : route.reason,
+  };
+}
+
+/** A stored response may answer a signed request only if marked public and not varying on Signature. */
+export function mayAnswerSignedRequest(headers: Headers): boolean {
+  return parseDirectives(headers.get('cache-control')).has('public') && !varyHeaders(headers).includes('signature');
+}
+
+function notStored(reason: string): StorageDecision {
+  return { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], clientHeaders: changes(), reason };
+}
+
+/** Step two: may this origin response be stored for this request, and for how long. */
+export function decideStorage(decision: Decision, response: { status: number; headers: Headers }, nowMs: number): StorageDecision {
+  const plan = decision.cache;
+  if (decision.action !== 'cache' || plan === null) return notStored(`not stored: request is ${decision.action === 'pass' ? 'passed' : 'answered by the edge'}`);
+  const { status, headers } = response;
+  if (!CACHEABLE_STATUSES.has(status)) return notStored(`not stored: status ${status} is not cacheable`);
+  if (headers.has('set-cookie')) return notStored('not stored: response sets a cookie (rule 2)');
+  const cacheControl = parseDirectives(headers.get('cache-control'));
+  const surrogateControl = parseDirectives(headers.get('surrogate-control'));
+  for (const directive of ['private', 'no-store', 'no-cache']) {
+    if (cacheControl.has(directive)) return notStored(`not stored: Cache-Control ${directive} (rule 2)`);
+  }
+  if (surrogateControl.has('no-store')) return notStored('not stored: Surrogate-Control no-store (rule 2)');
+  const vary = varyHeaders(headers);
+  if (vary.includes('*')) return notStored('not stored: Vary * (rule 2)');
+  if (plan.publicOnly && !mayAnswerSignedRequest(headers)) {
+    return notStored('not stored: signed request and the response is not public or varies on Signature (rule 1)');
+  }
+
+  const freshness = originFreshness(headers, nowMs);
+  const rule = plan.ttlRule;
+  let ttl: number;
+  let source: string;
+  if (rule.kind === 'edge-override' && (status === 200 || status === 203)) [ttl, source] = [rule.ttl, 'edge TTL'];
+  else if (freshness.explicit) [ttl, source] = [freshness.ttl, freshness.source];
+  else if (rule.kind === 'edge-default') [ttl, source] = [rule.ttl, 'edge TTL'];
+  else return notStored('not stored: no explicit freshness lifetime (rule 3)');
+  if (plan.maxTtl !== null) ttl = Math.min(ttl, plan.maxTtl);
+  const isError = status === 404 || status === 410;
+  if (isError && plan.errorTtl !== null) ttl = Math.min(ttl, plan.errorTtl);
+  if (ttl <= 0) return notStored('not stored: freshness lifetime is zero');
+
+  const originKeys = (headers.get('surrogate-key') ?? '').split(/\s+/).filter((key) => key.length > 0);
+  const clientHeaders = changes();
+  if (plan.browserCacheControl !== null && status === 200) clientHeaders.set['cache-control'] = plan.browserCacheControl;
+  return {
+    store: true,
+    ttl,
+    swr: freshness.swr || plan.swr,
+    sie: Math.max(freshness.sie, plan.staleIfError),
+    surrogateKeys: [...new Set([...plan.surrogateKeys, ...originKeys])],
+    clientHeaders,
+    reason: `stored for ${ttl}s (${source}${isError && plan.errorTtl !== null ? ', error lifetime capped' : ''})`,
+  };
+}
