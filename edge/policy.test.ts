@@ -260,7 +260,7 @@ describe('never store', () => {
     decideStorage(decision, { status, headers: new Headers(headers) }, now);
 
   it('1: a request with Authorization or a session cookie is passed', () => {
-    for (const headers of [{ authorization: 'Bearer t' }, { cookie: '_session_id=abc' }, { cookie: '_mastodon_session=x; remember_user_token=y' }]) {
+    for (const headers of [{ authorization: 'Bearer t' }, { cookie: '_session_id=abc' }, { cookie: '_mastodon_session=x; remember_user_token=y' }] as Record<string, string>[]) {
       for (const url of [`${MAIN}/@alice`, `${MAIN}/users/alice`, `${MAIN}/about`, `${MAIN}/.well-known/webfinger?resource=x`]) {
         const decision = decide('GET', url, headers);
         expect(decision.action).toBe('pass');
