@@ -4,15 +4,21 @@ import { HTTPException } from 'hono/http-exception';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
 import { requireToken } from './auth';
+import { backendRoutes } from './backends';
+import { configStoreRoutes } from './config-stores';
 import { controlRoutes } from './control';
+import { domainManagementRoutes } from './domain-management';
 import { domainRoutes } from './domains';
 import type { SimEnv } from './env';
 import { injectFaults } from './faults';
 import { recordReleases } from './ownership';
+import { packageRoutes } from './packages';
 import { purgeRoutes } from './purge';
 import { writeRateLimit } from './rate-limit';
+import { resourceRoutes } from './resources';
 import { serviceRoutes } from './services';
 import { SimState } from './state';
+import { tlsRoutes } from './tls';
 import { versionRoutes } from './versions';
 
 export interface SimulatorOptions {
@@ -68,7 +74,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   fastlyApi.use('*', injectFaults(state));
   fastlyApi.use('*', requireToken(state));
   fastlyApi.use('*', writeRateLimit(state));
-  for (const routes of [serviceRoutes, versionRoutes, domainRoutes, purgeRoutes]) fastlyApi.route('/', routes(state));
+  const areas = [serviceRoutes, versionRoutes, domainRoutes, domainManagementRoutes, backendRoutes, packageRoutes, configStoreRoutes, resourceRoutes, tlsRoutes, purgeRoutes];
+  for (const routes of areas) fastlyApi.route('/', routes(state));
 
   const app = new Hono();
   app.route('/__sim', controlRoutes(state));

@@ -19,11 +19,14 @@ export interface Backend {
   override_host: string | null;
   ssl_cert_hostname: string | null;
   ssl_sni_hostname: string | null;
+  ssl_check_cert: boolean;
   connect_timeout: number;
   first_byte_timeout: number;
   between_bytes_timeout: number;
   shield: string | null;
   healthcheck: string | null;
+  weight: number;
+  max_conn: number;
   comment: string;
   created_at: string;
   updated_at: string;
