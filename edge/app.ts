@@ -1,0 +1,167 @@
+import { Hono, type Context } from 'hono';
+import { cachingKey, SITE_CONFIG_KEY, SiteConfig } from '../src/site-config';
+import { originDownResponse, refusalResponse } from './error-page';
+import { loggablePath } from './log-entry';
+import type { CacheState, EdgePlatform, OriginResult } from './platform';
+import { decideRequest, decideStorage, mayAnswerSignedRequest, requestHost, type Decision, type HeaderChanges } from './policy';
+
+// The edge app: asks the policy what to do with each request and applies the decision through
+// the platform it runs on. It holds no state of its own besides the last parsed site config.
+
+const ORIGIN_DOWN_STATUSES = new Set([502, 503, 504]);
+
+interface Outcome {
+  response: Response;
+  cache: CacheState;
+  reason: string;
+}
+
+function applyHeaderChanges(headers: Headers, changes: HeaderChanges): void {
+  for (const name of changes.remove) headers.delete(name);
+  if (changes.removePrefixes.length > 0) {
+    const names = [...headers.keys()].filter((name) => changes.removePrefixes.some((prefix) => name.startsWith(prefix)));
+    for (const name of names) headers.delete(name);
+  }
+  for (const [name, value] of Object.entries(changes.set)) headers.set(name, value);
+}
+
+function forwardRequest(request: Request, decision: Decision): Request {
+  const forward = decision.forward!;
+  const headers = new Headers(request.headers);
+  applyHeaderChanges(headers, forward.headers);
+  headers.set('host', new URL(forward.url).host);
+  const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
+  return new Request(forward.url, {
+    method: request.method,
+    headers,
+    body: hasBody ? request.body : null,
+    redirect: 'manual',
+    // Streams the body through (Node needs it said; Fastly ignores it).
+    ...(hasBody ? { duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+export function createEdgeApp(platform: EdgePlatform): Hono {
+  let lastSiteText: string | null = null;
+  let lastSite: SiteConfig | null = null;
+
+  async function loadSite(): Promise<SiteConfig | null> {
+    const text = await platform.readConfig(SITE_CONFIG_KEY);
+    if (text === lastSiteText) return lastSite;
+    let site: SiteConfig | null = null;
+    if (text !== null) {
+      try {
+        const parsed = SiteConfig.safeParse(JSON.parse(text));
+        site = parsed.success ? parsed.data : null;
+      } catch {
+        site = null;
+      }
+    }
+    lastSiteText = text;
+    lastSite = site;
+    return site;
+  }
+
+  async function askOrigin(request: Request, decision: Decision): Promise<Outcome> {
+    const origin = decision.origin!;
+    const backend = decision.backend!;
+    if (decision.streaming === 'websocket') {
+      return { response: await platform.handoffWebsocket(request, origin, backend), cache: 'pass', reason: decision.reason };
+    }
+    const fetchPassed = () => platform.fetchOrigin({ origin, backend, request: forwardRequest(request, decision), cache: { mode: 'pass' } });
+    let result: OriginResult;
+    try {
+      if (decision.action === 'cache' && decision.cache) {
+        result = await platform.fetchOrigin({
+          origin,
+          backend,
+          request: forwardRequest(request, decision),
+          cache: { mode: 'cache', key: decision.cache.key, decideStorage: (response) => decideStorage(decision, response, platform.now()) },
+        });
+        if (decision.cache.publicOnly && result.cached && !mayAnswerSignedRequest(result.response.headers)) {
+          // A stored answer to an unsigned request that is not public must not answer a signed one.
+          await result.response.body?.cancel();
+          result = await fetchPassed();
+          return finish(result, 'pass', `${decision.reason}; stored response is not public: asked the origin`);
+        }
+      } else {
+        result = await fetchPassed();
+      }
+    } catch {
+      return { response: originDownResponse(), cache: 'error', reason: `${decision.reason}; origin unreachable, nothing stored to stand in` };
+    }
+    const state: CacheState = decision.action !== 'cache' ? 'pass' : result.stale ? 'stale' : result.cached ? 'hit' : 'miss';
+    return finish(result, state, decision.reason);
+  }
+
+  async function finish(result: OriginResult, state: CacheState, reason: string): Promise<Outcome> {
+    if (!result.stale && ORIGIN_DOWN_STATUSES.has(result.response.status)) {
+      await result.response.body?.cancel();
+      return { response: originDownResponse(), cache: 'error', reason: `${reason}; origin answered ${result.response.status}, nothing stored to stand in` };
+    }
+    return { response: result.response, cache: state, reason };
+  }
+
+  function deliver(outcome: Outcome, decision: Decision): Response {
+    const source = outcome.response;
+    const headers = new Headers(source.headers);
+    applyHeaderChanges(headers, decision.response);
+    if (decision.action === 'cache' && outcome.cache !== 'error') {
+      applyHeaderChanges(headers, decideStorage(decision, source, platform.now()).clientHeaders);
+    }
+    headers.set('x-cache', outcome.cache.toUpperCase());
+    if (source.status === 101) return source;
+    return new Response(source.body, { status: source.status, statusText: source.statusText, headers });
+  }
+
+  const app = new Hono();
+  app.all('*', async (c: Context) => {
+    const started = platform.now();
+    const request = c.req.raw;
+    const url = new URL(request.url);
+    const host = requestHost(url, request.headers);
+    let decision: Decision;
+    let outcome: Outcome;
+    try {
+      const [site, caching] = await Promise.all([loadSite(), platform.readConfig(cachingKey(host))]);
+      decision = decideRequest(
+        { method: request.method, url: request.url, headers: request.headers, clientAddress: platform.clientAddress(c) },
+        site,
+        caching === 'on',
+      );
+    } catch {
+      const response = originDownResponse();
+      platform.log(logEntry(started, host, request.method, url, response.status, 'refuse', 'config_unavailable', 'none', 'config store unreachable'));
+      return response;
+    }
+
+    if (decision.action === 'refuse') {
+      const response = refusalResponse(decision.status!);
+      outcome = { response, cache: 'none', reason: decision.reason };
+    } else if (decision.action === 'redirect') {
+      const response = new Response(null, { status: decision.status!, headers: { location: decision.location!, 'cache-control': 'no-store' } });
+      outcome = { response, cache: 'none', reason: decision.reason };
+    } else {
+      outcome = await askOrigin(request, decision);
+    }
+    const response = deliver(outcome, decision);
+    platform.log(logEntry(started, host, request.method, url, response.status, decision.action, decision.route, outcome.cache, outcome.reason));
+    return response;
+  });
+  return app;
+
+  function logEntry(started: number, host: string, method: string, url: URL, status: number, action: string, route: string, cache: CacheState, reason: string) {
+    return {
+      time: new Date(started).toISOString(),
+      host,
+      method,
+      path: loggablePath(url),
+      status,
+      action,
+      route,
+      cache,
+      reason,
+      durationMs: platform.now() - started,
+    };
+  }
+}
