@@ -1,4 +1,9 @@
 import { Command } from 'commander';
+import { registerCaching } from './commands/caching';
+import { registerDomains } from './commands/domains';
+import { registerPurge } from './commands/purge';
+import { registerServe } from './commands/serve';
+import { registerServices } from './commands/services';
 import { registerSim } from './commands/sim';
 
 // The `edgeplane` command. Each subcommand lives in cli/commands/<name>.ts and exports register*().
@@ -7,6 +12,11 @@ const program = new Command('edgeplane')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
+registerServe(program);
+registerServices(program);
+registerDomains(program);
+registerCaching(program);
+registerPurge(program);
 registerSim(program);
 
 await program.parseAsync(process.argv);

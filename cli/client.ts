@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ErrorCode, EdgeplaneError } from '../src/errors';
+import { DomainRecord, ServiceRecord, type AttachInput, type PurgeInput, type ServiceInput } from '../src/model';
+import { CliExit, ExitCode } from './exit-codes';
+
+// The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
+// schemas; problem+json answers become EdgeplaneError with the API's code and detail.
+
+const ProblemBody = z.object({ status: z.number(), detail: z.string(), code: ErrorCode });
+const PurgeResult = z.object({ purged: z.string(), fastlyIds: z.array(z.string()) });
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8440';
+
+const ClientEnv = z.object({
+  EDGEPLANE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).default(DEFAULT_API_URL)),
+  EDGEPLANE_API_TOKEN: z.string().trim().min(1),
+});
+
+export interface ClientSettings {
+  url: string;
+  token: string;
+}
+
+/** EDGEPLANE_URL (default http://127.0.0.1:8440) and the first of EDGEPLANE_API_TOKEN. */
+export function clientSettings(env: Record<string, string | undefined>): ClientSettings {
+  const parsed = ClientEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.path[0] === 'EDGEPLANE_API_TOKEN'
+        ? 'EDGEPLANE_API_TOKEN: is required (the control plane\'s bearer token; `npm start` prints it)'
+        : `${String(issue.path[0])}: ${issue.message} (got "${env.EDGEPLANE_URL}")`,
+    );
+    throw new CliExit(ExitCode.usage, problems.join('\n'));
+  }
+  return { url: parsed.data.EDGEPLANE_URL.replace(/\/+$/, ''), token: parsed.data.EDGEPLANE_API_TOKEN.split(',')[0]!.trim() };
+}
+
+export class ApiClient {
+  constructor(private readonly settings: ClientSettings) {}
+
+  private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.settings.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.settings.token}`,
+          accept: 'application/json, application/problem+json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      throw new CliExit(ExitCode.unreachable, `cannot reach the control plane at ${this.settings.url} (${reason}); is \`edgeplane serve\` running and EDGEPLANE_URL right?`);
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new EdgeplaneError('internal', `the control plane answered ${response.status} with a body that is not JSON`);
+    }
+    if (!response.ok) {
+      const problem = ProblemBody.safeParse(json);
+      if (problem.success) throw new EdgeplaneError(problem.data.code, problem.data.detail, { status: problem.data.status });
+      throw new EdgeplaneError('internal', `the control plane answered ${response.status}`, { status: response.status });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new EdgeplaneError('internal', `unexpected answer from the control plane to ${method} ${path}: ${parsed.error.issues[0]?.message}`);
+    }
+    return parsed.data;
+  }
+
+  private static segment(value: string): string {
+    return encodeURIComponent(value);
+  }
+
+  createService(input: ServiceInput) {
+    return this.call('POST', '/v1/services', ServiceRecord, input);
+  }
+  async listServices() {
+    return (await this.call('GET', '/v1/services', z.object({ services: z.array(ServiceRecord) }))).services;
+  }
+  getService(name: string) {
+    return this.call('GET', `/v1/services/${ApiClient.segment(name)}`, ServiceRecord);
+  }
+  attachDomain(service: string, input: AttachInput) {
+    return this.call('POST', `/v1/services/${ApiClient.segment(service)}/domains`, DomainRecord, input);
+  }
+  async listDomains(service: string) {
+    return (await this.call('GET', `/v1/services/${ApiClient.segment(service)}/domains`, z.object({ domains: z.array(DomainRecord) }))).domains;
+  }
+  private domainPath(service: string, domain: string) {
+    return `/v1/services/${ApiClient.segment(service)}/domains/${ApiClient.segment(domain)}`;
+  }
+  getDomain(service: string, domain: string) {
+    return this.call('GET', this.domainPath(service, domain), DomainRecord);
+  }
+  retryDomain(service: string, domain: string) {
+    return this.call('POST', `${this.domainPath(service, domain)}/retry`, DomainRecord);
+  }
+  removeDomain(service: string, domain: string) {
+    return this.call('DELETE', this.domainPath(service, domain), DomainRecord);
+  }
+  setCaching(service: string, domain: string, enabled: boolean) {
+    return this.call('PUT', `${this.domainPath(service, domain)}/caching`, DomainRecord, { enabled });
+  }
+  purge(service: string, input: PurgeInput) {
+    return this.call('POST', `/v1/services/${ApiClient.segment(service)}/purge`, PurgeResult, input);
+  }
+}

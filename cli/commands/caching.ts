@@ -1,0 +1,25 @@
+import { Command, Option } from 'commander';
+import { action, apiClient, printJson } from '../action';
+
+/** `edgeplane caching on|off <domain> --service S`: the operator override of the caching switch. */
+export function registerCaching(program: Command): void {
+  const caching = program
+    .command('caching')
+    .description('Switch edge caching of a domain on or off (writes caching:<domain> to the Config Store)');
+
+  for (const [state, enabled] of [['on', true], ['off', false]] as const) {
+    caching
+      .command(state)
+      .description(enabled ? 'Cache at the edge per the Mastodon policy' : 'Pure pass-through: every request goes to the origin')
+      .argument('<domain>', 'the domain')
+      .addOption(new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory())
+      .option('--json', 'print the domain record as JSON')
+      .action(
+        action(async (domain: string, options: { service: string; json?: boolean }) => {
+          const record = await apiClient().setCaching(options.service, domain, enabled);
+          if (options.json) return printJson(record);
+          console.log(`${record.domain}: caching ${record.caching ? 'on' : 'off'}`);
+        }),
+      );
+  }
+}

@@ -1,0 +1,92 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { Origin, ServiceInput } from '../../src/model';
+import { action, apiClient, printJson } from '../action';
+import { formatService, formatServiceList } from '../format';
+
+/** `host` or `host:port` (default port 443). */
+function originAddress(value: string): { address: string; port: number } {
+  const match = /^([^:\s/]+)(?::(\d{1,5}))?$/.exec(value);
+  const port = match?.[2] === undefined ? 443 : Number(match[2]);
+  if (!match || port < 1 || port > 65535) throw new InvalidArgumentError('expected HOST or HOST:PORT, like lb.toot.example:443');
+  return { address: match[1]!, port };
+}
+
+interface CreateOptions {
+  mainOrigin: { address: string; port: number };
+  staticOrigin: { address: string; port: number };
+  mainHostHeader?: string;
+  staticHostHeader?: string;
+  staticPathPrefix?: string;
+  originTls: boolean;
+  package?: string;
+  configStore?: string;
+  json?: boolean;
+}
+
+function serviceInput(name: string, options: CreateOptions): ServiceInput {
+  const origin = (address: { address: string; port: number }, hostHeader?: string, pathPrefix?: string): Origin => ({
+    ...address,
+    useTls: options.originTls,
+    ...(hostHeader ? { hostHeader } : {}),
+    ...(pathPrefix ? { pathPrefix } : {}),
+  });
+  return {
+    name,
+    origins: {
+      main: origin(options.mainOrigin, options.mainHostHeader),
+      static: origin(options.staticOrigin, options.staticHostHeader, options.staticPathPrefix),
+    },
+    ...(options.package ? { packagePath: options.package } : {}),
+    ...(options.configStore ? { configStoreName: options.configStore } : {}),
+  };
+}
+
+export function registerServices(program: Command): void {
+  const services = program.command('services').description('Create and inspect Fastly Compute services');
+
+  services
+    .command('create')
+    .description('Create (or adopt) the Fastly Compute service of a site')
+    .argument('<name>', 'service name: lower-case letters, digits and dashes')
+    .requiredOption('--main-origin <host[:port]>', "the instance's load balancer", originAddress)
+    .requiredOption('--static-origin <host[:port]>', 'the files origin (object storage or the files host)', originAddress)
+    .option('--main-host-header <host>', 'Host header sent to the load balancer (default: the client\'s Host)')
+    .option('--static-host-header <host>', 'Host header sent to the files origin (default: its address)')
+    .option('--static-path-prefix <path>', 'path prefix added in front of static paths, like /toot-media')
+    .option('--no-origin-tls', 'connect to the origins over plain HTTP')
+    .option('--package <path>', 'Compute package to upload (default: pkg/edgeplane.tar.gz when built)')
+    .option('--config-store <name>', 'Config Store the edge reads (default: edgeplane)')
+    .option('--json', 'print the service record as JSON')
+    .action(
+      action(async (name: string, options: CreateOptions) => {
+        const record = await apiClient().createService(serviceInput(name, options));
+        if (options.json) printJson(record);
+        else console.log(formatService(record));
+      }),
+    );
+
+  services
+    .command('list')
+    .description('List services')
+    .option('--json', 'print the service records as JSON')
+    .action(
+      action(async (options: { json?: boolean }) => {
+        const records = await apiClient().listServices();
+        if (options.json) printJson(records);
+        else console.log(formatServiceList(records));
+      }),
+    );
+
+  services
+    .command('show')
+    .description('Show a service: Fastly service id, active version, origins, domains')
+    .argument('<name>', 'service name')
+    .option('--json', 'print the service record as JSON')
+    .action(
+      action(async (name: string, options: { json?: boolean }) => {
+        const record = await apiClient().getService(name);
+        if (options.json) printJson(record);
+        else console.log(formatService(record));
+      }),
+    );
+}
