@@ -51,6 +51,12 @@ const cases: Case[] = [
     detail: 'Version 3 of service SU1Z0isxPaozGVKXdv0eY is locked',
   },
   {
+    name: 'locked after an apostrophe and before a quoted name',
+    failure: answer(400, { msg: 'Bad request', detail: "Can't edit a locked version of 'social'" }),
+    code: 'version_locked',
+    detail: "Can't edit a locked version of 'social'",
+  },
+  {
     name: 'locked said only in msg',
     failure: answer(400, { msg: 'Version locked' }),
     code: 'version_locked',
@@ -142,6 +148,18 @@ const cases: Case[] = [
     failure: answer(400, { msg: 'Bad request', detail: 'Version 4 is unlocked and has no backends' }),
     code: 'fastly_rejected',
     detail: 'Version 4 is unlocked and has no backends',
+  },
+  {
+    name: 'a domain named like a rule is not that rule',
+    failure: answer(409, { type: 'about:blank', title: 'Conflict', detail: "Domain 'locked.example.org' already exists ('x1')", status: 409 }),
+    code: 'fastly_rejected',
+    detail: "Domain 'locked.example.org' already exists ('x1')",
+  },
+  {
+    name: 'a held domain named like a rule is still held',
+    failure: answer(400, { msg: 'Bad request', detail: "Domain 'locked.example.org' is owned by another customer" }),
+    code: 'domain_held_by_other_account',
+    detail: "Domain 'locked.example.org' is owned by another customer",
   },
   // JSON:API, as the TLS endpoints answer.
   {

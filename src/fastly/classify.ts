@@ -47,11 +47,15 @@ const TEXT_RULES: ReadonlyArray<{ code: ErrorCode; statuses: readonly number[]; 
   { code: 'version_locked', statuses: [400, 409], pattern: /\blocked\b/i },
 ];
 
+/** A quoted name: the quote opens after a space or bracket (so not the one of "can't") and closes before one. */
+const QUOTED = /(^|[\s(\[])(['"])[^\n]*?\2(?=$|[\s).,;:\]])/gm;
+
 function codeFor(failure: FastlyFailure & { status: number }): ErrorCode {
   const { status, headers } = failure;
   if (status === 429) return 'rate_limited';
   if (status === 401 || status === 403) return 'unauthorized';
-  const texts = fastlyTexts(failure.body);
+  // Quoted names are left out of matching: a domain called 'locked.example.org' locks nothing.
+  const texts = fastlyTexts(failure.body).replace(QUOTED, '$1$2$2');
   const rule = TEXT_RULES.find((candidate) => candidate.statuses.includes(status) && candidate.pattern.test(texts));
   if (rule) return rule.code;
   // Out of writes, whatever else went wrong: waiting for the reset comes first. An answer about the

@@ -88,6 +88,21 @@ describe('domains held by someone else', () => {
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'domain_held_by_other_account' });
   });
 
+  it('held, said in JSON:API (TLS subscription) and problem details (Domain Management): the same code', async () => {
+    const other = await control('/accounts', { name: 'certificate-holder' });
+    const domain = uniqueDomain('certified');
+    await control('/holds', { domain, account: other.customerId });
+    const { gateway } = gatewayFor(sim.defaultAccount.token);
+
+    const viaTls = await failureOf(gateway.createTlsSubscription(domain));
+    expect(viaTls).toMatchObject({ code: 'domain_held_by_other_account', detail: `Domain '${domain}' is owned by another customer` });
+    expect((viaTls.cause as FastlyFailure).body).toMatchObject({ errors: [{ status: '400' }] });
+
+    const viaManaged = await failureOf(gateway.createManagedDomain(domain));
+    expect(viaManaged).toMatchObject({ code: 'domain_held_by_other_account', detail: `Domain '${domain}' is owned by another customer` });
+    expect((viaManaged.cause as FastlyFailure).body).toMatchObject({ type: 'about:blank', status: 400 });
+  });
+
   it('one of our own services holding it: domain_held_by_own_service naming that service', async () => {
     const { gateway } = gatewayFor(sim.defaultAccount.token);
     const domain = uniqueDomain('own');
@@ -114,6 +129,18 @@ describe('other refusals', () => {
     const domain = uniqueDomain('twice');
     await gateway.addDomain(service.id, 1, domain);
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: `Duplicate domain '${domain}'` });
+  });
+
+  it('a second TLS subscription or managed domain for the same name: fastly_rejected (409), Fastly\'s words', async () => {
+    const { gateway } = gatewayFor(sim.defaultAccount.token);
+    const domain = uniqueDomain('again');
+    const subscription = await gateway.createTlsSubscription(domain);
+    await expect(gateway.createTlsSubscription(domain)).rejects.toMatchObject({
+      code: 'fastly_rejected',
+      detail: `Domain '${domain}' already has a TLS subscription ('${subscription.id}')`,
+    });
+    const managed = await gateway.createManagedDomain(domain);
+    await expect(gateway.createManagedDomain(domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: `Domain '${domain}' already exists ('${managed.id}')` });
   });
 
   it('an unknown service: not_found', async () => {
