@@ -1,0 +1,28 @@
+import type { Clock } from '../clock';
+import type { FastlyGateway } from '../fastly/gateway';
+import type { Repository } from '../store';
+import type { ProbeBudget } from './budget';
+
+/** A pino-compatible logger (only what the lifecycle uses). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** What every lifecycle step works with. */
+export interface LifecycleContext {
+  gateway: FastlyGateway;
+  store: Repository;
+  clock: Clock;
+  /** Uniform in [0, 1): jitter of the schedule. */
+  random: () => number;
+  retry: { initialMs: number; maxMs: number };
+  budget: ProbeBudget;
+  /** The edge package to upload when it exists. */
+  packagePath: string;
+  logger: Logger;
+}

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { ControlPlane } from '../control-plane';
+import { parseDomainName } from '../domain-name';
+import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import { AttachInput, type DomainRecord, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
+import { cachingKey } from '../site-config';
+import type { StoredService } from '../store';
+import type { LifecycleContext } from './context';
+import { detachDomain } from './detach';
+import { provisionService } from './provision';
+import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
+import { withServiceLease } from './service-lease';
+
+const DEFAULT_CONFIG_STORE = 'edgeplane';
+/** Provisioning is a reconcile: after Fastly was unavailable it is read and resumed, a few times. */
+const PROVISION_ATTEMPTS = 4;
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new EdgeplaneError('invalid_input', `invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The ControlPlane of the API and the CLI, over the store, the gateway and the lifecycle steps. */
+export class LifecycleControlPlane implements ControlPlane {
+  constructor(private readonly ctx: LifecycleContext) {}
+
+  async createService(raw: ServiceInput): Promise<ServiceRecord> {
+    const input = parse(ServiceInput, raw, 'service');
+    const now = iso(this.ctx.clock.now());
+    const existing = await this.ctx.store.getService(input.name);
+    const stored: StoredService = {
+      name: input.name,
+      fastlyServiceId: existing?.fastlyServiceId ?? null,
+      activeVersion: existing?.activeVersion ?? null,
+      configStoreId: existing && existing.configStoreName === (input.configStoreName ?? DEFAULT_CONFIG_STORE) ? existing.configStoreId : null,
+      configStoreName: input.configStoreName ?? DEFAULT_CONFIG_STORE,
+      origins: input.origins,
+      status: 'provisioning',
+      lastError: null,
+      packagePath: input.packagePath ?? existing?.packagePath ?? null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await this.ctx.store.putService(stored);
+    await withServiceLease(this.ctx, input.name, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const current = (await this.ctx.store.getService(input.name)) ?? stored;
+          return await provisionService(this.ctx, current);
+        } catch (error) {
+          const retryable = isEdgeplaneError(error, 'fastly_unavailable') && attempt < PROVISION_ATTEMPTS;
+          if (retryable) {
+            await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+            continue;
+          }
+          const failed = (await this.ctx.store.getService(input.name)) ?? stored;
+          const lastError = isEdgeplaneError(error) ? { code: error.code, detail: error.detail } : { code: 'internal' as const, detail: String(error) };
+          await this.ctx.store.putService({ ...failed, status: 'needs_attention', lastError, updatedAt: iso(this.ctx.clock.now()) });
+          throw error;
+        }
+      }
+    });
+    return this.getService(input.name);
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    const services = await this.ctx.store.listServices();
+    return Promise.all(services.map((service) => this.withDomains(service)));
+  }
+
+  async getService(name: string): Promise<ServiceRecord> {
+    return this.withDomains(await this.requireService(name));
+  }
+
+  async attachDomain(serviceName: string, raw: AttachInput): Promise<DomainRecord> {
+    const input = parse(AttachInput, raw, 'domain');
+    const domain = parseDomainName(input.domain);
+    await this.requireService(serviceName);
+    const elsewhere = await this.ctx.store.findDomain(domain);
+    if (elsewhere && elsewhere.service !== serviceName && elsewhere.state !== 'cancelled') {
+      throw new EdgeplaneError('conflict', `${domain} is already attached to service "${elsewhere.service}" (state ${elsewhere.state}); remove it there first`);
+    }
+    const existing = await this.ctx.store.getDomain(serviceName, domain);
+    if (!existing) {
+      const record = newDomainRecord({ service: serviceName, domain, role: input.role, move: input.move ?? false, nowMs: this.ctx.clock.now() });
+      await this.ctx.store.saveDomain(record);
+      return record;
+    }
+    if (existing.state !== 'cancelled' && existing.state !== 'needs_attention') {
+      if (existing.role !== input.role) {
+        throw new EdgeplaneError('conflict', `${domain} is already being attached as the ${existing.role} domain; remove it first to change its role`);
+      }
+      return existing;
+    }
+    return this.update(serviceName, domain, (record, nowMs) => {
+      const requeued = moveTo(record, 'queued', 'attach_requested', `Attach ${domain} as the ${input.role} domain`, nowMs);
+      return { ...requeued, role: input.role, move: input.move ?? false, nextAttemptAt: iso(nowMs), lastError: null, waitingSince: null, backoffSince: null };
+    });
+  }
+
+  async listDomains(service: string): Promise<DomainRecord[]> {
+    await this.requireService(service);
+    return this.ctx.store.listDomains(service);
+  }
+
+  async getDomain(service: string, domain: string): Promise<DomainRecord> {
+    const record = await this.ctx.store.getDomain(service, domain.toLowerCase());
+    if (!record) throw new EdgeplaneError('not_found', `no domain ${domain} on service "${service}"`);
+    return record;
+  }
+
+  async retryDomain(service: string, domain: string): Promise<DomainRecord> {
+    return this.update(service, domain, (record, nowMs) => {
+      if (record.state === 'cancelled') throw new EdgeplaneError('conflict', `${domain} was removed; attach it again instead`);
+      if (record.state === 'cached') return record;
+      // "Retry now" restarts the backoff: fast probes again; the Stale clock (waitingSince) keeps running.
+      const backoffSince = record.waitingSince ? iso(nowMs) : null;
+      const next = record.state === 'needs_attention'
+        ? moveTo(record, 'queued', 'retry_requested', 'Retry requested by the operator', nowMs)
+        : note(record, 'retry_requested', 'Retry requested by the operator: next attempt now', nowMs);
+      return { ...next, nextAttemptAt: iso(nowMs), backoffSince };
+    });
+  }
+
+  async removeDomain(service: string, domain: string): Promise<DomainRecord> {
+    const stored = await this.requireService(service);
+    return withServiceLease(this.ctx, service, async () => {
+      const record = await this.getDomain(service, domain);
+      if (record.state === 'cancelled') return record;
+      const next = await detachDomain(this.ctx, record, (await this.ctx.store.getService(service)) ?? stored);
+      await this.ctx.store.saveDomain(next);
+      return next;
+    });
+  }
+
+  async setCaching(service: string, domain: string, enabled: boolean): Promise<DomainRecord> {
+    const stored = await this.requireService(service);
+    return this.update(service, domain, async (record, nowMs) => {
+      if (record.state === 'cancelled') throw new EdgeplaneError('conflict', `${domain} was removed; attach it again first`);
+      if (!stored.configStoreId) throw new EdgeplaneError('conflict', `service "${service}" has no config store yet: create the service first`);
+      await this.ctx.gateway.putConfigItem(stored.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
+      const value = enabled ? 'on' : 'off';
+      const next = note(record, 'caching_override', `Operator set caching:${record.domain}=${value}`, nowMs);
+      const withCached = withCondition(next, 'Cached', enabled ? 'True' : 'False', 'OperatorOverride', `caching:${record.domain}=${value} set by the operator`, nowMs);
+      return { ...withCached, caching: enabled, cachingOverride: enabled };
+    });
+  }
+
+  async purge(service: string, raw: PurgeInput): Promise<{ purged: string; fastlyIds: string[] }> {
+    const input = parse(PurgeInput, raw, 'purge');
+    const stored = await this.requireService(service);
+    const serviceId = stored.fastlyServiceId;
+    if (!serviceId) throw new EdgeplaneError('conflict', `service "${service}" is not on Fastly yet: create it first`);
+    const { gateway } = this.ctx;
+    if ('all' in input) return { purged: 'all', fastlyIds: [await gateway.purgeAll(serviceId)] };
+    if ('url' in input) return { purged: `url ${input.url}`, fastlyIds: [await gateway.purgeUrl(input.url)] };
+    const keys = 'key' in input ? [input.key] : input.keys;
+    return { purged: `keys ${keys.join(', ')}`, fastlyIds: await gateway.purgeKeys(serviceId, keys) };
+  }
+
+  private async requireService(name: string): Promise<StoredService> {
+    const service = await this.ctx.store.getService(name);
+    if (!service) throw new EdgeplaneError('not_found', `no service "${name}"`);
+    return service;
+  }
+
+  private async withDomains(service: StoredService): Promise<ServiceRecord> {
+    const domains = await this.ctx.store.listDomains(service.name);
+    return { ...service, domains: domains.map(({ domain, role, state }) => ({ domain, role, state })) };
+  }
+
+  /** Read-modify-write of one record under its service's lease. */
+  private update(service: string, domain: string, change: (record: DomainRecord, nowMs: number) => DomainRecord | Promise<DomainRecord>): Promise<DomainRecord> {
+    return withServiceLease(this.ctx, service, async () => {
+      const record = await this.getDomain(service, domain);
+      const next = await change(record, this.ctx.clock.now());
+      if (next !== record) await this.ctx.store.saveDomain(next);
+      return next;
+    });
+  }
+}

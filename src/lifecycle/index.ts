@@ -1,0 +1,90 @@
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../clock';
+import type { ControlPlane, RetryWorker } from '../control-plane';
+import { createFastlyGateway } from '../fastly/create-gateway';
+import type { FastlyCallEvent, FastlyGateway } from '../fastly/gateway';
+import { openStore, type Repository } from '../store';
+import { ProbeBudget } from './budget';
+import { type LifecycleContext, type Logger, silentLogger } from './context';
+import { LifecycleControlPlane } from './control-plane';
+import { DEFAULT_RETRY } from './schedule';
+import { LeasedRetryWorker } from './worker';
+
+export type { Logger } from './context';
+export { ProbeBudget } from './budget';
+export { nextProbeDelay, isStale, DEFAULT_RETRY } from './schedule';
+export { TRANSITIONS, canTransition } from './transitions';
+
+export const DEFAULT_PACKAGE_PATH = 'pkg/edgeplane.tar.gz';
+
+export interface ControlPlaneConfig {
+  fastly: { token: string; baseUrl?: string };
+  /** SQLite file, or `:memory:`. */
+  dbPath: string;
+  /** EDGEPLANE_RETRY_INITIAL / EDGEPLANE_RETRY_MAX. */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** Share of Fastly's hourly write limit the probes may use; default 0.25. */
+  budgetShare?: number;
+  /** Fastly's write limit per hour per user; default 1000. */
+  writeLimitPerHour?: number;
+  /** The edge package to upload; default pkg/edgeplane.tar.gz. */
+  packagePath?: string;
+  clock?: Clock;
+  logger?: Logger;
+  onFastlyCall?: (event: FastlyCallEvent) => void;
+  /** Lease owner of this process's worker; default host-pid. */
+  workerId?: string;
+  pollIntervalMs?: number;
+  /** How long a worker's lease lasts (a crashed worker's records wait this long for another worker). */
+  leaseMs?: number;
+  /** Jitter source, uniform in [0, 1); default Math.random. */
+  random?: () => number;
+}
+
+export interface OpenedControlPlane {
+  controlPlane: ControlPlane;
+  /** Created, not started: call `worker.start()` to run the retry job in this process. */
+  worker: RetryWorker;
+  store: Repository;
+  gateway: FastlyGateway;
+  close(): Promise<void>;
+}
+
+/** Opens the store (migrating it), the Fastly gateway, the control plane and its retry worker. */
+export async function openControlPlane(config: ControlPlaneConfig): Promise<OpenedControlPlane> {
+  const store = await openStore(config.dbPath);
+  const clock = config.clock ?? systemClock;
+  const gateway = createFastlyGateway({
+    token: config.fastly.token,
+    ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
+    ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
+  });
+  const ctx: LifecycleContext = {
+    gateway,
+    store,
+    clock,
+    random: config.random ?? Math.random,
+    retry: { initialMs: config.retry?.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: config.retry?.maxMs ?? DEFAULT_RETRY.maxMs },
+    budget: new ProbeBudget({ clock, writeLimitPerHour: config.writeLimitPerHour ?? 1000, share: config.budgetShare ?? 0.25 }),
+    packagePath: config.packagePath ?? DEFAULT_PACKAGE_PATH,
+    logger: config.logger ?? silentLogger,
+  };
+  const worker = new LeasedRetryWorker(ctx, {
+    workerId: config.workerId ?? `${hostname()}-${process.pid}`,
+    ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+  });
+  let closed = false;
+  return {
+    controlPlane: new LifecycleControlPlane(ctx),
+    worker,
+    store,
+    gateway,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import type { BackendSpec, FastlyGateway, FastlyService } from '../fastly/gateway';
+import type { LastError, Origin } from '../model';
+import { BACKEND_NAMES } from '../site-config';
+import type { StoredService } from '../store';
+import type { LifecycleContext } from './context';
+import { ensureDraft } from './drafts';
+import { writeSiteConfig } from './site-config-writer';
+
+/** The two static backends the edge fetches from, with TLS to origin checked against the right name. */
+export function backendSpecs(origins: { main: Origin; static: Origin }): BackendSpec[] {
+  const spec = (name: string, origin: Origin, overrideHost: string | undefined): BackendSpec => {
+    const certName = origin.hostHeader ?? origin.address;
+    return {
+      name,
+      address: origin.address,
+      port: origin.port,
+      useSsl: origin.useTls,
+      ...(overrideHost ? { overrideHost } : {}),
+      ...(origin.useTls ? { sslCertHostname: certName, sslSniHostname: certName } : {}),
+      connectTimeoutMs: 1_000,
+      firstByteTimeoutMs: 15_000,
+      betweenBytesTimeoutMs: 10_000,
+    };
+  };
+  return [
+    // The main origin sees the client's Host unless told otherwise; the files origin (a bucket) its own name.
+    spec(BACKEND_NAMES.main, origins.main, origins.main.hostHeader),
+    spec(BACKEND_NAMES.static, origins.static, origins.static.hostHeader ?? origins.static.address),
+  ];
+}
+
+export const MISSING_PACKAGE_HINT = 'run `npm run build:edge` to build it, then create the service again';
+
+interface LocalPackage {
+  bytes: Uint8Array;
+  hashes: string[];
+}
+
+/** A lookup where Fastly's 404 means "not there". */
+export async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isEdgeplaneError(error, 'not_found')) return null;
+    throw error;
+  }
+}
+
+async function readPackage(path: string): Promise<LocalPackage | null> {
+  try {
+    const bytes = await readFile(path);
+    const hashes = ['sha512', 'sha256'].map((algorithm) => createHash(algorithm).update(bytes).digest('hex'));
+    return { bytes, hashes };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new EdgeplaneError('invalid_input', `cannot read the edge package ${path}: ${String(error)}`, { cause: error });
+  }
+}
+
+/** What a version lacks compared with what the service should have. */
+async function missingIn(gateway: FastlyGateway, serviceId: string, version: number, wanted: { configStoreId: string; pkg: LocalPackage | null }) {
+  const [backends, links, pkg] = await Promise.all([
+    gateway.listBackends(serviceId, version),
+    gateway.listResourceLinks(serviceId, version),
+    gateway.getPackage(serviceId, version),
+  ]);
+  const names = new Set(backends.map((backend) => backend.name));
+  return {
+    backends: Object.values(BACKEND_NAMES).filter((name) => !names.has(name)) as string[],
+    link: !links.some((link) => link.resourceId === wanted.configStoreId),
+    package: wanted.pkg !== null && !(pkg?.hashsum && wanted.pkg.hashes.includes(pkg.hashsum)),
+    hasPackage: wanted.pkg !== null || pkg !== null,
+  };
+}
+
+/**
+ * Brings the Fastly service in line with the stored service: the Compute service (created, or
+ * adopted by name), the config store (with the `site` key) linked to it, both backends and the
+ * edge package on a version that is validated and activated. Idempotent: each run reads what
+ * Fastly has and does only what is missing, on the one reusable draft.
+ */
+export async function provisionService(ctx: LifecycleContext, stored: StoredService): Promise<StoredService> {
+  const { gateway } = ctx;
+  const now = () => new Date(ctx.clock.now()).toISOString();
+  let service = stored;
+  const save = async (changes: Partial<StoredService>) => {
+    service = { ...service, ...changes, updatedAt: now() };
+    await ctx.store.putService(service);
+  };
+
+  const fastly: FastlyService =
+    (service.fastlyServiceId ? await orNull(gateway.getService(service.fastlyServiceId)) : null) ??
+    (await gateway.findServiceByName(service.name)) ??
+    (await gateway.createService(service.name, 'wasm'));
+  if (fastly.type !== 'wasm') {
+    throw new EdgeplaneError('conflict', `the Fastly service "${service.name}" exists and is a ${fastly.type} service, not a Compute (wasm) service`);
+  }
+  if (service.fastlyServiceId !== fastly.id) await save({ fastlyServiceId: fastly.id });
+
+  const configStore = (await gateway.findConfigStore(service.configStoreName)) ?? (await gateway.createConfigStore(service.configStoreName));
+  if (service.configStoreId !== configStore.id) await save({ configStoreId: configStore.id });
+  await writeSiteConfig(gateway, { ...service, configStoreId: configStore.id });
+
+  const packagePath = service.packagePath ?? ctx.packagePath;
+  const pkg = await readPackage(packagePath);
+  const wanted = { configStoreId: configStore.id, pkg };
+
+  if (fastly.activeVersion !== null) {
+    const missing = await missingIn(gateway, fastly.id, fastly.activeVersion, wanted);
+    if (missing.backends.length === 0 && !missing.link && !missing.package) {
+      await save({ activeVersion: fastly.activeVersion, status: 'ready', lastError: null, packagePath: pkg ? packagePath : service.packagePath });
+      return service;
+    }
+  }
+
+  const draft = await ensureDraft(gateway, fastly);
+  const missing = await missingIn(gateway, fastly.id, draft, wanted);
+  const specs = backendSpecs(service.origins).filter((spec) => missing.backends.includes(spec.name));
+  for (const spec of specs) await gateway.createBackend(fastly.id, draft, spec);
+  if (missing.link) await gateway.linkResource(fastly.id, draft, configStore.id, service.configStoreName);
+  if (missing.package && pkg) await gateway.uploadPackage(fastly.id, draft, pkg.bytes);
+
+  if (!missing.hasPackage) {
+    // Fastly refuses to activate a Compute version without a package: leave the draft and say why.
+    const lastError: LastError = {
+      code: 'invalid_input',
+      detail: `No edge package at ${packagePath}, so version ${draft} of "${service.name}" cannot be activated: ${MISSING_PACKAGE_HINT}`,
+    };
+    await save({ status: 'needs_attention', lastError });
+    return service;
+  }
+
+  const validation = await gateway.validateVersion(fastly.id, draft);
+  if (!validation.valid) {
+    await save({ status: 'needs_attention', lastError: { code: 'fastly_rejected', detail: validation.messages.join('; ') || `version ${draft} is not valid` } });
+    return service;
+  }
+  await gateway.activateVersion(fastly.id, draft);
+  await save({ activeVersion: draft, status: 'ready', lastError: null, packagePath: pkg ? packagePath : service.packagePath });
+  return service;
+}

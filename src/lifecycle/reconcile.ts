@@ -1,0 +1,107 @@
+import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import type { DomainRecord, LastError } from '../model';
+import type { LifecycleContext } from './context';
+import { attachStep } from './attach';
+import { iso, moveTo, withCondition } from './record';
+import { isStale, nextProbeDelay, unavailableDelay } from './schedule';
+import { secureStep } from './secure';
+import { canTransition } from './transitions';
+
+/** What a person must do, by error code, when the job stops. */
+const ACTION: Partial<Record<string, string>> = {
+  domain_held_by_own_service: 'Detach it from that service, or attach it again with move: true to take it over, then retry',
+  unauthorized: 'Check the Fastly API token (scope global, and access to this service), then retry',
+  tls_failed: 'Fix the DNS records, then retry',
+  fastly_rejected: 'Fix what Fastly rejected, then retry',
+  invalid_input: 'Fix the input, then retry',
+};
+
+/**
+ * One reconcile step of a domain record: read (the record, the service) → decide (by state) →
+ * act (Fastly calls, each skipped when Fastly already has its result) → return the record to
+ * persist. Never throws for Fastly's answers: they become the record's state, lastError,
+ * conditions and next attempt.
+ */
+export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecord): Promise<DomainRecord> {
+  try {
+    const service = await ctx.store.getService(record.service);
+    if (!service?.fastlyServiceId || !service.configStoreId) {
+      throw new EdgeplaneError('invalid_input', `The service "${record.service}" is not provisioned yet: create it first`);
+    }
+    const provisioned = { ...service, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId };
+    switch (record.state) {
+      case 'queued':
+      case 'attaching':
+      case 'waiting_for_release':
+        return await attachStep(ctx, record, provisioned);
+      case 'active':
+      case 'securing':
+        return await secureStep(ctx, record, provisioned);
+      default:
+        return { ...record, nextAttemptAt: null };
+    }
+  } catch (error) {
+    return afterFailure(ctx, record, error);
+  }
+}
+
+/** Turns a failed step into the record's next state and next attempt. */
+export function afterFailure(ctx: LifecycleContext, record: DomainRecord, error: unknown): DomainRecord {
+  const nowMs = ctx.clock.now();
+  const failure = isEdgeplaneError(error) ? error : new EdgeplaneError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+  const lastError: LastError = { code: failure.code, detail: failure.detail };
+  // A step that got as far as counting its attempt keeps the count.
+  const base: DomainRecord = { ...record, lastError, updatedAt: iso(nowMs) };
+  ctx.logger.warn({ service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
+
+  switch (failure.code) {
+    case 'domain_held_by_other_account':
+      return waitForRelease(ctx, base, failure, nowMs);
+    case 'rate_limited': {
+      const resetMs = failure.resetAt?.getTime() ?? nowMs + ctx.retry.initialMs;
+      ctx.budget.pauseUntil(new Date(resetMs));
+      return { ...base, nextAttemptAt: iso(Math.max(resetMs, nowMs + 1)) };
+    }
+    case 'fastly_unavailable':
+    case 'version_locked':
+      // Try again soon; a locked draft is not reused (the next attempt clones a new one).
+      return { ...base, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
+    default: {
+      if (failure.code === 'internal') ctx.logger.error({ err: error, domain: record.domain }, 'lifecycle bug');
+      const action = ACTION[failure.code] ?? 'Look at lastError, then retry';
+      let next = canTransition(base.state, 'needs_attention')
+        ? moveTo(base, 'needs_attention', failure.code, `${failure.detail} — ${action}`, nowMs)
+        : base;
+      next = withCondition(next, 'Ready', 'False', 'NeedsAttention', `${failure.detail} — ${action}`, nowMs);
+      if (failure.code === 'domain_held_by_own_service') {
+        next = withCondition(next, 'Attached', 'False', 'HeldByOwnService', failure.detail, nowMs);
+      }
+      if (failure.code === 'tls_failed') next = withCondition(next, 'CertificateIssued', 'False', 'Failed', failure.detail, nowMs);
+      return { ...next, nextAttemptAt: null };
+    }
+  }
+}
+
+function waitForRelease(ctx: LifecycleContext, record: DomainRecord, refusal: EdgeplaneError, nowMs: number): DomainRecord {
+  let next = record;
+  if (next.state !== 'waiting_for_release') {
+    next = moveTo(next, 'waiting_for_release', 'refused', `Fastly refused: ${refusal.detail}`, nowMs);
+  }
+  const waitingSince = next.waitingSince ?? iso(nowMs);
+  const backoffSince = next.backoffSince ?? waitingSince;
+  const delay = nextProbeDelay({ waitingSinceMs: Date.parse(backoffSince), nowMs, ...ctx.retry, random: ctx.random });
+  const nextAttemptAt = iso(nowMs + delay);
+  next = withCondition(next, 'Attached', 'False', 'HeldByOtherAccount', refusal.detail, nowMs);
+  next = withCondition(next, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; next probe at ${nextAttemptAt}`, nowMs);
+  if (isStale(Date.parse(waitingSince), nowMs)) {
+    next = withCondition(
+      next,
+      'Stale',
+      'True',
+      'WaitingTooLong',
+      `Waiting since ${waitingSince}; still probing every ${Math.round(ctx.retry.maxMs / 60_000)} min. Ask the other account to remove the domain and its TLS subscription, or ask Fastly support to move it`,
+      nowMs,
+    );
+  }
+  return { ...next, waitingSince, backoffSince, nextAttemptAt };
+}

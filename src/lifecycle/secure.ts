@@ -1,0 +1,51 @@
+import { EdgeplaneError } from '../errors';
+import type { TlsSubscription } from '../fastly/gateway';
+import type { DomainRecord } from '../model';
+import { cachingKey } from '../site-config';
+import type { StoredService } from '../store';
+import type { LifecycleContext } from './context';
+import { iso, moveTo, withCondition } from './record';
+import { unavailableDelay } from './schedule';
+import { writeSiteConfig } from './site-config-writer';
+
+function dnsInstructions(subscription: TlsSubscription): string {
+  if (subscription.dnsRecords.length === 0) return 'No DNS records reported yet';
+  return `Create these DNS records: ${subscription.dnsRecords.map((r) => `${r.name} ${r.type} ${r.value} (${r.purpose})`).join('; ')}`;
+}
+
+/**
+ * States active and securing: make sure a TLS subscription exists for the domain (one is found
+ * before one is created, so a crash after creating it does not make a second), then follow it
+ * until Fastly has issued the certificate, and switch caching on.
+ */
+export async function secureStep(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
+  const { gateway } = ctx;
+  const subscription = (await gateway.findTlsSubscription(record.domain)) ?? (await gateway.createTlsSubscription(record.domain));
+  const nowMs = ctx.clock.now();
+  let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords: subscription.dnsRecords }, lastError: null };
+  if (next.state === 'active') {
+    next = moveTo(next, 'securing', 'tls_requested', `TLS subscription ${subscription.id} is ${subscription.state}`, nowMs);
+  }
+
+  if (subscription.state === 'failed') {
+    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(subscription)}, then retry.`);
+  }
+  if (subscription.state !== 'issued') {
+    next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(subscription), nowMs);
+    return { ...next, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
+  }
+
+  next = withCondition(next, 'CertificateIssued', 'True', 'Issued', `Subscription ${subscription.id} issued`, nowMs);
+  return enableCaching(ctx, next, service);
+}
+
+async function enableCaching(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
+  const enabled = record.cachingOverride ?? true;
+  await ctx.gateway.putConfigItem(service.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
+  await writeSiteConfig(ctx.gateway, service, { set: { role: record.role, domain: record.domain } });
+  const nowMs = ctx.clock.now();
+  let next = moveTo(record, 'cached', 'cached', enabled ? `caching:${record.domain}=on` : `caching:${record.domain}=off (operator override)`, nowMs);
+  next = withCondition(next, 'Cached', enabled ? 'True' : 'False', enabled ? 'SwitchOn' : 'OperatorOverride', `caching:${record.domain}=${enabled ? 'on' : 'off'}`, nowMs);
+  next = withCondition(next, 'Ready', 'True', 'Cached', `${record.domain} is served by Fastly with its certificate`, nowMs);
+  return { ...next, caching: enabled, nextAttemptAt: null, lastError: null };
+}

@@ -1,0 +1,130 @@
+import type { RetryWorker } from '../control-plane';
+import type { DomainRecord } from '../model';
+import type { LifecycleContext } from './context';
+import { reconcileDomain } from './reconcile';
+
+export interface WorkerOptions {
+  /** Lease owner; a restarted worker with the same id takes its own leases back at once. */
+  workerId: string;
+  pollIntervalMs?: number;
+  /** How long a lease lasts; a crashed worker's leases expire after it. */
+  leaseMs?: number;
+  /** Most records read per tick. */
+  batchSize?: number;
+}
+
+/** The key of the lease a step must hold: per service, since all its domains share one draft version. */
+export const serviceLeaseKey = (service: string) => `service:${service}`;
+
+/** Steps one record may take in a row within a tick when each leaves the next one due at once. */
+const MAX_CHAINED_STEPS = 6;
+
+const isDue = (record: DomainRecord, nowMs: number) => record.nextAttemptAt !== null && Date.parse(record.nextAttemptAt) <= nowMs;
+
+/**
+ * The retry job: each tick reads the due records (the oldest due first), takes the lease of each
+ * record's service, and runs reconcile steps, persisting after each. Probes of waiting domains
+ * draw from the shared budget; a domain denied a probe keeps its place in the queue, so when many
+ * wait they are probed in turn.
+ */
+export class LeasedRetryWorker implements RetryWorker {
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private ticking: Promise<number> = Promise.resolve(0);
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: LifecycleContext,
+    private readonly options: WorkerOptions,
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Ticks never overlap: a tick asked for while one runs starts after it. */
+  tick(): Promise<number> {
+    const next = this.ticking.catch(() => 0).then(() => this.tickOnce());
+    this.ticking = next;
+    return next;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.ticking.catch(() => 0);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, 'retry worker tick failed');
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private async tickOnce(): Promise<number> {
+    const { store, clock, budget } = this.ctx;
+    if (budget.pausedUntil() > clock.now()) return 0;
+    const due = await store.listDue(new Date(clock.now()), this.batchSize);
+    const byService = new Map<string, string[]>();
+    for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
+    const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains)));
+    return stepped.reduce((sum, count) => sum + count, 0);
+  }
+
+  private async runService(service: string, domains: string[]): Promise<number> {
+    const { store, clock, budget, gateway } = this.ctx;
+    const key = serviceLeaseKey(service);
+    let stepped = 0;
+    try {
+      for (const domain of domains) {
+        // Renewed per record: a long batch must not outlive its lease.
+        if (!(await store.acquireLease(key, this.options.workerId, new Date(clock.now()), this.leaseMs))) break;
+        // Read again under the lease: another worker may have stepped it since the listing.
+        const record = await store.getDomain(service, domain);
+        if (!record || !isDue(record, clock.now())) continue;
+        if (budget.pausedUntil() > clock.now()) break;
+        if (record.state === 'waiting_for_release' && !budget.tryTake(gateway.rateLimit)) continue;
+        stepped += 1;
+        await this.stepChain(record);
+      }
+    } finally {
+      await store.releaseLease(key, this.options.workerId);
+    }
+    return stepped;
+  }
+
+  private async stepChain(first: DomainRecord): Promise<void> {
+    let record = first;
+    for (let step = 0; step < MAX_CHAINED_STEPS; step++) {
+      const next = await reconcileDomain(this.ctx, record);
+      await this.ctx.store.saveDomain(next);
+      this.ctx.logger.debug({ domain: next.domain, from: record.state, to: next.state, nextAttemptAt: next.nextAttemptAt }, 'stepped');
+      const moved = next.state !== record.state;
+      if (!moved || next.state === 'waiting_for_release' || !isDue(next, this.ctx.clock.now())) return;
+      record = next;
+    }
+  }
+}
