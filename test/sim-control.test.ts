@@ -119,3 +119,43 @@ describe('state dump and request log', () => {
     expect((await h.control('DELETE', '/holds/www.example.org')).status).toBe(404);
   });
 });
+
+describe('bad input', () => {
+  it('answers malformed requests with Fastly-shaped 4xx, never a 500', async () => {
+    h = await startSimHarness();
+    const service = await h.fastly.services.createService({ name: 's', type: 'wasm' });
+    const requests: Array<[string, string, string?, string?]> = [
+      ['POST', '/service', '{bad json', 'application/json'],
+      ['POST', '/service', '--x\r\n', 'multipart/form-data; boundary=x'],
+      ['GET', `/service/${service.id}/version/abc`],
+      ['PUT', `/service/${service.id}/version/99999999999999999999/activate`],
+      ['POST', `/service/${service.id}/version/1/domain`, 'name[]=a&name[]=b', 'application/x-www-form-urlencoded'],
+      ['POST', `/service/${service.id}/version/1/backend`, 'name=a&address=b&port=abc', 'application/x-www-form-urlencoded'],
+      ['PUT', `/service/${service.id}/version/1/package`, 'x', 'multipart/form-data'],
+      ['POST', '/tls/subscriptions', 'null', 'application/vnd.api+json'],
+      ['POST', '/domain-management/v1/domains', '"text"', 'application/json'],
+      ['PATCH', '/resources/stores/config/nope/items', '{}', 'application/json'],
+      ['POST', '/purge/%E0%A4%A'],
+      ['GET', '/no/such/path'],
+      ['POST', '/__sim/accounts', 'nope', 'application/json'],
+      ['POST', '/__sim/faults', '[1]', 'application/json'],
+    ];
+    for (const [method, path, body, type] of requests) {
+      const response = await fetch(`${h.sim.url}${path}`, {
+        method,
+        headers: { 'fastly-key': h.sim.defaultAccount.token, ...(type ? { 'content-type': type } : {}) },
+        body,
+      });
+      const parsed = (await response.json()) as Record<string, unknown>;
+      expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(response.status, `${method} ${path}`).toBeLessThan(500);
+      expect(parsed.detail ?? (parsed.errors as any)?.[0]?.detail, `${method} ${path}`).toEqual(expect.any(String));
+    }
+  });
+
+  it('ignores unknown query parameters such as the `_` fastly-js adds', async () => {
+    h = await startSimHarness();
+    const response = await fetch(`${h.sim.url}/service?_=1700000000000&foo=bar`, { headers: { 'fastly-key': h.sim.defaultAccount.token } });
+    expect(response.status).toBe(200);
+  });
+});

@@ -29,7 +29,12 @@ export function purgeRoutes(state: SimState) {
 
   // POST /purge/<url>: the URL may carry its scheme and slashes (fastly-js sends it unescaped).
   app.post('/purge/*', (c) => {
-    const url = decodeURIComponent(c.req.path.slice('/purge/'.length));
+    let url: string;
+    try {
+      url = decodeURIComponent(c.req.path.slice('/purge/'.length));
+    } catch {
+      throw badRequest('The URL to purge is not validly percent-encoded');
+    }
     if (url === '') throw badRequest('A URL to purge is required');
     const host = url.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase();
     const service = state

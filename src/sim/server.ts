@@ -68,7 +68,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   // Log every Fastly API call (tests bound the number of calls), then apply faults, auth, the write limit.
   fastlyApi.use('*', async (c, next) => {
     await next();
-    state.requestLog.push({ method: c.req.method, path: c.req.path, status: c.res.status, customerId: c.get('account')?.customerId ?? null, at: state.timestamp() });
+    state.logRequest({ method: c.req.method, path: c.req.path, status: c.res.status, customerId: c.get('account')?.customerId ?? null, at: state.timestamp() });
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') recordReleases(state);
   });
   fastlyApi.use('*', injectFaults(state));

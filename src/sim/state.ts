@@ -160,6 +160,8 @@ export interface SimConfig {
   clock: Clock;
 }
 
+const MAX_LOG_ENTRIES = 10_000;
+
 export class SimState {
   readonly random: SeededRandom;
   readonly accounts = new Map<string, Account>();
@@ -185,6 +187,12 @@ export class SimState {
     seed: number,
   ) {
     this.random = new SeededRandom(seed);
+  }
+
+  /** Keeps the newest entries only, so a long-running simulator does not grow without bound. */
+  logRequest(entry: RequestLogEntry): void {
+    this.requestLog.push(entry);
+    if (this.requestLog.length > MAX_LOG_ENTRIES) this.requestLog.splice(0, this.requestLog.length - MAX_LOG_ENTRIES);
   }
 
   now(): number {

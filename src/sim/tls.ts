@@ -49,7 +49,7 @@ async function parseJsonApi<T extends z.ZodType>(c: Context, schema: T): Promise
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw jsonApiError(400, 'Bad request', `${issue.path.join('.')}: ${issue.message}`);
+    throw jsonApiError(400, 'Bad request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   return result.data;
 }
