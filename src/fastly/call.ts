@@ -98,8 +98,6 @@ export function createCaller(options: CallerOptions) {
   };
 }
 
-export type Call = ReturnType<typeof createCaller>;
-
 /** Runs `run`, turning `not_found` into null: for lookups where absence is an answer. */
 export async function orNull<T>(run: Promise<T>): Promise<T | null> {
   try {

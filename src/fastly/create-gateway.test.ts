@@ -64,7 +64,7 @@ describe('services', () => {
 
   it('finds no service for an unknown name', async () => {
     expect(await gateway.findServiceByName('no-such-service')).toBeNull();
-    expect(calls).toMatchObject([{ operation: 'searchService', method: 'GET', outcome: 'not_found', status: 404 }]);
+    expect(calls).toMatchObject([{ operation: 'findServiceByName', method: 'GET', outcome: 'not_found', status: 404 }]);
   });
 
   it('creates a VCL service when asked', async () => {

@@ -159,7 +159,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
 
     async findServiceByName(name) {
       const answer = await orNull(
-        call({ operation: 'searchService', method: 'GET', send: () => fromFastlyJs(services.searchServiceWithHttpInfo({ name })), answer: ServiceAnswer }),
+        call({ operation: 'findServiceByName', method: 'GET', send: () => fromFastlyJs(services.searchServiceWithHttpInfo({ name })), answer: ServiceAnswer }),
       );
       return answer && serviceView(answer);
     },
@@ -377,7 +377,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
 
     async findConfigStore(name) {
       const answer = await call({
-        operation: 'listConfigStores',
+        operation: 'findConfigStore',
         method: 'GET',
         send: () => fromFastlyJs(configStores.listConfigStoresWithHttpInfo({ name })),
         answer: z.array(ConfigStoreAnswer),
@@ -469,15 +469,15 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
 
     async findTlsSubscription(domain) {
       const answer = await call({
-        operation: 'listTlsSubscriptions',
+        operation: 'findTlsSubscription',
         method: 'GET',
         send: () => fromFastlyJs(tlsSubscriptions.listTlsSubsWithHttpInfo({ filter_tls_domains_id: domain, include: 'tls_authorizations' })),
         answer: TlsSubscriptionListDocument,
       });
-      const found: TlsSubscription | undefined = answer.data
+      const matching: TlsSubscription[] = answer.data
         .map((data) => tlsSubscriptionView(data, answer.included))
-        .find((subscription) => subscription.domains.includes(domain));
-      return found ?? null;
+        .filter((subscription) => subscription.domains.includes(domain));
+      return matching.find((subscription) => subscription.state !== 'failed') ?? matching[0] ?? null;
     },
 
     async getTlsSubscription(id) {

@@ -333,7 +333,7 @@ describe('a read retried after a dropped connection', () => {
     expect((await gateway.getService(service.id)).name).toBe(name);
     expect(calls.map((call) => [call.operation, call.outcome])).toEqual([
       ['createService', 'fastly_unavailable'],
-      ['searchService', 'not_found'],
+      ['findServiceByName', 'not_found'],
       ['createService', 'ok'],
       ['getService', 'fastly_unavailable'],
       ['getService', 'ok'],

@@ -80,10 +80,13 @@ export interface RateLimitState {
   resetAt: Date | null;
 }
 
-/** One Fastly call, reported for metrics and for tests that bound the number of calls. */
+/**
+ * One Fastly call (one HTTP attempt: a retried read reports each attempt), reported for metrics
+ * and for tests that bound the number of calls.
+ */
 export interface FastlyCallEvent {
   method: string;
-  /** Operation name, e.g. `createDomain`. */
+  /** The gateway method, e.g. `addDomain`. */
   operation: string;
   /** `ok` or our error code. */
   outcome: string;
@@ -139,6 +142,7 @@ export interface FastlyGateway {
 
   // TLS (Platform TLS subscriptions, JSON:API)
   createTlsSubscription(domain: string): Promise<TlsSubscription>;
+  /** The domain's live subscription, else a failed one, else null. */
   findTlsSubscription(domain: string): Promise<TlsSubscription | null>;
   getTlsSubscription(id: string): Promise<TlsSubscription>;
   deleteTlsSubscription(id: string): Promise<void>;
