@@ -2,7 +2,7 @@ import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { DomainRecord } from '../model';
 import type { StoredService } from '../store';
-import type { LifecycleContext } from './context';
+import type { LifecycleContext, StepProgress } from './context';
 import { ensureDraft } from './drafts';
 import { MISSING_PACKAGE_HINT } from './provision';
 import { iso, moveTo, withCondition, withoutCondition } from './record';
@@ -36,14 +36,16 @@ async function activateValid(gateway: FastlyGateway, serviceId: string, version:
  * when Fastly already has it, so an attempt cut short anywhere is finished by the next one.
  * Fastly's refusals leave as EdgeplaneErrors for the caller to classify.
  */
-export async function attachStep(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { fastlyServiceId: string }): Promise<DomainRecord> {
+export async function attachStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { fastlyServiceId: string }): Promise<DomainRecord> {
   const { gateway } = ctx;
   const nowMs = ctx.clock.now();
+  const record = progress.record;
   let current: DomainRecord = { ...record, attempts: record.attempts + 1, lastAttemptAt: iso(nowMs) };
   if (current.state === 'queued') {
     current = moveTo(current, 'attaching', 'attaching', `Adding ${record.domain} to a draft version of ${service.name}`, nowMs);
     await ctx.store.saveDomain(current);
   }
+  progress.record = current;
 
   const fastly = await gateway.getService(service.fastlyServiceId);
   if (fastly.activeVersion !== null && (await gateway.listDomains(fastly.id, fastly.activeVersion)).includes(record.domain)) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { DomainRecord } from '../model';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { Repository } from '../store';
 import type { ProbeBudget } from './budget';
@@ -25,4 +26,9 @@ export interface LifecycleContext {
   /** The edge package to upload when it exists. */
   packagePath: string;
   logger: Logger;
+}
+
+/** The record as a step has changed it so far: a failure is applied on top of it. */
+export interface StepProgress {
+  record: DomainRecord;
 }

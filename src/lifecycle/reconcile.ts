@@ -1,6 +1,6 @@
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { DomainRecord, LastError } from '../model';
-import type { LifecycleContext } from './context';
+import type { LifecycleContext, StepProgress } from './context';
 import { attachStep } from './attach';
 import { iso, moveTo, withCondition } from './record';
 import { isStale, nextProbeDelay, unavailableDelay } from './schedule';
@@ -23,6 +23,7 @@ const ACTION: Partial<Record<string, string>> = {
  * conditions and next attempt.
  */
 export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecord): Promise<DomainRecord> {
+  const progress: StepProgress = { record };
   try {
     const service = await ctx.store.getService(record.service);
     if (!service?.fastlyServiceId || !service.configStoreId) {
@@ -33,15 +34,15 @@ export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecor
       case 'queued':
       case 'attaching':
       case 'waiting_for_release':
-        return await attachStep(ctx, record, provisioned);
+        return await attachStep(ctx, progress, provisioned);
       case 'active':
       case 'securing':
-        return await secureStep(ctx, record, provisioned);
+        return await secureStep(ctx, progress, provisioned);
       default:
         return { ...record, nextAttemptAt: null };
     }
   } catch (error) {
-    return afterFailure(ctx, record, error);
+    return afterFailure(ctx, progress.record, error);
   }
 }
 
@@ -50,7 +51,6 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, error:
   const nowMs = ctx.clock.now();
   const failure = isEdgeplaneError(error) ? error : new EdgeplaneError('internal', error instanceof Error ? error.message : String(error), { cause: error });
   const lastError: LastError = { code: failure.code, detail: failure.detail };
-  // A step that got as far as counting its attempt keeps the count.
   const base: DomainRecord = { ...record, lastError, updatedAt: iso(nowMs) };
   ctx.logger.warn({ service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
 

@@ -3,7 +3,7 @@ import type { TlsSubscription } from '../fastly/gateway';
 import type { DomainRecord } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
-import type { LifecycleContext } from './context';
+import type { LifecycleContext, StepProgress } from './context';
 import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
 import { writeSiteConfig } from './site-config-writer';
@@ -18,8 +18,9 @@ function dnsInstructions(subscription: TlsSubscription): string {
  * before one is created, so a crash after creating it does not make a second), then follow it
  * until Fastly has issued the certificate, and switch caching on.
  */
-export async function secureStep(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
+export async function secureStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const { gateway } = ctx;
+  const record = progress.record;
   const subscription = (await gateway.findTlsSubscription(record.domain)) ?? (await gateway.createTlsSubscription(record.domain));
   const nowMs = ctx.clock.now();
   let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords: subscription.dnsRecords }, lastError: null };
@@ -27,6 +28,7 @@ export async function secureStep(ctx: LifecycleContext, record: DomainRecord, se
     next = moveTo(next, 'securing', 'tls_requested', `TLS subscription ${subscription.id} is ${subscription.state}`, nowMs);
   }
 
+  progress.record = next;
   if (subscription.state === 'failed') {
     throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(subscription)}, then retry.`);
   }

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock';
+import { SiteConfig } from '../src/site-config';
+import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+
+// The domain lifecycle end to end: the real gateway, the simulator over 127.0.0.1, a shared
+// hand-moved clock (the simulator's release and TLS delays run on it too).
+
+let harness: LifecycleHarness;
+afterEach(async () => harness?.close());
+
+const versionsOf = (state: any, name: string) => state.services.find((s: any) => s.name === name).versions as any[];
+const activationsWith = (state: any, name: string, domain: string) =>
+  versionsOf(state, name).filter((v) => v.domains.includes(domain)).reduce((sum, v) => sum + v.activations, 0);
+const siteConfig = (state: any) => SiteConfig.parse(JSON.parse(state.configStores.find((s: any) => s.name === 'edgeplane').items.site));
+
+describe('service provisioning', () => {
+  it('creates the Compute service with both backends, a linked config store, the site key and the package, and activates it', async () => {
+    harness = await startLifecycleHarness();
+    const service = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    expect(service).toMatchObject({ name: 'toot', status: 'ready', lastError: null, activeVersion: 1, configStoreName: 'edgeplane' });
+    const state = await harness.state();
+    const [version] = versionsOf(state, 'toot');
+    expect(state.services[0].type).toBe('wasm');
+    expect(version).toMatchObject({ number: 1, active: true, backends: ['main_origin', 'static_origin'], resources: [{ name: 'edgeplane', resourceId: service.configStoreId }] });
+    expect(version.package).not.toBeNull();
+    expect(siteConfig(state)).toEqual({
+      mainDomain: null,
+      staticDomain: null,
+      wwwRedirect: false,
+      backends: { main: 'main_origin', static: 'static_origin' },
+      staticHostHeader: 'toot-media.s3.example',
+      staticPathPrefix: '/toot-media',
+    });
+
+    // Creating it again adopts what exists: no new version, no second store.
+    const again = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    expect(again).toMatchObject({ status: 'ready', activeVersion: 1, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId });
+    const after = await harness.state();
+    expect(versionsOf(after, 'toot')).toHaveLength(1);
+    expect(after.configStores).toHaveLength(1);
+  });
+
+  it('leaves the draft and says to build the edge package when there is none', async () => {
+    harness = await startLifecycleHarness();
+    const service = await harness.opened.controlPlane.createService(serviceInput('toot', `${harness.dir}/missing.tar.gz`));
+    expect(service.status).toBe('needs_attention');
+    expect(service.activeVersion).toBeNull();
+    expect(service.lastError?.detail).toContain('npm run build:edge');
+    const versions = versionsOf(await harness.state(), 'toot');
+    expect(versions.map((v) => [v.active, v.activations])).toEqual([[false, 0]]);
+
+    await harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    const record = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
+    expect(record.lastError?.detail).toContain('npm run build:edge');
+  });
+});
+
+describe('attaching a domain', () => {
+  it('waits while another account holds the domain, then attaches, secures and caches it once released', async () => {
+    harness = await startLifecycleHarness();
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+
+    const queued = await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    expect(queued).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(await worker.tick()).toBe(1);
+    const waiting = await controlPlane.getDomain('toot', 'toot.example');
+    expect(waiting).toMatchObject({
+      state: 'waiting_for_release',
+      attempts: 1,
+      lastError: { code: 'domain_held_by_other_account', detail: "Domain 'toot.example' is owned by another customer" },
+    });
+    expect(Date.parse(waiting.nextAttemptAt!)).toBe(clock.now() + 60_000);
+    expect(waiting.conditions.find((c) => c.type === 'Attached')).toMatchObject({ status: 'False', reason: 'HeldByOtherAccount' });
+
+    // Not due yet: nothing happens; due: one more probe, still refused, on the same draft.
+    expect(await worker.tick()).toBe(0);
+    clock.advance(60_000);
+    expect(await worker.tick()).toBe(1);
+    expect(await controlPlane.getDomain('toot', 'toot.example')).toMatchObject({ state: 'waiting_for_release', attempts: 2 });
+
+    const released = await harness.control('DELETE', '/holds/toot.example');
+    expect(released.status).toBe(200);
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
+
+    const state = await harness.state();
+    expect(activationsWith(state, 'toot', 'toot.example')).toBe(1);
+    expect(versionsOf(state, 'toot').filter((v) => !v.locked && !v.active)).toHaveLength(0);
+    // One draft served every probe: version 1 (provisioning) and version 2 (the attach).
+    expect(versionsOf(state, 'toot').map((v) => v.number)).toEqual([1, 2]);
+    expect(cached).toMatchObject({ activeVersion: 2, caching: true, lastError: null, nextAttemptAt: null });
+    expect(cached.tls?.state).toBe('issued');
+    expect(cached.tls?.dnsRecords.length).toBeGreaterThan(0);
+    expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'waiting_for_release', 'attaching', 'active', 'securing', 'cached']);
+    const configStore = state.configStores.find((s: any) => s.name === 'edgeplane');
+    expect(configStore.items['caching:toot.example']).toBe('on');
+    expect(siteConfig(state).mainDomain).toBe('toot.example');
+    expect(Object.fromEntries(cached.conditions.map((c) => [c.type, c.status]))).toEqual({
+      Ready: 'True',
+      Attached: 'True',
+      CertificateIssued: 'True',
+      Cached: 'True',
+    });
+  });
+});

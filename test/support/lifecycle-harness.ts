@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create as createTar } from 'tar';
+import { ManualClock, type Clock } from '../../src/clock';
+import type { FastlyCallEvent } from '../../src/fastly/gateway';
+import { type ControlPlaneConfig, openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
+import type { DomainRecord, DomainState, ServiceInput } from '../../src/model';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
+
+// The lifecycle against the real gateway and the simulator over 127.0.0.1, with a temporary
+// database and edge package, and a clock both sides share when the test moves time by hand.
+
+/** A minimal Compute package as `fastly compute pack` lays it out. */
+export async function makeEdgePackage(dir: string, name = 'edgeplane'): Promise<string> {
+  mkdirSync(join(dir, name, 'bin'), { recursive: true });
+  writeFileSync(join(dir, name, 'fastly.toml'), `manifest_version = 3\nname = "${name}"\nlanguage = "javascript"\n`);
+  writeFileSync(join(dir, name, 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const file = join(dir, `${name}.tar.gz`);
+  await createTar({ gzip: true, file, cwd: dir }, [name]);
+  return file;
+}
+
+export const serviceInput = (name: string, packagePath?: string): ServiceInput => ({
+  name,
+  origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example', hostHeader: 'toot-media.s3.example', pathPrefix: '/toot-media' } },
+  ...(packagePath ? { packagePath } : {}),
+});
+
+export interface SimControl {
+  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  state(): Promise<any>;
+  /** Makes a new account hold `domain` on an active service; returns the account id. */
+  holdByOtherAccount(domain: string): Promise<string>;
+}
+
+export function simControl(sim: RunningSimulator): SimControl {
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${sim.url}/__sim${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  return {
+    control,
+    state: async () => (await control('GET', '/state')).body,
+    async holdByOtherAccount(domain) {
+      const account = await control('POST', '/accounts', { name: `old-${domain}` });
+      const hold = await control('POST', '/holds', { domain, account: account.body.customerId });
+      if (hold.status !== 201) throw new Error(`hold failed: ${JSON.stringify(hold.body)}`);
+      return account.body.customerId as string;
+    },
+  };
+}
+
+export interface LifecycleHarness extends SimControl {
+  sim: RunningSimulator;
+  clock: Clock;
+  dir: string;
+  packagePath: string;
+  dbPath: string;
+  calls: FastlyCallEvent[];
+  opened: OpenedControlPlane;
+  /** Ticks (moving a manual clock by `stepMs` between ticks) until the record reaches `state`. */
+  tickUntil(service: string, domain: string, state: DomainState, options?: { stepMs?: number; maxTicks?: number }): Promise<DomainRecord>;
+  close(): Promise<void>;
+}
+
+export async function startLifecycleHarness(
+  options: { sim?: SimulatorOptions; manualClock?: boolean; config?: Partial<ControlPlaneConfig> } = {},
+): Promise<LifecycleHarness> {
+  const clock = options.manualClock === false ? undefined : new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
+  const sim = await startSimulator({ releaseDelayMs: 120_000, tlsDelayMs: 30_000, ...(clock ? { clock } : {}), ...options.sim });
+  const dir = mkdtempSync(join(tmpdir(), 'edgeplane-lifecycle-'));
+  const packagePath = await makeEdgePackage(dir);
+  const dbPath = join(dir, 'edgeplane.db');
+  const calls: FastlyCallEvent[] = [];
+  const opened = await openControlPlane({
+    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
+    dbPath,
+    retry: { initialMs: 60_000, maxMs: 600_000 },
+    packagePath,
+    onFastlyCall: (event) => calls.push(event),
+    workerId: 'test-worker',
+    random: () => 0.5,
+    ...(clock ? { clock } : {}),
+    ...options.config,
+  });
+  const control = simControl(sim);
+  const usedClock: Clock = clock ?? { now: () => Date.now() };
+  return {
+    ...control,
+    sim,
+    clock: usedClock,
+    dir,
+    packagePath,
+    dbPath,
+    calls,
+    opened,
+    async tickUntil(service, domain, state, { stepMs = 30_000, maxTicks = 200 } = {}) {
+      for (let tick = 0; tick < maxTicks; tick++) {
+        await opened.worker.tick();
+        const record = await opened.controlPlane.getDomain(service, domain);
+        if (record.state === state) return record;
+        if (clock) clock.advance(stepMs);
+        else await new Promise((resolve) => setTimeout(resolve, stepMs));
+      }
+      const record = await opened.controlPlane.getDomain(service, domain);
+      throw new Error(`${domain} did not reach ${state} after ${maxTicks} ticks: ${JSON.stringify(record, null, 2)}`);
+    },
+    async close() {
+      await opened.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
