@@ -65,7 +65,8 @@ export function registerServe(program: Command): void {
           import('../../src/lifecycle'),
         ]);
         const logger = createLogger(options.logLevel, 'edgeplane');
-        const metrics = createMetrics({ processMetrics: true });
+        let rateLimitRemaining = (): number | null => null;
+        const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
         mkdirSync(dirname(config.dbPath), { recursive: true });
         const opened = await openControlPlane({
           fastly: config.fastly,
@@ -75,6 +76,7 @@ export function registerServe(program: Command): void {
           onFastlyCall: (event) => metrics.recordFastlyCall(event),
           workerId: `${hostname()}-${process.pid}`,
         });
+        rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
         const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
         const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
         if (options.worker) opened.worker.start();
