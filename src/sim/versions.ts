@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -39,8 +39,7 @@ const UpdateVersion = z.object({ comment: z.string().optional() });
 /** Versions: list, create, get, update comment, clone, activate, deactivate, lock, validate. */
 export function versionRoutes(state: SimState) {
   const app = new Hono<SimEnv>();
-  const service = (c: { get(key: 'account'): SimEnv['Variables']['account']; req: { param(name: string): string } }) =>
-    serviceOf(state, c.get('account'), c.req.param('serviceId'));
+  const service = (c: Context<SimEnv>) => serviceOf(state, c.get('account'), c.req.param('serviceId') ?? '');
 
   app.get('/service/:serviceId/version', (c) => {
     const found = service(c);
