@@ -14,13 +14,16 @@ const HOUR_MS = 60 * 60_000;
 
 /**
  * The one budget all probes of waiting domains draw from: at most `share × writeLimitPerHour`
- * probes in any sliding hour, none while Fastly's rate limit is in force (after a 429, until its
- * reset), and none while Fastly reports fewer writes remaining than the budget's own size, so the
- * operator's changes always find room. Which domain gets the next probe is the worker's business
- * (the oldest due first); the budget only says whether and when.
+ * probes in any sliding hour; none while Fastly's rate limit is in force (after a 429, until its
+ * reset); and none once Fastly reports that the user's writes this hour (everyone's, every
+ * process's) have used up the share, so the rest of the limit stays for the operator's changes.
+ * Which domain gets the next probe is the worker's business (the oldest due first); the budget
+ * only says whether and when.
  */
 export class ProbeBudget {
   readonly capacity: number;
+  /** Writes Fastly must still allow this hour for a probe to go out. */
+  private readonly reserve: number;
   private readonly clock: Clock;
   private readonly windowMs: number;
   private readonly taken: number[] = [];
@@ -33,6 +36,7 @@ export class ProbeBudget {
     this.clock = options.clock;
     this.windowMs = options.windowMs ?? HOUR_MS;
     this.capacity = Math.max(1, Math.floor(limit * share));
+    this.reserve = limit - this.capacity;
   }
 
   /** Take one probe if the budget allows it now. */
@@ -70,7 +74,7 @@ export class ProbeBudget {
 
   private noteFastlyLimit(rateLimit: RateLimitState | undefined): void {
     if (!rateLimit || rateLimit.remaining === null || rateLimit.resetAt === null) return;
-    if (rateLimit.remaining < this.capacity) this.pauseUntil(rateLimit.resetAt);
+    if (rateLimit.remaining <= this.reserve) this.pauseUntil(rateLimit.resetAt);
   }
 
   private expire(now: number): void {

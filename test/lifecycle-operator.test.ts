@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock';
+import { SiteConfig } from '../src/site-config';
+import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+
+// What a person does to a domain, and what needs one: own-service conflicts, move, retry now,
+// detach, the caching override and purges. Real gateway, simulator over 127.0.0.1.
+
+let harness: LifecycleHarness;
+afterEach(async () => harness?.close());
+
+const serviceState = (state: any, name: string) => state.services.find((s: any) => s.name === name);
+const activeDomains = (state: any, name: string) => serviceState(state, name).versions.find((v: any) => v.active)?.domains ?? [];
+const items = (state: any) => state.configStores.find((s: any) => s.name === 'edgeplane').items;
+
+/** A service of our own Fastly account that serves `domain`, made without edgeplane. */
+async function legacyServiceWith(domain: string): Promise<void> {
+  const { gateway } = harness.opened;
+  const legacy = await gateway.createService('legacy', 'wasm');
+  await gateway.uploadPackage(legacy.id, 1, readFileSync(harness.packagePath));
+  await gateway.addDomain(legacy.id, 1, domain);
+  await gateway.activateVersion(legacy.id, 1);
+}
+
+describe('a domain held by another service of our own account', () => {
+  it('needs attention, with Fastly text verbatim; attached again with move it is taken over', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await legacyServiceWith('toot.example');
+
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    const stuck = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
+    expect(stuck.lastError).toEqual({ code: 'domain_held_by_own_service', detail: "Domain 'toot.example' is already taken by service 'legacy'" });
+    expect(stuck.nextAttemptAt).toBeNull();
+    expect(stuck.conditions.find((c) => c.type === 'Ready')?.message).toContain('move');
+    expect(await harness.opened.worker.tick()).toBe(0);
+
+    const requeued = await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main', move: true });
+    expect(requeued).toMatchObject({ state: 'queued', move: true });
+    await harness.tickUntil('toot', 'toot.example', 'cached');
+    const state = await harness.state();
+    expect(activeDomains(state, 'legacy')).toEqual([]);
+    expect(activeDomains(state, 'toot')).toEqual(['toot.example']);
+  });
+});
+
+describe('retry now', () => {
+  it('makes a waiting domain due at once and restarts the fast phase of its backoff', async () => {
+    harness = await startLifecycleHarness({ config: { retry: { initialMs: 60_000, maxMs: 600_000 } } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await worker.tick();
+    // Two hours on, the schedule has slowed down past the fast phase.
+    clock.advance(2 * 60 * 60_000);
+    await worker.tick();
+    const slow = await controlPlane.getDomain('toot', 'toot.example');
+    expect(Date.parse(slow.nextAttemptAt!) - clock.now()).toBe(600_000);
+
+    const retried = await controlPlane.retryDomain('toot', 'toot.example');
+    expect(Date.parse(retried.nextAttemptAt!)).toBe(clock.now());
+    expect(retried.history.at(-1)?.event).toBe('retry_requested');
+    expect(await worker.tick()).toBe(1);
+    const fast = await controlPlane.getDomain('toot', 'toot.example');
+    expect(fast).toMatchObject({ state: 'waiting_for_release', attempts: 3, waitingSince: slow.waitingSince });
+    expect(Date.parse(fast.nextAttemptAt!) - clock.now()).toBe(60_000);
+  });
+});
+
+describe('removing a domain', () => {
+  it('detaches a cached domain: caching off, TLS subscription, then the domain off a new active version', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    await harness.tickUntil('toot', 'files.toot.example', 'cached');
+    const before = await harness.state();
+    expect(SiteConfig.parse(JSON.parse(items(before).site)).staticDomain).toBe('files.toot.example');
+    const requestsBefore = before.requests.length;
+
+    const removed = await controlPlane.removeDomain('toot', 'files.toot.example');
+    expect(removed).toMatchObject({ state: 'cancelled', activeVersion: null, tls: null, caching: false, nextAttemptAt: null });
+    expect(removed.history.at(-1)).toMatchObject({ from: 'cached', to: 'cancelled', event: 'detached' });
+
+    const after = await harness.state();
+    expect(activeDomains(after, 'toot')).toEqual([]);
+    expect(after.tlsSubscriptions).toEqual([]);
+    expect(items(after)['caching:files.toot.example']).toBeUndefined();
+    expect(SiteConfig.parse(JSON.parse(items(after).site)).staticDomain).toBeNull();
+    // Fastly's order: the caching switch first, the TLS subscription before the domain.
+    const writes = after.requests.slice(requestsBefore).filter((r: any) => r.method !== 'GET').map((r: any) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
+    expect(writes).toEqual([
+      'DELETE /resources/stores/config/ID/item/caching:files.toot.example',
+      'PUT /resources/stores/config/ID/item/site',
+      'DELETE /tls/subscriptions/ID',
+      'PUT /service/ID/version/2/clone',
+      'DELETE /service/ID/version/3/domain/files.toot.example',
+      'PUT /service/ID/version/3/activate',
+    ]);
+    // Removing again changes nothing.
+    expect(await controlPlane.removeDomain('toot', 'files.toot.example')).toEqual(removed);
+  });
+
+  it('cancels a waiting domain without touching the active version, and it can be attached again', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await worker.tick();
+    const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
+    expect(cancelled).toMatchObject({ state: 'cancelled', nextAttemptAt: null });
+    expect(cancelled.history.at(-1)?.event).toBe('cancelled');
+    expect(serviceState(await harness.state(), 'toot').versions.filter((v: any) => v.activations > 0)).toHaveLength(1);
+    expect(await worker.tick()).toBe(0);
+    const again = await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    expect(again.state).toBe('queued');
+  });
+});
+
+describe('operator controls', () => {
+  it('overrides the caching switch, and the lifecycle keeps the override when it reaches cached', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    const off = await controlPlane.setCaching('toot', 'toot.example', false);
+    expect(off).toMatchObject({ caching: false, cachingOverride: false });
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
+    expect(cached.caching).toBe(false);
+    expect(items(await harness.state())['caching:toot.example']).toBe('off');
+    const on = await controlPlane.setCaching('toot', 'toot.example', true);
+    expect(on.conditions.find((c) => c.type === 'Cached')).toMatchObject({ status: 'True', reason: 'OperatorOverride' });
+    expect(items(await harness.state())['caching:toot.example']).toBe('on');
+  });
+
+  it('purges everything, by key, by keys and by URL through Fastly', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    expect((await controlPlane.purge('toot', { all: true })).fastlyIds).toHaveLength(1);
+    expect((await controlPlane.purge('toot', { key: 'accounts' })).fastlyIds).toHaveLength(1);
+    expect((await controlPlane.purge('toot', { keys: ['a', 'b'] })).fastlyIds).toHaveLength(2);
+    expect((await controlPlane.purge('toot', { url: 'https://toot.example/about' })).purged).toBe('url https://toot.example/about');
+    const purges = (await harness.state()).purges.map((p: any) => [p.kind, p.target]);
+    expect(purges).toContainEqual(['url', 'toot.example/about']);
+    expect(purges.filter(([kind]: string[]) => kind !== 'url').map(([, target]: string[]) => target)).toEqual(expect.arrayContaining(['accounts', 'a', 'b']));
+    expect(purges).toHaveLength(5);
+    await expect(controlPlane.purge('toot', { keys: [] } as never)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(controlPlane.purge('nope', { all: true })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refuses bad input with clear errors', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' })).rejects.toMatchObject({ code: 'not_found' });
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await expect(controlPlane.attachDomain('toot', { domain: 'https://toot.example/', role: 'main' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(controlPlane.createService({ name: 'Bad Name' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'static' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(controlPlane.getDomain('toot', 'other.example')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
