@@ -78,6 +78,16 @@ describe('faults', () => {
     expect(outcomes[0]!.some((status) => status === 500 || status === 503)).toBe(true);
   });
 
+  it('delays Fastly API answers by latencyMs, not the control API', async () => {
+    h = await startSimHarness();
+    await h.control('POST', '/faults', { latencyMs: 5_000 });
+    const slow = fetch(`${h.sim.url}/service`, { headers: { 'fastly-key': h.sim.defaultAccount.token }, signal: AbortSignal.timeout(200) });
+    await expect(slow).rejects.toThrow(/aborted|timeout/i);
+    const state = await fetch(`${h.sim.url}/__sim/state`, { signal: AbortSignal.timeout(2_000) });
+    expect(((await state.json()) as any).faults.latencyMs).toBe(5_000);
+    await h.control('POST', '/faults', {});
+  });
+
   it('refuses malformed fault settings with a 400', async () => {
     h = await startSimHarness();
     const response = await h.control('POST', '/faults', { errorRate: 2 });
