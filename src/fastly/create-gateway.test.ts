@@ -265,6 +265,28 @@ describe('Domain Management v1', () => {
   });
 });
 
+describe('Domain Management v1 paging', () => {
+  let pagedSim: RunningSimulator;
+
+  beforeAll(async () => {
+    pagedSim = await startSimulator({ port: 0 });
+  });
+
+  afterAll(async () => {
+    await pagedSim.close();
+  });
+
+  it('follows the cursor over pages of 100', async () => {
+    const pagedCalls: FastlyCallEvent[] = [];
+    const paged = createFastlyGateway({ token: pagedSim.defaultAccount.token, baseUrl: pagedSim.url, onCall: (event) => pagedCalls.push(event) });
+    const fqdns = Array.from({ length: 101 }, (_, index) => `page-${index}.example.org`);
+    for (const fqdn of fqdns) await paged.createManagedDomain(fqdn);
+    pagedCalls.length = 0;
+    expect((await paged.listManagedDomains()).map((domain) => domain.fqdn)).toEqual(fqdns);
+    expect(pagedCalls.map((call) => call.operation)).toEqual(['listManagedDomains', 'listManagedDomains']);
+  });
+});
+
 describe('purge', () => {
   it('purges all, by keys and by URL, as Fastly records them', async () => {
     const service = await gateway.createService(uniqueName('purge'));

@@ -40,7 +40,8 @@ import { tlsSubscriptionView } from './tls-view';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_READ_RETRIES = 2;
 const DEFAULT_READ_RETRY_DELAY_MS = 250;
-/** Pages of Domain Management domains read at most: a runaway cursor must not loop forever. */
+/** Domain Management list page size (Fastly's maximum), and pages read at most: a runaway cursor must not loop forever. */
+const MANAGED_DOMAIN_PAGE_SIZE = 100;
 const MAX_MANAGED_DOMAIN_PAGES = 50;
 
 /** What a fastly-js `...WithHttpInfo` call resolves to: superagent's response inside. */
@@ -268,14 +269,13 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       const found: ManagedDomain[] = [];
       let cursor: string | null = null;
       for (let page = 0; page < MAX_MANAGED_DOMAIN_PAGES; page++) {
-        const query = new URLSearchParams();
+        const query = new URLSearchParams({ limit: String(MANAGED_DOMAIN_PAGE_SIZE) });
         if (fqdn !== undefined) query.set('fqdn', fqdn);
         if (cursor) query.set('cursor', cursor);
-        const suffix = query.size > 0 ? `?${query}` : '';
         const answer = await call({
           operation: 'listManagedDomains',
           method: 'GET',
-          send: fetchJson('GET', `/domain-management/v1/domains${suffix}`),
+          send: fetchJson('GET', `/domain-management/v1/domains?${query}`),
           answer: ManagedDomainListAnswer,
         });
         found.push(...answer.data.map(managedDomainView));
