@@ -1,0 +1,179 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { startLocalEdge, type RunningLocalEdge } from '../edge/local/server';
+
+// The local edge end to end: real HTTP on 127.0.0.1 between a client, the edge, a small
+// Mastodon-like origin and the Fastly simulator holding the Config Store.
+
+interface OriginLog {
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** A Mastodon-like origin: answers depend on who asks, and it counts every request it gets. */
+function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promise<void> }> {
+  const seen: OriginLog[] = [];
+  let served = 0;
+  const server: Server = createServer((req, res) => {
+    served += 1;
+    const path = req.url ?? '/';
+    seen.push({ path, headers: req.headers });
+    const who = req.headers.cookie ? `user:${req.headers.cookie}` : 'anonymous';
+    if (path === '/about') {
+      // A careless origin: a personalised page that claims to be cacheable.
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'public, max-age=600' });
+      res.end(`<p>about, for ${who}, #${served}</p>`);
+    } else if (path === '/users/alice/settings-preview') {
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'private, max-age=600' });
+      res.end(`<p>private #${served}</p>`);
+    } else if (path === '/users/alice' || path === '/@alice') {
+      const activitypub = /activity\+json/.test(req.headers.accept ?? '');
+      res.writeHead(200, {
+        'content-type': activitypub ? 'application/activity+json' : 'text/html',
+        'cache-control': 'public, max-age=180',
+        vary: 'Accept',
+      });
+      res.end(activitypub ? JSON.stringify({ type: 'Person', id: 'alice', served }) : `<html>alice #${served}</html>`);
+    } else if (path.startsWith('/packs/')) {
+      res.writeHead(200, { 'content-type': 'application/javascript' });
+      res.end(`// pack #${served}`);
+    } else if (path.startsWith('/media/')) {
+      res.writeHead(200, { 'content-type': 'image/png', 'x-amz-request-id': 'abc', 'set-cookie': 'AWSALB=1' });
+      res.end('0123456789');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        seen,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+let sim: RunningSimulator;
+let origin: Awaited<ReturnType<typeof startOrigin>>;
+let edge: RunningLocalEdge;
+let storeId: string;
+
+async function fastly(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: { 'fastly-key': sim.defaultAccount.token, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok).toBe(true);
+  return response.json() as Promise<Record<string, unknown>>;
+}
+
+const setItem = (key: string, value: string) => fastly('PUT', `/resources/stores/config/${storeId}/item/${encodeURIComponent(key)}`, { item_value: value });
+
+async function get(host: string, path: string, headers: Record<string, string> = {}) {
+  const response = await request(`${edge.url}${path}`, { headers: { host, ...headers } });
+  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+}
+
+const hits = (path: string) => origin.seen.filter((entry) => entry.path === path).length;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  origin = await startOrigin();
+  storeId = String((await fastly('POST', '/resources/stores/config', { name: 'edgeplane' })).id);
+  await setItem('site', JSON.stringify({ mainDomain: 'toot.example', staticDomain: 'files.toot.example', wwwRedirect: true }));
+  await setItem('caching:toot.example', 'on');
+  await setItem('caching:files.toot.example', 'on');
+  edge = await startLocalEdge({
+    originMain: origin.url,
+    originStatic: origin.url,
+    fastlyUrl: sim.url,
+    fastlyToken: sim.defaultAccount.token,
+    // Read the store on every request, so a flipped switch shows on the very next one.
+    configRefreshMs: 0,
+  });
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await origin?.close();
+  await sim?.close();
+});
+
+describe('local edge', () => {
+  it('never serves a private response to a second client', async () => {
+    const first = await get('toot.example', '/users/alice/settings-preview');
+    const second = await get('toot.example', '/users/alice/settings-preview');
+    expect(first.body).not.toBe(second.body);
+    expect(hits('/users/alice/settings-preview')).toBe(2);
+  });
+
+  it('never serves a logged-in page to someone else, even when the origin says public', async () => {
+    const signedIn = await get('toot.example', '/about', { cookie: '_session_id=alice' });
+    expect(signedIn.body).toContain('user:_session_id=alice');
+    const anonymous = await get('toot.example', '/about');
+    expect(anonymous.body).toContain('anonymous');
+    expect(anonymous.body).not.toContain('alice');
+    const again = await get('toot.example', '/about');
+    expect(again.body).toBe(anonymous.body);
+    expect(again.headers['x-cache']).toBe('HIT');
+  });
+
+  it('never crosses HTML and ActivityPub JSON on one URL', async () => {
+    const json = await get('toot.example', '/users/alice', { accept: 'application/activity+json' });
+    const html = await get('toot.example', '/users/alice', { accept: 'text/html' });
+    const jsonAgain = await get('toot.example', '/users/alice', { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' });
+    const htmlAgain = await get('toot.example', '/users/alice', { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    expect(json.headers['content-type']).toBe('application/activity+json');
+    expect(JSON.parse(json.body)).toMatchObject({ type: 'Person' });
+    expect(html.headers['content-type']).toBe('text/html');
+    expect(html.body).toMatch(/^<html>/);
+    expect(jsonAgain).toMatchObject({ body: json.body, headers: { 'x-cache': 'HIT', 'content-type': 'application/activity+json' } });
+    expect(htmlAgain).toMatchObject({ body: html.body, headers: { 'x-cache': 'HIT', 'content-type': 'text/html' } });
+    expect(hits('/users/alice')).toBe(2);
+  });
+
+  it('stores nothing while the switch is off, and follows the switch flipped in the Config Store', async () => {
+    await setItem('caching:toot.example', 'off');
+    for (let round = 0; round < 3; round += 1) {
+      const response = await get('toot.example', '/packs/off.js');
+      expect(response.headers['x-cache']).toBe('PASS');
+    }
+    const anonymous = await get('toot.example', '/@alice');
+    expect(anonymous.headers['x-cache']).toBe('PASS');
+    expect(hits('/packs/off.js')).toBe(3);
+
+    await setItem('caching:toot.example', 'on');
+    const miss = await get('toot.example', '/packs/off.js');
+    const hit = await get('toot.example', '/packs/off.js');
+    expect([miss.headers['x-cache'], hit.headers['x-cache']]).toEqual(['MISS', 'HIT']);
+    expect(hit.body).toBe(miss.body);
+    expect(hits('/packs/off.js')).toBe(4);
+  });
+
+  it('strips credentials toward the files origin and fixes file responses', async () => {
+    const response = await get('files.toot.example', '/media/a.png', { authorization: 'Bearer secret', cookie: '_session_id=alice' });
+    expect(response.status).toBe(200);
+    const forwarded = origin.seen.filter((entry) => entry.path === '/media/a.png').at(-1)!;
+    expect(forwarded.headers.authorization).toBeUndefined();
+    expect(forwarded.headers.cookie).toBeUndefined();
+    expect(response.headers['set-cookie']).toBeUndefined();
+    expect(response.headers['x-amz-request-id']).toBeUndefined();
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('refuses unknown hosts, redirects www and plain HTTP', async () => {
+    expect((await get('elsewhere.example', '/about')).status).toBe(421);
+    const www = await get('www.toot.example', '/about');
+    expect([www.status, www.headers.location]).toEqual([301, 'https://toot.example/about']);
+    const plain = await get('toot.example', '/about', { 'x-forwarded-proto': 'http' });
+    expect([plain.status, plain.headers.location]).toEqual([301, 'https://toot.example/about']);
+  });
+});
