@@ -5,6 +5,7 @@ import { registerPurge } from './commands/purge';
 import { registerServe } from './commands/serve';
 import { registerServices } from './commands/services';
 import { registerSim } from './commands/sim';
+import { registerStart } from './commands/start';
 
 // The `edgeplane` command. Each subcommand lives in cli/commands/<name>.ts and exports register*().
 const program = new Command('edgeplane')
@@ -12,6 +13,7 @@ const program = new Command('edgeplane')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
+registerStart(program);
 registerServe(program);
 registerServices(program);
 registerDomains(program);

@@ -1,0 +1,239 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseDuration } from '../../src/duration';
+import type { RunningSimulator } from '../../src/sim/server';
+import { action } from '../action';
+import { ApiClient } from '../client';
+import { ExitCode } from '../exit-codes';
+import { duration as formatDuration } from '../format';
+import { ensureEdgePackage } from '../local-stack/edge-package';
+import { startServeChild } from '../local-stack/serve-child';
+import { followStory, seedSite, simAccounts } from '../local-stack/story';
+
+// `edgeplane start` (what `npm start` runs): the whole local stack in one command. Without
+// FASTLY_API_TOKEN it runs the Fastly simulator and plays the seed story; with it, it serves the
+// control plane against that Fastly account and seeds nothing.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LOCAL_EDGE_MODULE = join(ROOT, 'edge', 'local', 'server.ts');
+
+interface StartOptions {
+  domain: string;
+  service: string;
+  dataDir: string;
+  apiPort: number;
+  simPort: number;
+  originPort: number;
+  edgePort: number;
+  letGoAfter: number;
+  releaseDelay: number;
+  tlsDelay: number;
+  retryInitial: number;
+  retryMax: number;
+  package?: string;
+  edge: boolean;
+  exitWhenCached: boolean;
+}
+
+function durationArgument(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError(`not a duration: "${value}" (try 2s, 10m, 1h)`);
+  }
+}
+
+function portArgument(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
+  return parsed;
+}
+
+interface LocalEdge {
+  url: string;
+  close(): Promise<void> | void;
+}
+
+/** The local edge (the edge app under Node) in front of the demo origin, once that part exists. */
+async function startLocalEdgeIfPresent(options: Record<string, unknown>): Promise<LocalEdge | null> {
+  if (!existsSync(LOCAL_EDGE_MODULE)) return null;
+  const module = (await import(pathToFileURL(LOCAL_EDGE_MODULE).href)) as { startLocalEdge?: (options: Record<string, unknown>) => Promise<LocalEdge> };
+  return module.startLocalEdge ? module.startLocalEdge(options) : null;
+}
+
+function stopSignal(): { promise: Promise<void>; fired: () => boolean } {
+  let fired = false;
+  const promise = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      fired = true;
+      console.log('\nStopping every part of the stack...');
+      process.once('SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  return { promise, fired: () => fired };
+}
+
+async function runStart(options: StartOptions): Promise<ExitCode> {
+  const say = (line: string) => console.log(line);
+  const simulated = !process.env.FASTLY_API_TOKEN;
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const dbPath = process.env.EDGEPLANE_DB || join(dataDir, 'edgeplane.db');
+  const stop = stopSignal();
+  const cleanups: (() => Promise<void> | void)[] = [];
+  // Loaded here so that the other commands do not pay for them.
+  const [{ startSimulator }, { startDemoOrigin }] = await Promise.all([import('../../src/sim/server'), import('../../src/demo/origin')]);
+
+  try {
+    const packagePath = options.package ? resolve(options.package) : await ensureEdgePackage(ROOT, join(dataDir, 'build-edge.log'), say);
+
+    const serveEnv: Record<string, string> = {
+      EDGEPLANE_API_TOKEN: process.env.EDGEPLANE_API_TOKEN || randomBytes(24).toString('base64url'),
+      EDGEPLANE_DB: dbPath,
+      EDGEPLANE_PORT: String(options.apiPort),
+    };
+    let sim: RunningSimulator | null = null;
+    if (simulated) {
+      sim = await startSimulator({ port: options.simPort, releaseDelayMs: options.releaseDelay, tlsDelayMs: options.tlsDelay });
+      cleanups.push(() => sim!.close());
+      // The simulator starts empty every time, so the database that described it must too.
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${dbPath}${suffix}`, { force: true });
+      Object.assign(serveEnv, {
+        FASTLY_API_TOKEN: sim.defaultAccount.token,
+        FASTLY_API_URL: sim.url,
+        EDGEPLANE_RETRY_INITIAL: String(options.retryInitial),
+        EDGEPLANE_RETRY_MAX: String(options.retryMax),
+      });
+    }
+
+    const origin = await startDemoOrigin({ port: options.originPort, domain: options.domain, staticDomain: `files.${options.domain}` });
+    cleanups.push(() => origin.close());
+    const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'));
+    cleanups.push(() => serve.stop());
+    const edge =
+      sim && options.edge
+        ? await startLocalEdgeIfPresent({
+            port: options.edgePort,
+            originMain: origin.url,
+            originStatic: origin.url,
+            fastlyUrl: sim.url,
+            fastlyToken: sim.defaultAccount.token,
+            configStoreName: 'edgeplane',
+          })
+        : null;
+    if (edge) cleanups.push(() => edge.close());
+
+    const client = new ApiClient({ url: serve.url, token: serveEnv.EDGEPLANE_API_TOKEN! });
+    const staticDomain = `files.${options.domain}`;
+    if (sim) {
+      const accounts = simAccounts(sim.url);
+      await accounts.holdByPreviousAccount(options.domain);
+      const originAddress = new URL(origin.url);
+      await seedSite(client, {
+        service: options.service,
+        domain: options.domain,
+        staticDomain,
+        origin: { address: originAddress.hostname, port: Number(originAddress.port) },
+        packagePath,
+      });
+      const letGo = setTimeout(() => {
+        accounts
+          .letGo(options.domain)
+          .then(() => say(`${new Date().toISOString().slice(11, 19)}  the previous account let go of ${options.domain}; Fastly keeps refusing it for ${formatDuration(options.releaseDelay)}`))
+          .catch((error: unknown) => say(`could not let go of ${options.domain}: ${String(error)}`));
+      }, options.letGoAfter);
+      cleanups.push(() => clearTimeout(letGo));
+    }
+
+    const watch = [
+      `  export EDGEPLANE_URL=${serve.url} EDGEPLANE_API_TOKEN=${serveEnv.EDGEPLANE_API_TOKEN}`,
+      `  npx edgeplane domains wait ${options.domain} --service ${options.service}`,
+      `  npx edgeplane domains status --service ${options.service}`,
+    ];
+    say('');
+    say(`edgeplane is running ${sim ? 'against the local Fastly simulator' : `against Fastly (${process.env.FASTLY_API_URL || 'https://api.fastly.com'})`}`);
+    say(`  control plane API   ${serve.url}   (docs: ${serve.url}/docs, metrics: ${serve.url}/metrics)`);
+    say(`  API token           ${serveEnv.EDGEPLANE_API_TOKEN}`);
+    if (sim) say(`  Fastly simulator    ${sim.url}`);
+    say(`  demo origin         ${origin.url}   (a small Mastodon instance)`);
+    if (edge) say(`  local edge          ${edge.url}   (curl -H 'Host: ${options.domain}' ${edge.url}/)`);
+    say(`  logs                ${join(options.dataDir, 'serve.log')}`);
+    say('');
+    if (sim) {
+      say(`The story: a previous Fastly account still holds ${options.domain}. It lets go in ${formatDuration(options.letGoAfter)};`);
+      say(`Fastly releases the domain ${formatDuration(options.releaseDelay)} later. Meanwhile edgeplane keeps probing, then attaches it,`);
+      say(`gets its certificate and switches caching on: waiting_for_release turns into cached.`);
+    } else {
+      say('Nothing was seeded. Create your service and attach your domains:');
+      say('  npx edgeplane services create NAME --main-origin LB_HOST --static-origin FILES_HOST');
+    }
+    say('');
+    say('Watch it from another terminal:');
+    for (const line of watch) say(line);
+    say('');
+    say('Press Ctrl-C to stop everything.');
+    say('');
+
+    if (!sim) {
+      await stop.promise;
+      return ExitCode.ok;
+    }
+    const seeded = [options.domain, staticDomain];
+    const settled = (records: Awaited<ReturnType<ApiClient['listDomains']>>) =>
+      stop.fired() || seeded.every((domain) => ['cached', 'needs_attention', 'cancelled'].includes(records.find((r) => r.domain === domain)?.state ?? ''));
+    const records = await followStory(client, options.service, say, settled, 1000);
+    const main = records.find((record) => record.domain === options.domain);
+    if (!stop.fired()) {
+      if (main?.state === 'cached') {
+        say('');
+        say(`${options.domain} is cached.${edge ? ` Try: curl -i -H 'Host: ${options.domain}' ${edge.url}/api/v1/instance` : ''}`);
+      } else {
+        say(`${options.domain} stopped at ${main?.state}: ${main?.lastError?.detail ?? 'see npx edgeplane domains status'}`);
+      }
+      if (options.exitWhenCached) return main?.state === 'cached' ? ExitCode.ok : ExitCode.needsAttention;
+      await stop.promise;
+    }
+    return ExitCode.ok;
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error(`while stopping: ${String(error)}`);
+      }
+    }
+  }
+}
+
+export function registerStart(program: Command): void {
+  const durationOption = (flags: string, description: string, fallback: number, shown: string) =>
+    new Option(flags, description).argParser(durationArgument).default(fallback, shown);
+  const portOption = (flags: string, description: string, fallback: number) =>
+    new Option(flags, description).argParser(portArgument).default(fallback);
+
+  program
+    .command('start')
+    .description('Run the whole local stack (what `npm start` does): Fastly simulator, control plane, demo origin, local edge, and the seed story')
+    .option('--domain <domain>', "the instance's domain", 'toot.example')
+    .option('--service <name>', 'the service name', 'toot')
+    .option('--data-dir <dir>', 'where the database, logs and build log go', '.edgeplane')
+    .addOption(portOption('--api-port <port>', 'control plane API port', Number(process.env.EDGEPLANE_PORT || 8440)))
+    .addOption(portOption('--sim-port <port>', 'Fastly simulator port', 8900))
+    .addOption(portOption('--origin-port <port>', 'demo origin port', 8480))
+    .addOption(portOption('--edge-port <port>', 'local edge port', 8080))
+    .addOption(durationOption('--let-go-after <duration>', 'when the previous account lets go of the domain', 60_000, '1m'))
+    .addOption(durationOption('--release-delay <duration>', 'how long Fastly still refuses the domain after that', 90_000, '90s'))
+    .addOption(durationOption('--tls-delay <duration>', 'time for each certificate step (pending, processing, issued)', 10_000, '10s'))
+    .addOption(durationOption('--retry-initial <duration>', 'probe interval while waiting (EDGEPLANE_RETRY_INITIAL)', 10_000, '10s'))
+    .addOption(durationOption('--retry-max <duration>', 'longest probe interval (EDGEPLANE_RETRY_MAX)', 60_000, '1m'))
+    .option('--package <path>', 'use this edge package instead of building pkg/edgeplane.tar.gz')
+    .option('--no-edge', 'do not start the local edge')
+    .option('--exit-when-cached', 'stop everything and exit once the story ends (0 when cached, 3 otherwise)')
+    .action(action(async (options: StartOptions) => runStart(options)));
+}

@@ -1,0 +1,89 @@
+import type { DomainRecord } from '../../src/model';
+import type { ApiClient } from '../client';
+
+// The seed story of `npm start`: a previous Fastly account still holds the instance's domain; it
+// lets go a little later, Fastly releases the domain after its delay, and edgeplane, which kept
+// probing, attaches it, gets its certificate and switches caching on.
+
+export interface SimAccounts {
+  /** Makes a new account hold `domain`; returns the account id. */
+  holdByPreviousAccount(domain: string): Promise<string>;
+  /** The holder lets go: Fastly still refuses the domain for the release delay. */
+  letGo(domain: string): Promise<void>;
+}
+
+export function simAccounts(simUrl: string): SimAccounts {
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${simUrl}/__sim${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  return {
+    async holdByPreviousAccount(domain) {
+      const account = await control('POST', '/accounts', { name: 'previous account' });
+      await control('POST', '/holds', { domain, account: account.customerId });
+      return String(account.customerId);
+    },
+    async letGo(domain) {
+      await control('DELETE', `/holds/${encodeURIComponent(domain)}`);
+    },
+  };
+}
+
+export interface StorySite {
+  service: string;
+  domain: string;
+  staticDomain: string;
+  origin: { address: string; port: number };
+  packagePath: string;
+}
+
+/** Creates the service and attaches both domains. */
+export async function seedSite(client: ApiClient, site: StorySite): Promise<void> {
+  const origin = { ...site.origin, useTls: false };
+  await client.createService({
+    name: site.service,
+    origins: { main: { ...origin }, static: { ...origin, hostHeader: site.staticDomain } },
+    packagePath: site.packagePath,
+  });
+  await client.attachDomain(site.service, { domain: site.domain, role: 'main' });
+  await client.attachDomain(site.service, { domain: site.staticDomain, role: 'static' });
+}
+
+const clockTime = (iso: string) => iso.slice(11, 19);
+
+/**
+ * Prints each domain's history as it grows, until `until` says stop. Resolves with the last
+ * records seen.
+ */
+export async function followStory(
+  client: ApiClient,
+  service: string,
+  say: (line: string) => void,
+  until: (records: DomainRecord[]) => boolean,
+  intervalMs: number,
+): Promise<DomainRecord[]> {
+  const printed = new Map<string, number>();
+  const lastState = new Map<string, string>();
+  for (;;) {
+    const records = await client.listDomains(service);
+    for (const record of records) {
+      const seen = printed.get(record.domain) ?? 0;
+      for (const event of record.history.slice(seen)) {
+        say(`${clockTime(event.at)}  ${record.domain}  ${event.from ?? '-'} -> ${event.to}  ${event.message}`);
+      }
+      printed.set(record.domain, record.history.length);
+      const lastEvent = record.history.at(-1);
+      if (lastState.get(record.domain) !== record.state && lastEvent?.to !== record.state) {
+        const why = record.lastError ? `: ${record.lastError.detail}` : '';
+        say(`${clockTime(record.updatedAt)}  ${record.domain}  now ${record.state}${why}`);
+      }
+      lastState.set(record.domain, record.state);
+    }
+    if (until(records)) return records;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
