@@ -1,0 +1,78 @@
+import { CACHEABLE_STATUSES, originFreshness } from '../../edge/freshness';
+import { ManualClock } from '../../src/clock';
+import { EdgeCache } from '../../edge/local/cache';
+import { serveThroughCache } from './through-cache';
+import type { OriginAnswer, OriginModel } from './origin';
+import type { OffloadPolicy, Served } from './served';
+import { STATIC_HOST } from './site';
+import type { BenchRequest } from './workload';
+
+// The comparison baseline: the caching rules of Mastodon's official Fastly module
+// (mastodon/terraform-fastly-service, a VCL service), as issue 6 lists them:
+// - only GET and HEAD are looked up (everything else passes); the key is host + URL, and Fastly
+//   keeps one variant per value of the headers the response names in Vary;
+// - the files service drops the request's Cookie;
+// - fix-ups for what Rails sends without a lifetime: /sw.js 300 s; /sounds, /avatars, /emoji,
+//   /shortcuts, /headers and a few root files 1 h; media (the files origin) 1 h, 404s included;
+// - otherwise pass on Set-Cookie, on Cache-Control private or no-store, and when the response
+//   has no explicit lifetime; keep the rest for Fastly's default lifetime from its headers.
+
+const FIXED_TTL_PATHS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/^\/sw\.js$/, 300],
+  [/^\/(sounds|avatars|emoji|shortcuts|headers)\/.+/, 3600],
+  [/^\/(robots\.txt|oops\.png|oops\.gif|inert\.css|favicon\.ico|embed\.js|badge\.png)$/, 3600],
+];
+const MEDIA_TTL = 3600;
+
+interface AnchorStorage {
+  ttl: number;
+  swr: number;
+}
+
+/** vcl_fetch of the module: how long to keep an origin response, or null to pass it. */
+export function anchorStorage(host: string, path: string, answer: Pick<OriginAnswer, 'status' | 'headers'>, nowMs: number): AnchorStorage | null {
+  // Fastly stores only its cacheable statuses, whatever a fix-up sets.
+  if (!CACHEABLE_STATUSES.has(answer.status)) return null;
+  if (host === STATIC_HOST) return { ttl: MEDIA_TTL, swr: 0 };
+  const fixed = FIXED_TTL_PATHS.find(([pattern]) => pattern.test(path));
+  if (fixed) return { ttl: fixed[1], swr: 0 };
+  if (answer.headers.has('set-cookie')) return null;
+  if (/(private|no-store)/.test(answer.headers.get('cache-control') ?? '')) return null;
+  const freshness = originFreshness(answer.headers, nowMs);
+  if (!freshness.explicit || freshness.ttl <= 0) return null;
+  return { ttl: freshness.ttl, swr: freshness.swr };
+}
+
+export class AnchorPolicy implements OffloadPolicy {
+  readonly name = 'anchor';
+  private readonly clock = new ManualClock(0);
+  private readonly cache = new EdgeCache({ clock: this.clock });
+
+  constructor(private readonly origin: OriginModel) {}
+
+  serve(request: BenchRequest): Served {
+    const nowMs = request.atMs;
+    this.clock.set(nowMs);
+    const forwarded = { ...request.headers };
+    if (request.host === STATIC_HOST) delete forwarded.cookie;
+    const ask = () => this.origin.answer(request, forwarded, nowMs);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const answer = ask();
+      return { answer, fromCache: false, fromStore: false, originRequests: 1, originBytes: answer.bytes };
+    }
+    const path = request.target.split('?')[0]!;
+    return serveThroughCache({
+      cache: this.cache,
+      key: `${request.host}${request.target}`,
+      requestHeaders: new Headers(forwarded),
+      nowMs,
+      ask,
+      verdict: (answer) => {
+        const storage = anchorStorage(request.host, path, answer, nowMs);
+        return storage
+          ? { store: true, ttl: storage.ttl, swr: storage.swr, sie: 0, surrogateKeys: [] }
+          : { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [] };
+      },
+    });
+  }
+}
