@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../errors';
-import { classifyFastlyError, classifyFastlyFailure, fastlyDetail } from './classify';
+import { classifyFastlyFailure, fastlyDetail } from './classify';
 import type { FastlyFailure } from './failure';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
@@ -300,63 +300,5 @@ describe('fastlyDetail', () => {
 
   it('cuts a long text body', () => {
     expect(fastlyDetail('x'.repeat(5000))).toHaveLength(1000);
-  });
-});
-
-describe('classifyFastlyError', () => {
-  const token = 'tok_3fj29f8Jk2lQ0a';
-
-  it('classifies the rejection of fastly-js (the superagent response inside it)', () => {
-    const response = {
-      status: 400,
-      statusText: 'Bad Request',
-      headers: { 'content-type': 'application/json', 'Fastly-RateLimit-Remaining': '998' },
-      body: { msg: 'Bad request', detail: "Domain 'example.org' is owned by another customer" },
-      text: '{"msg":"Bad request","detail":"Domain \'example.org\' is owned by another customer"}',
-      req: { headers: { 'fastly-key': token } },
-    };
-    const error = classifyFastlyError({ status: 400, body: response.body, response, error: new Error('Bad Request') }, [token], NOW);
-    expect(error.code).toBe('domain_held_by_other_account');
-    expect(error.cause).toEqual({
-      status: 400,
-      headers: { 'content-type': 'application/json', 'fastly-ratelimit-remaining': '998' },
-      body: response.body,
-      networkCode: null,
-      message: 'Fastly answered 400 Bad Request',
-    });
-    expect(JSON.stringify(error.cause)).not.toContain(token);
-  });
-
-  it('reads a body superagent left as text', () => {
-    const response = { status: 503, statusText: 'Service Unavailable', headers: {}, body: {}, text: 'upstream connect error' };
-    const error = classifyFastlyError({ status: 503, response, error: new Error('Service Unavailable') }, [token], NOW);
-    expect(error.code).toBe('fastly_unavailable');
-    expect(error.detail).toBe('upstream connect error');
-  });
-
-  it('removes the token from Fastly text that repeats it', () => {
-    const response = { status: 401, headers: {}, body: { msg: `Token ${token} is expired` } };
-    const error = classifyFastlyError({ status: 401, response, error: new Error('Unauthorized') }, [token], NOW);
-    expect(error.code).toBe('unauthorized');
-    expect(error.detail).toBe('Token [redacted] is expired');
-    expect(error.message).not.toContain(token);
-  });
-
-  it('reads the socket error code fetch wraps in its cause', () => {
-    const socketError = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    const error = classifyFastlyError(new TypeError('fetch failed', { cause: socketError }), [token], NOW);
-    expect(error.code).toBe('fastly_unavailable');
-    expect(error.detail).toBe('No answer from Fastly (UND_ERR_SOCKET): fetch failed: other side closed');
-  });
-
-  it('takes a fetch timeout for a network failure', () => {
-    const error = classifyFastlyError(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), [token], NOW);
-    expect(error.code).toBe('fastly_unavailable');
-    expect(error.detail).toBe('No answer from Fastly (ETIMEDOUT): The operation was aborted due to timeout');
-  });
-
-  it('takes a thrown programming error for an internal one', () => {
-    const error = classifyFastlyError(new TypeError("Cannot read properties of undefined (reading 'data')"), [token], NOW);
-    expect(error.code).toBe('internal');
   });
 });

@@ -1,5 +1,5 @@
 import { EdgeplaneError, type ErrorCode } from '../errors';
-import { type FastlyFailure, redactSecrets, toFastlyFailure } from './failure';
+import type { FastlyFailure } from './failure';
 import { rateLimitResetAt } from './rate-limit';
 
 // The one place where Fastly's answers become our errors (ARCHITECTURE.md, "The Fastly gateway").
@@ -81,12 +81,4 @@ export function classifyFastlyFailure(failure: FastlyFailure, now: number = Date
   const detail = fastlyDetail(failure.body) ?? failure.message;
   const resetAt = code === 'rate_limited' ? rateLimitResetAt(failure.headers, now) : undefined;
   return new EdgeplaneError(code, detail, { cause: failure, resetAt });
-}
-
-/**
- * Anything a Fastly call threw, as an EdgeplaneError whose message, detail and cause hold none
- * of `secrets` (the Fastly token). The cause is the FastlyFailure, never the superagent error.
- */
-export function classifyFastlyError(thrown: unknown, secrets: readonly string[], now: number = Date.now()): EdgeplaneError {
-  return classifyFastlyFailure(redactSecrets(toFastlyFailure(thrown), secrets), now);
 }
