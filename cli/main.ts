@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCaching } from './commands/caching';
 import { registerDomains } from './commands/domains';
+import { registerEdge } from './commands/edge';
 import { registerPurge } from './commands/purge';
 import { registerServe } from './commands/serve';
 import { registerServices } from './commands/services';
@@ -20,5 +21,6 @@ registerDomains(program);
 registerCaching(program);
 registerPurge(program);
 registerSim(program);
+registerEdge(program);
 
 await program.parseAsync(process.argv);
