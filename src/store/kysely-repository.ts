@@ -156,6 +156,8 @@ export class KyselyRepository implements Repository {
       .where('next_attempt_at', 'is not', null)
       .where('next_attempt_at', '<=', now.toISOString())
       .orderBy('next_attempt_at')
+      // Equally due: the least probed first, so domains sharing a scarce budget take turns.
+      .orderBy('attempts')
       .orderBy('service')
       .orderBy('domain')
       .limit(limit)

@@ -19,7 +19,7 @@ export interface Repository {
    * (history is append-only: stored events are never rewritten).
    */
   saveDomain(record: DomainRecord): Promise<void>;
-  /** Keys of records whose next attempt is due at `now`, the oldest due first. */
+  /** Keys of records whose next attempt is due at `now`, the oldest due first (then the least tried). */
   listDue(now: Date, limit: number): Promise<Array<{ service: string; domain: string }>>;
 
   /**

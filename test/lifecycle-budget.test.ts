@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock';
+import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+
+// The retry job's pacing against the simulator on a shared hand-moved clock: Fastly's 429 and its
+// reset, the Stale condition after a week, and one probe budget shared fairly by many domains.
+
+let harness: LifecycleHarness;
+afterEach(async () => harness?.close());
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+describe('a 429 from Fastly', () => {
+  it('holds the domain (and every other step) until Fastly-RateLimit-Reset, then carries on', async () => {
+    const writeLimit = 14;
+    harness = await startLifecycleHarness({ sim: { writeLimitPerHour: writeLimit }, config: { writeLimitPerHour: writeLimit, budgetShare: 1 } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    const windowStart = clock.now();
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+
+    await worker.tick();
+    // Another tool of the same Fastly user spends the rest of the hour's writes.
+    const service = await controlPlane.getService('toot');
+    for (let write = 0; ; write++) {
+      const response = await fetch(`${harness.sim.url}/resources/stores/config/${service.configStoreId}/item/other-tool-${write}`, {
+        method: 'PUT',
+        headers: { 'Fastly-Key': harness.sim.defaultAccount.token, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'item_value=x',
+      });
+      if (response.status === 429) break;
+    }
+    clock.advance(MINUTE);
+    const callsAtProbe = harness.calls.length;
+    expect(await worker.tick()).toBe(1);
+    const record = await controlPlane.getDomain('toot', 'toot.example');
+    expect(harness.calls.slice(callsAtProbe).filter((call) => call.outcome === 'rate_limited')).toHaveLength(1);
+    expect(record.lastError?.code).toBe('rate_limited');
+    expect(record.state).toBe('waiting_for_release');
+    expect(record.nextAttemptAt).toBe(new Date(windowStart + HOUR).toISOString());
+    expect(harness.opened.gateway.rateLimit.remaining).toBe(0);
+
+    await harness.control('DELETE', '/holds/toot.example');
+    clock.set(windowStart + HOUR - 1_000);
+    const callsBefore = harness.calls.length;
+    expect(await worker.tick()).toBe(0);
+    expect(harness.calls.length).toBe(callsBefore);
+
+    clock.set(windowStart + HOUR);
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
+    expect(cached.lastError).toBeNull();
+    const state = await harness.state();
+    // Ours was the only 429 besides the other tool's: nothing was sent while the limit held.
+    expect(state.requests.filter((r: any) => r.status === 429)).toHaveLength(2);
+  });
+});
+
+describe('a domain that is never released', () => {
+  it('raises Stale after 7 days and keeps probing at the cap', async () => {
+    harness = await startLifecycleHarness({ config: { retry: { initialMs: MINUTE, maxMs: 10 * MINUTE } } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await worker.tick();
+    clock.advance(7 * 24 * HOUR - 5 * MINUTE);
+    await worker.tick();
+    let record = await controlPlane.getDomain('toot', 'toot.example');
+    expect(record.conditions.some((c) => c.type === 'Stale')).toBe(false);
+
+    clock.advance(10 * MINUTE);
+    await worker.tick();
+    record = await controlPlane.getDomain('toot', 'toot.example');
+    expect(record.conditions.find((c) => c.type === 'Stale')).toMatchObject({ status: 'True', reason: 'WaitingTooLong' });
+    expect(Date.parse(record.nextAttemptAt!) - clock.now()).toBe(10 * MINUTE);
+
+    clock.advance(10 * MINUTE);
+    expect(await worker.tick()).toBe(1);
+    record = await controlPlane.getDomain('toot', 'toot.example');
+    expect(record).toMatchObject({ state: 'waiting_for_release', attempts: 4 });
+
+    // Released at last: Stale goes away with the wait.
+    await harness.control('DELETE', '/holds/toot.example');
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached', { stepMs: 10 * MINUTE });
+    expect(cached.conditions.some((c) => c.type === 'Stale')).toBe(false);
+  });
+});
+
+describe('many waiting domains', () => {
+  it('share one budget: the oldest due goes first, so every domain is probed before any is probed twice', async () => {
+    // 8 writes an hour at a 25 % share: 2 probes an hour for all of them together.
+    harness = await startLifecycleHarness({ config: { writeLimitPerHour: 8, budgetShare: 0.25 } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    const domains = ['a', 'b', 'c', 'd', 'e'].map((label) => `${label}.toot.example`);
+    for (const domain of domains) {
+      await harness.holdByOtherAccount(domain);
+      await controlPlane.attachDomain('toot', { domain, role: 'static' });
+    }
+    await worker.tick();
+    const attempts = async () => Object.fromEntries(await Promise.all(domains.map(async (d) => [d, (await controlPlane.getDomain('toot', d)).attempts])));
+    expect(Object.values(await attempts())).toEqual([1, 1, 1, 1, 1]);
+
+    const probesPerHour: number[] = [];
+    for (let hour = 0; hour < 5; hour++) {
+      let probes = 0;
+      for (let minute = 0; minute < 60; minute += 5) {
+        clock.advance(5 * MINUTE);
+        probes += await worker.tick();
+      }
+      probesPerHour.push(probes);
+      const counts = Object.values(await attempts()) as number[];
+      // Fair: no domain is more than one probe ahead of another.
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    }
+    expect(probesPerHour.every((probes) => probes <= 2)).toBe(true);
+    expect(probesPerHour.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(9);
+    expect(Object.values(await attempts())).toEqual([3, 3, 3, 3, 3]);
+  });
+});
