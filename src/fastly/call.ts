@@ -54,8 +54,13 @@ function failureOfAnswer(answer: RawAnswer): FastlyFailure {
 
 /** Runs Fastly calls: one onCall event per HTTP attempt, classified failures, parsed answers. */
 export function createCaller(options: CallerOptions) {
-  const report = (spec: CallSpec<unknown>, started: number, outcome: string, status: number | null) =>
-    options.onCall?.({ operation: spec.operation, method: spec.method, outcome, status, durationMs: performance.now() - started });
+  const report = (spec: CallSpec<unknown>, started: number, outcome: string, status: number | null) => {
+    try {
+      options.onCall?.({ operation: spec.operation, method: spec.method, outcome, status, durationMs: performance.now() - started });
+    } catch {
+      // A broken metrics hook must not turn a write Fastly has done into a failure the lifecycle retries.
+    }
+  };
 
   async function attempt<T>(spec: CallSpec<T>): Promise<{ value: T } | { failure: FastlyFailure; error: EdgeplaneError }> {
     const started = performance.now();

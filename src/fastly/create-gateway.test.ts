@@ -321,6 +321,18 @@ describe('bookkeeping', () => {
     for (const call of calls) expect(call.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('a throwing onCall hook does not fail a call Fastly has done', async () => {
+    const hooked = createFastlyGateway({
+      token: sim.defaultAccount.token,
+      baseUrl: sim.url,
+      onCall: () => {
+        throw new Error('metrics are down');
+      },
+    });
+    const name = uniqueName('hooked');
+    expect((await hooked.createService(name)).name).toBe(name);
+  });
+
   it('reads the write budget from the rate-limit headers of each write', async () => {
     expect(gateway.rateLimit).toEqual({ remaining: null, resetAt: null });
     await gateway.createService(uniqueName('budget'));
