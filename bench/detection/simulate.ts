@@ -8,7 +8,9 @@ import { certManagerDelay, cloudflareDelay } from './schedules';
 
 // Release detection with a simulated clock. In every trial, `domains` domains start waiting at
 // once (t = 0, when their first attach is refused) and each is released at its own uniformly
-// random time within 48 h. Every schedule runs on the same trials (same seeds, same release
+// random time within 48 h. edgeplane runs as its retry worker does: `nextProbeDelay` from the
+// first refusal, each probe drawn from the shared `ProbeBudget` (25 % of the limit), due work
+// picked up at the worker's next one-second poll. Every schedule runs on the same trials (same seeds, same release
 // times). Every probe is one Fastly write. Fastly itself refuses writes past its hourly limit
 // (429): a refused probe detects nothing, whatever the schedule.
 
@@ -22,9 +24,9 @@ export interface DetectionResult {
   p50Seconds: number;
   p95Seconds: number;
   maxSeconds: number;
-  /** Probes (writes) per hour of waiting, per domain. */
+  /** Probes (writes after the first refused attach) per hour of waiting, per domain. */
   probesPerHourPerDomain: number;
-  /** Busiest hour's probes (over every trial) as a fraction of Fastly's hourly write limit. */
+  /** Probes in the busiest clock hour of any trial, as a fraction of Fastly's hourly write limit. */
   budgetShare: number;
   /** Probes Fastly refused with 429 because the account's write limit was used up. */
   rateLimited: number;
@@ -51,21 +53,26 @@ class FastlyWriteLimit {
 }
 
 interface Prober {
-  /** When the next probe of a domain due at `dueAtMs` may go out (later when rationed). */
-  sendAt(dueAtMs: number): number;
+  /** When the attempt of a domain due at `dueAtMs` goes out (later when rationed). */
+  sendAt(dueAtMs: number, firstAttempt: boolean): number;
   /** Delay after a refused probe sent at `nowMs`. */
   delayAfterRefusal(domain: WaitingDomain, nowMs: number): number;
 }
+
+/** The retry worker's poll interval (LeasedRetryWorker's default): due work waits for the next tick. */
+const WORKER_POLL_MS = 1000;
+const nextTick = (ms: number) => Math.ceil(ms / WORKER_POLL_MS) * WORKER_POLL_MS;
 
 function edgeplaneProber(seed: number): Prober {
   const clock = new ManualClock(0);
   const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
   const jitter = seededRandom(seed);
   return {
-    sendAt(dueAtMs) {
-      clock.set(Math.max(clock.now(), dueAtMs));
-      // The worker probes the oldest due domain when the shared budget has room.
-      while (!budget.tryTake()) clock.set(budget.nextAvailableAt());
+    sendAt(dueAtMs, firstAttempt) {
+      clock.set(Math.max(clock.now(), nextTick(dueAtMs)));
+      // The first attach is not a probe; probes of waiting domains draw from the shared budget,
+      // and a domain denied one keeps its place: the oldest due goes first when room frees up.
+      if (!firstAttempt) while (!budget.tryTake()) clock.set(nextTick(budget.nextAvailableAt()));
       return clock.now();
     },
     delayAfterRefusal(_domain, nowMs) {
@@ -110,10 +117,14 @@ export function simulateDetection(options: DetectionOptions): DetectionResult {
       queue.push({ releaseAtMs: releases.next() * RELEASE_WINDOW_MS, failedAttempts: 0, dueAtMs: 0 });
     }
     for (let domain = queue.pop(); domain; domain = queue.pop()) {
-      const sentAtMs = prober.sendAt(domain.dueAtMs);
-      probes++;
-      const hour = Math.floor(sentAtMs / HOUR_MS);
-      probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
+      const firstAttempt = domain.failedAttempts === 0;
+      const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt);
+      // The first attach is the same write under every schedule; probes are the ones after it.
+      if (!firstAttempt) {
+        probes++;
+        const hour = Math.floor(sentAtMs / HOUR_MS);
+        probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
+      }
       const accepted = limit.tryWrite(sentAtMs);
       if (!accepted) rateLimited++;
       if (accepted && sentAtMs >= domain.releaseAtMs) {

@@ -106,20 +106,27 @@ class Tally {
 
 export interface ReplayOptions {
   seed: number;
+  /** Requests counted. */
   requests: number;
+  /** Requests before those that only fill the caches (a CDN in service is never empty). */
+  warmupRequests: number;
   authorizedFetch: boolean;
   policies: ReadonlyArray<(origin: OriginModel) => OffloadPolicy>;
 }
 
 export interface ReplayOutcome {
   results: Record<string, OffloadResult>;
+  /** Requests counted (after the warm-up). */
   requests: number;
+  warmupRequests: number;
+  /** Simulated time of the counted requests. */
   simulatedSeconds: number;
+  /** Distinct URLs among the counted requests. */
   distinctUrls: number;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
-  const workload = new MastodonWorkload({ seed: options.seed, requests: options.requests });
+  const workload = new MastodonWorkload({ seed: options.seed, requests: options.warmupRequests + options.requests });
   const originOptions = { seed: options.seed, authorizedFetch: options.authorizedFetch, startMs: START_MS, durationMs: workload.durationMs };
   // Each policy gets its own origin (the same model) so no policy's requests shift another's state.
   const runs = options.policies.map((create) => {
@@ -128,8 +135,16 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   });
   const truth = new OriginModel(originOptions);
   const urls = new Set<string>();
+  let index = 0;
+  let first = START_MS;
   let last = START_MS;
   for (const request of workload.requests()) {
+    const counted = index++ >= options.warmupRequests;
+    if (!counted) {
+      for (const run of runs) await run.policy.serve(request);
+      continue;
+    }
+    if (urls.size === 0) first = request.atMs;
     urls.add(`${request.host}${request.target}`);
     last = request.atMs;
     let expected: OriginAnswer | null = null;
@@ -139,7 +154,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   return {
     results: Object.fromEntries(runs.map((run) => [run.policy.name, run.tally.result()])),
     requests: options.requests,
-    simulatedSeconds: (last - START_MS) / 1000,
+    warmupRequests: options.warmupRequests,
+    simulatedSeconds: (last - first) / 1000,
     distinctUrls: urls.size,
   };
 }

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+// Requests per second a server sustains, measured from this process over keep-alive connections.
+
+export interface Throughput {
+  requestsPerSecond: number;
+  requests: number;
+  seconds: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  path: string;
+  headers?: Record<string, string>;
+  connections: number;
+  /** Measure at least this long... */
+  minDurationMs: number;
+  /** ...and until at least this many requests completed. */
+  minRequests: number;
+}
+
+export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
+  const pool = new Pool(options.url, { connections: options.connections, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const started = performance.now();
+  let requests = 0;
+  const enough = () => performance.now() - started >= options.minDurationMs && requests >= options.minRequests;
+  const worker = async () => {
+    while (!enough()) {
+      const response = await pool.request({ path: options.path, method: 'GET', headers: options.headers ?? {} });
+      const body = await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
+      requests++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.connections }, worker));
+  } finally {
+    await pool.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { requestsPerSecond: requests / seconds, requests, seconds };
+}
+
+export interface TargetServer {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts serve-target.ts in a child process and waits until it listens. */
+export async function startTarget(args: string[]): Promise<TargetServer> {
+  const script = fileURLToPath(new URL('./serve-target.ts', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`serve-target ${args.join(' ')} exited with ${code} before listening`)));
+  });
+  const { url, token } = JSON.parse(firstLine) as { url: string; token: string };
+  return {
+    url,
+    token,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
