@@ -1,9 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { startLocalEdge, type RunningLocalEdge } from '../edge/local/server';
+import type { EdgeLogEntry } from '../edge/platform';
 
 // The local edge end to end: real HTTP on 127.0.0.1 between a client, the edge, a small
 // Mastodon-like origin and the Fastly simulator holding the Config Store.
@@ -48,13 +50,26 @@ function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promi
       res.end('not found');
     }
   });
+  // The streaming server: accepts the upgrade, then echoes what it gets.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    seen.push({ path: req.url ?? '/', headers: req.headers });
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    socket.on('data', (data) => socket.write(data));
+  });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
         seen,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            for (const socket of upgraded) socket.destroy();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -64,6 +79,7 @@ let sim: RunningSimulator;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
 let edge: RunningLocalEdge;
 let storeId: string;
+const logs: EdgeLogEntry[] = [];
 
 async function fastly(method: string, path: string, body?: unknown) {
   const response = await fetch(`${sim.url}${path}`, {
@@ -98,6 +114,7 @@ beforeAll(async () => {
     fastlyToken: sim.defaultAccount.token,
     // Read the store on every request, so a flipped switch shows on the very next one.
     configRefreshMs: 0,
+    log: (entry) => logs.push(entry),
   });
 });
 
@@ -175,5 +192,52 @@ describe('local edge', () => {
     expect([www.status, www.headers.location]).toEqual([301, 'https://toot.example/about']);
     const plain = await get('toot.example', '/about', { 'x-forwarded-proto': 'http' });
     expect([plain.status, plain.headers.location]).toEqual([301, 'https://toot.example/about']);
+  });
+
+  it('hands WebSocket upgrades for streaming off to the main origin', async () => {
+    const { port } = new URL(edge.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const received: Buffer[] = [];
+    const next = (match: RegExp) =>
+      new Promise<string>((resolve) => {
+        const check = () => {
+          const text = Buffer.concat(received).toString();
+          if (match.test(text)) {
+            socket.off('data', onData);
+            resolve(text);
+          }
+        };
+        const onData = (chunk: Buffer) => {
+          received.push(chunk);
+          check();
+        };
+        socket.on('data', onData);
+        check();
+      });
+    socket.write(
+      'GET /api/v1/streaming?stream=user&access_token=s3cr3t HTTP/1.1\r\nHost: toot.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    expect(await next(/\r\n\r\n/)).toMatch(/^HTTP\/1\.1 101 /);
+    socket.write('ping');
+    expect(await next(/ping$/)).toMatch(/ping$/);
+    socket.destroy();
+    const upgrade = origin.seen.filter((entry) => entry.path.startsWith('/api/v1/streaming')).at(-1)!;
+    expect(upgrade.headers.host).toBe('toot.example');
+    expect(upgrade.headers['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+    expect(logs.some((entry) => entry.route === 'streaming' && entry.path.includes('access_token=[redacted]'))).toBe(true);
+    expect(JSON.stringify(logs)).not.toContain('s3cr3t');
+  });
+
+  it('answers an upgrade the policy does not hand off like any other request', async () => {
+    const { port } = new URL(edge.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('GET /anything HTTP/1.1\r\nHost: elsewhere.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('end', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+    socket.destroy();
   });
 });

@@ -9,6 +9,7 @@ import { EdgeCache } from './cache';
 import { fastlyConfigStoreReader, fixedConfigReader, type ConfigReader } from './config-source';
 import { httpOriginFetcher } from './origin-fetcher';
 import { createLocalPlatform } from './platform';
+import { websocketTunnels } from './websocket-tunnel';
 
 // The local edge: app.ts under Node in front of local origins, for `edgeplane edge serve` and
 // `npm start`. It listens on plain HTTP and plays a TLS-terminating edge: requests count as
@@ -70,12 +71,15 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<Running
     if (!URL.canParse(value)) throw new EdgeplaneError('invalid_input', `--${flag} is not a URL: ${value}`);
   }
   const readConfig = configReader(options);
-  const origins = httpOriginFetcher({ main: options.originMain, static: options.originStatic });
+  const originUrls = { main: options.originMain, static: options.originStatic };
+  const origins = httpOriginFetcher(originUrls);
+  const tunnels = websocketTunnels(originUrls);
   const platform = createLocalPlatform({
     fetchOrigin: origins.fetch,
     cache: new EdgeCache({ clock: options.clock }),
     readConfig,
     log: options.log,
+    handoffWebsocket: tunnels.handoff,
   });
   const app = createEdgeApp(platform);
   const host = options.host ?? '127.0.0.1';
@@ -85,11 +89,13 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<Running
     );
     server.once('error', reject);
   });
+  server.on('upgrade', tunnels.onUpgrade(app, asSeenByTheEdge));
   return {
     url: `http://${host}:${port}`,
     async close() {
       await new Promise<void>((resolve, reject) => {
         if ('closeAllConnections' in server) server.closeAllConnections();
+        tunnels.closeAll();
         server.close((error) => (error ? reject(error) : resolve()));
       });
       await platform.settled();
