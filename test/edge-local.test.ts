@@ -39,6 +39,10 @@ function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promi
         vary: 'Accept',
       });
       res.end(activitypub ? JSON.stringify({ type: 'Person', id: 'alice', served }) : `<html>alice #${served}</html>`);
+    } else if (path.startsWith('/api/v1/streaming/public')) {
+      // Server-sent events: one event now, and the stream stays open.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write('event: update\ndata: {"id":"1"}\n\n');
     } else if (path.startsWith('/packs/')) {
       res.writeHead(200, { 'content-type': 'application/javascript' });
       res.end(`// pack #${served}`);
@@ -226,6 +230,15 @@ describe('local edge', () => {
     expect(upgrade.headers['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
     expect(logs.some((entry) => entry.route === 'streaming' && entry.path.includes('access_token=[redacted]'))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain('s3cr3t');
+  });
+
+  it('streams server-sent events through without waiting for the end', async () => {
+    const response = await request(`${edge.url}/api/v1/streaming/public?access_token=s3cr3t`, { headers: { host: 'toot.example' } });
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    // The origin never ends this stream: the first event can only arrive if nothing buffers it.
+    const first = await response.body[Symbol.asyncIterator]().next();
+    expect(Buffer.from(first.value as Uint8Array).toString()).toContain('event: update');
+    response.body.destroy();
   });
 
   it('answers an upgrade the policy does not hand off like any other request', async () => {
