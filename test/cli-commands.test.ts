@@ -21,6 +21,15 @@ let serve: LongRunning & { url: string };
 let env: Record<string, string>;
 
 const cli = (...args: string[]) => runCli(args, env);
+
+/** Polls the API (not the CLI: cheaper) until the domain is in `state`. */
+async function untilState(service: string, domain: string, state: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(`${serve.url}/v1/services/${service}/domains/${domain}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    if (DomainRecord.parse(await response.json()).state === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
 beforeAll(async () => {
@@ -78,9 +87,10 @@ describe('edgeplane against a running control plane', () => {
     expect((await cli('domains', 'attach', 'TOOT.example', '-s', 'toot', '--role', 'main')).code).toBe(0);
 
     // While held, a bounded wait times out (exit 6) and shows the refusal verbatim.
-    let held = await cli('domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '1s');
-    while (!held.stdout.includes('waiting_for_release')) held = await cli('domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '1s');
+    await untilState('toot', 'toot.example', 'waiting_for_release');
+    const held = await cli('domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '500ms');
     expect(held.code).toBe(6);
+    expect(held.stdout).toMatch(/gave up waiting: toot\.example is still waiting_for_release/);
     expect(held.stdout).toMatch(/waiting_for_release {2}attempts \d+ {2}next attempt (in \d+s|due now) {2}last error domain_held_by_other_account: Domain 'toot\.example' is owned by another customer/);
 
     const status = DomainRecord.parse(json((await cli('domains', 'status', 'toot.example', '-s', 'toot', '--json')).stdout));
