@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../src/sim/server';
+import { runCli, spawnCli } from './cli-harness';
+import { makeEdgePackage } from './support/lifecycle-harness';
+
+// `npm start` (edgeplane start) with short delays: the whole local stack comes up, plays the seed
+// story to cached, serves the demo instance through the local edge, and Ctrl-C stops every part.
+
+const SHORT = ['--let-go-after', '1s', '--release-delay', '1s', '--tls-delay', '200ms', '--retry-initial', '200ms', '--retry-max', '500ms'];
+const ANY_PORT = ['--api-port', '0', '--sim-port', '0', '--origin-port', '0', '--edge-port', '0'];
+
+let dir: string;
+let packagePath: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'edgeplane-start-'));
+  packagePath = await makeEdgePackage(dir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const urlIn = (line: string) => /(http:\/\/[\d.:]+)/.exec(line)![1]!;
+const tokenIn = (line: string) => line.trim().split(/\s+/)[2]!;
+
+describe('edgeplane start', () => {
+  it('comes up with no environment, plays the story from waiting_for_release to cached, and stops every part on Ctrl-C', async () => {
+    const dataDir = join(dir, 'story');
+    const start = spawnCli(['start', '--package', packagePath, '--data-dir', dataDir, ...SHORT, ...ANY_PORT], {});
+    try {
+      const apiUrl = urlIn(await start.waitForLine((line) => line.startsWith('  control plane API')));
+      const token = tokenIn(await start.waitForLine((line) => line.startsWith('  API token')));
+      const edgeUrl = urlIn(await start.waitForLine((line) => line.startsWith('  local edge')));
+      const watchCommand = await start.waitForLine((line) => line.includes('npx edgeplane domains wait'));
+      expect(watchCommand.trim()).toBe('npx edgeplane domains wait toot.example --service toot');
+
+      const waited = await runCli(['domains', 'wait', 'toot.example', '--service', 'toot', '--interval', '200ms', '--timeout', '60s'], {
+        EDGEPLANE_URL: apiUrl,
+        EDGEPLANE_API_TOKEN: token,
+      });
+      expect(waited.code).toBe(0);
+      expect(waited.stdout).toMatch(/toot\.example is cached/);
+
+      await start.waitForLine((line) => line.startsWith('toot.example is cached.'));
+      const story = start.output();
+      expect(story).toMatch(/toot\.example {2}attaching -> waiting_for_release {2}Fastly refused: Domain 'toot\.example' is owned by another customer/);
+      expect(story).toMatch(/the previous account let go of toot\.example/);
+      expect(story).toMatch(/toot\.example {2}securing -> cached/);
+      expect(story.indexOf('waiting_for_release')).toBeLessThan(story.indexOf('let go of toot.example'));
+
+      // The demo instance answers through the local edge, which caches once the switch is on.
+      let cache: string | null = null;
+      while (cache !== 'HIT') {
+        // fetch() may not set Host; undici's request may.
+        const response = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
+        expect(response.statusCode).toBe(200);
+        expect(await response.body.json()).toMatchObject({ uri: 'toot.example' });
+        cache = String(response.headers['x-cache']);
+      }
+
+      expect(await start.stop('SIGINT')).toBe(0);
+      await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
+      await expect(fetch(`${edgeUrl}/`)).rejects.toThrow();
+      expect(readFileSync(join(dataDir, 'serve.log'), 'utf8')).toMatch(/"msg":"stopped"/);
+      expect(existsSync(join(dataDir, 'edgeplane.db'))).toBe(true);
+    } finally {
+      await start.stop('SIGKILL');
+    }
+  });
+
+  it('with FASTLY_API_TOKEN set, serves against that Fastly and seeds nothing', async () => {
+    const fastly = await startSimulator();
+    const start = spawnCli(['start', '--package', packagePath, '--data-dir', join(dir, 'real'), ...ANY_PORT], {
+      FASTLY_API_TOKEN: fastly.defaultAccount.token,
+      FASTLY_API_URL: fastly.url,
+    });
+    try {
+      const apiUrl = urlIn(await start.waitForLine((line) => line.startsWith('  control plane API')));
+      const token = tokenIn(await start.waitForLine((line) => line.startsWith('  API token')));
+      await start.waitForLine((line) => line.startsWith('Press Ctrl-C'));
+      expect(start.output()).toMatch(new RegExp(`against Fastly \\(${fastly.url}\\)`));
+      expect(start.output()).toMatch(/Nothing was seeded/);
+      expect(start.output()).not.toContain(fastly.defaultAccount.token);
+
+      const services = await fetch(`${apiUrl}/v1/services`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await services.json()).toEqual({ services: [] });
+      const state = (await (await fetch(`${fastly.url}/__sim/state`)).json()) as { accounts: unknown[]; services: unknown[]; holds: object };
+      expect(state.accounts).toHaveLength(1);
+      expect(state.services).toEqual([]);
+      expect(state.holds).toEqual({});
+
+      expect(await start.stop('SIGTERM')).toBe(0);
+    } finally {
+      await start.stop('SIGKILL');
+      await fastly.close();
+    }
+  });
+});
