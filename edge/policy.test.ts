@@ -248,6 +248,11 @@ describe('Accept is normalised into the key where HTML and ActivityPub share a U
     expect(decision.cache!.key).toBe('toot.example/users/alice#accept=activitypub');
   });
 
+  it('leaves Accept alone when the request is passed', () => {
+    expect(decide('GET', `${MAIN}/users/alice`, { accept: 'application/json', cookie: '_session_id=x' }).forward!.headers.set.accept).toBeUndefined();
+    expect(decide('GET', `${MAIN}/users/alice`, { accept: 'application/json' }, false).forward!.headers.set.accept).toBeUndefined();
+  });
+
   it('does not add Accept to keys of URLs that are not negotiated', () => {
     expect(decide('GET', `${MAIN}/about`, AP).cache!.key).toBe('toot.example/about');
   });

@@ -380,8 +380,6 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
 
   const kind = acceptKind(facts.headers.get('accept'));
   const signed = facts.headers.has('signature');
-  // Signed GETs may sign Accept: forward theirs untouched, key on its normalised kind.
-  if (route.negotiated && !signed) forwardHeaders.set.accept = NORMALISED_ACCEPT[kind];
 
   const response = changes({ 'strict-transport-security': HSTS }, ['surrogate-control', 'surrogate-key']);
   if (route.filesRules) {
@@ -411,9 +409,15 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
 
   const surrogateClass = route.surrogateClass ?? kind;
   const objectKey = objectSurrogateKey(host, url.pathname);
+  // The origin must answer the representation the key names. Signed GETs may sign Accept:
+  // theirs goes untouched and only the key uses its normalised kind.
+  const forward = route.negotiated && !signed
+    ? { url: forwardUrl, headers: { ...forwardHeaders, set: { ...forwardHeaders.set, accept: NORMALISED_ACCEPT[kind] } } }
+    : base.forward;
   return {
     ...base,
     action: 'cache',
+    forward,
     cache: {
       key: `${host}${pathAndQuery}${route.negotiated ? `#accept=${kind}` : ''}`,
       ttlRule: route.ttlRule ?? { kind: 'origin' },
