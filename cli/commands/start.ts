@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../../src/duration';
 import type { RunningSimulator } from '../../src/sim/server';
 import { action } from '../action';
@@ -18,7 +18,6 @@ import { followStory, seedSite, simAccounts } from '../local-stack/story';
 // control plane against that Fastly account and seeds nothing.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const LOCAL_EDGE_MODULE = join(ROOT, 'edge', 'local', 'server.ts');
 
 interface StartOptions {
   domain: string;
@@ -52,18 +51,6 @@ function portArgument(value: string): number {
   return parsed;
 }
 
-interface LocalEdge {
-  url: string;
-  close(): Promise<void> | void;
-}
-
-/** The local edge (the edge app under Node) in front of the demo origin, once that part exists. */
-async function startLocalEdgeIfPresent(options: Record<string, unknown>): Promise<LocalEdge | null> {
-  if (!existsSync(LOCAL_EDGE_MODULE)) return null;
-  const module = (await import(pathToFileURL(LOCAL_EDGE_MODULE).href)) as { startLocalEdge?: (options: Record<string, unknown>) => Promise<LocalEdge> };
-  return module.startLocalEdge ? module.startLocalEdge(options) : null;
-}
-
 function stopSignal(): { promise: Promise<void>; fired: () => boolean } {
   let fired = false;
   const promise = new Promise<void>((resolve) => {
@@ -88,7 +75,11 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
   const stop = stopSignal();
   const cleanups: (() => Promise<void> | void)[] = [];
   // Loaded here so that the other commands do not pay for them.
-  const [{ startSimulator }, { startDemoOrigin }] = await Promise.all([import('../../src/sim/server'), import('../../src/demo/origin')]);
+  const [{ startSimulator }, { startDemoOrigin }, { startLocalEdge }] = await Promise.all([
+    import('../../src/sim/server'),
+    import('../../src/demo/origin'),
+    import('../../edge/local/server'),
+  ]);
 
   try {
     const packagePath = options.package ? resolve(options.package) : await ensureEdgePackage(ROOT, join(dataDir, 'build-edge.log'), say);
@@ -116,18 +107,21 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
     cleanups.push(() => origin.close());
     const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'));
     cleanups.push(() => serve.stop());
-    const edge =
-      sim && options.edge
-        ? await startLocalEdgeIfPresent({
-            port: options.edgePort,
-            originMain: origin.url,
-            originStatic: origin.url,
-            fastlyUrl: sim.url,
-            fastlyToken: sim.defaultAccount.token,
-            configStoreName: 'edgeplane',
-          })
-        : null;
-    if (edge) cleanups.push(() => edge.close());
+    let edge: { url: string; close(): Promise<void> } | null = null;
+    if (sim && options.edge) {
+      const edgeLog = createWriteStream(join(dataDir, 'edge.log'), { flags: 'a' });
+      cleanups.push(() => void edgeLog.end());
+      edge = await startLocalEdge({
+        port: options.edgePort,
+        originMain: origin.url,
+        originStatic: origin.url,
+        fastlyUrl: sim.url,
+        fastlyToken: sim.defaultAccount.token,
+        configStore: 'edgeplane',
+        log: (entry) => edgeLog.write(`${JSON.stringify(entry)}\n`),
+      });
+    }
+    if (edge) cleanups.push(() => edge!.close());
 
     const client = new ApiClient({ url: serve.url, token: serveEnv.EDGEPLANE_API_TOKEN! });
     const staticDomain = `files.${options.domain}`;
@@ -163,7 +157,7 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
     if (sim) say(`  Fastly simulator    ${sim.url}`);
     say(`  demo origin         ${origin.url}   (a small Mastodon instance)`);
     if (edge) say(`  local edge          ${edge.url}   (curl -H 'Host: ${options.domain}' ${edge.url}/)`);
-    say(`  logs                ${join(options.dataDir, 'serve.log')}`);
+    say(`  logs                ${join(options.dataDir, 'serve.log')}${edge ? `, ${join(options.dataDir, 'edge.log')}` : ''}`);
     say('');
     if (sim) {
       say(`The story: a previous Fastly account still holds ${options.domain}. It lets go in ${formatDuration(options.letGoAfter)};`);
