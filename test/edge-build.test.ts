@@ -1,19 +1,33 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Builds the Compute package once, the way operators do, and checks what comes out.
+// Builds the Compute package once, the way operators do, and checks what comes out. The build
+// runs in a scratch checkout (sources linked, manifest copied) so that it never rewrites the
+// bin/ and pkg/ a developer or another test may be using.
 const root = fileURLToPath(new URL('..', import.meta.url));
-const wasmPath = `${root}bin/main.wasm`;
-const packagePath = `${root}pkg/edgeplane.tar.gz`;
+let checkout: string;
+let wasmPath: string;
+let packagePath: string;
 
 describe('npm run build:edge', () => {
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'build:edge'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    checkout = await mkdtemp(join(tmpdir(), 'edgeplane-build-'));
+    for (const linked of ['edge', 'src', 'node_modules']) await symlink(join(root, linked), join(checkout, linked));
+    for (const copied of ['package.json', 'fastly.toml']) await copyFile(join(root, copied), join(checkout, copied));
+    wasmPath = join(checkout, 'bin/main.wasm');
+    packagePath = join(checkout, 'pkg/edgeplane.tar.gz');
+    await promisify(execFile)('npm', ['run', 'build:edge'], { cwd: checkout, maxBuffer: 16 * 1024 * 1024 });
   }, 120_000);
+
+  afterAll(async () => {
+    if (checkout) await rm(checkout, { recursive: true, force: true });
+  });
 
   it('produces a Wasm module', async () => {
     const wasm = await readFile(wasmPath);
