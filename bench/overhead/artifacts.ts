@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+// Sizes of what the edge ships: the JavaScript bundle of edge/index.ts (fastly:* left to the
+// runtime) and the Wasm module `npm run build:edge` makes of it.
+
+export const WASM_PATH = 'bin/main.wasm';
+
+export interface BundleSize {
+  minifiedBytes: number;
+  bytes: number;
+}
+
+export async function edgeBundleSize(): Promise<BundleSize | null> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return null;
+  }
+  const build = (minify: boolean) =>
+    esbuild.build({
+      entryPoints: ['edge/index.ts'],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+      external: ['fastly:*'],
+      minify,
+      logLevel: 'silent',
+    });
+  const [minified, plain] = await Promise.all([build(true), build(false)]);
+  return { minifiedBytes: minified.outputFiles[0]!.contents.byteLength, bytes: plain.outputFiles[0]!.contents.byteLength };
+}
+
+export interface WasmSize {
+  bytes: number | null;
+  /** `built` when this run built it, `found` when it was there, else why it is missing. */
+  source: string;
+}
+
+export function wasmSize(buildIfMissing: boolean): WasmSize {
+  if (existsSync(WASM_PATH)) return { bytes: statSync(WASM_PATH).size, source: 'found' };
+  if (!buildIfMissing) return { bytes: null, source: `${WASM_PATH} not built (run npm run build:edge)` };
+  const build = spawnSync('npm', ['run', 'build:edge'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (build.status !== 0 || !existsSync(WASM_PATH)) return { bytes: null, source: `npm run build:edge failed: ${build.stderr.trim().split('\n').pop() ?? ''}` };
+  return { bytes: statSync(WASM_PATH).size, source: 'built' };
+}

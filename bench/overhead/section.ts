@@ -1,0 +1,117 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchSettings } from '../settings';
+import { round, type Summary } from '../summary';
+import { printTable } from '../table';
+import { edgeBundleSize, wasmSize, WASM_PATH, type BundleSize, type WasmSize } from './artifacts';
+import { measureDecisions, type DecisionCost } from './decisions';
+import { BENCH_SERVICE, openBenchControlPlane, seedIdleDomains } from './idle-domains';
+import { measureThroughput, startTarget, type Throughput } from './throughput';
+
+const CONNECTIONS = 4;
+
+/** A measurement, or why there is none (a part not landed or broken is reported, not faked). */
+type Measured<T> = { value: T } | { error: string };
+
+async function attempt<T>(run: () => Promise<T> | T): Promise<Measured<T>> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const valueOf = <T>(measured: Measured<T>): T | null => ('value' in measured ? measured.value : null);
+
+async function measureTick(dbPath: string, ticks: number): Promise<number> {
+  const opened = await openBenchControlPlane(dbPath);
+  try {
+    await opened.worker.tick();
+    const started = performance.now();
+    for (let tick = 0; tick < ticks; tick++) await opened.worker.tick();
+    return (performance.now() - started) / ticks;
+  } finally {
+    await opened.close();
+  }
+}
+
+async function serverThroughput(args: string[], path: string, settings: BenchSettings, minRequests: number): Promise<Throughput> {
+  const target = await startTarget(args);
+  try {
+    return await measureThroughput({
+      url: target.url,
+      path,
+      headers: { authorization: `Bearer ${target.token}` },
+      connections: CONNECTIONS,
+      minDurationMs: settings.throughputMinMs,
+      minRequests,
+    });
+  } finally {
+    await target.stop();
+  }
+}
+
+export interface OverheadDetails {
+  decisions: Measured<DecisionCost>;
+  bundle: Measured<BundleSize | null>;
+  wasm: Measured<WasmSize>;
+  storeDomains: number;
+  tickMillis: Measured<number>;
+  bare: Measured<Throughput>;
+  api: Measured<Throughput>;
+}
+
+export interface OverheadSection {
+  summary: Summary['overhead'];
+  details: OverheadDetails;
+}
+
+export async function runOverheadSection(settings: BenchSettings, outDir: string): Promise<OverheadSection> {
+  const decisions = await attempt(() => measureDecisions({ seed: settings.seed, sample: settings.decisionSample, minMs: settings.decisionMinMs }));
+  const bundle = await attempt(() => edgeBundleSize());
+  const wasm = await attempt(() => wasmSize(settings.buildWasm));
+
+  mkdirSync(outDir, { recursive: true });
+  const dbPath = join(outDir, `store-${settings.storeDomains}.db`);
+  const removeDb = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  };
+  removeDb();
+  const seeded = await attempt(() => seedIdleDomains(dbPath, settings.storeDomains));
+  const notSeeded = (): Measured<never> => ({ error: `store not seeded: ${'error' in seeded ? seeded.error : ''}` });
+  const tickMillis = 'value' in seeded ? await attempt(() => measureTick(dbPath, settings.ticks)) : notSeeded();
+  const bare = await attempt(() => serverThroughput(['bare'], '/', settings, 100));
+  const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `/v1/services/${BENCH_SERVICE}/domains`, settings, CONNECTIONS)) : notSeeded();
+  removeDb();
+
+  const decisionCost = valueOf(decisions);
+  const bundleSize = valueOf(bundle);
+  const wasmInfo = valueOf(wasm);
+  const bareRate = valueOf(bare);
+  const apiRate = valueOf(api);
+  const tick = valueOf(tickMillis);
+  const why = (measured: Measured<unknown>) => ('error' in measured ? `not measured: ${measured.error}` : '');
+  const domains = settings.storeDomains.toLocaleString('en');
+  printTable('3. Overheads', ['what', 'measured', 'note'], [
+    ['decideRequest (µs per decision)', decisionCost ? decisionCost.requestMicros.toFixed(2) : 'null', decisionCost ? `${Math.round(decisionCost.decisionsPerSecond).toLocaleString('en')} decisions/s on one core` : why(decisions)],
+    ['decideStorage (µs per response)', decisionCost ? decisionCost.storageMicros.toFixed(2) : 'null', decisionCost ? 'the second step, once per storable origin response' : why(decisions)],
+    ['edge JS bundle (bytes, minified)', bundleSize ? bundleSize.minifiedBytes : 'null', bundleSize ? `esbuild edge/index.ts, fastly:* external; ${bundleSize.bytes} bytes unminified` : why(bundle) || 'esbuild not available'],
+    ['edge Wasm (bytes)', wasmInfo?.bytes ?? 'null', wasmInfo ? `${WASM_PATH}: ${wasmInfo.source}` : why(wasm)],
+    [`API GET /v1/services/{name}/domains, ${domains} domains (req/s)`, apiRate ? apiRate.requestsPerSecond.toFixed(2) : 'null', apiRate ? `${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s, ${CONNECTIONS} connections` : why(api)],
+    ['bare Hono hello-world (req/s)', bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null', bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare)],
+    ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
+    [`reconcile tick, ${domains} idle domains (ms)`, tick !== null ? tick.toFixed(3) : 'null', tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis)],
+  ]);
+
+  const fullStore = settings.storeDomains === 10_000;
+  return {
+    summary: {
+      decisionMicros: decisionCost ? round(decisionCost.requestMicros, 3) : null,
+      edgeBundleBytes: bundleSize?.minifiedBytes ?? null,
+      wasmBytes: wasmInfo?.bytes ?? null,
+      apiVsBareHono: apiRate && bareRate && fullStore ? Number((apiRate.requestsPerSecond / bareRate.requestsPerSecond).toPrecision(3)) : null,
+      tickMillis10k: tick !== null && fullStore ? round(tick, 3) : null,
+    },
+    details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api },
+  };
+}

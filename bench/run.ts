@@ -1,0 +1,43 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runDetectionSection } from './detection/section';
+import { runOffloadSection } from './offload/section';
+import { runOverheadSection } from './overhead/section';
+import { benchSettings } from './settings';
+import { checkTargets, type Summary } from './summary';
+import { printTable } from './table';
+
+// `npm run bench [-- --quick] [-- --seed N]`: cache offload, release detection and overheads,
+// measured side by side in one run. Prints tables; writes bench/out/summary.json (issue 6's
+// schema) and bench/out/details.json (everything behind the tables). Never asserts a timing.
+
+const OUT_DIR = 'bench/out';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } },
+});
+const seed = Number(values.seed);
+if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+const settings = benchSettings(values.quick ?? false, seed);
+const started = performance.now();
+console.log(`edgeplane benchmarks (${settings.quick ? 'quick smoke run' : 'full run'}, seed ${seed}, Node ${process.version})`);
+
+const offload = await runOffloadSection(settings);
+const detection = runDetectionSection(settings);
+const overhead = await runOverheadSection(settings, OUT_DIR);
+
+const summary: Summary = { offload: offload.summary, detection: detection.summary, overhead: overhead.summary };
+const targets = checkTargets(summary);
+printTable(
+  'Targets (issue 6)',
+  ['target', 'measured', 'met'],
+  targets.map(({ target, measured, met }) => [target, measured, met === null ? 'not measured' : met ? 'yes' : 'NO']),
+);
+
+mkdirSync(OUT_DIR, { recursive: true });
+writeFileSync(`${OUT_DIR}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(
+  `${OUT_DIR}/details.json`,
+  `${JSON.stringify({ settings, targets, offload: offload.details, detection: detection.details, overhead: overhead.details }, null, 2)}\n`,
+);
+console.log(`\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s`);

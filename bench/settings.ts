@@ -1,0 +1,51 @@
+// Sizes of a full run and of the quick smoke run (`npm run bench -- --quick`).
+
+export interface BenchSettings {
+  quick: boolean;
+  seed: number;
+  /** Offload: requests counted, and requests before them that only fill the caches. */
+  offloadRequests: number;
+  offloadWarmup: number;
+  /** Release detection: trials per schedule and per number of waiting domains. */
+  detectionTrials: number;
+  /** Overheads: requests sampled for decision timing, and how long each timing runs. */
+  decisionSample: number;
+  decisionMinMs: number;
+  /** Domains in the store for the API listing and the reconcile tick. */
+  storeDomains: number;
+  ticks: number;
+  throughputMinMs: number;
+  /** Build bin/main.wasm when it is missing. */
+  buildWasm: boolean;
+}
+
+export function benchSettings(quick: boolean, seed: number): BenchSettings {
+  return quick
+    ? {
+        quick,
+        seed,
+        offloadRequests: 30_000,
+        offloadWarmup: 10_000,
+        detectionTrials: 20,
+        decisionSample: 5_000,
+        decisionMinMs: 300,
+        storeDomains: 1_000,
+        ticks: 20,
+        throughputMinMs: 1_000,
+        buildWasm: false,
+      }
+    : {
+        quick,
+        seed,
+        // 6 simulated hours at 20 requests/s: the first 1.2 h warm the caches.
+        offloadRequests: 345_600,
+        offloadWarmup: 86_400,
+        detectionTrials: 200,
+        decisionSample: 20_000,
+        decisionMinMs: 2_000,
+        storeDomains: 10_000,
+        ticks: 200,
+        throughputMinMs: 5_000,
+        buildWasm: true,
+      };
+}
