@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+
+// Two retry worker processes on one database file: the service leases keep them from ever
+// stepping the same record at once. And a worker's stop() drains its step in flight.
+
+let harness: LifecycleHarness;
+afterEach(async () => harness?.close());
+
+function startWorkerProcess(workerId: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support', 'worker-process.ts')], {
+    env: { ...process.env, FASTLY_API_TOKEN: harness.sim.defaultAccount.token, FASTLY_API_URL: harness.sim.url, EDGEPLANE_DB: harness.dbPath, WORKER_ID: workerId },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
+    void exited.then((code) => reject(new Error(`worker ${workerId} exited early (${code})`)));
+  });
+  return {
+    started,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+describe('two worker processes on one database', () => {
+  it('share the work without stepping a record twice', { timeout: 60_000 }, async () => {
+    harness = await startLifecycleHarness({ manualClock: false, sim: { releaseDelayMs: 0, tlsDelayMs: 0 } });
+    const { controlPlane } = harness.opened;
+    const domains: Array<[string, string]> = [];
+    for (const name of ['one', 'two', 'three']) {
+      await controlPlane.createService({ ...serviceInput(name, harness.packagePath), configStoreName: `store-${name}` });
+      domains.push([name, `${name}.toot.example`], [name, `files.${name}.toot.example`]);
+    }
+    for (const [service, domain] of domains) await controlPlane.attachDomain(service, { domain, role: domain.startsWith('files.') ? 'static' : 'main' });
+
+    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(id));
+    await Promise.all(workers.map((worker) => worker.started));
+    const deadline = Date.now() + 40_000;
+    let records = await Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
+    while (Date.now() < deadline && !records.every((record) => record.state === 'cached')) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      records = await Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
+    }
+    const exits = await Promise.all(workers.map((worker) => worker.stop()));
+    expect(exits).toEqual([0, 0]);
+
+    const state = await harness.state();
+    for (const record of records) {
+      expect(record.state, record.domain).toBe('cached');
+      expect(record.history.map((event) => event.to), record.domain).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
+      const versions = state.services.find((s: any) => s.name === record.service).versions;
+      // The version that first held the domain was activated exactly once.
+      expect(versions.find((v: any) => v.domains.includes(record.domain)).activations, record.domain).toBe(1);
+      expect(versions.filter((v: any) => !v.locked && !v.active).length).toBeLessThanOrEqual(1);
+      expect(state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(record.domain))).toHaveLength(1);
+    }
+  });
+});
+
+describe('a worker', () => {
+  it('stop() waits for the step in flight to be persisted', async () => {
+    harness = await startLifecycleHarness({ manualClock: false, sim: { releaseDelayMs: 0, tlsDelayMs: 0 }, config: { pollIntervalMs: 5 } });
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.control('POST', '/faults', { latencyMs: 30 });
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    worker.start();
+    while ((await controlPlane.getDomain('toot', 'toot.example')).state === 'queued') await new Promise((resolve) => setTimeout(resolve, 5));
+    await worker.stop();
+    const callsAtStop = harness.calls.length;
+    const record = await controlPlane.getDomain('toot', 'toot.example');
+    // Whatever was in flight finished and was saved: the record is not left mid-step.
+    expect(['active', 'securing', 'cached']).toContain(record.state);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(harness.calls.length).toBe(callsAtStop);
+  });
+});
