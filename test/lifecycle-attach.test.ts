@@ -53,6 +53,12 @@ describe('service provisioning', () => {
     await harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     const record = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
     expect(record.lastError?.detail).toContain('npm run build:edge');
+
+    // The package is built and the service created again: the draft is activated, the domain goes on.
+    const ready = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    expect(ready).toMatchObject({ status: 'ready', activeVersion: 1, lastError: null });
+    expect((await harness.opened.controlPlane.getDomain('toot', 'toot.example')).state).toBe('queued');
+    await harness.tickUntil('toot', 'toot.example', 'cached');
   });
 });
 

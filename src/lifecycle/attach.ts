@@ -4,7 +4,7 @@ import type { DomainRecord } from '../model';
 import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
 import { ensureDraft } from './drafts';
-import { MISSING_PACKAGE_HINT } from './provision';
+import { MISSING_PACKAGE_HINT, SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, withCondition, withoutCondition } from './record';
 
 /** The name in Fastly's "Domain 'x' is already taken by service 'NAME'". */
@@ -54,7 +54,7 @@ export async function attachStep(ctx: LifecycleContext, progress: StepProgress, 
   if (fastly.activeVersion === null) {
     throw new EdgeplaneError(
       'invalid_input',
-      `The service "${service.name}" has no active version yet: ${service.lastError?.detail ?? MISSING_PACKAGE_HINT}`,
+      `The service "${service.name}" ${SERVICE_NOT_READY}: ${service.lastError?.detail ?? MISSING_PACKAGE_HINT}`,
     );
   }
 

@@ -7,7 +7,7 @@ import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
-import { provisionService } from './provision';
+import { provisionService, SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
 import { withServiceLease } from './service-lease';
 
@@ -61,7 +61,19 @@ export class LifecycleControlPlane implements ControlPlane {
         }
       }
     });
+    await this.resumeDomainsWaitingForService(input.name);
     return this.getService(input.name);
+  }
+
+  /** Domains stopped because the service had no active version go on once it has one. */
+  private async resumeDomainsWaitingForService(name: string): Promise<void> {
+    const service = await this.ctx.store.getService(name);
+    if (service?.status !== 'ready') return;
+    for (const record of await this.ctx.store.listDomains(name)) {
+      if (record.state === 'needs_attention' && record.lastError?.detail.includes(SERVICE_NOT_READY)) {
+        await this.retryDomain(name, record.domain);
+      }
+    }
   }
 
   async listServices(): Promise<ServiceRecord[]> {

@@ -32,6 +32,9 @@ export function backendSpecs(origins: { main: Origin; static: Origin }): Backend
   ];
 }
 
+/** Said by an attach that finds the service without an active version (see attach.ts). */
+export const SERVICE_NOT_READY = 'has no active version yet';
+
 export const MISSING_PACKAGE_HINT = 'run `npm run build:edge` to build it, then create the service again';
 
 interface LocalPackage {
