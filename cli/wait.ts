@@ -1,17 +1,21 @@
 import type { DomainRecord } from '../src/model';
 import type { ApiClient } from './client';
-import { ExitCode } from './exit-codes';
+import { CliExit, ExitCode } from './exit-codes';
 import { progressLine } from './format';
 
 // `domains wait`: follows one domain until it is cached, needs a person, or is cancelled. On a
 // terminal it redraws one status line with a countdown to the next attempt; otherwise (pipes, CI,
-// logs) it prints a line whenever something changed.
+// logs) it prints a line whenever something changed. A control plane that restarts meanwhile is
+// waited for, not given up on.
 
 export interface WaitOptions {
   intervalMs: number;
   timeoutMs: number | null;
   json: boolean;
-  out: NodeJS.WriteStream;
+  /** Progress; a TTY gets the redrawn line. */
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Notes that are not progress (the control plane is unreachable). */
+  err: NodeJS.WritableStream;
 }
 
 const FINAL: Partial<Record<DomainRecord['state'], ExitCode>> = {
@@ -32,6 +36,7 @@ export async function waitForDomain(client: ApiClient, service: string, domain: 
   let last = '';
   let record = await client.getDomain(service, domain);
   let fetchedAt = Date.now();
+  let unreachable = false;
 
   for (;;) {
     const changed = fingerprint(record) !== last;
@@ -56,10 +61,18 @@ export async function waitForDomain(client: ApiClient, service: string, domain: 
       return ExitCode.timeout;
     }
     // Redraw the countdown every second on a terminal; ask the API again every interval.
-    await sleep(Math.max(0, Math.min(live ? 1000 : options.intervalMs, deadline - Date.now())));
+    const pause = live ? Math.min(1000, options.intervalMs) : options.intervalMs;
+    await sleep(Math.max(0, Math.min(pause, deadline - Date.now())));
     if (Date.now() - fetchedAt >= options.intervalMs || !live) {
-      record = await client.getDomain(service, domain);
       fetchedAt = Date.now();
+      try {
+        record = await client.getDomain(service, domain);
+        unreachable = false;
+      } catch (error) {
+        if (!(error instanceof CliExit && error.exitCode === ExitCode.unreachable)) throw error;
+        if (!unreachable) options.err.write(`${live ? '\n' : ''}${error.message}; still trying\n`);
+        unreachable = true;
+      }
     }
   }
 }

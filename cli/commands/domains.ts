@@ -78,6 +78,7 @@ export function registerDomains(program: Command): void {
           timeoutMs: options.timeout ?? null,
           json: options.json === true,
           out: process.stdout,
+          err: process.stderr,
         }),
       ),
     );
