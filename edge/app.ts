@@ -14,6 +14,8 @@ interface Outcome {
   response: Response;
   cache: CacheState;
   reason: string;
+  /** The platform took the connection over (WebSocket handoff): its response goes out untouched. */
+  handedOff?: boolean;
 }
 
 function applyHeaderChanges(headers: Headers, changes: HeaderChanges): void {
@@ -66,7 +68,7 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     const origin = decision.origin!;
     const backend = decision.backend!;
     if (decision.streaming === 'websocket') {
-      return { response: await platform.handoffWebsocket(request, origin, backend), cache: 'pass', reason: decision.reason };
+      return { response: await platform.handoffWebsocket(request, origin, backend), cache: 'pass', reason: decision.reason, handedOff: true };
     }
     const fetchPassed = () => platform.fetchOrigin({ origin, backend, request: forwardRequest(request, decision), cache: { mode: 'pass' } });
     let result: OriginResult;
@@ -104,13 +106,13 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
 
   function deliver(outcome: Outcome, decision: Decision): Response {
     const source = outcome.response;
+    if (outcome.handedOff) return source;
     const headers = new Headers(source.headers);
     applyHeaderChanges(headers, decision.response);
     if (decision.action === 'cache' && outcome.cache !== 'error') {
       applyHeaderChanges(headers, decideStorage(decision, source, platform.now()).clientHeaders);
     }
     headers.set('x-cache', outcome.cache.toUpperCase());
-    if (source.status === 101) return source;
     return new Response(source.body, { status: source.status, statusText: source.statusText, headers });
   }
 
