@@ -244,8 +244,10 @@ export class MastodonWorkload {
     const resource = weightedPick(this.random, [
       ['avatar', 0.5],
       ['preview', 0.35],
-      ['original', 0.12],
-      ['video', 0.03],
+      ['original', 0.135],
+      // Players fetch video in ranges, so a video request moves less than the whole file; whole
+      // files at a lower share stand in for that.
+      ['video', 0.015],
     ] as const);
     const objectId = this.popular(CATALOGUE[resource]);
     const who = weightedPick(this.random, [
