@@ -6,4 +6,6 @@ import { createFastlyPlatform } from './platform-fastly';
 // service under this name; the backends are the static ones named in the site config.
 const CONFIG_STORE_NAME = 'edgeplane';
 
-fire(createEdgeApp(createFastlyPlatform(CONFIG_STORE_NAME)));
+// `fetch: undefined`: without it the adapter re-fetches every 404 the app returns (our origins'
+// 404s included) through a global fetch that has no backend.
+fire(createEdgeApp(createFastlyPlatform(CONFIG_STORE_NAME)), { fetch: undefined });
