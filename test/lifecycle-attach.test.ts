@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
+import { openControlPlane } from '../src/lifecycle';
 import { SiteConfig } from '../src/site-config';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
@@ -39,6 +40,24 @@ describe('service provisioning', () => {
     const after = await harness.state();
     expect(versionsOf(after, 'toot')).toHaveLength(1);
     expect(after.configStores).toHaveLength(1);
+
+    // TLS to both origins, checked against the name the origin answers to.
+    const backends = await harness.opened.gateway.listBackends(service.fastlyServiceId!, 1);
+    expect(backends.find((b) => b.name === 'main_origin')).toMatchObject({ address: 'lb.toot.example', port: 443, useSsl: true, sslCertHostname: 'lb.toot.example', sslSniHostname: 'lb.toot.example' });
+    expect(backends.find((b) => b.name === 'main_origin')?.overrideHost).toBeUndefined();
+    expect(backends.find((b) => b.name === 'static_origin')).toMatchObject({
+      address: 'files.toot.example',
+      overrideHost: 'toot-media.s3.example',
+      sslCertHostname: 'toot-media.s3.example',
+      sslSniHostname: 'toot-media.s3.example',
+    });
+
+    // A control plane with an empty database adopts the service and the store by name.
+    const fresh = await openControlPlane({ fastly: { token: harness.sim.defaultAccount.token, baseUrl: harness.sim.url }, dbPath: ':memory:', packagePath: harness.packagePath });
+    const adopted = await fresh.controlPlane.createService(serviceInput('toot'));
+    await fresh.close();
+    expect(adopted).toMatchObject({ status: 'ready', fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId, activeVersion: 1 });
+    expect((await harness.state()).services).toHaveLength(1);
   });
 
   it('leaves the draft and says to build the edge package when there is none', async () => {

@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { Condition, DomainRecord, DomainRole, DomainState, HistoryEvent, LastError, Origin, TlsStatus } from '../model';
 import type { Database, DomainsTable, ServicesTable } from './tables';
@@ -105,7 +105,14 @@ export class KyselyRepository implements Repository {
   }
 
   async findDomain(domain: string): Promise<DomainRecord | null> {
-    const row = await this.db.selectFrom('domains').selectAll().where('domain', '=', domain).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('domains')
+      .selectAll()
+      .where('domain', '=', domain)
+      // A live record wins over cancelled ones left in other services.
+      .orderBy(sql`case when state = 'cancelled' then 1 else 0 end`)
+      .orderBy('updated_at', 'desc')
+      .executeTakeFirst();
     return row ? this.withHistory(row) : null;
   }
 

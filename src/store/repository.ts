@@ -11,7 +11,7 @@ export interface Repository {
   putService(service: StoredService): Promise<void>;
 
   getDomain(service: string, domain: string): Promise<DomainRecord | null>;
-  /** The record of `domain` in any service. */
+  /** The record of `domain` in any service (a live one before cancelled ones). */
   findDomain(domain: string): Promise<DomainRecord | null>;
   listDomains(service: string): Promise<DomainRecord[]>;
   /**
