@@ -210,6 +210,17 @@ describe('edge app', () => {
     await reader.cancel();
   });
 
+  it('turns a failure inside the edge into the friendly page and a log line, not a bare 500', async () => {
+    const { app, logs } = fakePlatform(() => {
+      // Not a network failure: a response the platform cannot even build.
+      return { response: undefined as unknown as Response, cached: false, stale: false };
+    });
+    const response = await app.request('https://toot.example/about?access_token=s3cr3t');
+    expect(response.status).toBe(503);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ route: 'edge_error', cache: 'error', path: '/about?access_token=[redacted]' });
+  });
+
   it('never logs access_token values', async () => {
     const { app, logs } = fakePlatform(() => fresh('x'));
     await app.request('https://toot.example/api/v1/streaming/user?access_token=s3cr3t&stream=user');

@@ -150,6 +150,14 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     platform.log(logEntry(started, host, request.method, url, response.status, decision.action, decision.route, outcome.cache, outcome.reason));
     return response;
   });
+  // A bug of ours must not become a bare 500: visitors get the friendly page, the log says what broke.
+  app.onError((error, c) => {
+    const url = new URL(c.req.url);
+    const response = originDownResponse();
+    const reason = `edge error: ${error instanceof Error ? error.message : String(error)}`;
+    platform.log(logEntry(platform.now(), requestHost(url, c.req.raw.headers), c.req.method, url, response.status, 'refuse', 'edge_error', 'error', reason));
+    return response;
+  });
   return app;
 
   function logEntry(started: number, host: string, method: string, url: URL, status: number, action: string, route: string, cache: CacheState, reason: string) {
