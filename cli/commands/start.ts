@@ -103,12 +103,12 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
       });
     }
 
-    const origin = await startDemoOrigin({ port: options.originPort, domain: options.domain, staticDomain: `files.${options.domain}` });
-    cleanups.push(() => origin.close());
     const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'));
     cleanups.push(() => serve.stop());
+    const origin = sim ? await startDemoOrigin({ port: options.originPort, domain: options.domain, staticDomain: `files.${options.domain}` }) : null;
+    if (origin) cleanups.push(() => origin.close());
     let edge: { url: string; close(): Promise<void> } | null = null;
-    if (sim && options.edge) {
+    if (sim && origin && options.edge) {
       const edgeLog = createWriteStream(join(dataDir, 'edge.log'), { flags: 'a' });
       cleanups.push(() => void edgeLog.end());
       edge = await startLocalEdge({
@@ -125,7 +125,7 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
 
     const client = new ApiClient({ url: serve.url, token: serveEnv.EDGEPLANE_API_TOKEN! });
     const staticDomain = `files.${options.domain}`;
-    if (sim) {
+    if (sim && origin) {
       const accounts = simAccounts(sim.url);
       await accounts.holdByPreviousAccount(options.domain);
       const originAddress = new URL(origin.url);
@@ -155,7 +155,7 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
     say(`  control plane API   ${serve.url}   (docs: ${serve.url}/docs, metrics: ${serve.url}/metrics)`);
     say(`  API token           ${serveEnv.EDGEPLANE_API_TOKEN}`);
     if (sim) say(`  Fastly simulator    ${sim.url}`);
-    say(`  demo origin         ${origin.url}   (a small Mastodon instance)`);
+    if (origin) say(`  demo origin         ${origin.url}   (a small Mastodon instance)`);
     if (edge) say(`  local edge          ${edge.url}   (curl -H 'Host: ${options.domain}' ${edge.url}/)`);
     say(`  logs                ${join(options.dataDir, 'serve.log')}${edge ? `, ${join(options.dataDir, 'edge.log')}` : ''}`);
     say('');
