@@ -167,6 +167,11 @@ describe('files domain', () => {
     expect(response.removePrefixes).toEqual(['x-amz-']);
   });
 
+  it('passes backups whatever the bucket prefix', () => {
+    const bucket = SiteConfig.parse({ ...site, staticPathPrefix: '/toot-media' });
+    expect(decide('GET', `${FILES}/backups/a.zip`, {}, true, bucket)).toMatchObject({ action: 'pass', route: 'files_private' });
+  });
+
   it('also strips credentials on passed private objects', () => {
     expect(decide('GET', `${FILES}/backups/a.zip`, { cookie: 'a=b' }).forward!.headers.remove).toEqual(['authorization', 'cookie']);
   });

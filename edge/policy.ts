@@ -188,8 +188,9 @@ interface Route {
   streaming?: Streaming;
 }
 
-function filesRoute(name: string, url: URL, pathPrefix: string): Route {
-  if (url.pathname.startsWith(`${pathPrefix}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
+/** Files-domain rules; `mountPath` is where the files sit in the client's URL (`/system` on the main domain). */
+function filesRoute(name: string, url: URL, mountPath: string): Route {
+  if (url.pathname.startsWith(`${mountPath}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
     return { name: 'files_private', behaviour: 'pass', reason: 'private object (backup or presigned URL): never stored', filesRules: true, credentials: 'strip' };
   }
   return {
@@ -363,7 +364,7 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     return refuse('files_method', 405, `${method} is not allowed on the files domain`, changes({ allow: 'GET, HEAD', 'strict-transport-security': HSTS }));
   }
 
-  const route = origin === 'static' ? filesRoute('files', url, site.staticPathPrefix ?? '') : mainRoute(method, url, facts.headers);
+  const route = origin === 'static' ? filesRoute('files', url, '') : mainRoute(method, url, facts.headers);
   const forwardHeaders = changes({ 'x-forwarded-proto': 'https' });
   const client = facts.clientAddress;
   if (client) {
