@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isEdgeplaneError } from '../../src/errors';
 import { SiteConfig } from '../../src/site-config';
 import { explainLine } from '../../edge/explain';
 import { action } from '../action';
@@ -64,6 +65,9 @@ async function serveEdge(options: ServeOptions): Promise<void> {
     site: options.main ? { mainDomain: options.main, staticDomain: options.static ?? null, wwwRedirect: options.wwwRedirect } : undefined,
     caching: options.caching === 'on',
     log: (entry) => console.log(JSON.stringify(entry)),
+  }).catch((error: unknown) => {
+    if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);
+    throw error;
   });
   console.error(`edgeplane: local edge listening on ${edge.url}`);
   await new Promise<void>((resolve) => {
