@@ -46,6 +46,29 @@ describe('a domain held by another service of our own account', () => {
   });
 });
 
+describe('a certificate Fastly cannot issue', () => {
+  it('needs attention with the DNS records to fix; after a retry a new subscription is issued', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.control('POST', '/tls-failures', { domain: 'toot.example' });
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    const failed = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
+    expect(failed.lastError?.code).toBe('tls_failed');
+    expect(failed.lastError?.detail).toMatch(/^Fastly could not issue a certificate for toot\.example .*then retry\.$/);
+    expect(failed.conditions.find((c) => c.type === 'CertificateIssued')).toMatchObject({ status: 'False', reason: 'Failed' });
+    const failedSubscription = failed.tls?.subscriptionId;
+
+    await controlPlane.retryDomain('toot', 'toot.example');
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
+    expect(cached.tls?.subscriptionId).not.toBe(failedSubscription);
+    const state = await harness.state();
+    expect(state.tlsSubscriptions.map((sub: any) => sub.state)).toEqual(['issued']);
+    expect(serviceState(state, 'toot').versions.filter((v: any) => v.domains.includes('toot.example')).map((v: any) => v.activations)).toEqual([1]);
+    expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'needs_attention', 'queued', 'attaching', 'active', 'securing', 'cached']);
+  });
+});
+
 describe('retry now', () => {
   it('makes a waiting domain due at once and restarts the fast phase of its backoff', async () => {
     harness = await startLifecycleHarness({ config: { retry: { initialMs: 60_000, maxMs: 600_000 } } });

@@ -15,13 +15,20 @@ function dnsInstructions(subscription: TlsSubscription): string {
 
 /**
  * States active and securing: make sure a TLS subscription exists for the domain (one is found
- * before one is created, so a crash after creating it does not make a second), then follow it
- * until Fastly has issued the certificate, and switch caching on.
+ * before one is created, so a crash after creating it does not make a second; a failed one is
+ * replaced when the operator retried), then follow it until Fastly has issued the certificate,
+ * and switch caching on.
  */
 export async function secureStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const { gateway } = ctx;
   const record = progress.record;
-  const subscription = (await gateway.findTlsSubscription(record.domain)) ?? (await gateway.createTlsSubscription(record.domain));
+  let subscription = await gateway.findTlsSubscription(record.domain);
+  if (subscription?.state === 'failed' && record.state === 'active') {
+    // Back here after a failure and a retry: start the certificate over with a new subscription.
+    await gateway.deleteTlsSubscription(subscription.id);
+    subscription = null;
+  }
+  subscription ??= await gateway.createTlsSubscription(record.domain);
   const nowMs = ctx.clock.now();
   let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords: subscription.dnsRecords }, lastError: null };
   if (next.state === 'active') {
