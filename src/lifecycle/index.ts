@@ -35,7 +35,7 @@ export interface ControlPlaneConfig {
   /** Lease owner of this process's worker; default host-pid. */
   workerId?: string;
   pollIntervalMs?: number;
-  /** How long a worker's lease lasts (a crashed worker's records wait this long for another worker). */
+  /** How long a worker's lease lasts, default 2 min (a crashed worker's records wait this long for another worker). */
   leaseMs?: number;
   /** Jitter source, uniform in [0, 1); default Math.random. */
   random?: () => number;

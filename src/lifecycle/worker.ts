@@ -7,7 +7,7 @@ export interface WorkerOptions {
   /** Lease owner; a restarted worker with the same id takes its own leases back at once. */
   workerId: string;
   pollIntervalMs?: number;
-  /** How long a lease lasts; a crashed worker's leases expire after it. */
+  /** How long a lease lasts (default 2 min); a crashed worker's leases expire after it. */
   leaseMs?: number;
   /** Most records read per tick. */
   batchSize?: number;
@@ -41,7 +41,7 @@ export class LeasedRetryWorker implements RetryWorker {
     private readonly options: WorkerOptions,
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 120_000;
     this.batchSize = options.batchSize ?? 100;
   }
 
@@ -96,35 +96,43 @@ export class LeasedRetryWorker implements RetryWorker {
 
   private async runService(service: string, domains: string[]): Promise<number> {
     const { store, clock, budget, gateway } = this.ctx;
-    const key = serviceLeaseKey(service);
     let stepped = 0;
     try {
       for (const domain of domains) {
-        // Renewed per record: a long batch must not outlive its lease.
-        if (!(await store.acquireLease(key, this.options.workerId, new Date(clock.now()), this.leaseMs))) break;
+        if (!(await this.renewLease(service))) break;
         // Read again under the lease: another worker may have stepped it since the listing.
         const record = await store.getDomain(service, domain);
         if (!record || !isDue(record, clock.now())) continue;
         if (budget.pausedUntil() > clock.now()) break;
         if (record.state === 'waiting_for_release' && !budget.tryTake(gateway.rateLimit)) continue;
         stepped += 1;
-        await this.stepChain(record);
+        if (!(await this.stepChain(record))) break;
       }
     } finally {
-      await store.releaseLease(key, this.options.workerId);
+      await store.releaseLease(serviceLeaseKey(service), this.options.workerId);
     }
     return stepped;
   }
 
-  private async stepChain(first: DomainRecord): Promise<void> {
+  /** Takes or extends the service's lease; renewed before every step, so no step outlives it. */
+  private renewLease(service: string): Promise<boolean> {
+    return this.ctx.store.acquireLease(serviceLeaseKey(service), this.options.workerId, new Date(this.ctx.clock.now()), this.leaseMs);
+  }
+
+  /** Steps the record while each step leaves the next one due at once; false when the lease was lost. */
+  private async stepChain(first: DomainRecord): Promise<boolean> {
     let record = first;
     for (let step = 0; step < MAX_CHAINED_STEPS; step++) {
+      if (step > 0 && !(await this.renewLease(record.service))) return false;
       const next = await reconcileDomain(this.ctx, record);
       await this.ctx.store.saveDomain(next);
-      this.ctx.logger.debug({ domain: next.domain, from: record.state, to: next.state, nextAttemptAt: next.nextAttemptAt }, 'stepped');
       const moved = next.state !== record.state;
-      if (!moved || next.state === 'waiting_for_release' || !isDue(next, this.ctx.clock.now())) return;
+      if (moved) {
+        this.ctx.logger.info({ service: next.service, domain: next.domain, from: record.state, to: next.state, attempts: next.attempts }, `${next.domain}: ${record.state} → ${next.state}`);
+      }
+      if (!moved || next.state === 'waiting_for_release' || !isDue(next, this.ctx.clock.now())) return true;
       record = next;
     }
+    return true;
   }
 }
