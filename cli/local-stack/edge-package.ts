@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The Compute package the service is created with. `npm start` builds it on the first run when
-// the project has a build:edge script (js-compute-runtime + fastly compute pack, offline).
+// the project has a build:edge script (js-compute-runtime + edge/pack.ts, offline).
 
 export const DEFAULT_PACKAGE = 'pkg/edgeplane.tar.gz';
 

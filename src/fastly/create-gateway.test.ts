@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { create as createTar } from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
+import { packComputePackage } from '../compute-package';
 import { startSimulator, type RunningSimulator } from '../sim/server';
 import { createFastlyGateway } from './create-gateway';
 import type { FastlyCallEvent, FastlyGateway } from './gateway';
@@ -14,7 +11,6 @@ import type { FastlyCallEvent, FastlyGateway } from './gateway';
 let sim: RunningSimulator;
 let gateway: FastlyGateway;
 let calls: FastlyCallEvent[];
-let workDir: string;
 
 async function simState(): Promise<{
   purges: Array<{ kind: string; serviceId: string | null; target: string }>;
@@ -24,28 +20,23 @@ async function simState(): Promise<{
   return response.json() as never;
 }
 
-/** A Compute package as `fastly compute pack` makes it: <dir>/fastly.toml and <dir>/bin/main.wasm. */
+/** A Compute package with the Wasm magic number standing in for a real build. */
 async function computePackage(name: string): Promise<Uint8Array> {
-  const root = join(workDir, name);
-  await mkdir(join(root, name, 'bin'), { recursive: true });
-  await writeFile(join(root, name, 'fastly.toml'), `manifest_version = 3\nname = "${name}"\nlanguage = "javascript"\n`);
-  await writeFile(join(root, name, 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
-  const file = join(root, 'package.tar.gz');
-  await createTar({ gzip: true, cwd: root, file }, [name]);
-  return new Uint8Array(await readFile(file));
+  const manifest = `manifest_version = 3\nname = "${name}"\nlanguage = "javascript"\n`;
+  return new Uint8Array(await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': WASM_MAGIC }));
 }
+
+const WASM_MAGIC = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 let serial = 0;
 const uniqueName = (prefix: string) => `${prefix}-${++serial}`;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, tlsDelayMs: 60_000 });
-  workDir = await mkdtemp(join(tmpdir(), 'edgeplane-gateway-'));
 });
 
 afterAll(async () => {
   await sim.close();
-  await rm(workDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

@@ -1,0 +1,34 @@
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { create } from 'tar';
+
+/**
+ * A Compute package laid out as `fastly compute pack` makes it: a gzip'd tar whose entries sit
+ * under one directory named after the package (`<name>/fastly.toml`, `<name>/bin/main.wasm`).
+ */
+export async function packComputePackage(
+  name: string,
+  files: Record<string, string | Uint8Array>,
+  { gzip = true }: { gzip?: boolean } = {},
+): Promise<Buffer> {
+  const root = await mkdtemp(join(tmpdir(), 'edgeplane-pack-'));
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      const target = join(root, name, path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    const archive = join(root, 'package.tar.gz');
+    await create({ gzip, cwd: root, file: archive, portable: true }, [name]);
+    return await readFile(archive);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** The package name from a fastly.toml manifest (its top-level `name`). */
+export function manifestName(manifest: string): string | null {
+  const topLevel = manifest.split(/^\s*\[/m)[0] ?? '';
+  return /^\s*name\s*=\s*"([^"]+)"/m.exec(topLevel)?.[1] ?? null;
+}
