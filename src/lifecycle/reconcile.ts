@@ -42,14 +42,16 @@ export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecor
         return { ...record, nextAttemptAt: null };
     }
   } catch (error) {
+    // Only answers (ours or Fastly's) decide the record's fate; anything else (the database
+    // failing, a bug) leaves it to the worker, which tries again later.
+    if (!isEdgeplaneError(error)) throw error;
     return afterFailure(ctx, progress.record, error);
   }
 }
 
 /** Turns a failed step into the record's next state and next attempt. */
-export function afterFailure(ctx: LifecycleContext, record: DomainRecord, error: unknown): DomainRecord {
+export function afterFailure(ctx: LifecycleContext, record: DomainRecord, failure: EdgeplaneError): DomainRecord {
   const nowMs = ctx.clock.now();
-  const failure = isEdgeplaneError(error) ? error : new EdgeplaneError('internal', error instanceof Error ? error.message : String(error), { cause: error });
   const lastError: LastError = { code: failure.code, detail: failure.detail };
   const base: DomainRecord = { ...record, lastError, updatedAt: iso(nowMs) };
   ctx.logger.warn({ service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
@@ -67,7 +69,7 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, error:
       // Try again soon; a locked draft is not reused (the next attempt clones a new one).
       return { ...base, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
     default: {
-      if (failure.code === 'internal') ctx.logger.error({ err: error, domain: record.domain }, 'lifecycle bug');
+      if (failure.code === 'internal') ctx.logger.error({ err: failure, domain: record.domain }, 'Fastly answered in a way we do not understand');
       const action = ACTION[failure.code] ?? 'Look at lastError, then retry';
       let next = canTransition(base.state, 'needs_attention')
         ? moveTo(base, 'needs_attention', failure.code, `${failure.detail} — ${action}`, nowMs)

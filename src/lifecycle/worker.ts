@@ -2,6 +2,7 @@ import type { RetryWorker } from '../control-plane';
 import type { DomainRecord } from '../model';
 import type { LifecycleContext } from './context';
 import { reconcileDomain } from './reconcile';
+import { unavailableDelay } from './schedule';
 
 export interface WorkerOptions {
   /** Lease owner; a restarted worker with the same id takes its own leases back at once. */
@@ -106,12 +107,30 @@ export class LeasedRetryWorker implements RetryWorker {
         if (budget.pausedUntil() > clock.now()) break;
         if (record.state === 'waiting_for_release' && !budget.tryTake(gateway.rateLimit)) continue;
         stepped += 1;
-        if (!(await this.stepChain(record))) break;
+        try {
+          if (!(await this.stepChain(record))) break;
+        } catch (error) {
+          await this.postpone(record, error);
+        }
       }
     } finally {
       await store.releaseLease(serviceLeaseKey(service), this.options.workerId);
     }
     return stepped;
+  }
+
+  /** A step failed for a reason of ours (database, bug): log it and try that record again later. */
+  private async postpone(record: DomainRecord, error: unknown): Promise<void> {
+    const { logger, clock, store } = this.ctx;
+    logger.error({ err: error, service: record.service, domain: record.domain, state: record.state }, 'lifecycle step failed unexpectedly');
+    const detail = error instanceof Error ? error.message : String(error);
+    const nextAttemptAt = new Date(clock.now() + unavailableDelay({ ...this.ctx.retry, random: this.ctx.random })).toISOString();
+    try {
+      const current = (await store.getDomain(record.service, record.domain)) ?? record;
+      await store.saveDomain({ ...current, lastError: { code: 'internal', detail }, nextAttemptAt });
+    } catch (saveError) {
+      logger.error({ err: saveError, domain: record.domain }, 'could not postpone the record');
+    }
   }
 
   /** Takes or extends the service's lease; renewed before every step, so no step outlives it. */
