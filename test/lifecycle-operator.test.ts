@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
+import { openControlPlane } from '../src/lifecycle';
 import { SiteConfig } from '../src/site-config';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
@@ -66,6 +67,37 @@ describe('a certificate Fastly cannot issue', () => {
     expect(state.tlsSubscriptions.map((sub: any) => sub.state)).toEqual(['issued']);
     expect(serviceState(state, 'toot').versions.filter((v: any) => v.domains.includes('toot.example')).map((v: any) => v.activations)).toEqual([1]);
     expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'needs_attention', 'queued', 'attaching', 'active', 'securing', 'cached']);
+  });
+});
+
+describe('a draft someone else locked', () => {
+  it('is not reused: the next attempt clones a new draft and activates that one', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane, worker } = harness.opened;
+    const service = await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.holdByOtherAccount('toot.example');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await worker.tick();
+    const locked = await fetch(`${harness.sim.url}/service/${service.fastlyServiceId}/version/2/lock`, { method: 'PUT', headers: { 'Fastly-Key': harness.sim.defaultAccount.token } });
+    expect(locked.status).toBe(200);
+    await harness.control('DELETE', '/holds/toot.example');
+    const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
+    expect(cached.activeVersion).toBe(3);
+    const versions = serviceState(await harness.state(), 'toot').versions.map((v: any) => [v.number, v.locked, v.activations]);
+    expect(versions).toEqual([[1, true, 1], [2, true, 0], [3, true, 1]]);
+  });
+});
+
+describe('a token Fastly refuses', () => {
+  it('fails service creation with unauthorized, and the service says so', async () => {
+    harness = await startLifecycleHarness();
+    const other = await openControlPlane({ fastly: { token: 'not-a-token', baseUrl: harness.sim.url }, dbPath: ':memory:', packagePath: harness.packagePath });
+    try {
+      await expect(other.controlPlane.createService(serviceInput('toot'))).rejects.toMatchObject({ code: 'unauthorized' });
+      expect(await other.controlPlane.getService('toot')).toMatchObject({ status: 'needs_attention', lastError: { code: 'unauthorized' } });
+    } finally {
+      await other.close();
+    }
   });
 });
 
