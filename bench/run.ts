@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runDetectionSection } from './detection/section';
 import { runOffloadSection } from './offload/section';
@@ -20,11 +21,16 @@ const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 const settings = benchSettings(values.quick ?? false, seed);
 const started = performance.now();
-console.log(`edgeplane benchmarks (${settings.quick ? 'quick smoke run' : 'full run'}, seed ${seed}, Node ${process.version})`);
+// Timings depend on the machine and on what else runs on it: say both.
+const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+console.log(
+  `edgeplane benchmarks (${settings.quick ? 'quick smoke run' : 'full run'}, seed ${seed}, Node ${process.version}, ${availableParallelism()} CPUs, load average ${load})`,
+);
 
+// Overheads first: the timings run on a small heap, before the replays fill it.
+const overhead = await runOverheadSection(settings, OUT_DIR);
 const offload = await runOffloadSection(settings);
 const detection = runDetectionSection(settings);
-const overhead = await runOverheadSection(settings, OUT_DIR);
 
 const summary: Summary = { offload: offload.summary, detection: detection.summary, overhead: overhead.summary };
 const targets = checkTargets(summary);
@@ -38,6 +44,6 @@ mkdirSync(OUT_DIR, { recursive: true });
 writeFileSync(`${OUT_DIR}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(
   `${OUT_DIR}/details.json`,
-  `${JSON.stringify({ settings, targets, offload: offload.details, detection: detection.details, overhead: overhead.details }, null, 2)}\n`,
+  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: detection.details, overhead: overhead.details }, null, 2)}\n`,
 );
 console.log(`\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s`);

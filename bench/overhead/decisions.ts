@@ -24,15 +24,20 @@ export interface DecisionCost {
   decisionsPerSecond: number;
 }
 
+/** Median over five timed stretches of at least `minMs / 5` each, after a warm-up: GC pauses land in one stretch, not in all. */
 function timePerCall(calls: number, minMs: number, run: () => void): number {
-  run(); // warm the JIT
-  let rounds = 0;
-  const started = performance.now();
-  while (performance.now() - started < minMs) {
-    run();
-    rounds++;
+  run();
+  const stretches: number[] = [];
+  for (let stretch = 0; stretch < 5; stretch++) {
+    let rounds = 0;
+    const started = performance.now();
+    while (performance.now() - started < minMs / 5) {
+      run();
+      rounds++;
+    }
+    stretches.push(((performance.now() - started) * 1000) / (rounds * calls));
   }
-  return ((performance.now() - started) * 1000) / (rounds * calls);
+  return stretches.sort((a, b) => a - b)[2]!;
 }
 
 export function measureDecisions(options: { seed: number; sample: number; minMs: number }): DecisionCost {
