@@ -27,23 +27,24 @@ export class LifecycleControlPlane implements ControlPlane {
 
   async createService(raw: ServiceInput): Promise<ServiceRecord> {
     const input = parse(ServiceInput, raw, 'service');
-    const now = iso(this.ctx.clock.now());
-    const existing = await this.ctx.store.getService(input.name);
-    const stored: StoredService = {
-      name: input.name,
-      fastlyServiceId: existing?.fastlyServiceId ?? null,
-      activeVersion: existing?.activeVersion ?? null,
-      configStoreId: existing && existing.configStoreName === (input.configStoreName ?? DEFAULT_CONFIG_STORE) ? existing.configStoreId : null,
-      configStoreName: input.configStoreName ?? DEFAULT_CONFIG_STORE,
-      origins: input.origins,
-      status: 'provisioning',
-      lastError: null,
-      packagePath: input.packagePath ?? existing?.packagePath ?? null,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    };
-    await this.ctx.store.putService(stored);
     await withServiceLease(this.ctx, input.name, async () => {
+      const now = iso(this.ctx.clock.now());
+      const existing = await this.ctx.store.getService(input.name);
+      const configStoreName = input.configStoreName ?? DEFAULT_CONFIG_STORE;
+      const stored: StoredService = {
+        name: input.name,
+        fastlyServiceId: existing?.fastlyServiceId ?? null,
+        activeVersion: existing?.activeVersion ?? null,
+        configStoreId: existing?.configStoreName === configStoreName ? existing.configStoreId : null,
+        configStoreName,
+        origins: input.origins,
+        status: 'provisioning',
+        lastError: null,
+        packagePath: input.packagePath ?? existing?.packagePath ?? null,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await this.ctx.store.putService(stored);
       for (let attempt = 1; ; attempt++) {
         try {
           const current = (await this.ctx.store.getService(input.name)) ?? stored;
