@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfig } from '../src/site-config';
-import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // The domain lifecycle end to end: the real gateway, the simulator over 127.0.0.1, a shared
 // hand-moved clock (the simulator's release and TLS delays run on it too).
@@ -78,6 +81,28 @@ describe('service provisioning', () => {
     expect(ready).toMatchObject({ status: 'ready', activeVersion: 1, lastError: null });
     expect((await harness.opened.controlPlane.getDomain('toot', 'toot.example')).state).toBe('queued');
     await harness.tickUntil('toot', 'toot.example', 'cached');
+  });
+});
+
+describe('a new edge package', () => {
+  it('goes out on a clone of the active version, keeping its domains', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await harness.tickUntil('toot', 'toot.example', 'cached');
+
+    mkdirSync(join(harness.dir, 'next'));
+    const rebuilt = await makeEdgePackage(join(harness.dir, 'next'), 'edgeplane', 'edge app, rebuilt');
+    const service = await controlPlane.createService(serviceInput('toot', rebuilt));
+    expect(service).toMatchObject({ status: 'ready', activeVersion: 3, packagePath: rebuilt });
+    const versions = versionsOf(await harness.state(), 'toot');
+    expect(versions.map((v) => [v.number, v.active, v.activations, v.domains])).toEqual([
+      [1, false, 1, []],
+      [2, false, 1, ['toot.example']],
+      [3, true, 1, ['toot.example']],
+    ]);
+    expect(versions[2].package.hashsum).toBe(createHash('sha512').update(readFileSync(rebuilt)).digest('hex'));
   });
 });
 

@@ -12,9 +12,9 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 // database and edge package, and a clock both sides share when the test moves time by hand.
 
 /** A minimal Compute package as `fastly compute pack` lays it out. */
-export async function makeEdgePackage(dir: string, name = 'edgeplane'): Promise<string> {
+export async function makeEdgePackage(dir: string, name = 'edgeplane', description = 'edge app'): Promise<string> {
   mkdirSync(join(dir, name, 'bin'), { recursive: true });
-  writeFileSync(join(dir, name, 'fastly.toml'), `manifest_version = 3\nname = "${name}"\nlanguage = "javascript"\n`);
+  writeFileSync(join(dir, name, 'fastly.toml'), `manifest_version = 3\nname = "${name}"\ndescription = "${description}"\nlanguage = "javascript"\n`);
   writeFileSync(join(dir, name, 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
   const file = join(dir, `${name}.tar.gz`);
   await createTar({ gzip: true, file, cwd: dir }, [name]);
