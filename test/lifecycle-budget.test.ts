@@ -121,5 +121,17 @@ describe('many waiting domains', () => {
     expect(probesPerHour.every((probes) => probes <= 2)).toBe(true);
     expect(probesPerHour.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(9);
     expect(Object.values(await attempts())).toEqual([3, 3, 3, 3, 3]);
+
+    // The budget is spent for this hour, yet a new domain that nobody holds goes straight through:
+    // only probes of waiting domains draw from the budget.
+    for (let probed = 0; probed < 2; ) {
+      clock.advance(5 * MINUTE);
+      probed = await worker.tick();
+    }
+    clock.advance(MINUTE);
+    expect(await worker.tick()).toBe(0);
+    await controlPlane.attachDomain('toot', { domain: 'new.toot.example', role: 'main' });
+    expect(await worker.tick()).toBe(1);
+    expect((await controlPlane.getDomain('toot', 'new.toot.example')).state).toBe('securing');
   });
 });

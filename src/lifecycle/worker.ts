@@ -1,5 +1,5 @@
 import type { RetryWorker } from '../control-plane';
-import type { DomainRecord } from '../model';
+import type { DomainRecord, DomainState } from '../model';
 import type { LifecycleContext } from './context';
 import { reconcileDomain } from './reconcile';
 import { unavailableDelay } from './schedule';
@@ -88,7 +88,9 @@ export class LeasedRetryWorker implements RetryWorker {
   private async tickOnce(): Promise<number> {
     const { store, clock, budget } = this.ctx;
     if (budget.pausedUntil() > clock.now()) return 0;
-    const due = await store.listDue(new Date(clock.now()), this.batchSize);
+    // With no probe to give, waiting domains must not fill the batch and starve the others.
+    const except: DomainState[] = budget.nextAvailableAt() > clock.now() ? ['waiting_for_release'] : [];
+    const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
     const byService = new Map<string, string[]>();
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
     const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains)));

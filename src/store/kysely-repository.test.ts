@@ -75,8 +75,12 @@ describe('the kysely store', () => {
     await store.saveDomain(record({ domain: 'a.example', nextAttemptAt: '2026-01-01T00:01:00.000Z' }));
     await store.saveDomain(record({ domain: 'c.example', nextAttemptAt: '2026-01-01T00:09:00.000Z' }));
     await store.saveDomain(record({ domain: 'd.example', nextAttemptAt: null }));
+    await store.saveDomain(record({ domain: 'e.example', nextAttemptAt: '2026-01-01T00:01:00.000Z', attempts: 3, state: 'waiting_for_release' }));
     const due = await store.listDue(new Date('2026-01-01T00:05:00Z'), 10);
-    expect(due.map((d) => d.domain)).toEqual(['a.example', 'b.example']);
+    // Equally due: the least tried first.
+    expect(due.map((d) => d.domain)).toEqual(['a.example', 'e.example', 'b.example']);
+    expect((await store.listDue(new Date('2026-01-01T00:05:00Z'), 10, ['waiting_for_release'])).map((d) => d.domain)).toEqual(['a.example', 'b.example']);
+    expect((await store.listDue(new Date('2026-01-01T00:05:00Z'), 1)).map((d) => d.domain)).toEqual(['a.example']);
   });
 
   it('gives a lease to one owner at a time, across connections to one file, until it expires', async () => {

@@ -156,12 +156,14 @@ export class KyselyRepository implements Repository {
     });
   }
 
-  async listDue(now: Date, limit: number): Promise<Array<{ service: string; domain: string }>> {
-    return this.db
+  async listDue(now: Date, limit: number, except: readonly DomainState[] = []): Promise<Array<{ service: string; domain: string }>> {
+    let query = this.db
       .selectFrom('domains')
       .select(['service', 'domain'])
       .where('next_attempt_at', 'is not', null)
-      .where('next_attempt_at', '<=', now.toISOString())
+      .where('next_attempt_at', '<=', now.toISOString());
+    if (except.length > 0) query = query.where('state', 'not in', except);
+    return query
       .orderBy('next_attempt_at')
       // Equally due: the least probed first, so domains sharing a scarce budget take turns.
       .orderBy('attempts')

@@ -1,4 +1,4 @@
-import type { DomainRecord, ServiceRecord } from '../model';
+import type { DomainRecord, DomainState, ServiceRecord } from '../model';
 
 /** A service as stored; its domain list is read from the domain records. */
 export type StoredService = Omit<ServiceRecord, 'domains'>;
@@ -19,8 +19,11 @@ export interface Repository {
    * (history is append-only: stored events are never rewritten).
    */
   saveDomain(record: DomainRecord): Promise<void>;
-  /** Keys of records whose next attempt is due at `now`, the oldest due first (then the least tried). */
-  listDue(now: Date, limit: number): Promise<Array<{ service: string; domain: string }>>;
+  /**
+   * Keys of records whose next attempt is due at `now`, the oldest due first (then the least
+   * tried), leaving out records in `except` states.
+   */
+  listDue(now: Date, limit: number, except?: readonly DomainState[]): Promise<Array<{ service: string; domain: string }>>;
 
   /**
    * Take (or renew) the lease `key` for `owner` until now + ttlMs. True when taken: nobody else
