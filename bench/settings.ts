@@ -24,8 +24,8 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
     ? {
         quick,
         seed,
-        offloadRequests: 30_000,
-        offloadWarmup: 10_000,
+        offloadRequests: 15_000,
+        offloadWarmup: 5_000,
         detectionTrials: 20,
         decisionSample: 5_000,
         decisionMinMs: 300,

@@ -1,8 +1,7 @@
 import { CACHEABLE_STATUSES, originFreshness } from '../../edge/freshness';
-import { ManualClock } from '../../src/clock';
-import { EdgeCache } from '../../edge/local/cache';
-import { serveThroughCache } from './through-cache';
-import type { OriginAnswer, OriginModel } from './origin';
+import type { StorageDecision } from '../../edge/policy';
+import { drained, ReplayEdge } from './replay-edge';
+import type { OriginModel } from './origin';
 import type { OffloadPolicy, Served } from './served';
 import { STATIC_HOST } from './site';
 import type { BenchRequest } from './workload';
@@ -30,7 +29,7 @@ interface AnchorStorage {
 }
 
 /** vcl_fetch of the module: how long to keep an origin response, or null to pass it. */
-export function anchorStorage(host: string, path: string, answer: Pick<OriginAnswer, 'status' | 'headers'>, nowMs: number): AnchorStorage | null {
+export function anchorStorage(host: string, path: string, answer: { status: number; headers: Headers }, nowMs: number): AnchorStorage | null {
   // Fastly stores only its cacheable statuses, whatever a fix-up sets.
   if (!CACHEABLE_STATUSES.has(answer.status)) return null;
   if (host === STATIC_HOST) return { ttl: MEDIA_TTL, swr: 0 };
@@ -43,36 +42,44 @@ export function anchorStorage(host: string, path: string, answer: Pick<OriginAns
   return { ttl: freshness.ttl, swr: freshness.swr };
 }
 
+/** anchorStorage as the local platform's storage step. */
+function storageDecision(storage: AnchorStorage | null): StorageDecision {
+  const clientHeaders = { set: {}, remove: [], removePrefixes: [] };
+  return storage
+    ? { store: true, ttl: storage.ttl, swr: storage.swr, sie: 0, surrogateKeys: [], clientHeaders, reason: 'anchor: stored' }
+    : { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], clientHeaders, reason: 'anchor: passed' };
+}
+
 export class AnchorPolicy implements OffloadPolicy {
   readonly name = 'anchor';
-  private readonly clock = new ManualClock(0);
-  private readonly cache = new EdgeCache({ clock: this.clock });
+  private readonly edge: ReplayEdge;
 
-  constructor(private readonly origin: OriginModel) {}
+  constructor(origin: OriginModel) {
+    this.edge = new ReplayEdge(origin);
+  }
 
-  serve(request: BenchRequest): Served {
-    const nowMs = request.atMs;
-    this.clock.set(nowMs);
-    const forwarded = { ...request.headers };
-    if (request.host === STATIC_HOST) delete forwarded.cookie;
-    const ask = () => this.origin.answer(request, forwarded, nowMs);
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const answer = ask();
-      return { answer, fromCache: false, fromStore: false, originRequests: 1, originBytes: answer.bytes };
-    }
+  serve(request: BenchRequest): Promise<Served> {
+    const headers = new Headers(request.headers);
+    const isStatic = request.host === STATIC_HOST;
+    if (isStatic) headers.delete('cookie');
     const path = request.target.split('?')[0]!;
-    return serveThroughCache({
-      cache: this.cache,
-      key: `${request.host}${request.target}`,
-      requestHeaders: new Headers(forwarded),
-      nowMs,
-      ask,
-      verdict: (answer) => {
-        const storage = anchorStorage(request.host, path, answer, nowMs);
-        return storage
-          ? { store: true, ttl: storage.ttl, swr: storage.swr, sie: 0, surrogateKeys: [] }
-          : { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [] };
-      },
-    });
+    const lookedUp = request.method === 'GET' || request.method === 'HEAD';
+    const nowMs = request.atMs;
+    return this.edge.serve(request, async () =>
+      drained(
+        await this.edge.platform.fetchOrigin({
+          origin: isStatic ? 'static' : 'main',
+          backend: isStatic ? 'media' : 'app',
+          request: new Request(`https://${request.host}${request.target}`, { method: request.method, headers }),
+          cache: lookedUp
+            ? {
+                mode: 'cache',
+                key: `${request.host}${request.target}`,
+                decideStorage: (response) => storageDecision(anchorStorage(request.host, path, response, nowMs)),
+              }
+            : { mode: 'pass' },
+        }),
+      ),
+    );
   }
 }

@@ -1,36 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
-import { EdgeCache } from '../../edge/local/cache';
 import { AnchorPolicy } from './anchor';
 import { EdgeplanePolicy } from './edgeplane';
 import { IdealPolicy } from './ideal';
-import type { OriginModel } from './origin';
+import type { OriginAnswer, OriginModel } from './origin';
 import { replay } from './replay';
 import type { OffloadPolicy, Served } from './served';
-import { serveThroughCache } from './through-cache';
 import type { BenchRequest } from './workload';
 
-/** A cache that keeps every GET answer an hour by URL, deaf to privacy: what leak counting must catch. */
+/** A cache that keeps the first answer to every GET by URL, deaf to privacy and Vary: what the counters must catch. */
 class CacheEverything implements OffloadPolicy {
   readonly name = 'cache-everything';
-  private readonly clock = new ManualClock(0);
-  private readonly cache = new EdgeCache({ clock: this.clock });
+  private readonly stored = new Map<string, OriginAnswer>();
   constructor(private readonly origin: OriginModel) {}
   serve(request: BenchRequest): Served {
-    this.clock.set(request.atMs);
-    const ask = () => this.origin.answer(request, request.headers, request.atMs);
-    if (request.method !== 'GET') {
-      const answer = ask();
-      return { answer, fromCache: false, fromStore: false, originRequests: 1, originBytes: answer.bytes };
-    }
-    return serveThroughCache({
-      cache: this.cache,
-      key: `${request.host}${request.target}`,
-      requestHeaders: new Headers(),
-      nowMs: request.atMs,
-      ask,
-      verdict: () => ({ store: true, ttl: 3600, swr: 0, sie: 0, surrogateKeys: [] }),
-    });
+    const key = `${request.host}${request.target}`;
+    const hit = request.method === 'GET' ? this.stored.get(key) : undefined;
+    if (hit) return { answer: hit, fromCache: true, fromStore: true, originRequests: 0, originBytes: 0 };
+    const answer = this.origin.answer(request, request.headers, request.atMs);
+    if (request.method === 'GET') this.stored.set(key, answer);
+    return { answer, fromCache: false, fromStore: false, originRequests: 1, originBytes: answer.bytes };
   }
 }
 
