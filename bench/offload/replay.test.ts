@@ -26,8 +26,8 @@ describe('replay', () => {
   const run = (authorizedFetch: boolean) =>
     replay({
       seed: 5,
-      requests: 12_000,
-      warmupRequests: 3_000,
+      requests: 6_000,
+      warmupRequests: 2_000,
       authorizedFetch,
       policies: [(o) => new EdgeplanePolicy(o), (o) => new AnchorPolicy(o), (o) => new IdealPolicy(o), (o) => new CacheEverything(o)],
     });
@@ -42,11 +42,11 @@ describe('replay', () => {
 
   it('counts the requests after the warm-up, and no policy beats the oracle', async () => {
     const outcome = await run(true);
-    expect(outcome.requests).toBe(12_000);
+    expect(outcome.requests).toBe(6_000);
     for (const name of ['edgeplane', 'anchor', 'ideal']) {
       const result = outcome.results[name]!;
       const counted = Object.values(result.byGroup).reduce((sum, group) => sum + group.requests, 0);
-      expect(counted).toBe(12_000);
+      expect(counted).toBe(6_000);
       expect(result.hitRatio).toBeGreaterThan(0);
       expect(result.byteOffload).toBeLessThanOrEqual(outcome.results.ideal!.byteOffload + 1e-9);
       expect(result.originPerThousand).toBeGreaterThanOrEqual(outcome.results.ideal!.originPerThousand - 1e-9);
