@@ -37,7 +37,7 @@ beforeAll(async () => {
   control = simControl(sim);
   dir = mkdtempSync(join(tmpdir(), 'edgeplane-cli-'));
   packagePath = await makeEdgePackage(dir);
-  serve = await startServe(['serve'], {
+  serve = await startServe(['serve', '--poll-interval', '100ms'], {
     FASTLY_API_TOKEN: sim.defaultAccount.token,
     FASTLY_API_URL: sim.url,
     EDGEPLANE_API_TOKEN: API_TOKEN,
@@ -143,6 +143,8 @@ describe('edgeplane against a running control plane', () => {
     const retried = await cli('domains', 'retry', 'media.toot.example', '-s', 'toot');
     expect(retried.code).toBe(0);
     expect(retried.stdout).toMatch(/^media\.toot\.example: \w+, next attempt due now\.$/m);
+    // The retry asks Fastly for a new certificate, which is issued this time.
+    await untilState('toot', 'media.toot.example', 'cached');
   });
 
   it('cancels a waiting domain, and `wait` then exits 4', async () => {
@@ -158,7 +160,8 @@ describe('edgeplane against a running control plane', () => {
   it('exports metrics from the running control plane', async () => {
     const response = await fetch(`${serve.url}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     const text = await response.text();
-    expect(text).toMatch(/^edgeplane_domains\{state="cached"\} 2$/m);
+    expect(text).toMatch(/^edgeplane_domains\{state="cached"\} 3$/m);
+    expect(text).toMatch(/^edgeplane_domains\{state="cancelled"\} 1$/m);
     expect(text).toMatch(/^edgeplane_domain_probes_total\{outcome="domain_held_by_other_account"\} [1-9]\d*$/m);
     expect(text).toMatch(/^edgeplane_fastly_calls_total\{operation="activateVersion",outcome="ok"\} [1-9]\d*$/m);
     expect(text).toMatch(/^edgeplane_fastly_ratelimit_remaining \d+$/m);
@@ -191,17 +194,20 @@ describe('errors and usage', () => {
     expect(noToken.stderr).toMatch(/EDGEPLANE_API_TOKEN: is required/);
   });
 
-  it.each([
-    [['bogus'], /unknown command 'bogus'/],
-    [['domains', 'attach', 'toot.example', '--service', 'toot', '--role', 'media'], /argument 'media' is invalid/],
-    [['domains', 'status'], /required option '-s, --service <name>' not specified/],
-    [['domains', 'wait', 'toot.example', '-s', 'toot', '--timeout', 'soon'], /not a duration/],
-    [['purge', '--service', 'toot'], /exactly one of --all, --key K/],
-    [['services', 'list', '--colour'], /unknown option '--colour'/],
-  ])('exits 2 with a usage message for %j', async (args, message) => {
-    const result = await cli(...args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
+  it('exits 2 with a usage message for unknown commands, bad flags and missing options', async () => {
+    const cases: [string[], RegExp][] = [
+      [['bogus'], /unknown command 'bogus'/],
+      [['domains', 'attach', 'toot.example', '--service', 'toot', '--role', 'media'], /argument 'media' is invalid/],
+      [['domains', 'status'], /required option '-s, --service <name>' not specified/],
+      [['domains', 'wait', 'toot.example', '-s', 'toot', '--timeout', 'soon'], /not a duration/],
+      [['purge', '--service', 'toot'], /exactly one of --all, --key K/],
+      [['services', 'list', '--colour'], /unknown option '--colour'/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(...args)));
+    for (const [index, result] of results.entries()) {
+      expect(result.code, cases[index]![0].join(' ')).toBe(2);
+      expect(result.stderr).toMatch(cases[index]![1]);
+    }
   });
 
   it('has --help on every command', async () => {
@@ -229,7 +235,7 @@ describe('serve and worker configuration', () => {
   it('splits into `serve --no-worker` and `worker` sharing one database', async () => {
     const db = join(dir, 'split.db');
     const fastly = { FASTLY_API_TOKEN: sim.defaultAccount.token, FASTLY_API_URL: sim.url, EDGEPLANE_DB: db, ...FAST_RETRY };
-    const api = await startServe(['serve', '--no-worker'], { ...fastly, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_PORT: '0' });
+    const api = await startServe(['serve', '--no-worker', '--poll-interval', '100ms'], { ...fastly, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_PORT: '0' });
     const splitEnv = { EDGEPLANE_URL: api.url, EDGEPLANE_API_TOKEN: API_TOKEN };
     try {
       await runCli(['services', 'create', 'split', '--main-origin', 'lb.split.example', '--static-origin', 'files.split.example', '--package', packagePath], splitEnv);
@@ -237,7 +243,7 @@ describe('serve and worker configuration', () => {
       const before = DomainRecord.parse(json((await runCli(['domains', 'status', 'split.example', '-s', 'split', '--json'], splitEnv)).stdout));
       expect(before.state).toBe('queued');
 
-      const worker = await startServe(['worker'], fastly);
+      const worker = await startServe(['worker', '--poll-interval', '100ms'], fastly);
       const waited = await runCli(['domains', 'wait', 'split.example', '-s', 'split', '--interval', '200ms', '--timeout', '30s'], splitEnv);
       expect(waited.code).toBe(0);
       expect(await worker.stop('SIGTERM')).toBe(0);

@@ -10,7 +10,7 @@ import { makeEdgePackage } from './support/lifecycle-harness';
 // `npm start` (edgeplane start) with short delays: the whole local stack comes up, plays the seed
 // story to cached, serves the demo instance through the local edge, and Ctrl-C stops every part.
 
-const SHORT = ['--let-go-after', '1s', '--release-delay', '1s', '--tls-delay', '200ms', '--retry-initial', '200ms', '--retry-max', '500ms'];
+const SHORT = ['--let-go-after', '1s', '--release-delay', '1s', '--tls-delay', '200ms', '--retry-initial', '200ms', '--retry-max', '500ms', '--poll-interval', '100ms'];
 const ANY_PORT = ['--api-port', '0', '--sim-port', '0', '--origin-port', '0', '--edge-port', '0'];
 
 let dir: string;

@@ -1,17 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../../src/duration';
+import { Command, Option } from 'commander';
 import { DomainRole } from '../../src/model';
+import { durationArgument } from '../arguments';
 import { action, apiClient, printJson } from '../action';
 import { formatDomain, formatDomainList } from '../format';
 import { waitForDomain } from '../wait';
-
-function durationArgument(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new InvalidArgumentError(`not a duration: "${value}" (try 2s, 10m, 1h)`);
-  }
-}
 
 const serviceOption = () => new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory();
 const jsonOption = () => new Option('--json', 'print the domain record as JSON');

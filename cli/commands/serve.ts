@@ -1,10 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import { isEdgeplaneError } from '../../src/errors';
+import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
 import { CliExit, ExitCode } from '../exit-codes';
 import { createLogger } from '../logger';
@@ -39,24 +40,21 @@ function shutdownSignal(logger: Logger): Promise<string> {
   });
 }
 
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('expected a port number');
-  return parsed;
-}
-
 const logLevelOption = () => new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info');
+const pollIntervalOption = () =>
+  new Option('--poll-interval <duration>', 'how often the worker looks for due steps').argParser(durationArgument).default(1000, '1s');
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the control-plane API and the retry worker (configured by environment variables, see cli/README.md)')
     .option('--no-worker', 'serve the API only; run `edgeplane worker` elsewhere')
-    .addOption(new Option('--port <port>', 'port to listen on (default: EDGEPLANE_PORT or 8440)').argParser(port))
+    .addOption(new Option('--port <port>', 'port to listen on (default: EDGEPLANE_PORT or 8440)').argParser(portArgument))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(logLevelOption())
+    .addOption(pollIntervalOption())
     .action(
-      action(async (options: { worker: boolean; port?: number; host: string; logLevel: string }) => {
+      action(async (options: { worker: boolean; port?: number; host: string; logLevel: string; pollInterval: number }) => {
         const config = readConfig(true);
         const [{ createApiApp }, { createMetrics }, { startApiServer }, { openControlPlane }] = await Promise.all([
           import('../../api/app'),
@@ -75,6 +73,7 @@ export function registerServe(program: Command): void {
           logger: logger.child({ component: 'lifecycle' }),
           onFastlyCall: (event) => metrics.recordFastlyCall(event),
           workerId: `${hostname()}-${process.pid}`,
+          pollIntervalMs: options.pollInterval,
         });
         rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
         const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
@@ -95,8 +94,9 @@ export function registerServe(program: Command): void {
     .command('worker')
     .description('Run the retry worker alone (several may share one database: each service is leased)')
     .addOption(logLevelOption())
+    .addOption(pollIntervalOption())
     .action(
-      action(async (options: { logLevel: string }) => {
+      action(async (options: { logLevel: string; pollInterval: number }) => {
         const config = readConfig(false);
         const { openControlPlane } = await import('../../src/lifecycle');
         const logger = createLogger(options.logLevel, 'edgeplane-worker');
@@ -107,6 +107,7 @@ export function registerServe(program: Command): void {
           retry: config.retry,
           logger: logger.child({ component: 'lifecycle' }),
           workerId: `${hostname()}-${process.pid}`,
+          pollIntervalMs: options.pollInterval,
         });
         opened.worker.start();
         logger.info({ db: config.dbPath }, 'worker started');

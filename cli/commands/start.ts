@@ -1,10 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../../src/duration';
 import type { RunningSimulator } from '../../src/sim/server';
+import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
 import { ApiClient } from '../client';
 import { ExitCode } from '../exit-codes';
@@ -32,23 +32,10 @@ interface StartOptions {
   tlsDelay: number;
   retryInitial: number;
   retryMax: number;
+  pollInterval: number;
   package?: string;
   edge: boolean;
   exitWhenCached: boolean;
-}
-
-function durationArgument(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new InvalidArgumentError(`not a duration: "${value}" (try 2s, 10m, 1h)`);
-  }
-}
-
-function portArgument(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
-  return parsed;
 }
 
 function stopSignal(): { promise: Promise<void>; fired: () => boolean } {
@@ -103,7 +90,7 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
       });
     }
 
-    const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'));
+    const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'), ['--poll-interval', `${options.pollInterval}ms`]);
     cleanups.push(() => serve.stop());
     const origin = sim ? await startDemoOrigin({ port: options.originPort, domain: options.domain, staticDomain: `files.${options.domain}` }) : null;
     if (origin) cleanups.push(() => origin.close());
@@ -226,6 +213,7 @@ export function registerStart(program: Command): void {
     .addOption(durationOption('--tls-delay <duration>', 'time for each certificate step (pending, processing, issued)', 10_000, '10s'))
     .addOption(durationOption('--retry-initial <duration>', 'probe interval while waiting (EDGEPLANE_RETRY_INITIAL)', 10_000, '10s'))
     .addOption(durationOption('--retry-max <duration>', 'longest probe interval (EDGEPLANE_RETRY_MAX)', 60_000, '1m'))
+    .addOption(durationOption('--poll-interval <duration>', 'how often the worker looks for due steps', 1000, '1s'))
     .option('--package <path>', 'use this edge package instead of building pkg/edgeplane.tar.gz')
     .option('--no-edge', 'do not start the local edge')
     .option('--exit-when-cached', 'stop everything and exit once the story ends (0 when cached, 3 otherwise)')

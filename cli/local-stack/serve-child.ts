@@ -14,10 +14,10 @@ export interface ServeChild {
   stop(): Promise<void>;
 }
 
-export async function startServeChild(env: Record<string, string>, logFile: string): Promise<ServeChild> {
+export async function startServeChild(env: Record<string, string>, logFile: string, args: string[] = []): Promise<ServeChild> {
   const log = createWriteStream(logFile, { flags: 'a' });
   // Its own process group: Ctrl-C reaches the start command, which then stops the child once.
-  const child: ChildProcess = spawn(process.execPath, [CLI_ENTRY, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [CLI_ENTRY, 'serve', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
