@@ -70,11 +70,11 @@ export async function followStory(
   const lastState = new Map<string, string>();
   for (;;) {
     const records = await client.listDomains(service);
+    // New events of every domain, in the order they happened.
+    const fresh = records.flatMap((record) => record.history.slice(printed.get(record.domain) ?? 0).map((event) => ({ domain: record.domain, event })));
+    fresh.sort((a, b) => a.event.at.localeCompare(b.event.at));
+    for (const { domain, event } of fresh) say(`${clockTime(event.at)}  ${domain}  ${event.from ?? '-'} -> ${event.to}  ${event.message}`);
     for (const record of records) {
-      const seen = printed.get(record.domain) ?? 0;
-      for (const event of record.history.slice(seen)) {
-        say(`${clockTime(event.at)}  ${record.domain}  ${event.from ?? '-'} -> ${event.to}  ${event.message}`);
-      }
       printed.set(record.domain, record.history.length);
       const lastEvent = record.history.at(-1);
       if (lastState.get(record.domain) !== record.state && lastEvent?.to !== record.state) {
