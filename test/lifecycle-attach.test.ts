@@ -134,6 +134,10 @@ describe('attaching a domain', () => {
 
     const released = await harness.control('DELETE', '/holds/toot.example');
     expect(released.status).toBe(200);
+    // While the certificate is pending, the record tells the operator which DNS records to create.
+    const securing = await harness.tickUntil('toot', 'toot.example', 'securing');
+    expect(securing.tls?.dnsRecords).toContainEqual(expect.objectContaining({ type: 'CNAME', name: '_acme-challenge.toot.example', purpose: 'acme_challenge' }));
+    expect(securing.conditions.find((c) => c.type === 'CertificateIssued')?.message).toContain('_acme-challenge.toot.example CNAME');
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
 
     const state = await harness.state();

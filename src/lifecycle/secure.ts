@@ -1,6 +1,5 @@
 import { EdgeplaneError } from '../errors';
-import type { TlsSubscription } from '../fastly/gateway';
-import type { DomainRecord } from '../model';
+import type { DnsRecord, DomainRecord } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
@@ -8,9 +7,9 @@ import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
 import { writeSiteConfig } from './site-config-writer';
 
-function dnsInstructions(subscription: TlsSubscription): string {
-  if (subscription.dnsRecords.length === 0) return 'No DNS records reported yet';
-  return `Create these DNS records: ${subscription.dnsRecords.map((r) => `${r.name} ${r.type} ${r.value} (${r.purpose})`).join('; ')}`;
+function dnsInstructions(dnsRecords: DnsRecord[]): string {
+  if (dnsRecords.length === 0) return 'No DNS records reported yet';
+  return `Create these DNS records: ${dnsRecords.map((r) => `${r.name} ${r.type} ${r.value} (${r.purpose})`).join('; ')}`;
 }
 
 /**
@@ -28,19 +27,27 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
     await gateway.deleteTlsSubscription(subscription.id);
     subscription = null;
   }
-  subscription ??= await gateway.createTlsSubscription(record.domain);
+  if (!subscription) {
+    subscription = await gateway.createTlsSubscription(record.domain);
+    // The answer to a create carries no challenges: read them now, so the operator sees at once
+    // which DNS records to create.
+    if (subscription.dnsRecords.length === 0) subscription = await gateway.getTlsSubscription(subscription.id);
+  }
   const nowMs = ctx.clock.now();
-  let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords: subscription.dnsRecords }, lastError: null };
+  // Keep the DNS records already shown when an answer (a list, say) comes without them.
+  const known = record.tls?.subscriptionId === subscription.id ? record.tls.dnsRecords : [];
+  const dnsRecords = subscription.dnsRecords.length > 0 ? subscription.dnsRecords : known;
+  let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords }, lastError: null };
   if (next.state === 'active') {
     next = moveTo(next, 'securing', 'tls_requested', `TLS subscription ${subscription.id} is ${subscription.state}`, nowMs);
   }
 
   progress.record = next;
   if (subscription.state === 'failed') {
-    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(subscription)}, then retry.`);
+    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(dnsRecords)}, then retry.`);
   }
   if (subscription.state !== 'issued') {
-    next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(subscription), nowMs);
+    next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(dnsRecords), nowMs);
     return { ...next, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
   }
 
