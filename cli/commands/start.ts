@@ -58,7 +58,8 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
   const simulated = !process.env.FASTLY_API_TOKEN;
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const dbPath = process.env.EDGEPLANE_DB || join(dataDir, 'edgeplane.db');
+  // With the simulator the database is scratch (it is emptied below), so never the operator's EDGEPLANE_DB.
+  const dbPath = simulated ? join(dataDir, 'edgeplane.db') : process.env.EDGEPLANE_DB || join(dataDir, 'edgeplane.db');
   const stop = stopSignal();
   const cleanups: (() => Promise<void> | void)[] = [];
   // Loaded here so that the other commands do not pay for them.
@@ -132,34 +133,9 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
       cleanups.push(() => clearTimeout(letGo));
     }
 
-    const watch = [
-      `  export EDGEPLANE_URL=${serve.url} EDGEPLANE_API_TOKEN=${serveEnv.EDGEPLANE_API_TOKEN}`,
-      `  npx edgeplane domains wait ${options.domain} --service ${options.service}`,
-      `  npx edgeplane domains status --service ${options.service}`,
-    ];
-    say('');
-    say(`edgeplane is running ${sim ? 'against the local Fastly simulator' : `against Fastly (${process.env.FASTLY_API_URL || 'https://api.fastly.com'})`}`);
-    say(`  control plane API   ${serve.url}   (docs: ${serve.url}/docs, metrics: ${serve.url}/metrics)`);
-    say(`  API token           ${serveEnv.EDGEPLANE_API_TOKEN}`);
-    if (sim) say(`  Fastly simulator    ${sim.url}`);
-    if (origin) say(`  demo origin         ${origin.url}   (a small Mastodon instance)`);
-    if (edge) say(`  local edge          ${edge.url}   (curl -H 'Host: ${options.domain}' ${edge.url}/)`);
-    say(`  logs                ${join(options.dataDir, 'serve.log')}${edge ? `, ${join(options.dataDir, 'edge.log')}` : ''}`);
-    say('');
-    if (sim) {
-      say(`The story: a previous Fastly account still holds ${options.domain}. It lets go in ${formatDuration(options.letGoAfter)};`);
-      say(`Fastly releases the domain ${formatDuration(options.releaseDelay)} later. Meanwhile edgeplane keeps probing, then attaches it,`);
-      say(`gets its certificate and switches caching on: waiting_for_release turns into cached.`);
-    } else {
-      say('Nothing was seeded. Create your service and attach your domains:');
-      say('  npx edgeplane services create NAME --main-origin LB_HOST --static-origin FILES_HOST');
+    for (const line of banner({ options, apiUrl: serve.url, apiToken: serveEnv.EDGEPLANE_API_TOKEN!, simUrl: sim?.url ?? null, originUrl: origin?.url ?? null, edgeUrl: edge?.url ?? null })) {
+      say(line);
     }
-    say('');
-    say('Watch it from another terminal:');
-    for (const line of watch) say(line);
-    say('');
-    say('Press Ctrl-C to stop everything.');
-    say('');
 
     if (!sim) {
       await stop.promise;
@@ -190,6 +166,49 @@ async function runStart(options: StartOptions): Promise<ExitCode> {
       }
     }
   }
+}
+
+interface BannerFacts {
+  options: StartOptions;
+  apiUrl: string;
+  apiToken: string;
+  simUrl: string | null;
+  originUrl: string | null;
+  edgeUrl: string | null;
+}
+
+/** What `npm start` prints once everything is up: where things are, the story, how to watch it. */
+function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl }: BannerFacts): string[] {
+  const lines = [
+    '',
+    `edgeplane is running ${simUrl ? 'against the local Fastly simulator' : `against Fastly (${process.env.FASTLY_API_URL || 'https://api.fastly.com'})`}`,
+    `  control plane API   ${apiUrl}   (docs: ${apiUrl}/docs, metrics: ${apiUrl}/metrics)`,
+    `  API token           ${apiToken}`,
+  ];
+  if (simUrl) lines.push(`  Fastly simulator    ${simUrl}`);
+  if (originUrl) lines.push(`  demo origin         ${originUrl}   (a small Mastodon instance)`);
+  if (edgeUrl) lines.push(`  local edge          ${edgeUrl}   (curl -H 'Host: ${options.domain}' ${edgeUrl}/)`);
+  lines.push(`  logs                ${join(options.dataDir, 'serve.log')}${edgeUrl ? `, ${join(options.dataDir, 'edge.log')}` : ''}`, '');
+  if (simUrl) {
+    lines.push(
+      `The story: a previous Fastly account still holds ${options.domain}. It lets go in ${formatDuration(options.letGoAfter)};`,
+      `Fastly releases the domain ${formatDuration(options.releaseDelay)} later. Meanwhile edgeplane keeps probing, then attaches it,`,
+      'gets its certificate and switches caching on: waiting_for_release turns into cached.',
+    );
+  } else {
+    lines.push('Nothing was seeded. Create your service and attach your domains:', '  npx edgeplane services create NAME --main-origin LB_HOST --static-origin FILES_HOST');
+  }
+  lines.push(
+    '',
+    'Watch it from another terminal:',
+    `  export EDGEPLANE_URL=${apiUrl} EDGEPLANE_API_TOKEN=${apiToken}`,
+    `  npx edgeplane domains wait ${options.domain} --service ${options.service}`,
+    `  npx edgeplane domains status --service ${options.service}`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  );
+  return lines;
 }
 
 export function registerStart(program: Command): void {
