@@ -219,5 +219,10 @@ describe('operator controls', () => {
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'static' })).rejects.toMatchObject({ code: 'conflict' });
     await expect(controlPlane.getDomain('toot', 'other.example')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(controlPlane.getDomain('toot', 'not a domain')).rejects.toMatchObject({ code: 'not_found' });
+    // Internationalised names are kept as punycode and found by either spelling.
+    const idn = await controlPlane.attachDomain('toot', { domain: 'Bücher.example', role: 'static' });
+    expect(idn.domain).toBe('xn--bcher-kva.example');
+    expect((await controlPlane.getDomain('toot', 'bücher.example')).domain).toBe('xn--bcher-kva.example');
   });
 });

@@ -21,6 +21,15 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return parsed.data;
 }
 
+/** A domain as stored (lower case, punycode); a name that is not valid is looked up as given. */
+function lookupName(domain: string): string {
+  try {
+    return parseDomainName(domain);
+  } catch {
+    return domain.toLowerCase();
+  }
+}
+
 /** The ControlPlane of the API and the CLI, over the store, the gateway and the lifecycle steps. */
 export class LifecycleControlPlane implements ControlPlane {
   constructor(private readonly ctx: LifecycleContext) {}
@@ -118,7 +127,7 @@ export class LifecycleControlPlane implements ControlPlane {
   }
 
   async getDomain(service: string, domain: string): Promise<DomainRecord> {
-    const record = await this.ctx.store.getDomain(service, domain.toLowerCase());
+    const record = await this.ctx.store.getDomain(service, lookupName(domain));
     if (!record) throw new EdgeplaneError('not_found', `no domain ${domain} on service "${service}"`);
     return record;
   }
