@@ -67,6 +67,10 @@ describe('the kysely store', () => {
     expect(await store.getDomain('toot', 'toot.example')).toEqual(second);
     expect(await store.findDomain('toot.example')).toEqual(second);
     expect(await store.getDomain('toot', 'other.example')).toBeNull();
+    const other = record({ domain: 'files.toot.example', role: 'static' });
+    await store.saveDomain(other);
+    await store.saveDomain(record({ service: 'elsewhere', domain: 'x.example' }));
+    expect(await store.listDomains('toot')).toEqual([other, second]);
   });
 
   it('lists due records, the oldest due first', async () => {

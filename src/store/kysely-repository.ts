@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { Condition, DomainRecord, DomainRole, DomainState, HistoryEvent, LastError, Origin, TlsStatus } from '../model';
-import type { Database, DomainsTable, ServicesTable } from './tables';
+import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 import type { Repository, StoredService } from './repository';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
@@ -68,6 +68,32 @@ function domainToRow(record: DomainRecord): DomainsTable {
   };
 }
 
+function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): DomainRecord {
+  return {
+    service: row.service,
+    domain: row.domain,
+    role: DomainRole.parse(row.role),
+    state: DomainState.parse(row.state),
+    attempts: row.attempts,
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: json(LastError, row.last_error),
+    conditions: z.array(Condition).parse(JSON.parse(row.conditions)),
+    history: events.map((event) =>
+      HistoryEvent.parse({ at: event.at, from: event.from_state, to: event.to_state, event: event.event, message: event.message }),
+    ),
+    activeVersion: row.active_version,
+    tls: json(TlsStatus, row.tls),
+    caching: row.caching === 1,
+    cachingOverride: row.caching_override === null ? null : row.caching_override === 1,
+    move: row.move === 1,
+    waitingSince: row.waiting_since,
+    backoffSince: row.backoff_since,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 export class KyselyRepository implements Repository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -118,7 +144,15 @@ export class KyselyRepository implements Repository {
 
   async listDomains(service: string): Promise<DomainRecord[]> {
     const rows = await this.db.selectFrom('domains').selectAll().where('service', '=', service).orderBy('domain').execute();
-    return Promise.all(rows.map((row) => this.withHistory(row)));
+    // One query for the whole service's history, not one per domain.
+    const events = await this.db.selectFrom('domain_history').selectAll().where('service', '=', service).orderBy('domain').orderBy('seq').execute();
+    const byDomain = new Map<string, DomainHistoryTable[]>();
+    for (const event of events) {
+      const list = byDomain.get(event.domain);
+      if (list) list.push(event);
+      else byDomain.set(event.domain, [event]);
+    }
+    return rows.map((row) => domainFromRows(row, byDomain.get(row.domain) ?? []));
   }
 
   async saveDomain(record: DomainRecord): Promise<void> {
@@ -206,28 +240,6 @@ export class KyselyRepository implements Repository {
       .where('domain', '=', row.domain)
       .orderBy('seq')
       .execute();
-    return {
-      service: row.service,
-      domain: row.domain,
-      role: DomainRole.parse(row.role),
-      state: DomainState.parse(row.state),
-      attempts: row.attempts,
-      lastAttemptAt: row.last_attempt_at,
-      nextAttemptAt: row.next_attempt_at,
-      lastError: json(LastError, row.last_error),
-      conditions: z.array(Condition).parse(JSON.parse(row.conditions)),
-      history: events.map((event) =>
-        HistoryEvent.parse({ at: event.at, from: event.from_state, to: event.to_state, event: event.event, message: event.message }),
-      ),
-      activeVersion: row.active_version,
-      tls: json(TlsStatus, row.tls),
-      caching: row.caching === 1,
-      cachingOverride: row.caching_override === null ? null : row.caching_override === 1,
-      move: row.move === 1,
-      waitingSince: row.waiting_since,
-      backoffSince: row.backoff_since,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    return domainFromRows(row, events);
   }
 }
