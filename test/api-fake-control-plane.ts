@@ -10,10 +10,10 @@ export class InMemoryControlPlane implements ControlPlane {
   readonly services = new Map<string, ServiceRecord>();
   readonly domains = new Map<string, DomainRecord>();
   readonly purges: { service: string; input: PurgeInput }[] = [];
-  private failure: EdgeplaneError | null = null;
+  private failure: Error | null = null;
 
-  /** The next call throws this (as the lifecycle would when Fastly fails). */
-  failNext(error: EdgeplaneError): void {
+  /** The next call throws this (as the lifecycle would when Fastly fails, or a bug would). */
+  failNext(error: Error): void {
     this.failure = error;
   }
 

@@ -170,7 +170,7 @@ describe('services', () => {
 
   it('hides an unexpected failure behind a 500 problem without its message', async () => {
     const { request, controlPlane, logLines } = apiHarness();
-    controlPlane.failNext(new Error('database file is locked') as EdgeplaneError);
+    controlPlane.failNext(new Error('database file is locked'));
     const details = await problem(await request('GET', '/v1/services'), 500, 'internal');
     expect(details.detail).not.toMatch(/locked/);
     expect(logLines.join('')).toMatch(/database file is locked/);
