@@ -29,6 +29,7 @@ describe('ProbeBudget', () => {
     const clock = new ManualClock(0);
     const budget = new ProbeBudget({ clock });
     budget.pauseUntil(new Date(30_000));
+    expect(budget.pausedUntil()).toBe(30_000);
     expect(budget.tryTake()).toBe(false);
     expect(budget.nextAvailableAt()).toBe(30_000);
     clock.set(30_000);
@@ -42,6 +43,8 @@ describe('ProbeBudget', () => {
     expect(budget.tryTake({ remaining: 751, resetAt })).toBe(true);
     expect(budget.tryTake({ remaining: 750, resetAt })).toBe(false);
     expect(budget.nextAvailableAt()).toBe(HOUR);
+    // Only probes wait: other writes are not held back as after a 429.
+    expect(budget.pausedUntil()).toBeLessThanOrEqual(clock.now());
     clock.set(HOUR);
     expect(budget.tryTake({ remaining: 750, resetAt })).toBe(true);
     // Before any write Fastly has said nothing: the own count alone decides.

@@ -27,7 +27,10 @@ export class ProbeBudget {
   private readonly clock: Clock;
   private readonly windowMs: number;
   private readonly taken: number[] = [];
+  /** Fastly's 429: every write waits. */
   private pausedUntilMs = 0;
+  /** Fastly says the user's writes used the share this hour: probes wait. */
+  private shareUsedUntilMs = 0;
 
   constructor(options: ProbeBudgetOptions) {
     const limit = options.writeLimitPerHour ?? 1000;
@@ -59,10 +62,10 @@ export class ProbeBudget {
     const now = this.clock.now();
     this.expire(now);
     const windowFree = this.taken.length < this.capacity ? now : (this.taken[0] ?? now) + this.windowMs;
-    return Math.max(windowFree, this.pausedUntilMs);
+    return Math.max(windowFree, this.pausedUntilMs, this.shareUsedUntilMs);
   }
 
-  /** Until when Fastly's rate limit holds every write back (epoch ms; past when none). */
+  /** Until when Fastly's rate limit (a 429) holds every write back, not just probes (epoch ms; past when none). */
   pausedUntil(): number {
     return this.pausedUntilMs;
   }
@@ -74,7 +77,7 @@ export class ProbeBudget {
 
   private noteFastlyLimit(rateLimit: RateLimitState | undefined): void {
     if (!rateLimit || rateLimit.remaining === null || rateLimit.resetAt === null) return;
-    if (rateLimit.remaining <= this.reserve) this.pauseUntil(rateLimit.resetAt);
+    if (rateLimit.remaining <= this.reserve) this.shareUsedUntilMs = Math.max(this.shareUsedUntilMs, rateLimit.resetAt.getTime());
   }
 
   private expire(now: number): void {
