@@ -46,4 +46,7 @@ writeFileSync(
   `${OUT_DIR}/details.json`,
   `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: detection.details, overhead: overhead.details }, null, 2)}\n`,
 );
-console.log(`\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const peakMemoryMb = process.resourceUsage().maxRSS / 1024;
+console.log(
+  `\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb.toFixed(0)} MB)`,
+);
