@@ -4,7 +4,10 @@ export function printTable(title: string, header: string[], rows: Array<Array<st
   const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
   const numeric = header.map((_, column) => rows.every((row) => typeof row[column] === 'number' || /^[-\d.,%×<>≤≥ ]+$/.test(String(row[column]))));
   const line = (row: string[]) =>
-    row.map((cell, column) => (numeric[column] && column > 0 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
+    row
+      .map((cell, column) => (numeric[column] && column > 0 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
