@@ -54,7 +54,9 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, failur
   const nowMs = ctx.clock.now();
   const lastError: LastError = { code: failure.code, detail: failure.detail };
   const base: DomainRecord = { ...record, lastError, updatedAt: iso(nowMs) };
-  ctx.logger.warn({ service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
+  // A refusal is the expected answer while waiting: not worth a warning every probe.
+  const log = failure.code === 'domain_held_by_other_account' ? ctx.logger.debug : ctx.logger.warn;
+  log.call(ctx.logger, { service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
 
   switch (failure.code) {
     case 'domain_held_by_other_account':
