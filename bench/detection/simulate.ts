@@ -1,4 +1,5 @@
 import { ManualClock } from '../../src/clock';
+import type { RateLimitState } from '../../src/fastly/gateway';
 import { ProbeBudget } from '../../src/lifecycle/budget';
 import { nextProbeDelay } from '../../src/lifecycle/schedule';
 import { MinHeap } from '../min-heap';
@@ -12,7 +13,7 @@ import { certManagerDelay, cloudflareDelay } from './schedules';
 // first refusal, each probe drawn from the shared `ProbeBudget` (25 % of the limit), due work
 // picked up at the worker's next one-second poll. Every schedule runs on the same trials (same seeds, same release
 // times). Every probe is one Fastly write. Fastly itself refuses writes past its hourly limit
-// (429): a refused probe detects nothing, whatever the schedule.
+// (429, modelled as the simulator does): a refused probe detects nothing, whatever the schedule.
 
 const HOUR_MS = 3_600_000;
 export const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
@@ -39,22 +40,36 @@ interface WaitingDomain {
   dueAtMs: number;
 }
 
-/** Fastly's write limit as a sliding hour (Fastly resets it hourly; close enough at this scale). */
+/**
+ * Fastly's write limit as the simulator models it: a window opens with the first write and lasts
+ * an hour; past the limit a write gets 429 (and does not count). Every accepted write reports
+ * what Fastly-RateLimit-Remaining and -Reset would say.
+ */
 class FastlyWriteLimit {
-  private readonly writes: number[] = [];
-  private head = 0;
+  private windowStartMs = Number.NEGATIVE_INFINITY;
+  private count = 0;
+  /** What the gateway last read from Fastly's headers. */
+  lastSeen: RateLimitState = { remaining: null, resetAt: null };
 
   tryWrite(nowMs: number): boolean {
-    while (this.head < this.writes.length && this.writes[this.head]! + HOUR_MS <= nowMs) this.head++;
-    if (this.writes.length - this.head >= FASTLY_WRITE_LIMIT_PER_HOUR) return false;
-    this.writes.push(nowMs);
+    if (nowMs >= this.windowStartMs + HOUR_MS) {
+      this.windowStartMs = nowMs;
+      this.count = 0;
+    }
+    const resetAt = new Date(this.windowStartMs + HOUR_MS);
+    if (this.count >= FASTLY_WRITE_LIMIT_PER_HOUR) {
+      this.lastSeen = { remaining: 0, resetAt };
+      return false;
+    }
+    this.count++;
+    this.lastSeen = { remaining: FASTLY_WRITE_LIMIT_PER_HOUR - this.count, resetAt };
     return true;
   }
 }
 
 interface Prober {
-  /** When the attempt of a domain due at `dueAtMs` goes out (later when rationed). */
-  sendAt(dueAtMs: number, firstAttempt: boolean): number;
+  /** When the attempt of a domain due at `dueAtMs` goes out (later when rationed), given Fastly's last rate-limit headers. */
+  sendAt(dueAtMs: number, firstAttempt: boolean, rateLimit: RateLimitState): number;
   /** Delay after a refused probe sent at `nowMs`. */
   delayAfterRefusal(domain: WaitingDomain, nowMs: number): number;
 }
@@ -68,11 +83,12 @@ function edgeplaneProber(seed: number): Prober {
   const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
   const jitter = seededRandom(seed);
   return {
-    sendAt(dueAtMs, firstAttempt) {
+    sendAt(dueAtMs, firstAttempt, rateLimit) {
       clock.set(Math.max(clock.now(), nextTick(dueAtMs)));
-      // The first attach is not a probe; probes of waiting domains draw from the shared budget,
-      // and a domain denied one keeps its place: the oldest due goes first when room frees up.
-      if (!firstAttempt) while (!budget.tryTake()) clock.set(nextTick(budget.nextAvailableAt()));
+      // The first attach is not a probe; probes of waiting domains draw from the shared budget
+      // (which also heeds what Fastly says of all the user's writes this hour), and a domain
+      // denied one keeps its place: the oldest due goes first when room frees up.
+      if (!firstAttempt) while (!budget.tryTake(rateLimit)) clock.set(nextTick(budget.nextAvailableAt()));
       return clock.now();
     },
     delayAfterRefusal(_domain, nowMs) {
@@ -118,7 +134,7 @@ export function simulateDetection(options: DetectionOptions): DetectionResult {
     }
     for (let domain = queue.pop(); domain; domain = queue.pop()) {
       const firstAttempt = domain.failedAttempts === 0;
-      const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt);
+      const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt, limit.lastSeen);
       // The first attach is the same write under every schedule; probes are the ones after it.
       if (!firstAttempt) {
         probes++;
