@@ -78,7 +78,7 @@ interface Prober {
 const WORKER_POLL_MS = 1000;
 const nextTick = (ms: number) => Math.ceil(ms / WORKER_POLL_MS) * WORKER_POLL_MS;
 
-function edgeplaneProber(seed: number): Prober {
+function edgeplaneProber(seed: number, retryMaxMs: number | undefined): Prober {
   const clock = new ManualClock(0);
   const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
   const jitter = seededRandom(seed);
@@ -92,7 +92,7 @@ function edgeplaneProber(seed: number): Prober {
       return clock.now();
     },
     delayAfterRefusal(_domain, nowMs) {
-      return nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next });
+      return nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next, ...(retryMaxMs === undefined ? {} : { maxMs: retryMaxMs }) });
     },
   };
 }
@@ -104,13 +104,15 @@ function attemptCountProber(delay: (failedAttempts: number) => number): Prober {
   };
 }
 
-function proberFor(schedule: ScheduleName, seed: number): Prober {
-  if (schedule === 'edgeplane') return edgeplaneProber(seed);
+function proberFor(schedule: ScheduleName, seed: number, retryMaxMs: number | undefined): Prober {
+  if (schedule === 'edgeplane') return edgeplaneProber(seed, retryMaxMs);
   return attemptCountProber(schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
 }
 
 export interface DetectionOptions {
   schedule: ScheduleName;
+  /** edgeplane's EDGEPLANE_RETRY_MAX; default the lifecycle's. */
+  retryMaxMs?: number;
   domains: number;
   trials: number;
   seed: number;
@@ -125,7 +127,7 @@ export function simulateDetection(options: DetectionOptions): DetectionResult {
 
   for (let trial = 0; trial < options.trials; trial++) {
     const releases = seededRandom(options.seed * 1_000_003 + trial);
-    const prober = proberFor(options.schedule, options.seed * 7_919 + trial);
+    const prober = proberFor(options.schedule, options.seed * 7_919 + trial, options.retryMaxMs);
     const limit = new FastlyWriteLimit();
     const probesByHour = new Map<number, number>();
     const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
