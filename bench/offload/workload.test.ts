@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OriginModel } from './origin';
 import { trafficGroup, type TrafficGroup } from './replay';
-import { MastodonWorkload, START_MS, type BenchRequest } from './workload';
+import { CATALOGUE, MastodonWorkload, START_MS, type BenchRequest } from './workload';
 
 function generate(seed: number, requests: number): BenchRequest[] {
   return [...new MastodonWorkload({ seed, requests }).requests()];
@@ -68,6 +68,15 @@ describe('MastodonWorkload', () => {
     const statusPages = requests.filter((request) => request.resource === 'status' && request.target.startsWith('/@'));
     expect(statusPages.some((request) => request.clientKind === 'server')).toBe(true);
     expect(statusPages.some((request) => request.clientKind !== 'server')).toBe(true);
+  });
+
+  it('sends a share of server fetches to posts that are still fanning out', () => {
+    const statusFetches = requests.filter((request) => request.resource === 'status' && request.clientKind === 'server');
+    const fresh = statusFetches.filter((request) => request.objectId >= CATALOGUE.status);
+    expect(fresh.length / statusFetches.length).toBeGreaterThan(0.4);
+    expect(fresh.length / statusFetches.length).toBeLessThan(0.7);
+    const browserMedia = requests.filter((request) => request.resource === 'preview' && request.clientKind === 'browser');
+    expect(browserMedia.every((request) => request.objectId < CATALOGUE.preview)).toBe(true);
   });
 
   it('moves time forward at the configured rate', () => {

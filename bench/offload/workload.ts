@@ -1,4 +1,5 @@
 import { exponential, hashUnit, randomInt, seededRandom, weightedPick, ZipfSampler, type Random } from '../random';
+import { FanOut, type FreshPost } from './fan-out';
 import { ACTIVE_USERS, ANONYMOUS_BROWSERS, LOCAL_ACCOUNTS, MAIN_HOST, REMOTE_SERVERS, STATIC_HOST } from './site';
 
 // A seeded stream of requests to a Mastodon instance, in the mix of mastodon-edge-policy.md
@@ -61,6 +62,9 @@ export const CATALOGUE = {
 
 /** Popularity is Zipf-like with this exponent (web objects measure 0.6–0.9; Breslau et al. 1999). */
 export const ZIPF_EXPONENT = 0.8;
+
+/** Share of server fetches of statuses and media that go to posts still fanning out (the rest: Zipf over the catalogue). */
+export const FRESH_SHARE = { status: 0.6, media: 0.6, actor: 0.3 } as const;
 
 /** Requests per simulated second (a ~30,000-account instance; about 1.7 M requests a day). */
 export const REQUESTS_PER_SECOND = 20;
@@ -161,10 +165,17 @@ export interface WorkloadOptions {
 export class MastodonWorkload {
   private readonly random: Random;
   private readonly samplers = new Map<number, ZipfSampler>();
+  private readonly fanOut: FanOut;
   private nowMs = START_MS;
 
   constructor(private readonly options: WorkloadOptions) {
     this.random = seededRandom(options.seed);
+    this.fanOut = new FanOut(seededRandom(options.seed + 0xfa2), START_MS);
+  }
+
+  /** A post still fanning out, for a share of server fetches; null for the rest. */
+  private fresh(share: number, withMedia: boolean): FreshPost | null {
+    return this.chance(share) ? this.fanOut.pick(this.nowMs, withMedia) : null;
   }
 
   get durationMs(): number {
@@ -249,13 +260,17 @@ export class MastodonWorkload {
       // files at a lower share stand in for that.
       ['video', 0.015],
     ] as const);
-    const objectId = this.popular(CATALOGUE[resource]);
     const who = weightedPick(this.random, [
       ['browser', 0.55],
       ['user', 0.15],
       ['app', 0.05],
       ['server', 0.25],
     ] as const);
+    // Servers that received a new post download its attachments (avatars come from the catalogue).
+    const post = who === 'server' && resource !== 'avatar' ? this.fresh(FRESH_SHARE.media, true) : null;
+    const objectId = post
+      ? CATALOGUE[resource] + post.index * 4 + randomInt(this.random, post.attachments)
+      : this.popular(CATALOGUE[resource]);
     const headers: Record<string, string> = { host: STATIC_HOST };
     let client: string;
     if (who === 'server') {
@@ -429,10 +444,12 @@ export class MastodonWorkload {
       // Mastodon signs its fetches; a few servers and tools do not.
       if (this.chance(0.85)) headers.signature = this.signature(server);
       if (resource === 'actor') {
-        objectId = this.popular(LOCAL_ACCOUNTS);
+        const post = this.fresh(FRESH_SHARE.actor, false);
+        objectId = post ? statusAuthor(CATALOGUE.status + post.index) : this.popular(LOCAL_ACCOUNTS);
         target = `/users/user${objectId}`;
       } else if (resource === 'status') {
-        objectId = this.popular(CATALOGUE.status);
+        const post = this.fresh(FRESH_SHARE.status, false);
+        objectId = post ? CATALOGUE.status + post.index : this.popular(CATALOGUE.status);
         // Resolving a pasted link fetches the HTML URL with an ActivityPub Accept.
         target = this.chance(0.1)
           ? `/@user${statusAuthor(objectId)}/${objectId}`
