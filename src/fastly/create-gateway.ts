@@ -350,6 +350,33 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       return backendView(answer);
     },
 
+    async updateBackend(serviceId, version, backend: BackendSpec) {
+      // fastly-js drops undefined fields, so a field to clear is sent empty, which Fastly stores as null.
+      const clearable = (value: string | undefined) => value ?? '';
+      const answer = await call({
+        operation: 'updateBackend',
+        method: 'PUT',
+        send: () =>
+          fromFastlyJs(
+            backends.updateBackendWithHttpInfo({
+              ...serviceVersion(serviceId, version),
+              backend_name: backend.name,
+              address: backend.address,
+              port: backend.port,
+              use_ssl: backend.useSsl,
+              override_host: clearable(backend.overrideHost),
+              ssl_cert_hostname: clearable(backend.sslCertHostname),
+              ssl_sni_hostname: clearable(backend.sslSniHostname),
+              connect_timeout: backend.connectTimeoutMs,
+              first_byte_timeout: backend.firstByteTimeoutMs,
+              between_bytes_timeout: backend.betweenBytesTimeoutMs,
+            }),
+          ),
+        answer: BackendAnswer,
+      });
+      return backendView(answer);
+    },
+
     async uploadPackage(serviceId, version, tarGz) {
       // superagent names a multipart file after its `path`; without a file name the package
       // would arrive as a plain text field.

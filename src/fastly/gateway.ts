@@ -125,6 +125,8 @@ export interface FastlyGateway {
   // Backends
   listBackends(serviceId: string, version: number): Promise<FastlyBackend[]>;
   createBackend(serviceId: string, version: number, backend: BackendSpec): Promise<FastlyBackend>;
+  /** Sets every field of the named backend to `backend`'s; a field it leaves out is cleared on Fastly. */
+  updateBackend(serviceId: string, version: number, backend: BackendSpec): Promise<FastlyBackend>;
 
   // Compute package
   uploadPackage(serviceId: string, version: number, tarGz: Uint8Array): Promise<FastlyPackage>;

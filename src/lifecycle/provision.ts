@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
-import type { BackendSpec, FastlyGateway, FastlyService } from '../fastly/gateway';
+import type { BackendSpec, FastlyBackend, FastlyGateway, FastlyService } from '../fastly/gateway';
 import type { LastError, Origin } from '../model';
 import { BACKEND_NAMES } from '../site-config';
 import type { StoredService } from '../store';
@@ -63,16 +63,28 @@ async function readPackage(path: string): Promise<LocalPackage | null> {
   }
 }
 
-/** What a version lacks compared with what the service should have. */
-async function missingIn(gateway: FastlyGateway, serviceId: string, version: number, wanted: { configStoreId: string; pkg: LocalPackage | null }) {
+/** The fields edgeplane sets on a backend; Fastly's other fields are left as they are. */
+const BACKEND_FIELDS = ['address', 'port', 'useSsl', 'overrideHost', 'sslCertHostname', 'sslSniHostname', 'connectTimeoutMs', 'firstByteTimeoutMs', 'betweenBytesTimeoutMs'] as const;
+
+/** True when Fastly's backend differs from the wanted one in a field edgeplane sets. */
+export function backendDiffers(wanted: BackendSpec, actual: FastlyBackend): boolean {
+  return BACKEND_FIELDS.some((field) => wanted[field] !== actual[field]);
+}
+
+/** What a version lacks or has differently compared with what the service should have. */
+async function missingIn(gateway: FastlyGateway, serviceId: string, version: number, wanted: { configStoreId: string; pkg: LocalPackage | null; backends: BackendSpec[] }) {
   const [backends, links, pkg] = await Promise.all([
     gateway.listBackends(serviceId, version),
     gateway.listResourceLinks(serviceId, version),
     gateway.getPackage(serviceId, version),
   ]);
-  const names = new Set(backends.map((backend) => backend.name));
+  const onFastly = new Map(backends.map((backend) => [backend.name, backend]));
   return {
-    backends: Object.values(BACKEND_NAMES).filter((name) => !names.has(name)) as string[],
+    backends: wanted.backends.filter((spec) => !onFastly.has(spec.name)),
+    changedBackends: wanted.backends.filter((spec) => {
+      const actual = onFastly.get(spec.name);
+      return actual !== undefined && backendDiffers(spec, actual);
+    }),
     link: !links.some((link) => link.resourceId === wanted.configStoreId),
     package: wanted.pkg !== null && !(pkg?.hashsum && wanted.pkg.hashes.includes(pkg.hashsum)),
     hasPackage: wanted.pkg !== null || pkg !== null,
@@ -109,11 +121,11 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
 
   const packagePath = service.packagePath ?? ctx.packagePath;
   const pkg = await readPackage(packagePath);
-  const wanted = { configStoreId: configStore.id, pkg };
+  const wanted = { configStoreId: configStore.id, pkg, backends: backendSpecs(service.origins) };
 
   if (fastly.activeVersion !== null) {
     const missing = await missingIn(gateway, fastly.id, fastly.activeVersion, wanted);
-    if (missing.backends.length === 0 && !missing.link && !missing.package) {
+    if (missing.backends.length === 0 && missing.changedBackends.length === 0 && !missing.link && !missing.package) {
       await save({ activeVersion: fastly.activeVersion, status: 'ready', lastError: null, packagePath: pkg ? packagePath : service.packagePath });
       return service;
     }
@@ -121,8 +133,9 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
 
   const draft = await ensureDraft(gateway, fastly);
   const missing = await missingIn(gateway, fastly.id, draft, wanted);
-  const specs = backendSpecs(service.origins).filter((spec) => missing.backends.includes(spec.name));
-  for (const spec of specs) await gateway.createBackend(fastly.id, draft, spec);
+  for (const spec of missing.backends) await gateway.createBackend(fastly.id, draft, spec);
+  // A changed origin (address, port, TLS, host header) is updated in place on the draft.
+  for (const spec of missing.changedBackends) await gateway.updateBackend(fastly.id, draft, spec);
   if (missing.link) await gateway.linkResource(fastly.id, draft, configStore.id, service.configStoreName);
   if (missing.package && pkg) await gateway.uploadPackage(fastly.id, draft, pkg.bytes);
 

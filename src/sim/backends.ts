@@ -30,7 +30,13 @@ const BackendFields = z.object({
   comment: z.string().optional(),
 });
 
-const UpdateFields = BackendFields.partial();
+/** On update, an empty text field clears it, as Fastly does. */
+const clearableText = z.string().trim().max(255).transform((value) => (value === '' ? null : value)).optional();
+const UpdateFields = BackendFields.partial().extend({
+  override_host: clearableText,
+  ssl_cert_hostname: clearableText,
+  ssl_sni_hostname: clearableText,
+});
 type BackendInput = z.infer<typeof UpdateFields>;
 
 function apply(backend: Backend, input: BackendInput): void {
