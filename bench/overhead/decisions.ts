@@ -1,20 +1,10 @@
 import { decideRequest, decideStorage, type Decision, type RequestFacts } from '../../edge/policy';
-import type { SiteConfig } from '../../src/site-config';
 import { OriginModel } from '../offload/origin';
-import { MAIN_HOST, STATIC_HOST } from '../offload/site';
+import { BENCH_SITE } from '../offload/edgeplane';
 import { MastodonWorkload, START_MS } from '../offload/workload';
 
 // Cost of the edge policy's two pure steps on requests of the benchmark mix: decideRequest for
 // every request, decideStorage for every origin response of a request the edge may store.
-
-const SITE: SiteConfig = {
-  mainDomain: MAIN_HOST,
-  staticDomain: STATIC_HOST,
-  wwwRedirect: false,
-  backends: { main: 'main_origin', static: 'static_origin' },
-  staticHostHeader: null,
-  staticPathPrefix: null,
-};
 
 export interface DecisionCost {
   /** Microseconds per decideRequest. */
@@ -48,12 +38,12 @@ export function measureDecisions(options: { seed: number; sample: number; minMs:
   for (const request of workload.requests()) {
     const fact = { method: request.method, url: `https://${request.host}${request.target}`, headers: new Headers(request.headers), clientAddress: '198.51.100.7' };
     facts.push(fact);
-    const decision = decideRequest(fact, SITE, true);
+    const decision = decideRequest(fact, BENCH_SITE, true);
     if (decision.action === 'cache') stored.push({ decision, response: origin.answer(request, request.headers, request.atMs), nowMs: request.atMs });
   }
   let sink = 0;
   const requestMicros = timePerCall(facts.length, options.minMs, () => {
-    for (const fact of facts) sink += decideRequest(fact, SITE, true).route.length;
+    for (const fact of facts) sink += decideRequest(fact, BENCH_SITE, true).route.length;
   });
   const storageMicros = timePerCall(stored.length, options.minMs, () => {
     for (const { decision, response, nowMs } of stored) sink += decideStorage(decision, response, nowMs).store ? 1 : 0;
