@@ -7,8 +7,9 @@ import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
-import { provisionService, SERVICE_NOT_READY } from './provision';
+import { provisionService } from './provision';
 import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
+import { requeueDomainsWaitingForService } from './resume-provisioning';
 import { withServiceLease } from './service-lease';
 
 const DEFAULT_CONFIG_STORE = 'edgeplane';
@@ -77,13 +78,7 @@ export class LifecycleControlPlane implements ControlPlane {
 
   /** Domains stopped because the service had no active version go on once it has one. */
   private async resumeDomainsWaitingForService(name: string): Promise<void> {
-    const service = await this.ctx.store.getService(name);
-    if (service?.status !== 'ready') return;
-    for (const record of await this.ctx.store.listDomains(name)) {
-      if (record.state === 'needs_attention' && record.lastError?.detail.includes(SERVICE_NOT_READY)) {
-        await this.retryDomain(name, record.domain);
-      }
-    }
+    await withServiceLease(this.ctx, name, () => requeueDomainsWaitingForService(this.ctx, name));
   }
 
   async listServices(): Promise<ServiceRecord[]> {

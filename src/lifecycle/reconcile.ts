@@ -2,6 +2,7 @@ import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { DomainRecord, LastError } from '../model';
 import type { LifecycleContext, StepProgress } from './context';
 import { attachStep } from './attach';
+import { SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, withCondition } from './record';
 import { isStale, nextProbeDelay, unavailableDelay } from './schedule';
 import { secureStep } from './secure';
@@ -27,7 +28,8 @@ export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecor
   try {
     const service = await ctx.store.getService(record.service);
     if (!service?.fastlyServiceId || !service.configStoreId) {
-      throw new EdgeplaneError('invalid_input', `The service "${record.service}" is not provisioned yet: create it first`);
+      // Worded with SERVICE_NOT_READY, so the domain goes on by itself once the service is ready.
+      throw new EdgeplaneError('invalid_input', `The service "${record.service}" is not on Fastly yet and ${SERVICE_NOT_READY}: create it first`);
     }
     const provisioned = { ...service, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId };
     switch (record.state) {

@@ -2,6 +2,7 @@ import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
 import type { LifecycleContext } from './context';
 import { reconcileDomain } from './reconcile';
+import { isProvisioningDue, resumeProvisioning } from './resume-provisioning';
 import { unavailableDelay } from './schedule';
 
 export interface WorkerOptions {
@@ -88,13 +89,34 @@ export class LeasedRetryWorker implements RetryWorker {
   private async tickOnce(): Promise<number> {
     const { store, clock, budget } = this.ctx;
     if (budget.pausedUntil() > clock.now()) return 0;
+    const resumed = await this.resumeAbandonedProvisioning();
     // With no probe to give, waiting domains must not fill the batch and starve the others.
     const except: DomainState[] = budget.nextAvailableAt() > clock.now() ? ['waiting_for_release'] : [];
     const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
     const byService = new Map<string, string[]>();
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
     const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains)));
-    return stepped.reduce((sum, count) => sum + count, 0);
+    return stepped.reduce((sum, count) => sum + count, resumed);
+  }
+
+  /** Services a crashed createService left `provisioning` are finished here, each under its lease. */
+  private async resumeAbandonedProvisioning(): Promise<number> {
+    const { store, clock, retry } = this.ctx;
+    const due = (await store.listServices()).filter((service) => isProvisioningDue(service, clock.now(), retry));
+    let resumed = 0;
+    for (const { name } of due) {
+      if (!(await this.renewLease(name))) continue;
+      try {
+        // Read again under the lease: createService or another worker may have finished it.
+        const current = await store.getService(name);
+        if (!current || !isProvisioningDue(current, clock.now(), retry)) continue;
+        await resumeProvisioning(this.ctx, current);
+        resumed += 1;
+      } finally {
+        await store.releaseLease(serviceLeaseKey(name), this.options.workerId);
+      }
+    }
+    return resumed;
   }
 
   private async runService(service: string, domains: string[]): Promise<number> {

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openControlPlane } from '../src/lifecycle';
+import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { makeEdgePackage, simControl } from './support/lifecycle-harness';
+
+// A createService killed between any two Fastly calls leaves its service `provisioning`. The
+// retry worker (here in the test's process, once the dead process's lease has expired) finishes
+// it: one Fastly service, both backends, the config store linked with its `site` key, the
+// package, one activation, and the recorded version equal to Fastly's active one.
+
+const CHILD = join(import.meta.dirname, 'support', 'lifecycle-provision-crash-child.ts');
+const PARALLEL = 4;
+/** Past the dead createService's lease (2 min) and the provisioning retry delay. */
+const LATER_MS = 5 * 60_000;
+
+let sim: RunningSimulator;
+let dir: string;
+let packagePath: string;
+
+function runCreate(k: number, crashAfter: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: {
+        ...process.env,
+        FASTLY_API_TOKEN: sim.defaultAccount.token,
+        FASTLY_API_URL: sim.url,
+        EDGEPLANE_DB: join(dir, `provision-${k}.db`),
+        EDGE_PACKAGE: packagePath,
+        SERVICE: `provision-${k}`,
+        CRASH_AFTER: String(crashAfter),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A worker on the crashed process's database, ticking at once and again later. */
+async function resumeLater(k: number) {
+  let offsetMs = 0;
+  const opened = await openControlPlane({
+    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
+    dbPath: join(dir, `provision-${k}.db`),
+    packagePath,
+    workerId: 'resuming-worker',
+    clock: { now: () => Date.now() + offsetMs },
+  });
+  try {
+    // At once, the dead createService still holds the service's lease: nothing is touched.
+    const early = await opened.worker.tick();
+    const before = await opened.controlPlane.getService(`provision-${k}`);
+    offsetMs = LATER_MS;
+    const stepped = await opened.worker.tick();
+    const after = await opened.controlPlane.getService(`provision-${k}`);
+    // A second tick finds nothing left to do.
+    const again = await opened.worker.tick();
+    return { early, before: before.status, stepped, after, again };
+  } finally {
+    await opened.close();
+  }
+}
+
+async function onFastly(name: string) {
+  const state = await simControl(sim).state();
+  const services = state.services.filter((s: any) => s.name === name);
+  const versions = services[0]?.versions ?? [];
+  const active = versions.find((v: any) => v.active);
+  const store = state.configStores.find((s: any) => s.name === name);
+  return {
+    services: services.length,
+    backends: active?.backends ?? [],
+    linked: active?.resources.some((r: any) => r.resourceId === store?.id) ?? false,
+    hasPackage: active?.package !== null && active?.package !== undefined,
+    activations: versions.reduce((sum: number, v: any) => sum + v.activations, 0),
+    drafts: versions.filter((v: any) => !v.locked && !v.active).length,
+    site: store?.items.site !== undefined,
+    activeVersion: active?.number ?? null,
+    configStores: state.configStores.filter((s: any) => s.name === name).length,
+  };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ releaseDelayMs: 0, tlsDelayMs: 0, writeLimitPerHour: 100_000 });
+  dir = mkdtempSync(join(tmpdir(), 'edgeplane-provision-crash-'));
+  packagePath = await makeEdgePackage(dir);
+});
+
+afterAll(async () => {
+  await sim?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a createService killed between any two Fastly calls', () => {
+  it('is finished by the worker: one service, fully provisioned, activated once', { timeout: 120_000 }, async () => {
+    const clean = await runCreate(0, 0);
+    expect(clean.stderr).toBe('');
+    expect(clean.code).toBe(0);
+    const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
+    expect(callsOnPath).toBeGreaterThanOrEqual(10);
+    const expected = { services: 1, backends: ['main_origin', 'static_origin'], linked: true, hasPackage: true, activations: 1, drafts: 0, site: true, configStores: 1 };
+    expect(await onFastly('provision-0')).toMatchObject(expected);
+
+    const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
+    for (let start = 0; start < ks.length; start += PARALLEL) {
+      await Promise.all(
+        ks.slice(start, start + PARALLEL).map(async (k) => {
+          const crashed = await runCreate(k, k);
+          expect(crashed.signal, `k=${k}: ${crashed.stderr}`).toBe('SIGKILL');
+          const resumed = await resumeLater(k);
+          expect(resumed.early, `k=${k}`).toBe(0);
+          expect(resumed.before, `k=${k}`).toBe('provisioning');
+          expect(resumed.stepped, `k=${k}`).toBe(1);
+          expect(resumed.after, `k=${k}`).toMatchObject({ status: 'ready', lastError: null });
+          expect(resumed.again, `k=${k}`).toBe(0);
+          const fastly = await onFastly(`provision-${k}`);
+          expect.soft(fastly, `crash after call ${k}`).toMatchObject(expected);
+          expect.soft(resumed.after.activeVersion, `recorded version after crash at call ${k}`).toBe(fastly.activeVersion);
+        }),
+      );
+    }
+  });
+});
