@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
+import { ServiceInput } from '../src/model';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // A service a crashed createService left `provisioning`: the worker finishes it, waits out
@@ -16,7 +17,8 @@ describe('a service left provisioning', () => {
     const at = new Date(clock.now()).toISOString();
     // What createService has saved before its first Fastly call.
     await store.putService({
-      ...serviceInput('toot'),
+      name: 'toot',
+      origins: ServiceInput.parse(serviceInput('toot')).origins,
       fastlyServiceId: null,
       activeVersion: null,
       configStoreId: null,
