@@ -35,6 +35,11 @@ export function clientSettings(env: Record<string, string | undefined>): ClientS
   return { url: parsed.data.EDGEPLANE_URL.replace(/\/+$/, ''), token: parsed.data.EDGEPLANE_API_TOKEN.split(',')[0]!.trim() };
 }
 
+/** The API client configured from EDGEPLANE_URL and EDGEPLANE_API_TOKEN. */
+export function apiClient(): ApiClient {
+  return new ApiClient(clientSettings(process.env));
+}
+
 export class ApiClient {
   constructor(private readonly settings: ClientSettings) {}
 

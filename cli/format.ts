@@ -2,6 +2,10 @@ import type { DomainRecord, ServiceRecord } from '../src/model';
 
 // Human output of the CLI. `--json` prints the API's records instead.
 
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
 export function duration(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   if (seconds < 60) return `${seconds}s`;

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainRecord, ServiceRecord } from '../src/model';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { DomainRecord, DomainRole, ServiceRecord } from '../src/model';
+import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
 import { printed, runCli, startServe, type LongRunning } from './cli-harness';
 import { makeEdgePackage, simControl, type SimControl } from './support/lifecycle-harness';
 
@@ -211,12 +211,16 @@ describe('errors and usage', () => {
   });
 
   it('has --help on every command', async () => {
-    const commands = [['services', 'create'], ['domains', 'wait'], ['caching', 'on'], ['start']];
+    const commands = [['services', 'create'], ['domains', 'wait'], ['caching', 'on'], ['start'], ['domains', 'attach'], ['sim']];
     const results = await Promise.all(commands.map((command) => cli(...command, '--help')));
     for (const [index, result] of results.entries()) {
       expect(result.code, commands[index]!.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/^Usage: edgeplane/);
     }
+    // Help is built without loading the schemas and the simulator: it still shows their values.
+    const [attach, simulator] = results.slice(4);
+    expect(attach!.stdout.replace(/\s+/g, ' ')).toContain(`(choices: ${DomainRole.options.map((role) => `"${role}"`).join(', ')})`);
+    expect(simulator!.stdout.replace(/\s+/g, ' ')).toContain(`same ids) (default: ${DEFAULT_SEED})`);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { action, apiClient, printJson } from '../action';
+import { action } from '../action';
 
 /** `edgeplane caching on|off <domain> --service S`: the operator override of the caching switch. */
 export function registerCaching(program: Command): void {
@@ -14,12 +14,6 @@ export function registerCaching(program: Command): void {
       .argument('<domain>', 'the domain')
       .addOption(new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory())
       .option('--json', 'print the domain record as JSON')
-      .action(
-        action(async (domain: string, options: { service: string; json?: boolean }) => {
-          const record = await apiClient().setCaching(options.service, domain, enabled);
-          if (options.json) return printJson(record);
-          console.log(`${record.domain}: caching ${record.caching ? 'on' : 'off'}`);
-        }),
-      );
+      .action(action(async () => (await import('../run/caching')).setCaching(enabled)));
   }
 }

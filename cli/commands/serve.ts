@@ -1,44 +1,11 @@
 import { Command, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname } from 'node:path';
-import type { Logger } from 'pino';
-import { loadConfig, type Config } from '../../src/config';
-import { isEdgeplaneError } from '../../src/errors';
 import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
-import { CliExit, ExitCode } from '../exit-codes';
-import { createLogger } from '../logger';
 
-// `edgeplane serve` (API + retry worker) and `edgeplane worker` (the retry worker alone). Both
-// read the environment of src/config.ts and stop cleanly on SIGTERM/SIGINT: no new requests or
-// steps are taken, the in-flight ones finish, then the database is closed. The server modules are
-// loaded when one of these commands runs, so the client commands start fast.
+// `edgeplane serve` (API + retry worker) and `edgeplane worker` (the retry worker alone),
+// configured by the environment of src/config.ts; see cli/run/serve.ts.
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function readConfig(needsApi: boolean): Config {
-  try {
-    return loadConfig(process.env, { api: needsApi });
-  } catch (error) {
-    if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);
-    throw error;
-  }
-}
-
-/** Resolves on the first SIGTERM or SIGINT; a second one ends the process at once. */
-function shutdownSignal(logger: Logger): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: string) => {
-      logger.info({ signal }, 'shutting down: finishing in-flight work');
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-}
 
 const logLevelOption = () => new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info');
 const pollIntervalOption = () =>
@@ -53,69 +20,12 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(logLevelOption())
     .addOption(pollIntervalOption())
-    .action(
-      action(async (options: { worker: boolean; port?: number; host: string; logLevel: string; pollInterval: number }) => {
-        const config = readConfig(true);
-        const [{ createApiApp }, { createMetrics }, { startApiServer }, { openControlPlane }] = await Promise.all([
-          import('../../api/app'),
-          import('../../api/metrics'),
-          import('../../api/server'),
-          import('../../src/lifecycle'),
-        ]);
-        const logger = createLogger(options.logLevel, 'edgeplane');
-        let rateLimitRemaining = (): number | null => null;
-        const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
-        mkdirSync(dirname(config.dbPath), { recursive: true });
-        const opened = await openControlPlane({
-          fastly: config.fastly,
-          dbPath: config.dbPath,
-          retry: config.retry,
-          logger: logger.child({ component: 'lifecycle' }),
-          onFastlyCall: (event) => metrics.recordFastlyCall(event),
-          workerId: `${hostname()}-${process.pid}`,
-          pollIntervalMs: options.pollInterval,
-        });
-        rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
-        const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
-        const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
-        if (options.worker) opened.worker.start();
-        logger.info({ url: server.url, worker: options.worker, db: config.dbPath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
-
-        await shutdownSignal(logger);
-        await server.close();
-        await opened.worker.stop();
-        await opened.close();
-        logger.info({}, 'stopped');
-        return ExitCode.ok;
-      }),
-    );
+    .action(action(async () => (await import('../run/serve')).serve));
 
   program
     .command('worker')
     .description('Run the retry worker alone (several may share one database: each service is leased)')
     .addOption(logLevelOption())
     .addOption(pollIntervalOption())
-    .action(
-      action(async (options: { logLevel: string; pollInterval: number }) => {
-        const config = readConfig(false);
-        const { openControlPlane } = await import('../../src/lifecycle');
-        const logger = createLogger(options.logLevel, 'edgeplane-worker');
-        mkdirSync(dirname(config.dbPath), { recursive: true });
-        const opened = await openControlPlane({
-          fastly: config.fastly,
-          dbPath: config.dbPath,
-          retry: config.retry,
-          logger: logger.child({ component: 'lifecycle' }),
-          workerId: `${hostname()}-${process.pid}`,
-          pollIntervalMs: options.pollInterval,
-        });
-        opened.worker.start();
-        logger.info({ db: config.dbPath }, 'worker started');
-        await shutdownSignal(logger);
-        await opened.worker.stop();
-        await opened.close();
-        logger.info({}, 'stopped');
-        return ExitCode.ok;
-      }),
-    );
+    .action(action(async () => (await import('../run/serve')).worker));
 }

@@ -1,7 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { Origin, ServiceInput } from '../../src/model';
-import { action, apiClient, printJson } from '../action';
-import { formatService, formatServiceList } from '../format';
+import { action } from '../action';
 
 /** `host` or `host:port` (default port 443). */
 function originAddress(value: string): { address: string; port: number } {
@@ -9,36 +7,6 @@ function originAddress(value: string): { address: string; port: number } {
   const port = match?.[2] === undefined ? 443 : Number(match[2]);
   if (!match || port < 1 || port > 65535) throw new InvalidArgumentError('expected HOST or HOST:PORT, like lb.toot.example:443');
   return { address: match[1]!, port };
-}
-
-interface CreateOptions {
-  mainOrigin: { address: string; port: number };
-  staticOrigin: { address: string; port: number };
-  mainHostHeader?: string;
-  staticHostHeader?: string;
-  staticPathPrefix?: string;
-  originTls: boolean;
-  package?: string;
-  configStore?: string;
-  json?: boolean;
-}
-
-function serviceInput(name: string, options: CreateOptions): ServiceInput {
-  const origin = (address: { address: string; port: number }, hostHeader?: string, pathPrefix?: string): Origin => ({
-    ...address,
-    useTls: options.originTls,
-    ...(hostHeader ? { hostHeader } : {}),
-    ...(pathPrefix ? { pathPrefix } : {}),
-  });
-  return {
-    name,
-    origins: {
-      main: origin(options.mainOrigin, options.mainHostHeader),
-      static: origin(options.staticOrigin, options.staticHostHeader, options.staticPathPrefix),
-    },
-    ...(options.package ? { packagePath: options.package } : {}),
-    ...(options.configStore ? { configStoreName: options.configStore } : {}),
-  };
 }
 
 export function registerServices(program: Command): void {
@@ -57,36 +25,18 @@ export function registerServices(program: Command): void {
     .option('--package <path>', 'Compute package to upload (default: pkg/edgeplane.tar.gz when built)')
     .option('--config-store <name>', 'Config Store the edge reads (default: edgeplane)')
     .option('--json', 'print the service record as JSON')
-    .action(
-      action(async (name: string, options: CreateOptions) => {
-        const record = await apiClient().createService(serviceInput(name, options));
-        if (options.json) printJson(record);
-        else console.log(formatService(record));
-      }),
-    );
+    .action(action(async () => (await import('../run/services')).createService));
 
   services
     .command('list')
     .description('List services')
     .option('--json', 'print the service records as JSON')
-    .action(
-      action(async (options: { json?: boolean }) => {
-        const records = await apiClient().listServices();
-        if (options.json) printJson(records);
-        else console.log(formatServiceList(records));
-      }),
-    );
+    .action(action(async () => (await import('../run/services')).listServices));
 
   services
     .command('show')
     .description('Show a service: Fastly service id, active version, origins, domains')
     .argument('<name>', 'service name')
     .option('--json', 'print the service record as JSON')
-    .action(
-      action(async (name: string, options: { json?: boolean }) => {
-        const record = await apiClient().getService(name);
-        if (options.json) printJson(record);
-        else console.log(formatService(record));
-      }),
-    );
+    .action(action(async () => (await import('../run/services')).showService));
 }
