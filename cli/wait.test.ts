@@ -41,7 +41,7 @@ async function stack(): Promise<ApiClient> {
     config: { retry: { initialMs: 300, maxMs: 600 }, pollIntervalMs: 50 },
   });
   harness.opened.worker.start();
-  await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+  await harness.opened.controlPlane.createService(serviceInput('toot'));
   await harness.holdByOtherAccount('toot.example');
   await harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
   return serve();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DB_PATH, DEFAULT_PORT, loadConfig } from './config';
+import { DEFAULT_DB_PATH, DEFAULT_PACKAGE_PATH, DEFAULT_PORT, loadConfig } from './config';
 import { isEdgeplaneError } from './errors';
 
 const API_TOKEN = 'operator-token-0123456789';
@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       fastly: { token: FASTLY_TOKEN },
       apiTokens: [API_TOKEN],
       dbPath: DEFAULT_DB_PATH,
+      packagePath: DEFAULT_PACKAGE_PATH,
       port: DEFAULT_PORT,
       retry: {},
     });
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
         FASTLY_API_URL: 'http://127.0.0.1:9000',
         EDGEPLANE_API_TOKEN: `${API_TOKEN}, second-token-0123456789 ,`,
         EDGEPLANE_DB: '/tmp/x.db',
+        EDGEPLANE_PACKAGE: '/srv/edge/edgeplane.tar.gz',
         EDGEPLANE_PORT: '9100',
         EDGEPLANE_RETRY_INITIAL: '2s',
         EDGEPLANE_RETRY_MAX: '10m',
@@ -44,13 +46,16 @@ describe('loadConfig', () => {
       fastly: { token: FASTLY_TOKEN, baseUrl: 'http://127.0.0.1:9000' },
       apiTokens: [API_TOKEN, 'second-token-0123456789'],
       dbPath: '/tmp/x.db',
+      packagePath: '/srv/edge/edgeplane.tar.gz',
       port: 9100,
       retry: { initialMs: 2000, maxMs: 600_000 },
     });
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ ...minimal, FASTLY_API_URL: '', EDGEPLANE_PORT: '' }, { api: true }).port).toBe(DEFAULT_PORT);
+    const config = loadConfig({ ...minimal, FASTLY_API_URL: '', EDGEPLANE_PORT: '', EDGEPLANE_PACKAGE: '' }, { api: true });
+    expect(config.port).toBe(DEFAULT_PORT);
+    expect(config.packagePath).toBe(DEFAULT_PACKAGE_PATH);
   });
 
   it('does not need an API token for a worker-only process', () => {

@@ -7,6 +7,8 @@ import { EdgeplaneError } from './errors';
 
 export const DEFAULT_DB_PATH = '.edgeplane/edgeplane.db';
 export const DEFAULT_PORT = 8440;
+/** The Compute package uploaded to every service, relative to the working directory. */
+export const DEFAULT_PACKAGE_PATH = 'pkg/edgeplane.tar.gz';
 const MIN_API_TOKEN_LENGTH = 16;
 
 /** An unset variable and an empty one mean the same: use the default. */
@@ -27,6 +29,7 @@ const Environment = z.object({
   FASTLY_API_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   EDGEPLANE_API_TOKEN: optional(ApiTokens),
   EDGEPLANE_DB: optional(z.string().min(1)),
+  EDGEPLANE_PACKAGE: optional(z.string().min(1)),
   EDGEPLANE_PORT: optional(
     z
       .string()
@@ -43,6 +46,8 @@ export interface Config {
   /** Bearer tokens the API accepts; empty for a process that serves no API (the worker). */
   apiTokens: string[];
   dbPath: string;
+  /** The edge package the server uploads: set by the operator, never by an API caller. */
+  packagePath: string;
   port: number;
   retry: { initialMs?: number; maxMs?: number };
 }
@@ -86,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Confi
     fastly: { token: values.FASTLY_API_TOKEN!, ...(values.FASTLY_API_URL ? { baseUrl: values.FASTLY_API_URL } : {}) },
     apiTokens: values.EDGEPLANE_API_TOKEN ?? [],
     dbPath: values.EDGEPLANE_DB ?? DEFAULT_DB_PATH,
+    packagePath: values.EDGEPLANE_PACKAGE ?? DEFAULT_PACKAGE_PATH,
     port: values.EDGEPLANE_PORT ?? DEFAULT_PORT,
     retry: {
       ...(values.EDGEPLANE_RETRY_INITIAL !== undefined ? { initialMs: values.EDGEPLANE_RETRY_INITIAL } : {}),

@@ -115,8 +115,6 @@ export const ServiceInput = z
   .object({
     name: ServiceName,
     origins: z.object({ main: Origin, static: Origin }).strict(),
-    /** Path of the Compute package (.tar.gz) to upload; default: pkg/edgeplane.tar.gz when it exists. */
-    packagePath: z.string().optional(),
     /** Config Store the edge reads; default `edgeplane`. */
     configStoreName: z.string().min(1).max(255).optional(),
   })

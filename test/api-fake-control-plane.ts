@@ -41,7 +41,7 @@ export class InMemoryControlPlane implements ControlPlane {
       origins: parsed.origins,
       status: 'ready',
       lastError: null,
-      packagePath: parsed.packagePath ?? null,
+      packagePath: null,
       domains: [],
       createdAt: this.now(),
       updatedAt: this.now(),

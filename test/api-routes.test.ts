@@ -104,6 +104,7 @@ describe('services', () => {
     ['a missing origin', { name: 'toot', origins: { main: toot.origins.main } }, 'origins.static'],
     ['a bad port', { ...toot, origins: { ...toot.origins, main: { address: 'lb', port: 70000 } } }, 'origins.main.port'],
     ['a bad name', { ...toot, name: 'Toot Instance' }, 'name'],
+    ['a package path (the server uploads the package of its own configuration)', { ...toot, packagePath: '/etc/passwd' }, 'packagePath'],
     ['an array', [toot], '(root)'],
     ['null', null, '(root)'],
   ])('refuses %s with a 400 naming the field', async (_label, body, path) => {
@@ -134,7 +135,7 @@ describe('services', () => {
 
   it('refuses an oversized body with a 413, by declared length and by streamed length', async () => {
     const { request, app } = apiHarness();
-    const big = { ...toot, packagePath: 'x'.repeat(10_000) };
+    const big = { ...toot, configStoreName: 'x'.repeat(10_000) };
     await problem(await request('POST', '/v1/services', big), 413, 'invalid_input');
 
     const bytes = new TextEncoder().encode(JSON.stringify(big));

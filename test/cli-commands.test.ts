@@ -42,6 +42,7 @@ beforeAll(async () => {
     FASTLY_API_URL: sim.url,
     EDGEPLANE_API_TOKEN: API_TOKEN,
     EDGEPLANE_DB: join(dir, 'edgeplane.db'),
+    EDGEPLANE_PACKAGE: packagePath,
     EDGEPLANE_PORT: '0',
     ...FAST_RETRY,
   });
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 describe('edgeplane against a running control plane', () => {
   it('creates, lists and shows a service', async () => {
-    const created = await cli('services', 'create', 'toot', '--main-origin', 'lb.toot.example', '--static-origin', 'files-origin.toot.example:8443', '--package', packagePath);
+    const created = await cli('services', 'create', 'toot', '--main-origin', 'lb.toot.example', '--static-origin', 'files-origin.toot.example:8443');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toMatch(/Service toot: ready/);
 
@@ -65,7 +66,8 @@ describe('edgeplane against a running control plane', () => {
     expect(json<unknown[]>(list.stdout).map((service) => ServiceRecord.parse(service).name)).toEqual(['toot']);
 
     const shown = ServiceRecord.parse(json((await cli('services', 'show', 'toot', '--json')).stdout));
-    expect(shown).toMatchObject({ status: 'ready', origins: { static: { address: 'files-origin.toot.example', port: 8443 } } });
+    // The package is the one the server was configured with (EDGEPLANE_PACKAGE).
+    expect(shown).toMatchObject({ status: 'ready', packagePath, origins: { static: { address: 'files-origin.toot.example', port: 8443 } } });
     expect(shown.fastlyServiceId).toBe((await control.state()).services[0].id);
   });
 
@@ -202,6 +204,8 @@ describe('errors and usage', () => {
       [['domains', 'wait', 'toot.example', '-s', 'toot', '--timeout', 'soon'], /not a duration/],
       [['purge', '--service', 'toot'], /exactly one of --all, --key K/],
       [['services', 'list', '--colour'], /unknown option '--colour'/],
+      // The package is the server's configuration (EDGEPLANE_PACKAGE), not the caller's choice.
+      [['services', 'create', 'x', '--main-origin', 'lb.x.example', '--static-origin', 'files.x.example', '--package', '/etc/passwd'], /unknown option '--package'/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     for (const [index, result] of results.entries()) {
@@ -238,11 +242,11 @@ describe('serve and worker configuration', () => {
 
   it('splits into `serve --no-worker` and `worker` sharing one database', async () => {
     const db = join(dir, 'split.db');
-    const fastly = { FASTLY_API_TOKEN: sim.defaultAccount.token, FASTLY_API_URL: sim.url, EDGEPLANE_DB: db, ...FAST_RETRY };
+    const fastly = { FASTLY_API_TOKEN: sim.defaultAccount.token, FASTLY_API_URL: sim.url, EDGEPLANE_DB: db, EDGEPLANE_PACKAGE: packagePath, ...FAST_RETRY };
     const api = await startServe(['serve', '--no-worker', '--poll-interval', '100ms'], { ...fastly, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_PORT: '0' });
     const splitEnv = { EDGEPLANE_URL: api.url, EDGEPLANE_API_TOKEN: API_TOKEN };
     try {
-      await runCli(['services', 'create', 'split', '--main-origin', 'lb.split.example', '--static-origin', 'files.split.example', '--package', packagePath], splitEnv);
+      await runCli(['services', 'create', 'split', '--main-origin', 'lb.split.example', '--static-origin', 'files.split.example'], splitEnv);
       await runCli(['domains', 'attach', 'split.example', '-s', 'split', '--role', 'main'], splitEnv);
       const before = DomainRecord.parse(json((await runCli(['domains', 'status', 'split.example', '-s', 'split', '--json'], splitEnv)).stdout));
       expect(before.state).toBe('queued');

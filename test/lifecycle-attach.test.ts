@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
@@ -21,7 +20,7 @@ const siteConfig = (state: any) => SiteConfig.parse(JSON.parse(state.configStore
 describe('service provisioning', () => {
   it('creates the Compute service with both backends, a linked config store, the site key and the package, and activates it', async () => {
     harness = await startLifecycleHarness();
-    const service = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    const service = await harness.opened.controlPlane.createService(serviceInput('toot'));
     expect(service).toMatchObject({ name: 'toot', status: 'ready', lastError: null, activeVersion: 1, configStoreName: 'edgeplane' });
     const state = await harness.state();
     const [version] = versionsOf(state, 'toot');
@@ -38,7 +37,7 @@ describe('service provisioning', () => {
     });
 
     // Creating it again adopts what exists: no new version, no second store.
-    const again = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    const again = await harness.opened.controlPlane.createService(serviceInput('toot'));
     expect(again).toMatchObject({ status: 'ready', activeVersion: 1, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId });
     const after = await harness.state();
     expect(versionsOf(after, 'toot')).toHaveLength(1);
@@ -65,7 +64,8 @@ describe('service provisioning', () => {
 
   it('leaves the draft and says to build the edge package when there is none', async () => {
     harness = await startLifecycleHarness();
-    const service = await harness.opened.controlPlane.createService(serviceInput('toot', `${harness.dir}/missing.tar.gz`));
+    rmSync(harness.packagePath);
+    const service = await harness.opened.controlPlane.createService(serviceInput('toot'));
     expect(service.status).toBe('needs_attention');
     expect(service.activeVersion).toBeNull();
     expect(service.lastError?.detail).toContain('npm run build:edge');
@@ -77,7 +77,8 @@ describe('service provisioning', () => {
     expect(record.lastError?.detail).toContain('npm run build:edge');
 
     // The package is built and the service created again: the draft is activated, the domain goes on.
-    const ready = await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await makeEdgePackage(harness.dir);
+    const ready = await harness.opened.controlPlane.createService(serviceInput('toot'));
     expect(ready).toMatchObject({ status: 'ready', activeVersion: 1, lastError: null });
     expect((await harness.opened.controlPlane.getDomain('toot', 'toot.example')).state).toBe('queued');
     await harness.tickUntil('toot', 'toot.example', 'cached');
@@ -88,13 +89,13 @@ describe('a new edge package', () => {
   it('goes out on a clone of the active version, keeping its domains', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await harness.tickUntil('toot', 'toot.example', 'cached');
 
-    mkdirSync(join(harness.dir, 'next'));
-    const rebuilt = await makeEdgePackage(join(harness.dir, 'next'), 'edgeplane', 'edge app, rebuilt');
-    const service = await controlPlane.createService(serviceInput('toot', rebuilt));
+    // Rebuilt where the configuration points.
+    const rebuilt = await makeEdgePackage(harness.dir, 'edgeplane', 'edge app, rebuilt');
+    const service = await controlPlane.createService(serviceInput('toot'));
     expect(service).toMatchObject({ status: 'ready', activeVersion: 3, packagePath: rebuilt });
     const versions = versionsOf(await harness.state(), 'toot');
     expect(versions.map((v) => [v.number, v.active, v.activations, v.domains])).toEqual([
@@ -111,7 +112,7 @@ describe('attaching a domain', () => {
     harness = await startLifecycleHarness();
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
 
     const queued = await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });

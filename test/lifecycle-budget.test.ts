@@ -18,7 +18,7 @@ describe('a 429 from Fastly', () => {
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
     const windowStart = clock.now();
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
 
@@ -63,7 +63,7 @@ describe('a domain that is never released', () => {
     harness = await startLifecycleHarness({ config: { retry: { initialMs: MINUTE, maxMs: 10 * MINUTE } } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await worker.tick();
@@ -96,7 +96,7 @@ describe('many waiting domains', () => {
     harness = await startLifecycleHarness({ config: { writeLimitPerHour: 8, budgetShare: 0.25 } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     const domains = ['a', 'b', 'c', 'd', 'e'].map((label) => `${label}.toot.example`);
     for (const domain of domains) {
       await harness.holdByOtherAccount(domain);

@@ -53,7 +53,7 @@ function runWorker(k: number, crashAfter: number): Promise<ChildResult> {
 /** Provisions service crash-k and accepts its domain, in this process; the child does the rest. */
 async function prepare(k: number): Promise<void> {
   const opened = await openControlPlane({ fastly: { token: sim.defaultAccount.token, baseUrl: sim.url }, dbPath: join(dir, `crash-${k}.db`), packagePath });
-  await opened.controlPlane.createService({ ...serviceInput(`crash-${k}`, packagePath), configStoreName: `crash-${k}` });
+  await opened.controlPlane.createService({ ...serviceInput(`crash-${k}`), configStoreName: `crash-${k}` });
   await opened.controlPlane.attachDomain(`crash-${k}`, { domain: `crash-${k}.toot.example`, role: 'main' });
   await opened.close();
 }

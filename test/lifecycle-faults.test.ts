@@ -22,7 +22,7 @@ async function attachThroughRelease(domain: string): Promise<number> {
 describe('with 30 % 5xx and latency injected', () => {
   it('the lifecycle converges, activates once, and stays under a bound of Fastly calls', { timeout: 120_000 }, async () => {
     harness = await startLifecycleHarness({ sim: { releaseDelayMs: 120_000, tlsDelayMs: 30_000 } });
-    await harness.opened.controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await harness.opened.controlPlane.createService(serviceInput('toot'));
     const calm = await attachThroughRelease('toot.example');
 
     const faults = await harness.control('POST', '/faults', { errorRate: 0.3, statuses: [500, 502, 503], latencyMs: 15 });

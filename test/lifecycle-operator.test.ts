@@ -28,7 +28,7 @@ describe('a domain held by another service of our own account', () => {
   it('needs attention, with Fastly text verbatim; attached again with move it is taken over', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await legacyServiceWith('toot.example');
 
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
@@ -51,7 +51,7 @@ describe('a certificate Fastly cannot issue', () => {
   it('needs attention with the DNS records to fix; after a retry a new subscription is issued', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.control('POST', '/tls-failures', { domain: 'toot.example' });
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     const failed = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
@@ -74,7 +74,7 @@ describe('a draft someone else locked', () => {
   it('is not reused: the next attempt clones a new draft and activates that one', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane, worker } = harness.opened;
-    const service = await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    const service = await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await worker.tick();
@@ -106,7 +106,7 @@ describe('retry now', () => {
     harness = await startLifecycleHarness({ config: { retry: { initialMs: 60_000, maxMs: 600_000 } } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await worker.tick();
@@ -130,7 +130,7 @@ describe('removing a domain', () => {
   it('detaches a cached domain: caching off, TLS subscription, then the domain off a new active version', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
     await harness.tickUntil('toot', 'files.toot.example', 'cached');
     const before = await harness.state();
@@ -163,7 +163,7 @@ describe('removing a domain', () => {
   it('cancels a waiting domain without touching the active version, and it can be attached again', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await worker.tick();
@@ -181,7 +181,7 @@ describe('operator controls', () => {
   it('overrides the caching switch, and the lifecycle keeps the override when it reaches cached', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     const off = await controlPlane.setCaching('toot', 'toot.example', false);
     expect(off).toMatchObject({ caching: false, cachingOverride: false });
@@ -196,7 +196,7 @@ describe('operator controls', () => {
   it('purges everything, by key, by keys and by URL through Fastly', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     expect((await controlPlane.purge('toot', { all: true })).fastlyIds).toHaveLength(1);
     expect((await controlPlane.purge('toot', { key: 'accounts' })).fastlyIds).toHaveLength(1);
     expect((await controlPlane.purge('toot', { keys: ['a', 'b'] })).fastlyIds).toHaveLength(2);
@@ -213,7 +213,7 @@ describe('operator controls', () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
     await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' })).rejects.toMatchObject({ code: 'not_found' });
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await expect(controlPlane.attachDomain('toot', { domain: 'https://toot.example/', role: 'main' })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(controlPlane.createService({ name: 'Bad Name' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });

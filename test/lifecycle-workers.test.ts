@@ -34,7 +34,7 @@ describe('two worker processes on one database', () => {
     const { controlPlane } = harness.opened;
     const domains: Array<[string, string]> = [];
     for (const name of ['one', 'two', 'three']) {
-      await controlPlane.createService({ ...serviceInput(name, harness.packagePath), configStoreName: `store-${name}` });
+      await controlPlane.createService({ ...serviceInput(name), configStoreName: `store-${name}` });
       domains.push([name, `${name}.toot.example`], [name, `files.${name}.toot.example`]);
     }
     for (const [service, domain] of domains) await controlPlane.attachDomain(service, { domain, role: domain.startsWith('files.') ? 'static' : 'main' });
@@ -67,7 +67,7 @@ describe('a worker', () => {
   it('stop() waits for the step in flight to be persisted', async () => {
     harness = await startLifecycleHarness({ manualClock: false, sim: { releaseDelayMs: 0, tlsDelayMs: 0 }, config: { pollIntervalMs: 5 } });
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot', harness.packagePath));
+    await controlPlane.createService(serviceInput('toot'));
     await harness.control('POST', '/faults', { latencyMs: 30 });
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     worker.start();

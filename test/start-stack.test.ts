@@ -42,6 +42,9 @@ describe('edgeplane start', () => {
       });
       expect(waited.code).toBe(0);
       expect(waited.stdout).toMatch(/toot\.example is cached/);
+      // The serve child uploaded the package given to start (passed on as EDGEPLANE_PACKAGE).
+      const service = await fetch(`${apiUrl}/v1/services/toot`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await service.json()).toMatchObject({ status: 'ready', packagePath });
 
       await start.waitForLine((line) => line.startsWith('toot.example is cached.'));
       const story = start.output();

@@ -38,7 +38,6 @@ export interface StorySite {
   domain: string;
   staticDomain: string;
   origin: { address: string; port: number };
-  packagePath: string;
 }
 
 /** Creates the service and attaches both domains. */
@@ -47,7 +46,6 @@ export async function seedSite(client: ApiClient, site: StorySite): Promise<void
   await client.createService({
     name: site.service,
     origins: { main: { ...origin }, static: { ...origin, hostHeader: site.staticDomain } },
-    packagePath: site.packagePath,
   });
   await client.attachDomain(site.service, { domain: site.domain, role: 'main' });
   await client.attachDomain(site.service, { domain: site.staticDomain, role: 'static' });

@@ -58,6 +58,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   const opened = await openControlPlane({
     fastly: config.fastly,
     dbPath: config.dbPath,
+    packagePath: config.packagePath,
     retry: config.retry,
     logger: logger.child({ component: 'lifecycle' }),
     onFastlyCall: (event) => metrics.recordFastlyCall(event),
@@ -68,7 +69,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
   const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
   if (options.worker) opened.worker.start();
-  logger.info({ url: server.url, worker: options.worker, db: config.dbPath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
+  logger.info({ url: server.url, worker: options.worker, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
   await shutdownSignal(logger);
   await server.close();
@@ -86,6 +87,7 @@ export async function worker(options: { logLevel: string; pollInterval: number }
   const opened = await openControlPlane({
     fastly: config.fastly,
     dbPath: config.dbPath,
+    packagePath: config.packagePath,
     retry: config.retry,
     logger: logger.child({ component: 'lifecycle' }),
     workerId: `${hostname()}-${process.pid}`,

@@ -11,7 +11,6 @@ export interface CreateOptions {
   staticHostHeader?: string;
   staticPathPrefix?: string;
   originTls: boolean;
-  package?: string;
   configStore?: string;
   json?: boolean;
 }
@@ -29,7 +28,6 @@ function serviceInput(name: string, options: CreateOptions): ServiceInput {
       main: origin(options.mainOrigin, options.mainHostHeader),
       static: origin(options.staticOrigin, options.staticHostHeader, options.staticPathPrefix),
     },
-    ...(options.package ? { packagePath: options.package } : {}),
     ...(options.configStore ? { configStoreName: options.configStore } : {}),
   };
 }

@@ -73,6 +73,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
       EDGEPLANE_API_TOKEN: process.env.EDGEPLANE_API_TOKEN || randomBytes(24).toString('base64url'),
       EDGEPLANE_DB: dbPath,
       EDGEPLANE_PORT: String(options.apiPort),
+      EDGEPLANE_PACKAGE: packagePath,
     };
     let sim: RunningSimulator | null = null;
     if (simulated) {
@@ -119,7 +120,6 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         domain: options.domain,
         staticDomain,
         origin: { address: originAddress.hostname, port: Number(originAddress.port) },
-        packagePath,
       });
       const letGo = setTimeout(() => {
         accounts

@@ -50,7 +50,7 @@ export class LifecycleControlPlane implements ControlPlane {
         origins: input.origins,
         status: 'provisioning',
         lastError: null,
-        packagePath: input.packagePath ?? existing?.packagePath ?? null,
+        packagePath: existing?.packagePath ?? null,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       };

@@ -119,7 +119,7 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
   if (service.configStoreId !== configStore.id) await save({ configStoreId: configStore.id });
   await writeSiteConfig(gateway, { ...service, configStoreId: configStore.id });
 
-  const packagePath = service.packagePath ?? ctx.packagePath;
+  const packagePath = ctx.packagePath;
   const pkg = await readPackage(packagePath);
   const wanted = { configStoreId: configStore.id, pkg, backends: backendSpecs(service.origins) };
 

@@ -21,10 +21,9 @@ export async function makeEdgePackage(dir: string, name = 'edgeplane', descripti
   return file;
 }
 
-export const serviceInput = (name: string, packagePath?: string): ServiceInput => ({
+export const serviceInput = (name: string): ServiceInput => ({
   name,
   origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example', hostHeader: 'toot-media.s3.example', pathPrefix: '/toot-media' } },
-  ...(packagePath ? { packagePath } : {}),
 });
 
 export interface SimControl {
