@@ -18,14 +18,15 @@ const HOUR_MS = 60 * 60_000;
  * reset); and none once Fastly reports that the user's writes this hour (everyone's, every
  * process's) have used up the share, so the rest of the limit stays for the operator's changes.
  * Which domain gets the next probe is the worker's business (the oldest due first); the budget
- * only says whether and when.
+ * only says whether and when. It counts in memory, for one process (the benchmark uses it so);
+ * the worker counts in the database through `SharedProbeBudget`, which uses this one's gates.
  */
 export class ProbeBudget {
   readonly capacity: number;
   /** Writes Fastly must still allow this hour for a probe to go out. */
   private readonly reserve: number;
+  readonly windowMs: number;
   private readonly clock: Clock;
-  private readonly windowMs: number;
   private readonly taken: number[] = [];
   /** Fastly's 429: every write waits. */
   private pausedUntilMs = 0;
@@ -45,8 +46,7 @@ export class ProbeBudget {
   /** Take one probe if the budget allows it now. */
   tryTake(rateLimit?: RateLimitState): boolean {
     const now = this.clock.now();
-    this.noteFastlyLimit(rateLimit);
-    if (this.nextAvailableAt() > now) return false;
+    if (Math.max(this.gatedUntil(rateLimit), this.nextAvailableAt()) > now) return false;
     this.taken.push(now);
     return true;
   }
@@ -62,7 +62,16 @@ export class ProbeBudget {
     const now = this.clock.now();
     this.expire(now);
     const windowFree = this.taken.length < this.capacity ? now : (this.taken[0] ?? now) + this.windowMs;
-    return Math.max(windowFree, this.pausedUntilMs, this.shareUsedUntilMs);
+    return Math.max(windowFree, this.gatedUntil());
+  }
+
+  /**
+   * Until when Fastly's side holds probes back (its 429, or the user's writes having used the
+   * share), noting `rateLimit` first; the count of our own probes is not part of it.
+   */
+  gatedUntil(rateLimit?: RateLimitState): number {
+    this.noteFastlyLimit(rateLimit);
+    return Math.max(this.pausedUntilMs, this.shareUsedUntilMs);
   }
 
   /** Until when Fastly's rate limit (a 429) holds every write back, not just probes (epoch ms; past when none). */

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { DomainRecord } from '../model';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { Repository } from '../store';
-import type { ProbeBudget } from './budget';
+import type { SharedProbeBudget } from './shared-budget';
 
 /** A pino-compatible logger (only what the lifecycle uses). */
 export interface Logger {
@@ -22,7 +22,8 @@ export interface LifecycleContext {
   /** Uniform in [0, 1): jitter of the schedule. */
   random: () => number;
   retry: { initialMs: number; maxMs: number };
-  budget: ProbeBudget;
+  /** Probes of waiting domains, counted in the database across processes. */
+  budget: SharedProbeBudget;
   /** The edge package to upload when it exists. */
   packagePath: string;
   logger: Logger;

@@ -7,6 +7,7 @@ import { openStore, type Repository } from '../store';
 import { ProbeBudget } from './budget';
 import { type LifecycleContext, type Logger, silentLogger } from './context';
 import { LifecycleControlPlane } from './control-plane';
+import { SharedProbeBudget } from './shared-budget';
 import { DEFAULT_RETRY } from './schedule';
 import { LeasedRetryWorker } from './worker';
 
@@ -65,7 +66,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     clock,
     random: config.random ?? Math.random,
     retry: { initialMs: config.retry?.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: config.retry?.maxMs ?? DEFAULT_RETRY.maxMs },
-    budget: new ProbeBudget({ clock, writeLimitPerHour: config.writeLimitPerHour ?? 1000, share: config.budgetShare ?? 0.25 }),
+    budget: new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: config.writeLimitPerHour ?? 1000, share: config.budgetShare ?? 0.25 }), store, clock),
     packagePath: config.packagePath ?? DEFAULT_PACKAGE_PATH,
     logger: config.logger ?? silentLogger,
   };

@@ -91,7 +91,7 @@ export class LeasedRetryWorker implements RetryWorker {
     if (budget.pausedUntil() > clock.now()) return 0;
     const resumed = await this.resumeAbandonedProvisioning();
     // With no probe to give, waiting domains must not fill the batch and starve the others.
-    const except: DomainState[] = budget.nextAvailableAt() > clock.now() ? ['waiting_for_release'] : [];
+    const except: DomainState[] = (await budget.nextAvailableAt()) > clock.now() ? ['waiting_for_release'] : [];
     const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
     const byService = new Map<string, string[]>();
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
@@ -129,7 +129,7 @@ export class LeasedRetryWorker implements RetryWorker {
         const record = await store.getDomain(service, domain);
         if (!record || !isDue(record, clock.now())) continue;
         if (budget.pausedUntil() > clock.now()) break;
-        if (record.state === 'waiting_for_release' && !budget.tryTake(gateway.rateLimit)) continue;
+        if (record.state === 'waiting_for_release' && !(await budget.tryTake(gateway.rateLimit))) continue;
         stepped += 1;
         try {
           if (!(await this.stepChain(record))) break;

@@ -107,6 +107,21 @@ describe('the kysely store', () => {
     expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
   });
 
+  it('records probes up to the capacity of the window, counted across connections to one file, and forgets old ones', async () => {
+    const [one, two] = [await open(), await open()];
+    const hour = 60 * 60_000;
+    const at = (ms: number) => new Date(Date.parse(t0) + ms);
+    const take = (store: KyselyRepository, ms: number) => store.takeProbe(at(ms), at(ms - hour), 3);
+    const taken = await Promise.all([take(one, 0), take(two, 0), take(one, 0), take(two, 0), take(one, 0)]);
+    expect(taken.filter(Boolean)).toHaveLength(3);
+    expect(await take(two, 30 * 60_000)).toBe(false);
+    expect(await two.probesSince(at(30 * 60_000 - hour))).toEqual({ count: 3, oldestAt: at(0) });
+    expect(await take(one, hour - 1)).toBe(false);
+    // An hour after the first probes, their slots are free again.
+    expect([await take(two, hour), await take(one, hour), await take(two, hour), await take(one, hour)]).toEqual([true, true, true, false]);
+    expect(await one.probesSince(at(2 * hour))).toEqual({ count: 0, oldestAt: null });
+  });
+
   it('keeps services with their origins and status', async () => {
     const store = await open();
     const service = {

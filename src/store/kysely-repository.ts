@@ -228,6 +228,23 @@ export class KyselyRepository implements Repository {
     await this.db.deleteFrom('leases').where('key', '=', key).where('owner', '=', owner).execute();
   }
 
+  async takeProbe(at: Date, since: Date, capacity: number): Promise<boolean> {
+    const sinceIso = since.toISOString();
+    await this.db.deleteFrom('probe_spend').where('at', '<=', sinceIso).execute();
+    // Count and insert in one statement: the database serialises it against other writers.
+    const result = await sql`insert into probe_spend (at) select ${at.toISOString()} where (select count(*) from probe_spend where at > ${sinceIso}) < ${capacity}`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0) === 1;
+  }
+
+  async probesSince(since: Date): Promise<{ count: number; oldestAt: Date | null }> {
+    const row = await this.db
+      .selectFrom('probe_spend')
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('at').as('oldest')])
+      .where('at', '>', since.toISOString())
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.count), oldestAt: row.oldest ? new Date(row.oldest) : null };
+  }
+
   async close(): Promise<void> {
     await this.onClose();
   }

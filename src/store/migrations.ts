@@ -65,6 +65,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '002_probe_spend': {
+    async up(db: Kysely<unknown>) {
+      // One row per probe of a waiting domain, so every process on the database shares one budget.
+      await db.schema.createTable('probe_spend').addColumn('at', 'varchar(32)', (c) => c.notNull()).execute();
+      await db.schema.createIndex('probe_spend_at').on('probe_spend').column('at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

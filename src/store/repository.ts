@@ -31,6 +31,14 @@ export interface Repository {
    */
   acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
+  /**
+   * Records one probe at `at` if fewer than `capacity` were recorded after `since` (one atomic
+   * statement, so processes sharing the database never overspend together). True when taken.
+   * Forgets probes at or before `since`.
+   */
+  takeProbe(at: Date, since: Date, capacity: number): Promise<boolean>;
+  /** The probes recorded after `since`: how many, and when the oldest of them was. */
+  probesSince(since: Date): Promise<{ count: number; oldestAt: Date | null }>;
 
   close(): Promise<void>;
 }

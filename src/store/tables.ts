@@ -53,9 +53,14 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+export interface ProbeSpendTable {
+  at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   domains: DomainsTable;
   domain_history: DomainHistoryTable;
   leases: LeasesTable;
+  probe_spend: ProbeSpendTable;
 }
