@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock';
+import { openStore } from '../store';
+import type { KyselyRepository } from '../store/kysely-repository';
+import { ProbeBudget } from './budget';
+import { SharedProbeBudget } from './shared-budget';
+
+const HOUR = 60 * 60_000;
+
+describe('SharedProbeBudget', () => {
+  let store: KyselyRepository;
+  let clock: ManualClock;
+  /** A budget as one process has it: its own gates, the count in the shared store. */
+  const processBudget = () => new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: 12, share: 0.25 }), store, clock);
+
+  beforeEach(async () => {
+    store = await openStore(':memory:');
+    clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
+  });
+  afterEach(() => store.close());
+
+  it('counts the probes of every budget on the store against one share of the sliding hour', async () => {
+    const [one, two] = [processBudget(), processBudget()];
+    const start = clock.now();
+    expect(await one.tryTake()).toBe(true);
+    clock.advance(60_000);
+    expect(await two.tryTake()).toBe(true);
+    expect(await one.tryTake()).toBe(true);
+    expect(await two.nextAvailableAt()).toBe(start + HOUR);
+    expect(await two.tryTake()).toBe(false);
+    expect(await processBudget().tryTake()).toBe(false);
+
+    clock.set(start + HOUR);
+    expect(await one.nextAvailableAt()).toBe(start + HOUR);
+    expect(await two.tryTake()).toBe(true);
+    expect(await one.tryTake()).toBe(false);
+  });
+
+  it('spends nothing while Fastly holds probes back: after a 429, or once the user used the share', async () => {
+    const budget = processBudget();
+    budget.pauseUntil(new Date(clock.now() + 30_000));
+    expect(budget.pausedUntil()).toBe(clock.now() + 30_000);
+    expect(await budget.tryTake()).toBe(false);
+    expect(await budget.nextAvailableAt()).toBe(clock.now() + 30_000);
+    clock.advance(30_000);
+
+    const resetAt = new Date(clock.now() + HOUR / 2);
+    // 12 writes an hour, 3 for probes: with 9 left, the operator's part is all that remains.
+    expect(await budget.tryTake({ remaining: 9, resetAt })).toBe(false);
+    expect(await budget.nextAvailableAt()).toBe(resetAt.getTime());
+    expect(await store.probesSince(new Date(clock.now() - HOUR))).toEqual({ count: 0, oldestAt: null });
+  });
+});
