@@ -23,11 +23,11 @@ describe('nextProbeDelay', () => {
   });
 
   it('then doubles the delay from probe to probe up to the cap', () => {
-    const delays = [60, 62, 64, 68, 76].map((minute) => nextProbeDelay({ waitingSinceMs: 0, nowMs: minute * MINUTE, random: middle }));
-    expect(delays).toEqual([2, 2, 4, 8, 10].map((m) => m * MINUTE));
+    const delays = [60, 62, 64, 68, 73].map((minute) => nextProbeDelay({ waitingSinceMs: 0, nowMs: minute * MINUTE, random: middle }));
+    expect(delays).toEqual([2, 2, 4, 5, 5].map((m) => m * MINUTE));
     const times = probeTimes(3 * HOUR);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(gaps.slice(60)).toEqual([2, 2, 4, 8, 10, ...Array(gaps.length - 65).fill(10)].map((m) => m * MINUTE));
+    expect(gaps.slice(60)).toEqual([2, 2, 4, ...Array(gaps.length - 63).fill(5)].map((m) => m * MINUTE));
   });
 
   it('never exceeds the cap, whatever the jitter, and spreads probes by ±20 %', () => {
@@ -51,14 +51,14 @@ describe('nextProbeDelay', () => {
 
   it('starts over from the last reset ("retry now" moves waitingSinceMs)', () => {
     const resetAt = 5 * HOUR;
-    expect(nextProbeDelay({ waitingSinceMs: 0, nowMs: resetAt, random: middle })).toBe(10 * MINUTE);
+    expect(nextProbeDelay({ waitingSinceMs: 0, nowMs: resetAt, random: middle })).toBe(5 * MINUTE);
     expect(nextProbeDelay({ waitingSinceMs: resetAt, nowMs: resetAt, random: middle })).toBe(MINUTE);
   });
 
-  it('makes about 60 + 6 per hour probes over a week: bounded write use', () => {
+  it('makes about 60 + 12 per hour probes over a week: bounded write use', () => {
     const week = probeTimes(7 * 24 * HOUR);
-    expect(week.length).toBeGreaterThan(60 + 6 * (7 * 24 - 2));
-    expect(week.length).toBeLessThan(60 + 6 * 7 * 24 + 10);
+    expect(week.length).toBeGreaterThan(60 + 12 * (7 * 24 - 2));
+    expect(week.length).toBeLessThan(60 + 12 * 7 * 24 + 10);
   });
 });
 
