@@ -1,7 +1,10 @@
 import type { BenchSettings } from '../settings';
 import { round, type DetectionByWaiting, type DetectionSummary } from '../summary';
 import { duration, percent, printTable } from '../table';
-import { simulateDetection, type DetectionOptions, type DetectionResult, type ScheduleName } from './simulate';
+import { DEFAULT_RETRY } from '../../src/lifecycle/schedule';
+import { percentile, sortedAscending } from '../stats';
+import { endToEndTrial } from './end-to-end';
+import { simulateDetection, simulateTrial, type DetectionOptions, type DetectionResult, type ScheduleName } from './simulate';
 
 interface Row {
   label: string;
@@ -11,10 +14,13 @@ interface Row {
   summarised: boolean;
 }
 
+const MINUTE_MS = 60_000;
+/** The other cap the design weighed (about 10 minutes, or 5 to meet the 300 s target): what the choice trades. */
+const OTHER_CAP_MS = DEFAULT_RETRY.maxMs === 5 * MINUTE_MS ? 10 * MINUTE_MS : 5 * MINUTE_MS;
+
 const ROWS: Row[] = [
-  { label: 'edgeplane (schedule + 25 % budget)', schedule: 'edgeplane', summarised: true },
-  // The same schedule with a lower cap, an operator setting: what meeting the 300 s target costs.
-  { label: 'edgeplane, EDGEPLANE_RETRY_MAX=5m (not in summary.json)', schedule: 'edgeplane', retryMaxMs: 5 * 60_000, summarised: false },
+  { label: `edgeplane (cap ${DEFAULT_RETRY.maxMs / MINUTE_MS} min, 25 % budget)`, schedule: 'edgeplane', summarised: true },
+  { label: `edgeplane, EDGEPLANE_RETRY_MAX=${OTHER_CAP_MS / MINUTE_MS}m (not in summary.json)`, schedule: 'edgeplane', retryMaxMs: OTHER_CAP_MS, summarised: false },
   { label: 'cert-manager (1 h doubling, 32 h cap)', schedule: 'certManager', summarised: true },
   { label: 'Cloudflare for SaaS (60 s × 1.05ⁿ/1.15ⁿ, 4 h cap)', schedule: 'cloudflare', summarised: true },
 ];
@@ -30,13 +36,65 @@ function summarise(result: DetectionResult): DetectionSummary {
   };
 }
 
+export interface CrossCheck {
+  domains: number;
+  trials: number;
+  endToEnd: { p50Seconds: number; p95Seconds: number; maxSeconds: number; probes: number };
+  simulated: { p50Seconds: number; p95Seconds: number; maxSeconds: number; probes: number };
+  /** Domains whose delay came out the same (within a second) both ways. */
+  identical: number;
+}
+
 export interface DetectionSection {
   summary: Record<ScheduleName, DetectionByWaiting>;
   /** Every row's results by label, then by `n<waiting>`. */
   details: Record<string, Record<string, DetectionResult>>;
+  crossCheck: CrossCheck[];
 }
 
-export function runDetectionSection(settings: BenchSettings): DetectionSection {
+const CROSS_CHECK_WINDOW_MS = 2 * 60 * MINUTE_MS;
+
+const spread = (delaysMs: number[]) => {
+  const sorted = sortedAscending(delaysMs);
+  return { p50Seconds: percentile(sorted, 50) / 1000, p95Seconds: percentile(sorted, 95) / 1000, maxSeconds: percentile(sorted, 100) / 1000 };
+};
+
+/**
+ * The simulation against the system: the same trials (releases in the first 2 h, same jitter)
+ * run by the real worker, gateway and store against the Fastly simulator on a shared clock.
+ */
+async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
+  const plans = settings.quick ? [{ domains: 1, trials: 2 }] : [{ domains: 1, trials: 10 }, { domains: 10, trials: 2 }];
+  const checks: CrossCheck[] = [];
+  for (const { domains, trials } of plans) {
+    const real: number[] = [];
+    const modelled: number[] = [];
+    let realProbes = 0;
+    let modelledProbes = 0;
+    let identical = 0;
+    for (let trial = 0; trial < trials; trial++) {
+      const endToEnd = await endToEndTrial({ seed: settings.seed, trial, domains, windowMs: CROSS_CHECK_WINDOW_MS });
+      const simulated = simulateTrial({ schedule: 'edgeplane', domains, seed: settings.seed, windowMs: CROSS_CHECK_WINDOW_MS }, trial);
+      real.push(...endToEnd.delaysMs);
+      modelled.push(...simulated.delaysMs);
+      realProbes += endToEnd.probes;
+      modelledProbes += simulated.probes;
+      identical += endToEnd.delaysMs.filter((delay, index) => Math.abs(delay - simulated.delaysMs[index]!) < 1000).length;
+    }
+    checks.push({ domains, trials, endToEnd: { ...spread(real), probes: realProbes }, simulated: { ...spread(modelled), probes: modelledProbes }, identical });
+  }
+  printTable(
+    '2b. Cross-check — the real worker + gateway + store against the Fastly simulator (shared clock) vs the simulation, same trials, releases in the first 2 h',
+    ['waiting', 'trials', 'run', 'p50', 'p95', 'max', 'probes', 'same delay'],
+    checks.flatMap((check) => [
+      [check.domains, check.trials, 'end to end', duration(check.endToEnd.p50Seconds), duration(check.endToEnd.p95Seconds), duration(check.endToEnd.maxSeconds), check.endToEnd.probes, `${check.identical}/${check.domains * check.trials}`],
+      [check.domains, check.trials, 'simulated', duration(check.simulated.p50Seconds), duration(check.simulated.p95Seconds), duration(check.simulated.maxSeconds), check.simulated.probes, ''],
+    ]),
+  );
+  return checks;
+}
+
+export async function runDetectionSection(settings: BenchSettings): Promise<DetectionSection> {
   const summary = {} as Record<ScheduleName, DetectionByWaiting>;
   const details: DetectionSection['details'] = {};
   const table: Array<Array<string | number>> = [];
@@ -66,5 +124,5 @@ export function runDetectionSection(settings: BenchSettings): DetectionSection {
     ['schedule', 'waiting', 'p50', 'p95', 'max', 'probes/h/domain', 'busiest hour / 1,000 writes', 'probes refused (429)'],
     table,
   );
-  return { summary, details };
+  return { summary, details, crossCheck: await crossCheck(settings) };
 }

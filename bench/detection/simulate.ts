@@ -35,6 +35,7 @@ export interface DetectionResult {
 }
 
 interface WaitingDomain {
+  index: number;
   releaseAtMs: number;
   failedAttempts: number;
   dueAtMs: number;
@@ -116,6 +117,61 @@ export interface DetectionOptions {
   domains: number;
   trials: number;
   seed: number;
+  /** Releases are uniform in [0, windowMs); default 48 h. */
+  windowMs?: number;
+}
+
+/** The trial's release times as fractions of the window, one per domain: the same for every schedule. */
+export function releaseTimes(seed: number, trial: number, domains: number): number[] {
+  const random = seededRandom(seed * 1_000_003 + trial);
+  return Array.from({ length: domains }, () => random.next());
+}
+
+/** The jitter source of a trial; the end-to-end run hands the same one to the real worker. */
+export const trialJitterSeed = (seed: number, trial: number) => seed * 7_919 + trial;
+
+export interface TrialOutcome {
+  /** Release → first accepted probe after it, per domain in order. */
+  delaysMs: number[];
+  probes: number;
+  rateLimited: number;
+  /** Sum over domains of the time they waited. */
+  waitingMs: number;
+  busiestHour: number;
+}
+
+export function simulateTrial(options: Omit<DetectionOptions, 'trials'>, trial: number): TrialOutcome {
+  const windowMs = options.windowMs ?? RELEASE_WINDOW_MS;
+  const prober = proberFor(options.schedule, trialJitterSeed(options.seed, trial), options.retryMaxMs);
+  const limit = new FastlyWriteLimit();
+  const probesByHour = new Map<number, number>();
+  const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
+  releaseTimes(options.seed, trial, options.domains).forEach((fraction, index) =>
+    queue.push({ index, releaseAtMs: fraction * windowMs, failedAttempts: 0, dueAtMs: 0 }),
+  );
+  const outcome: TrialOutcome = { delaysMs: new Array<number>(options.domains).fill(Number.NaN), probes: 0, rateLimited: 0, waitingMs: 0, busiestHour: 0 };
+  for (let domain = queue.pop(); domain; domain = queue.pop()) {
+    const firstAttempt = domain.failedAttempts === 0;
+    const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt, limit.lastSeen);
+    // The first attach is the same write under every schedule; probes are the ones after it.
+    if (!firstAttempt) {
+      outcome.probes++;
+      const hour = Math.floor(sentAtMs / HOUR_MS);
+      probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
+    }
+    const accepted = limit.tryWrite(sentAtMs);
+    if (!accepted) outcome.rateLimited++;
+    if (accepted && sentAtMs >= domain.releaseAtMs) {
+      outcome.delaysMs[domain.index] = sentAtMs - domain.releaseAtMs;
+      outcome.waitingMs += sentAtMs;
+      continue;
+    }
+    domain.failedAttempts++;
+    domain.dueAtMs = sentAtMs + prober.delayAfterRefusal(domain, sentAtMs);
+    queue.push(domain);
+  }
+  for (const count of probesByHour.values()) outcome.busiestHour = Math.max(outcome.busiestHour, count);
+  return outcome;
 }
 
 export function simulateDetection(options: DetectionOptions): DetectionResult {
@@ -124,39 +180,14 @@ export function simulateDetection(options: DetectionOptions): DetectionResult {
   let rateLimited = 0;
   let waitingMs = 0;
   let busiestHour = 0;
-
   for (let trial = 0; trial < options.trials; trial++) {
-    const releases = seededRandom(options.seed * 1_000_003 + trial);
-    const prober = proberFor(options.schedule, options.seed * 7_919 + trial, options.retryMaxMs);
-    const limit = new FastlyWriteLimit();
-    const probesByHour = new Map<number, number>();
-    const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
-    for (let index = 0; index < options.domains; index++) {
-      queue.push({ releaseAtMs: releases.next() * RELEASE_WINDOW_MS, failedAttempts: 0, dueAtMs: 0 });
-    }
-    for (let domain = queue.pop(); domain; domain = queue.pop()) {
-      const firstAttempt = domain.failedAttempts === 0;
-      const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt, limit.lastSeen);
-      // The first attach is the same write under every schedule; probes are the ones after it.
-      if (!firstAttempt) {
-        probes++;
-        const hour = Math.floor(sentAtMs / HOUR_MS);
-        probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
-      }
-      const accepted = limit.tryWrite(sentAtMs);
-      if (!accepted) rateLimited++;
-      if (accepted && sentAtMs >= domain.releaseAtMs) {
-        delaysMs.push(sentAtMs - domain.releaseAtMs);
-        waitingMs += sentAtMs;
-        continue;
-      }
-      domain.failedAttempts++;
-      domain.dueAtMs = sentAtMs + prober.delayAfterRefusal(domain, sentAtMs);
-      queue.push(domain);
-    }
-    for (const count of probesByHour.values()) busiestHour = Math.max(busiestHour, count);
+    const outcome = simulateTrial(options, trial);
+    delaysMs.push(...outcome.delaysMs);
+    probes += outcome.probes;
+    rateLimited += outcome.rateLimited;
+    waitingMs += outcome.waitingMs;
+    busiestHour = Math.max(busiestHour, outcome.busiestHour);
   }
-
   const sorted = sortedAscending(delaysMs);
   return {
     p50Seconds: percentile(sorted, 50) / 1000,

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create as createTar } from 'tar';
+import { ManualClock } from '../../src/clock';
+import { openControlPlane } from '../../src/lifecycle';
+import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { seededRandom } from '../random';
+import { releaseTimes, trialJitterSeed } from './simulate';
+
+// The same release-detection trials run end to end: the real retry worker, gateway and store,
+// against the Fastly simulator over 127.0.0.1, both on one hand-moved clock. It checks the
+// simulation (simulate.ts) against the system it models, on the trials' first releases: it is
+// too slow for 48 h × 200 trials, so it runs a few trials with releases in the first 2 hours
+// (the fast phase and the start of the backoff).
+
+const SERVICE = 'bench';
+const BUILT_PACKAGE = 'pkg/edgeplane.tar.gz';
+const POLL_MS = 1000;
+const START_MS = Date.parse('2026-01-05T00:00:00Z');
+
+/** The built edge package, or a minimal one in the layout `fastly compute pack` makes. */
+async function edgePackage(dir: string): Promise<string> {
+  if (existsSync(BUILT_PACKAGE)) return BUILT_PACKAGE;
+  mkdirSync(join(dir, 'edgeplane', 'bin'), { recursive: true });
+  writeFileSync(join(dir, 'edgeplane', 'fastly.toml'), 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n');
+  writeFileSync(join(dir, 'edgeplane', 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const file = join(dir, 'edgeplane.tar.gz');
+  await createTar({ gzip: true, file, cwd: dir }, ['edgeplane']);
+  return file;
+}
+
+async function control(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${sim.url}/__sim${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`simulator ${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export interface EndToEndTrial {
+  /** Release → Fastly accepted the domain, per domain in order. */
+  delaysMs: number[];
+  /** Attempts to add a domain after the first, as the simulator saw them. */
+  probes: number;
+}
+
+/** One trial: `domains` held domains, released at the trial's release times (scaled into `windowMs`). */
+export async function endToEndTrial(options: { seed: number; trial: number; domains: number; windowMs: number }): Promise<EndToEndTrial> {
+  const clock = new ManualClock(START_MS);
+  const dir = mkdtempSync(join(tmpdir(), 'edgeplane-bench-e2e-'));
+  const sim = await startSimulator({ clock, releaseDelayMs: 0, seed: options.seed });
+  const jitter = seededRandom(trialJitterSeed(options.seed, options.trial));
+  let adds = 0;
+  const opened = await openControlPlane({
+    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
+    dbPath: join(dir, 'store.db'),
+    packagePath: await edgePackage(dir),
+    clock,
+    random: jitter.next,
+    workerId: 'bench',
+    onFastlyCall: (event) => {
+      if (event.operation === 'addDomain') adds++;
+    },
+  });
+  try {
+    const { controlPlane, worker } = opened;
+    await controlPlane.createService({ name: SERVICE, origins: { main: { address: 'lb.bench.example' }, static: { address: 'files.bench.example' } } });
+    const domains = Array.from({ length: options.domains }, (_, index) => `site${index}.example`);
+    const releases = releaseTimes(options.seed, options.trial, options.domains).map((fraction) => START_MS + fraction * options.windowMs);
+    const account = await control(sim, 'POST', '/accounts', { name: 'previous-owner' });
+    for (const domain of domains) await control(sim, 'POST', '/holds', { domain, account: account.customerId });
+    for (const domain of domains) await controlPlane.attachDomain(SERVICE, { domain, role: 'main' });
+    const released = new Set<string>();
+    const detectedAt = new Map<string, number>();
+    while (detectedAt.size < domains.length) {
+      for (const [index, domain] of domains.entries()) {
+        if (!released.has(domain) && clock.now() >= releases[index]!) {
+          await control(sim, 'DELETE', `/holds/${domain}`);
+          released.add(domain);
+        }
+      }
+      await worker.tick();
+      let nextDue = Number.POSITIVE_INFINITY;
+      for (const record of await controlPlane.listDomains(SERVICE)) {
+        if (detectedAt.has(record.domain)) continue;
+        const accepted = record.history.find((event) => event.event === 'released' || (event.to === 'active' && event.from === 'attaching'));
+        if (accepted) detectedAt.set(record.domain, Date.parse(accepted.at));
+        else if (record.nextAttemptAt) nextDue = Math.min(nextDue, Date.parse(record.nextAttemptAt));
+      }
+      const nextRelease = Math.min(...domains.filter((domain) => !released.has(domain)).map((domain) => releases[domains.indexOf(domain)]!));
+      // The worker polls every second: due work (or work the budget held back) waits for the next poll.
+      const next = Math.max(clock.now() + POLL_MS, Math.ceil(Math.min(nextDue, nextRelease) / POLL_MS) * POLL_MS);
+      clock.set(next);
+    }
+    return { delaysMs: domains.map((domain, index) => detectedAt.get(domain)! - releases[index]!), probes: adds - domains.length };
+  } finally {
+    await opened.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
