@@ -93,6 +93,30 @@ export const DomainRecord = z.object({
 });
 export type DomainRecord = z.infer<typeof DomainRecord>;
 
+/** A domain record without its history: what a list shows (the single record keeps the history). */
+export const DomainSummary = DomainRecord.omit({ history: true });
+export type DomainSummary = z.infer<typeof DomainSummary>;
+
+export const DOMAIN_PAGE_DEFAULT_LIMIT = 100;
+export const DOMAIN_PAGE_MAX_LIMIT = 1000;
+
+/** Which page of a service's domains, ordered by domain name: at most `limit`, after the domain `after`. */
+export const DomainPageRequest = z
+  .object({
+    limit: z.number().int().min(1).max(DOMAIN_PAGE_MAX_LIMIT).default(DOMAIN_PAGE_DEFAULT_LIMIT),
+    /** The `next` cursor of the previous page: the last domain it listed. */
+    after: z.string().min(1).optional(),
+  })
+  .strict();
+export type DomainPageRequest = z.input<typeof DomainPageRequest>;
+
+export const DomainPage = z.object({
+  items: z.array(DomainSummary),
+  /** Pass as `after` for the next page; null on the last page. */
+  next: z.string().nullable(),
+});
+export type DomainPage = z.infer<typeof DomainPage>;
+
 export const Origin = z
   .object({
     address: z.string().min(1).max(253),

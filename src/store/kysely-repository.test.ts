@@ -73,6 +73,41 @@ describe('the kysely store', () => {
     expect(await store.listDomains('toot')).toEqual([other, second]);
   });
 
+  it('pages a service\'s domains by name, without history, from the cursor on', async () => {
+    const store = await open();
+    const names = ['e.example', 'a.example', 'd.example', 'b.example', 'c.example'];
+    for (const domain of names) await store.saveDomain(record({ domain }));
+    await store.saveDomain(record({ service: 'elsewhere', domain: 'bb.example' }));
+    const summary = ({ history: _history, ...rest }: DomainRecord) => rest;
+
+    const first = await store.listDomainPage('toot', { limit: 2 });
+    expect(first).toEqual({ items: [summary(record({ domain: 'a.example' })), summary(record({ domain: 'b.example' }))], next: 'b.example' });
+    const second = await store.listDomainPage('toot', { limit: 2, after: 'b.example' });
+    expect(second.items.map((item) => item.domain)).toEqual(['c.example', 'd.example']);
+    expect(second.next).toBe('d.example');
+    // The last page is exactly full: no cursor, since nothing follows.
+    expect(await store.listDomainPage('toot', { limit: 1, after: 'd.example' })).toEqual({ items: [summary(record({ domain: 'e.example' }))], next: null });
+    // A cursor need not be a stored domain: the page starts after where it would sort.
+    expect((await store.listDomainPage('toot', { limit: 10, after: 'bz.example' })).items.map((item) => item.domain)).toEqual(['c.example', 'd.example', 'e.example']);
+    expect(await store.listDomainPage('toot', { limit: 10, after: 'e.example' })).toEqual({ items: [], next: null });
+    expect(await store.listDomainPage('nobody', { limit: 10 })).toEqual({ items: [], next: null });
+  });
+
+  it('lists domain states of a service and counts domains by state across services', async () => {
+    const store = await open();
+    await store.saveDomain(record({ domain: 'b.example', state: 'cached' }));
+    await store.saveDomain(record({ domain: 'a.example', role: 'static', state: 'waiting_for_release' }));
+    await store.saveDomain(record({ domain: 'c.example', state: 'cached' }));
+    await store.saveDomain(record({ service: 'elsewhere', domain: 'x.example', state: 'cached' }));
+    await store.saveDomain(record({ service: 'elsewhere', domain: 'y.example', state: 'queued' }));
+    expect(await store.listDomainStates('toot')).toEqual([
+      { domain: 'a.example', role: 'static', state: 'waiting_for_release' },
+      { domain: 'b.example', role: 'main', state: 'cached' },
+      { domain: 'c.example', role: 'main', state: 'cached' },
+    ]);
+    expect(await store.countDomainsByState()).toEqual({ cached: 3, waiting_for_release: 1, queued: 1 });
+  });
+
   it('lists due records, the oldest due first', async () => {
     const store = await open();
     await store.saveDomain(record({ domain: 'b.example', nextAttemptAt: '2026-01-01T00:02:00.000Z' }));

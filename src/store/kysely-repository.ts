@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import { Condition, DomainRecord, DomainRole, DomainState, HistoryEvent, LastError, Origin, TlsStatus } from '../model';
+import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 import type { Repository, StoredService } from './repository';
 
@@ -68,7 +68,7 @@ function domainToRow(record: DomainRecord): DomainsTable {
   };
 }
 
-function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): DomainRecord {
+function summaryFromRow(row: DomainsTable): DomainSummary {
   return {
     service: row.service,
     domain: row.domain,
@@ -79,9 +79,6 @@ function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): Domain
     nextAttemptAt: row.next_attempt_at,
     lastError: json(LastError, row.last_error),
     conditions: z.array(Condition).parse(JSON.parse(row.conditions)),
-    history: events.map((event) =>
-      HistoryEvent.parse({ at: event.at, from: event.from_state, to: event.to_state, event: event.event, message: event.message }),
-    ),
     activeVersion: row.active_version,
     tls: json(TlsStatus, row.tls),
     caching: row.caching === 1,
@@ -91,6 +88,15 @@ function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): Domain
     backoffSince: row.backoff_since,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): DomainRecord {
+  return {
+    ...summaryFromRow(row),
+    history: events.map((event) =>
+      HistoryEvent.parse({ at: event.at, from: event.from_state, to: event.to_state, event: event.event, message: event.message }),
+    ),
   };
 }
 
@@ -153,6 +159,29 @@ export class KyselyRepository implements Repository {
       else byDomain.set(event.domain, [event]);
     }
     return rows.map((row) => domainFromRows(row, byDomain.get(row.domain) ?? []));
+  }
+
+  async listDomainPage(service: string, page: { limit: number; after?: string | undefined }): Promise<DomainPage> {
+    let query = this.db.selectFrom('domains').selectAll().where('service', '=', service);
+    if (page.after !== undefined) query = query.where('domain', '>', page.after);
+    // One row more than asked tells whether another page follows.
+    const rows = await query.orderBy('domain').limit(page.limit + 1).execute();
+    const items = rows.slice(0, page.limit).map(summaryFromRow);
+    return { items, next: rows.length > page.limit ? items.at(-1)!.domain : null };
+  }
+
+  async listDomainStates(service: string): Promise<ServiceRecord['domains']> {
+    const rows = await this.db.selectFrom('domains').select(['domain', 'role', 'state']).where('service', '=', service).orderBy('domain').execute();
+    return rows.map((row) => ({ domain: row.domain, role: DomainRole.parse(row.role), state: DomainState.parse(row.state) }));
+  }
+
+  async countDomainsByState(): Promise<Partial<Record<DomainState, number>>> {
+    const rows = await this.db
+      .selectFrom('domains')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('count')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((row) => [DomainState.parse(row.state), Number(row.count)]));
   }
 
   async saveDomain(record: DomainRecord): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DomainRecord, DomainState, ServiceRecord } from '../model';
+import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../model';
 
 /** A service as stored; its domain list is read from the domain records. */
 export type StoredService = Omit<ServiceRecord, 'domains'>;
@@ -13,7 +13,14 @@ export interface Repository {
   getDomain(service: string, domain: string): Promise<DomainRecord | null>;
   /** The record of `domain` in any service (a live one before cancelled ones). */
   findDomain(domain: string): Promise<DomainRecord | null>;
+  /** Every record of the service, with history, ordered by domain. */
   listDomains(service: string): Promise<DomainRecord[]>;
+  /** At most `limit` records without history, ordered by domain, after the domain `after` when given. */
+  listDomainPage(service: string, page: { limit: number; after?: string | undefined }): Promise<DomainPage>;
+  /** Domain, role and state of every domain of the service, ordered by domain. */
+  listDomainStates(service: string): Promise<ServiceRecord['domains']>;
+  /** How many domains (of every service) are in each state; states without any are left out. */
+  countDomainsByState(): Promise<Partial<Record<DomainState, number>>>;
   /**
    * Insert or replace a domain record, and append the history events not stored yet
    * (history is append-only: stored events are never rewritten).
