@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastlyCallEvent } from '../src/fastly/gateway';
-import { DomainState, type DomainRecord } from '../src/model';
+import { DomainState } from '../src/model';
 
 // Prometheus metrics of one control-plane process. Fastly calls are counted as the control plane
 // reports them (onFastlyCall); domain states are read from the control plane at scrape time.
@@ -13,7 +13,8 @@ export interface ApiMetrics {
   /** Pass as the control plane's `onFastlyCall`. */
   recordFastlyCall(event: FastlyCallEvent): void;
   recordRequest(method: string, route: string, status: number, seconds: number): void;
-  setDomains(records: readonly DomainRecord[]): void;
+  /** Domains per state; a state left out has none. */
+  setDomainCounts(counts: Partial<Record<DomainState, number>>): void;
 }
 
 export interface MetricsOptions {
@@ -88,10 +89,8 @@ export function createMetrics(options: MetricsOptions = {}): ApiMetrics {
       requests.inc({ method, route, status: String(status) });
       requestDuration.observe({ method, route }, seconds);
     },
-    setDomains(records) {
-      const counts = new Map<string, number>(DomainState.options.map((state) => [state, 0]));
-      for (const record of records) counts.set(record.state, (counts.get(record.state) ?? 0) + 1);
-      for (const [state, count] of counts) domains.set({ state }, count);
+    setDomainCounts(counts) {
+      for (const state of DomainState.options) domains.set({ state }, counts[state] ?? 0);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { DomainRecord, ServiceName, ServiceRecord } from '../src/model';
+import { DOMAIN_PAGE_DEFAULT_LIMIT, DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, DomainSummary, ServiceName, ServiceRecord } from '../src/model';
 import { invalidRequest, Problem, PROBLEM_CONTENT_TYPE, problemResponse } from './problem';
 
 // Pieces shared by the route files: named schemas, parameters, problem responses, and the
@@ -9,6 +9,23 @@ import { invalidRequest, Problem, PROBLEM_CONTENT_TYPE, problemResponse } from '
 
 export const DomainRecordSchema = DomainRecord.meta({ id: 'DomainRecord' });
 export const ServiceRecordSchema = ServiceRecord.meta({ id: 'ServiceRecord' });
+export const DomainSummarySchema = DomainSummary.meta({ id: 'DomainSummary', description: 'A domain record without its history' });
+export const DomainPageSchema = DomainPage.extend({ items: z.array(DomainSummarySchema) }).meta({ id: 'DomainPage' });
+
+export const DomainPageQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DOMAIN_PAGE_MAX_LIMIT)
+    .default(DOMAIN_PAGE_DEFAULT_LIMIT)
+    .openapi({ param: { name: 'limit', in: 'query' }, description: `Domains per page, 1 to ${DOMAIN_PAGE_MAX_LIMIT}`, example: DOMAIN_PAGE_DEFAULT_LIMIT }),
+  after: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'after', in: 'query' }, description: 'The `next` cursor of the previous page (the last domain it listed)', example: 'toot.example' }),
+});
 
 export const ServiceParams = z.object({
   name: ServiceName.meta({ param: { name: 'name', in: 'path' }, example: 'toot' }),

@@ -1,4 +1,4 @@
-import type { AttachInput, DomainRecord, PurgeInput, ServiceInput, ServiceRecord } from './model';
+import type { AttachInput, DomainPage, DomainPageRequest, DomainRecord, DomainState, PurgeInput, ServiceInput, ServiceRecord } from './model';
 
 /**
  * What the API and the CLI ask of the control plane. Implemented by the lifecycle
@@ -10,7 +10,13 @@ export interface ControlPlane {
   getService(name: string): Promise<ServiceRecord>;
   /** Accept a domain: the record starts `queued` and the retry job takes it from there. */
   attachDomain(service: string, input: AttachInput): Promise<DomainRecord>;
-  listDomains(service: string): Promise<DomainRecord[]>;
+  /**
+   * One page of the service's domains, ordered by name, without history (default 100, at most
+   * 1000); `after` is the previous page's `next`. An invalid limit or cursor is `invalid_input`.
+   */
+  listDomains(service: string, page?: DomainPageRequest): Promise<DomainPage>;
+  /** How many domains of all services are in each state (states without any are left out). */
+  countDomainsByState(): Promise<Partial<Record<DomainState, number>>>;
   getDomain(service: string, domain: string): Promise<DomainRecord>;
   /** Retry now: reset the backoff and make the next attempt due immediately. */
   retryDomain(service: string, domain: string): Promise<DomainRecord>;

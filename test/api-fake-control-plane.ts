@@ -1,6 +1,6 @@
 import type { ControlPlane } from '../src/control-plane';
 import { EdgeplaneError } from '../src/errors';
-import { DomainRecord, PurgeInput, ServiceInput, ServiceRecord, type AttachInput } from '../src/model';
+import { DomainPageRequest, DomainRecord, PurgeInput, ServiceInput, ServiceRecord, type AttachInput, type DomainPage, type DomainState } from '../src/model';
 
 // An in-memory ControlPlane for the API route tests: it keeps records the way the contract
 // describes (services by name, domains start queued) so the routes can be exercised without
@@ -100,9 +100,21 @@ export class InMemoryControlPlane implements ControlPlane {
     return record;
   }
 
-  async listDomains(service: string): Promise<DomainRecord[]> {
+  async listDomains(service: string, raw: DomainPageRequest = {}): Promise<DomainPage> {
+    const { limit, after } = DomainPageRequest.parse(raw);
     await this.getService(service);
-    return [...this.domains.values()].filter((record) => record.service === service);
+    const following = [...this.domains.values()]
+      .filter((record) => record.service === service && (after === undefined || record.domain > after))
+      .sort((a, b) => (a.domain < b.domain ? -1 : 1));
+    const items = following.slice(0, limit).map(({ history: _history, ...summary }) => summary);
+    return { items, next: following.length > limit ? items.at(-1)!.domain : null };
+  }
+
+  async countDomainsByState(): Promise<Partial<Record<DomainState, number>>> {
+    this.check();
+    const counts: Partial<Record<DomainState, number>> = {};
+    for (const record of this.domains.values()) counts[record.state] = (counts[record.state] ?? 0) + 1;
+    return counts;
   }
 
   async getDomain(service: string, domain: string): Promise<DomainRecord> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EdgeplaneError } from '../src/errors';
-import { DomainRecord, ServiceRecord } from '../src/model';
+import { DomainPage, DomainRecord, ServiceRecord } from '../src/model';
 import { apiHarness, SECOND_TOKEN, TOKEN, toot } from './api-harness';
 
 async function problem(response: Response, status: number, code: string) {
@@ -228,8 +228,11 @@ describe('domains', () => {
     await request('POST', '/v1/services/toot/domains', { domain: 'toot.example', role: 'main' });
     await request('POST', '/v1/services/toot/domains', { domain: 'files.toot.example', role: 'static' });
 
-    const list = (await (await request('GET', '/v1/services/toot/domains')).json()) as { domains: unknown[] };
-    expect(list.domains.map((record) => DomainRecord.parse(record).domain).sort()).toEqual(['files.toot.example', 'toot.example']);
+    const listed = (await (await request('GET', '/v1/services/toot/domains')).json()) as { items: Record<string, unknown>[] };
+    expect(listed.items.every((item) => !('history' in item))).toBe(true);
+    const list = DomainPage.parse(listed);
+    expect(list.items.map((item) => item.domain)).toEqual(['files.toot.example', 'toot.example']);
+    expect(list.next).toBeNull();
 
     const retried = await request('POST', '/v1/services/toot/domains/toot.example/retry');
     expect(retried.status).toBe(202);
@@ -251,6 +254,32 @@ describe('domains', () => {
         { domain: 'files.toot.example', role: 'static', state: 'queued' },
       ]),
     );
+  });
+});
+
+describe('the domain list', () => {
+  it('answers a page of at most `limit` domains by name and a cursor to the next', async () => {
+    const { request } = await withService();
+    for (const domain of ['c.example', 'a.example', 'b.example']) await request('POST', '/v1/services/toot/domains', { domain, role: 'main' });
+
+    const first = DomainPage.parse(await (await request('GET', '/v1/services/toot/domains?limit=2')).json());
+    expect(first.items.map((item) => item.domain)).toEqual(['a.example', 'b.example']);
+    expect(first.next).toBe('b.example');
+    const second = await request('GET', `/v1/services/toot/domains?limit=2&after=${first.next}`);
+    expect(second.status).toBe(200);
+    expect(DomainPage.parse(await second.json())).toMatchObject({ items: [{ domain: 'c.example' }], next: null });
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=1001', 'limit'],
+    ['limit=ten', 'limit'],
+    ['limit=2.5', 'limit'],
+    ['after=', 'after'],
+  ])('refuses %s with a 400 naming the parameter', async (query, parameter) => {
+    const { request } = await withService();
+    const details = await problem(await request('GET', `/v1/services/toot/domains?${query}`), 400, 'invalid_input');
+    expect(details.issues?.map((issue) => issue.path)).toEqual([parameter]);
   });
 });
 

@@ -65,7 +65,7 @@ describe('two worker processes on one database', () => {
     expect(exits).toEqual([0, 0]);
 
     expect(await attempts()).toBe(domains.length + PROBES_PER_HOUR);
-    const records = await controlPlane.listDomains('toot');
+    const records = (await controlPlane.listDomains('toot')).items;
     expect(records.map((record) => record.state)).toEqual(domains.map(() => 'waiting_for_release'));
     expect(records.reduce((sum, record) => sum + record.attempts, 0)).toBe(domains.length + PROBES_PER_HOUR);
   });

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ControlPlane } from '../../src/control-plane';
 import { parseDomainName } from '../../src/domain-name';
 import { AttachInput } from '../../src/model';
-import { DomainParams, DomainRecordSchema, jsonBody, problems, routeGroup, ServiceParams } from '../openapi-parts';
+import { DomainPageQuery, DomainPageSchema, DomainParams, DomainRecordSchema, jsonBody, problems, routeGroup, ServiceParams } from '../openapi-parts';
 
 const record = (description: string) => ({
   description,
@@ -31,13 +31,13 @@ const listDomains = createRoute({
   method: 'get',
   path: '/v1/services/{name}/domains',
   tags: ['domains'],
-  summary: "List a service's domain records",
-  request: { params: ServiceParams },
+  summary: "List a service's domains, a page at a time",
+  description:
+    'Domains ordered by name, without their history (`GET /v1/services/{name}/domains/{domain}` shows it). '
+    + 'Pass `next` as `after` for the following page; `next` is null on the last page.',
+  request: { params: ServiceParams, query: DomainPageQuery },
   responses: {
-    200: {
-      description: 'The domain records',
-      content: { 'application/json': { schema: z.object({ domains: z.array(DomainRecordSchema) }) } },
-    },
+    200: { description: 'One page of domains', content: { 'application/json': { schema: DomainPageSchema } } },
     ...problems(400, 401, 404),
   },
 });
@@ -91,7 +91,10 @@ export function domainRoutes(controlPlane: ControlPlane) {
       const domain = parseDomainName(input.domain);
       return c.json(await controlPlane.attachDomain(c.req.valid('param').name, { ...input, domain }), 202);
     })
-    .openapi(listDomains, async (c) => c.json({ domains: await controlPlane.listDomains(c.req.valid('param').name) }, 200))
+    .openapi(listDomains, async (c) => {
+      const { limit, after } = c.req.valid('query');
+      return c.json(await controlPlane.listDomains(c.req.valid('param').name, { limit, ...(after === undefined ? {} : { after }) }), 200);
+    })
     .openapi(showDomain, async (c) => {
       const { name, domain } = c.req.valid('param');
       return c.json(await controlPlane.getDomain(name, parseDomainName(domain)), 200);

@@ -17,9 +17,7 @@ const metricsRoute = createRoute({
 
 export function metricsRoutes(controlPlane: ControlPlane, metrics: ApiMetrics) {
   return routeGroup().openapi(metricsRoute, async (c) => {
-    const services = await controlPlane.listServices();
-    const records = (await Promise.all(services.map((service) => controlPlane.listDomains(service.name)))).flat();
-    metrics.setDomains(records);
+    metrics.setDomainCounts(await controlPlane.countDomainsByState());
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ControlPlane } from '../control-plane';
 import { parseDomainName } from '../domain-name';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
-import { AttachInput, type DomainRecord, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
+import { AttachInput, type DomainPage, DomainPageRequest, type DomainRecord, type DomainState, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
@@ -28,6 +28,15 @@ function lookupName(domain: string): string {
     return parseDomainName(domain);
   } catch {
     return domain.toLowerCase();
+  }
+}
+
+/** A page cursor is a domain name as stored; anything else is a bad cursor, not an empty page. */
+function cursorName(after: string): string {
+  try {
+    return parseDomainName(after);
+  } catch (error) {
+    throw new EdgeplaneError('invalid_input', `invalid page cursor "after": ${isEdgeplaneError(error) ? error.detail : String(error)}`);
   }
 }
 
@@ -116,9 +125,15 @@ export class LifecycleControlPlane implements ControlPlane {
     });
   }
 
-  async listDomains(service: string): Promise<DomainRecord[]> {
+  async listDomains(service: string, raw: DomainPageRequest = {}): Promise<DomainPage> {
+    const page = parse(DomainPageRequest, raw, 'page');
+    const after = page.after === undefined ? undefined : cursorName(page.after);
     await this.requireService(service);
-    return this.ctx.store.listDomains(service);
+    return this.ctx.store.listDomainPage(service, { limit: page.limit, after });
+  }
+
+  countDomainsByState(): Promise<Partial<Record<DomainState, number>>> {
+    return this.ctx.store.countDomainsByState();
   }
 
   async getDomain(service: string, domain: string): Promise<DomainRecord> {
@@ -183,8 +198,7 @@ export class LifecycleControlPlane implements ControlPlane {
   }
 
   private async withDomains(service: StoredService): Promise<ServiceRecord> {
-    const domains = await this.ctx.store.listDomains(service.name);
-    return { ...service, domains: domains.map(({ domain, role, state }) => ({ domain, role, state })) };
+    return { ...service, domains: await this.ctx.store.listDomainStates(service.name) };
   }
 
   /** Read-modify-write of one record under its service's lease. */
