@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../src/duration';
-import { durationArgument, durationOrNull } from './arguments';
+import { countArgument, durationArgument, durationOrNull } from './arguments';
 
 /** What src/duration.ts makes of a value: milliseconds, or null when it refuses it. */
 function schemaDuration(value: string): number | null {
@@ -30,5 +30,14 @@ describe('durationArgument', () => {
   it('is a usage error naming the value', () => {
     expect(() => durationArgument('soon')).toThrow(new InvalidArgumentError('not a duration: "soon" (try 500ms, 2s, 10m, 1h)'));
     expect(durationArgument('1m')).toBe(60_000);
+  });
+});
+
+describe('countArgument', () => {
+  it('takes a whole number from 1 up and refuses anything else as a usage error', () => {
+    expect([countArgument('1'), countArgument('250'), countArgument('5000')]).toEqual([1, 250, 5000]);
+    for (const value of ['0', '-1', '2.5', 'ten', '', ' 3', '1e3', '99999999999999999999']) {
+      expect(() => countArgument(value), value).toThrow(InvalidArgumentError);
+    }
   });
 });

@@ -24,3 +24,10 @@ export function portArgument(value: string): number {
   if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
   return parsed;
 }
+
+/** A whole number from 1 up. */
+export function countArgument(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`expected a whole number from 1 up, not "${value}"`);
+  return parsed;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, EdgeplaneError } from '../src/errors';
-import { DomainRecord, ServiceRecord, type AttachInput, type PurgeInput, type ServiceInput } from '../src/model';
+import { DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, ServiceRecord, type AttachInput, type DomainPageRequest, type DomainSummary, type PurgeInput, type ServiceInput } from '../src/model';
 import { CliExit, ExitCode } from './exit-codes';
 
 // The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
@@ -95,8 +95,25 @@ export class ApiClient {
   attachDomain(service: string, input: AttachInput) {
     return this.call('POST', `/v1/services/${ApiClient.segment(service)}/domains`, DomainRecord, input);
   }
-  async listDomains(service: string) {
-    return (await this.call('GET', `/v1/services/${ApiClient.segment(service)}/domains`, z.object({ domains: z.array(DomainRecord) }))).domains;
+  /** One page of the service's domains, without history. */
+  listDomainPage(service: string, page: DomainPageRequest = {}) {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.after !== undefined) query.set('after', page.after);
+    const search = query.size > 0 ? `?${query}` : '';
+    return this.call('GET', `/v1/services/${ApiClient.segment(service)}/domains${search}`, DomainPage);
+  }
+  /** The service's domains by name, following the pages: all of them, or the first `limit`. */
+  async listDomains(service: string, { limit = Number.POSITIVE_INFINITY, pageSize = DOMAIN_PAGE_MAX_LIMIT } = {}): Promise<DomainSummary[]> {
+    const domains: DomainSummary[] = [];
+    let after: string | undefined;
+    while (domains.length < limit) {
+      const page = await this.listDomainPage(service, { limit: Math.min(limit - domains.length, pageSize), ...(after === undefined ? {} : { after }) });
+      domains.push(...page.items);
+      if (page.next === null) break;
+      after = page.next;
+    }
+    return domains;
   }
   private domainPath(service: string, domain: string) {
     return `/v1/services/${ApiClient.segment(service)}/domains/${ApiClient.segment(domain)}`;

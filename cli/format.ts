@@ -1,4 +1,4 @@
-import type { DomainRecord, ServiceRecord } from '../src/model';
+import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
 
 // Human output of the CLI. `--json` prints the API's records instead.
 
@@ -52,13 +52,13 @@ export function formatService(service: ServiceRecord): string {
   return lines.join('\n');
 }
 
-function nextAttempt(record: DomainRecord, now: number): string {
+function nextAttempt(record: DomainSummary, now: number): string {
   if (record.nextAttemptAt === null) return '-';
   const due = Date.parse(record.nextAttemptAt) - now;
   return due <= 0 ? 'due now' : `in ${duration(due)}`;
 }
 
-export function formatDomainList(records: readonly DomainRecord[], now = Date.now()): string {
+export function formatDomainList(records: readonly DomainSummary[], now = Date.now()): string {
   if (records.length === 0) return 'No domains on this service yet: attach one with `edgeplane domains attach`.';
   return table(
     ['DOMAIN', 'ROLE', 'STATE', 'ATTEMPTS', 'NEXT ATTEMPT', 'CACHING', 'LAST ERROR'],

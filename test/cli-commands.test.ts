@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainRecord, DomainRole, ServiceRecord } from '../src/model';
+import { ApiClient } from '../cli/client';
+import { DomainRecord, DomainRole, DomainSummary, ServiceRecord } from '../src/model';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
 import { printed, runCli, startServe, type LongRunning } from './cli-harness';
 import { makeEdgePackage, simControl, type SimControl } from './support/lifecycle-harness';
@@ -167,6 +168,23 @@ describe('edgeplane against a running control plane', () => {
     expect(text).toMatch(/^edgeplane_domain_probes_total\{outcome="domain_held_by_other_account"\} [1-9]\d*$/m);
     expect(text).toMatch(/^edgeplane_fastly_calls_total\{operation="activateVersion",outcome="ok"\} [1-9]\d*$/m);
     expect(text).toMatch(/^edgeplane_fastly_ratelimit_remaining \d+$/m);
+  });
+
+  it('lists the domains by name a page at a time: all of them, or the first --limit', async () => {
+    const names = ['files.toot.example', 'held.example', 'media.toot.example', 'toot.example'];
+    const listed = json<Record<string, unknown>[]>((await cli('domains', 'status', '-s', 'toot', '--json')).stdout);
+    expect(listed.map((item) => DomainSummary.parse(item).domain)).toEqual(names);
+    expect(listed.some((item) => 'history' in item)).toBe(false);
+
+    const firstTwo = await cli('domains', 'status', '-s', 'toot', '--limit', '2');
+    expect(firstTwo.code).toBe(0);
+    expect(firstTwo.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0])).toEqual(names.slice(0, 2));
+    expect((await cli('domains', 'status', '-s', 'toot', '--limit', '0')).code).toBe(2);
+
+    // Pages of one domain each, followed to the end or cut at the limit.
+    const client = new ApiClient({ url: serve.url, token: API_TOKEN });
+    expect((await client.listDomains('toot', { pageSize: 1 })).map((item) => item.domain)).toEqual(names);
+    expect((await client.listDomains('toot', { pageSize: 1, limit: 3 })).map((item) => item.domain)).toEqual(names.slice(0, 3));
   });
 });
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { DomainRole } from '../../src/model';
-import { durationArgument } from '../arguments';
+import { countArgument, durationArgument } from '../arguments';
 import { action } from '../action';
 
 const serviceOption = () => new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory();
@@ -23,9 +23,10 @@ export function registerDomains(program: Command): void {
 
   domains
     .command('status')
-    .description("Show one domain's record, or every domain of the service")
+    .description("Show one domain's record, or list the service's domains by name")
     .argument('[domain]', 'the domain; omit to list all')
     .addOption(serviceOption())
+    .addOption(new Option('--limit <count>', 'list only the first <count> domains (default: all, read a page at a time)').argParser(countArgument))
     .addOption(jsonOption())
     .action(action(async () => (await import('../run/domains')).domainStatus));
 

@@ -66,8 +66,16 @@ export async function followStory(
 ): Promise<DomainRecord[]> {
   const printed = new Map<string, number>();
   const lastState = new Map<string, string>();
+  const full = new Map<string, DomainRecord>();
   for (;;) {
-    const records = await client.listDomains(service);
+    // The list has no history: a domain's full record is read again only when it changed.
+    const records: DomainRecord[] = [];
+    for (const summary of await client.listDomains(service)) {
+      const known = full.get(summary.domain);
+      const record = known?.updatedAt === summary.updatedAt ? known : await client.getDomain(service, summary.domain);
+      full.set(summary.domain, record);
+      records.push(record);
+    }
     // New events of every domain, in the order they happened.
     const fresh = records.flatMap((record) => record.history.slice(printed.get(record.domain) ?? 0).map((event) => ({ domain: record.domain, event })));
     fresh.sort((a, b) => a.event.at.localeCompare(b.event.at));

@@ -21,10 +21,10 @@ export async function attachDomain(domain: string, options: ServiceOptions & { r
   console.log(`\nFollow it: edgeplane domains wait ${record.domain} --service ${record.service}`);
 }
 
-export async function domainStatus(domain: string | undefined, options: ServiceOptions): Promise<void> {
+export async function domainStatus(domain: string | undefined, options: ServiceOptions & { limit?: number }): Promise<void> {
   const client = apiClient();
   if (domain === undefined) {
-    const records = await client.listDomains(options.service);
+    const records = await client.listDomains(options.service, options.limit === undefined ? {} : { limit: options.limit });
     return options.json ? printJson(records) : console.log(formatDomainList(records));
   }
   const record = await client.getDomain(options.service, domain);
