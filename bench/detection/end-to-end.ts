@@ -84,10 +84,11 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
       }
       await worker.tick();
       let nextDue = Number.POSITIVE_INFINITY;
-      for (const record of await controlPlane.listDomains(SERVICE)) {
-        if (detectedAt.has(record.domain)) continue;
+      for (const domain of domains) {
+        if (detectedAt.has(domain)) continue;
+        const record = await controlPlane.getDomain(SERVICE, domain);
         const accepted = record.history.find((event) => event.event === 'released' || (event.to === 'active' && event.from === 'attaching'));
-        if (accepted) detectedAt.set(record.domain, Date.parse(accepted.at));
+        if (accepted) detectedAt.set(domain, Date.parse(accepted.at));
         else if (record.nextAttemptAt) nextDue = Math.min(nextDue, Date.parse(record.nextAttemptAt));
       }
       const nextRelease = Math.min(...domains.filter((domain) => !released.has(domain)).map((domain) => releases[domains.indexOf(domain)]!));

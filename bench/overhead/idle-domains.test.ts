@@ -13,10 +13,11 @@ describe('seedIdleDomains', () => {
     await seedIdleDomains(dbPath, 40);
     const opened = await openBenchControlPlane(dbPath);
     try {
-      const records = await opened.controlPlane.listDomains(BENCH_SERVICE);
-      expect(records).toHaveLength(40);
-      expect(records.every((record) => record.state === 'cached' && record.nextAttemptAt === null && record.caching)).toBe(true);
-      expect(records[0]!.history.map((event) => event.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
+      const page = await opened.controlPlane.listDomains(BENCH_SERVICE, { limit: 1000 });
+      expect(page.items).toHaveLength(40);
+      expect(page.items.every((record) => record.state === 'cached' && record.nextAttemptAt === null && record.caching)).toBe(true);
+      const record = await opened.controlPlane.getDomain(BENCH_SERVICE, page.items[0]!.domain);
+      expect(record.history.map((event) => event.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
       expect(await opened.worker.tick()).toBe(0);
     } finally {
       await opened.close();

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DOMAIN_PAGE_DEFAULT_LIMIT, DOMAIN_PAGE_MAX_LIMIT } from '../../src/model';
 import type { BenchSettings } from '../settings';
 import { round, type Summary } from '../summary';
 import { printTable } from '../table';
@@ -64,6 +65,7 @@ export interface OverheadDetails {
   tickMillis: Measured<number>;
   bare: Measured<Throughput>;
   api: Measured<Throughput>;
+  apiLargestPage: Measured<Throughput>;
 }
 
 export interface OverheadSection {
@@ -86,7 +88,10 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const notSeeded = (): Measured<never> => ({ error: `store not seeded: ${'error' in seeded ? seeded.error : ''}` });
   const tickMillis = 'value' in seeded ? await attempt(() => measureTick(dbPath, settings.ticks)) : notSeeded();
   const bare = await attempt(() => serverThroughput(['bare'], '/', settings, 100));
-  const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `/v1/services/${BENCH_SERVICE}/domains`, settings, 3)) : notSeeded();
+  // The list answers a page (100 summaries unless asked for more, at most 1,000).
+  const listPath = `/v1/services/${BENCH_SERVICE}/domains`;
+  const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], listPath, settings, 3)) : notSeeded();
+  const apiLargestPage = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings, 3)) : notSeeded();
   removeDb();
 
   const decisionCost = valueOf(decisions);
@@ -94,6 +99,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const wasmInfo = valueOf(wasm);
   const bareRate = valueOf(bare);
   const apiRate = valueOf(api);
+  const largestPageRate = valueOf(apiLargestPage);
   const tick = valueOf(tickMillis);
   const why = (measured: Measured<unknown>) => ('error' in measured ? `not measured: ${measured.error}` : '');
   const domains = settings.storeDomains.toLocaleString('en');
@@ -102,7 +108,8 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
     ['decideStorage (µs per response)', decisionCost ? decisionCost.storageMicros.toFixed(2) : 'null', decisionCost ? 'the second step, once per storable origin response' : why(decisions)],
     ['edge JS bundle (bytes, minified)', bundleSize ? bundleSize.minifiedBytes : 'null', bundleSize ? `esbuild edge/index.ts, fastly:* external; ${bundleSize.bytes} bytes unminified` : why(bundle) || 'esbuild not available'],
     ['edge Wasm (bytes)', wasmInfo?.bytes ?? 'null', wasmInfo ? `${WASM_PATH}: ${wasmInfo.source}` : why(wasm)],
-    [`API GET /v1/services/{name}/domains, ${domains} domains (req/s)`, apiRate ? apiRate.requestsPerSecond.toFixed(2) : 'null', apiRate ? `${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection` : why(api)],
+    [`API GET /v1/services/{name}/domains, ${domains} domains (req/s)`, apiRate ? apiRate.requestsPerSecond.toFixed(1) : 'null', apiRate ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection` : why(api)],
+    [`  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`, largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null', largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage)],
     ['bare Hono hello-world (req/s)', bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null', bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare)],
     ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
     [`reconcile tick, ${domains} idle domains (ms)`, tick !== null ? tick.toFixed(3) : 'null', tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis)],
@@ -117,6 +124,6 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
       apiVsBareHono: apiRate && bareRate && fullStore ? Number((apiRate.requestsPerSecond / bareRate.requestsPerSecond).toPrecision(3)) : null,
       tickMillis10k: tick !== null && fullStore ? round(tick, 3) : null,
     },
-    details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api },
+    details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api, apiLargestPage },
   };
 }
