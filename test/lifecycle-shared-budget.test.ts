@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { startWorkerProcess } from './support/worker-processes';
 
 // Two worker processes on one database spend one probe budget between them: the probes of the
 // hour are counted in the database, not per process.
@@ -13,33 +12,6 @@ const WRITE_LIMIT = 40;
 const SHARE = 0.25;
 /** 25 % of 40 writes an hour. */
 const PROBES_PER_HOUR = 10;
-
-function startWorker(workerId: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support', 'lifecycle-budget-worker.ts')], {
-    env: {
-      ...process.env,
-      FASTLY_API_TOKEN: harness.sim.defaultAccount.token,
-      FASTLY_API_URL: harness.sim.url,
-      EDGEPLANE_DB: harness.dbPath,
-      WORKER_ID: workerId,
-      WRITE_LIMIT: String(WRITE_LIMIT),
-      SHARE: String(SHARE),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
-    void exited.then((code) => reject(new Error(`worker ${workerId} exited early (${code})`)));
-  });
-  return {
-    started,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('two worker processes on one database', () => {
   it('together probe no more than the share of the hour', { timeout: 60_000 }, async () => {
@@ -54,7 +26,7 @@ describe('two worker processes on one database', () => {
     const addDomainPath = new RegExp(`^/service/${service.fastlyServiceId}/version/\\d+/domain$`);
     const attempts = async () => (await harness.state()).requests.filter((r: any) => r.method === 'POST' && addDomainPath.test(r.path)).length;
 
-    const workers = ['worker-a', 'worker-b'].map((id) => startWorker(id));
+    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id, { WRITE_LIMIT: String(WRITE_LIMIT), SHARE: String(SHARE) }));
     await Promise.all(workers.map((worker) => worker.started));
     // The first attempt of each domain is not a probe; then the budget is spent, and well past
     // that (every domain due again many times over at 20-200 ms delays) nothing more goes out.

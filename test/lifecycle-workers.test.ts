@@ -1,32 +1,12 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { startWorkerProcess } from './support/worker-processes';
 
 // Two retry worker processes on one database file: the service leases keep them from ever
 // stepping the same record at once. And a worker's stop() drains its step in flight.
 
 let harness: LifecycleHarness;
 afterEach(async () => harness?.close());
-
-function startWorkerProcess(workerId: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support', 'worker-process.ts')], {
-    env: { ...process.env, FASTLY_API_TOKEN: harness.sim.defaultAccount.token, FASTLY_API_URL: harness.sim.url, EDGEPLANE_DB: harness.dbPath, WORKER_ID: workerId },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
-    void exited.then((code) => reject(new Error(`worker ${workerId} exited early (${code})`)));
-  });
-  return {
-    started,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('two worker processes on one database', () => {
   it('share the work without stepping a record twice', { timeout: 60_000 }, async () => {
@@ -39,7 +19,7 @@ describe('two worker processes on one database', () => {
     }
     for (const [service, domain] of domains) await controlPlane.attachDomain(service, { domain, role: domain.startsWith('files.') ? 'static' : 'main' });
 
-    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(id));
+    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id));
     await Promise.all(workers.map((worker) => worker.started));
     const deadline = Date.now() + 40_000;
     let records = await Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));

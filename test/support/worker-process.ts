@@ -1,20 +1,20 @@
 import { openControlPlane } from '../../src/lifecycle';
+import { requiredEnv } from './lifecycle-child';
 
-// A retry worker process, as `edgeplane worker` runs it: started at once, stopped (draining the
-// step in flight) on SIGTERM. For the test of two workers sharing one database.
+// A retry worker process, as `edgeplane worker` runs it, with fast retries: started at once,
+// stopped (draining the step in flight) on SIGTERM. For the tests of two workers sharing one
+// database; WRITE_LIMIT (writes an hour) and SHARE (of them for probes), when set, give it a
+// small probe budget.
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-};
+const budget = process.env.WRITE_LIMIT === undefined ? {} : { writeLimitPerHour: Number(requiredEnv('WRITE_LIMIT')), budgetShare: Number(requiredEnv('SHARE')) };
 
 const opened = await openControlPlane({
-  fastly: { token: env('FASTLY_API_TOKEN'), baseUrl: env('FASTLY_API_URL') },
-  dbPath: env('EDGEPLANE_DB'),
+  fastly: { token: requiredEnv('FASTLY_API_TOKEN'), baseUrl: requiredEnv('FASTLY_API_URL') },
+  dbPath: requiredEnv('EDGEPLANE_DB'),
   retry: { initialMs: 20, maxMs: 200 },
+  ...budget,
   pollIntervalMs: 5,
-  workerId: env('WORKER_ID'),
+  workerId: requiredEnv('WORKER_ID'),
 });
 opened.worker.start();
 process.stdout.write('started\n');
