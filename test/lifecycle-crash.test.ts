@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { makeEdgePackage, serviceInput, simControl } from './support/lifecycle-harness';
+import { type ChildResult, runChild } from './support/child-run';
+import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { serviceInput, simControl } from './support/lifecycle-harness';
 
 // Crash safety: the retry worker runs as a real child process and SIGKILLs itself right after
 // its k-th Fastly call on the attach path, for every k; a restarted worker (here, in the test's
@@ -16,43 +14,22 @@ import { makeEdgePackage, serviceInput, simControl } from './support/lifecycle-h
 const CHILD = join(import.meta.dirname, 'support', 'worker-crash-child.ts');
 const PARALLEL = 4;
 
-let sim: RunningSimulator;
-let dir: string;
-let packagePath: string;
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+let rig: CrashRig;
 
 function runWorker(k: number, crashAfter: number): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: {
-        ...process.env,
-        FASTLY_API_TOKEN: sim.defaultAccount.token,
-        FASTLY_API_URL: sim.url,
-        EDGEPLANE_DB: join(dir, `crash-${k}.db`),
-        SERVICE: `crash-${k}`,
-        DOMAIN: `crash-${k}.toot.example`,
-        CRASH_AFTER: String(crashAfter),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  return runChild(CHILD, {
+    FASTLY_API_TOKEN: rig.sim.defaultAccount.token,
+    FASTLY_API_URL: rig.sim.url,
+    EDGEPLANE_DB: join(rig.dir, `crash-${k}.db`),
+    SERVICE: `crash-${k}`,
+    DOMAIN: `crash-${k}.toot.example`,
+    CRASH_AFTER: String(crashAfter),
   });
 }
 
 /** Provisions service crash-k and accepts its domain, in this process; the child does the rest. */
 async function prepare(k: number): Promise<void> {
-  const opened = await openControlPlane({ fastly: { token: sim.defaultAccount.token, baseUrl: sim.url }, dbPath: join(dir, `crash-${k}.db`), packagePath });
+  const opened = await openControlPlane({ fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url }, dbPath: join(rig.dir, `crash-${k}.db`), packagePath: rig.packagePath });
   await opened.controlPlane.createService({ ...serviceInput(`crash-${k}`), configStoreName: `crash-${k}` });
   await opened.controlPlane.attachDomain(`crash-${k}`, { domain: `crash-${k}.toot.example`, role: 'main' });
   await opened.close();
@@ -61,8 +38,8 @@ async function prepare(k: number): Promise<void> {
 /** The restarted worker: ticks until the domain is cached (or a generous number of ticks passed). */
 async function restart(k: number): Promise<void> {
   const opened = await openControlPlane({
-    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
-    dbPath: join(dir, `crash-${k}.db`),
+    fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url },
+    dbPath: join(rig.dir, `crash-${k}.db`),
     retry: { initialMs: 20, maxMs: 200 },
     workerId: 'crash-test-worker',
   });
@@ -78,10 +55,10 @@ async function restart(k: number): Promise<void> {
 }
 
 async function outcome(k: number) {
-  const opened = await openControlPlane({ fastly: { token: sim.defaultAccount.token, baseUrl: sim.url }, dbPath: join(dir, `crash-${k}.db`) });
+  const opened = await openControlPlane({ fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url }, dbPath: join(rig.dir, `crash-${k}.db`) });
   const record = await opened.controlPlane.getDomain(`crash-${k}`, `crash-${k}.toot.example`);
   await opened.close();
-  const state = await simControl(sim).state();
+  const state = await simControl(rig.sim).state();
   const service = state.services.find((s: any) => s.name === `crash-${k}`);
   const domain = `crash-${k}.toot.example`;
   return {
@@ -105,16 +82,10 @@ const expected = {
 };
 
 beforeAll(async () => {
-  // TLS issues at once, so the attach path makes the same calls in every run.
-  sim = await startSimulator({ releaseDelayMs: 0, tlsDelayMs: 0, writeLimitPerHour: 100_000 });
-  dir = mkdtempSync(join(tmpdir(), 'edgeplane-crash-'));
-  packagePath = await makeEdgePackage(dir);
+  rig = await startCrashRig('edgeplane-crash-');
 });
 
-afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => rig?.close());
 
 describe('a worker killed between any two Fastly calls on the attach path', () => {
   it('always ends cached after a restart, with one activation, at most one draft and a complete history', { timeout: 180_000 }, async () => {
@@ -127,22 +98,17 @@ describe('a worker killed between any two Fastly calls on the attach path', () =
     const baseline = await outcome(0);
     expect(baseline).toMatchObject(expected);
 
-    const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
     const failures: string[] = [];
-    for (let start = 0; start < ks.length; start += PARALLEL) {
-      await Promise.all(
-        ks.slice(start, start + PARALLEL).map(async (k) => {
-          await prepare(k);
-          const crashed = await runWorker(k, k);
-          if (crashed.signal !== 'SIGKILL') failures.push(`k=${k}: the worker was not killed (${crashed.code}, ${crashed.stderr})`);
-          await restart(k);
-          const result = await outcome(k);
-          expect.soft(result, `crash after call ${k}`).toMatchObject(expected);
-          expect.soft(result.drafts, `drafts after crash at call ${k}`).toBeLessThanOrEqual(1);
-          expect.soft(result.activeVersion, `recorded version after crash at call ${k}`).toBe(result.fastlyActive);
-        }),
-      );
-    }
+    await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
+      await prepare(k);
+      const crashed = await runWorker(k, k);
+      if (crashed.signal !== 'SIGKILL') failures.push(`k=${k}: the worker was not killed (${crashed.code}, ${crashed.stderr})`);
+      await restart(k);
+      const result = await outcome(k);
+      expect.soft(result, `crash after call ${k}`).toMatchObject(expected);
+      expect.soft(result.drafts, `drafts after crash at call ${k}`).toBeLessThanOrEqual(1);
+      expect.soft(result.activeVersion, `recorded version after crash at call ${k}`).toBe(result.fastlyActive);
+    });
     expect(failures).toEqual([]);
   });
 });

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { makeEdgePackage, simControl } from './support/lifecycle-harness';
+import { type ChildResult, runChild } from './support/child-run';
+import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { simControl } from './support/lifecycle-harness';
 
 // A createService killed between any two Fastly calls leaves its service `provisioning`. The
 // retry worker (here in the test's process, once the dead process's lease has expired) finishes
@@ -17,30 +15,16 @@ const PARALLEL = 4;
 /** Past the dead createService's lease (2 min) and the provisioning retry delay. */
 const LATER_MS = 5 * 60_000;
 
-let sim: RunningSimulator;
-let dir: string;
-let packagePath: string;
+let rig: CrashRig;
 
-function runCreate(k: number, crashAfter: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: {
-        ...process.env,
-        FASTLY_API_TOKEN: sim.defaultAccount.token,
-        FASTLY_API_URL: sim.url,
-        EDGEPLANE_DB: join(dir, `provision-${k}.db`),
-        EDGE_PACKAGE: packagePath,
-        SERVICE: `provision-${k}`,
-        CRASH_AFTER: String(crashAfter),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+function runCreate(k: number, crashAfter: number): Promise<ChildResult> {
+  return runChild(CHILD, {
+    FASTLY_API_TOKEN: rig.sim.defaultAccount.token,
+    FASTLY_API_URL: rig.sim.url,
+    EDGEPLANE_DB: join(rig.dir, `provision-${k}.db`),
+    EDGE_PACKAGE: rig.packagePath,
+    SERVICE: `provision-${k}`,
+    CRASH_AFTER: String(crashAfter),
   });
 }
 
@@ -48,9 +32,9 @@ function runCreate(k: number, crashAfter: number): Promise<{ signal: NodeJS.Sign
 async function resumeLater(k: number) {
   let offsetMs = 0;
   const opened = await openControlPlane({
-    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
-    dbPath: join(dir, `provision-${k}.db`),
-    packagePath,
+    fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url },
+    dbPath: join(rig.dir, `provision-${k}.db`),
+    packagePath: rig.packagePath,
     workerId: 'resuming-worker',
     clock: { now: () => Date.now() + offsetMs },
   });
@@ -70,7 +54,7 @@ async function resumeLater(k: number) {
 }
 
 async function onFastly(name: string) {
-  const state = await simControl(sim).state();
+  const state = await simControl(rig.sim).state();
   const services = state.services.filter((s: any) => s.name === name);
   const versions = services[0]?.versions ?? [];
   const active = versions.find((v: any) => v.active);
@@ -89,15 +73,10 @@ async function onFastly(name: string) {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ releaseDelayMs: 0, tlsDelayMs: 0, writeLimitPerHour: 100_000 });
-  dir = mkdtempSync(join(tmpdir(), 'edgeplane-provision-crash-'));
-  packagePath = await makeEdgePackage(dir);
+  rig = await startCrashRig('edgeplane-provision-crash-');
 });
 
-afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => rig?.close());
 
 describe('a createService killed between any two Fastly calls', () => {
   it('is finished by the worker: one service, fully provisioned, activated once', { timeout: 120_000 }, async () => {
@@ -109,23 +88,18 @@ describe('a createService killed between any two Fastly calls', () => {
     const expected = { services: 1, backends: ['main_origin', 'static_origin'], linked: true, hasPackage: true, activations: 1, drafts: 0, site: true, configStores: 1 };
     expect(await onFastly('provision-0')).toMatchObject(expected);
 
-    const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
-    for (let start = 0; start < ks.length; start += PARALLEL) {
-      await Promise.all(
-        ks.slice(start, start + PARALLEL).map(async (k) => {
-          const crashed = await runCreate(k, k);
-          expect(crashed.signal, `k=${k}: ${crashed.stderr}`).toBe('SIGKILL');
-          const resumed = await resumeLater(k);
-          expect(resumed.early, `k=${k}`).toBe(0);
-          expect(resumed.before, `k=${k}`).toBe('provisioning');
-          expect(resumed.stepped, `k=${k}`).toBe(1);
-          expect(resumed.after, `k=${k}`).toMatchObject({ status: 'ready', lastError: null });
-          expect(resumed.again, `k=${k}`).toBe(0);
-          const fastly = await onFastly(`provision-${k}`);
-          expect.soft(fastly, `crash after call ${k}`).toMatchObject(expected);
-          expect.soft(resumed.after.activeVersion, `recorded version after crash at call ${k}`).toBe(fastly.activeVersion);
-        }),
-      );
-    }
+    await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
+      const crashed = await runCreate(k, k);
+      expect(crashed.signal, `k=${k}: ${crashed.stderr}`).toBe('SIGKILL');
+      const resumed = await resumeLater(k);
+      expect(resumed.early, `k=${k}`).toBe(0);
+      expect(resumed.before, `k=${k}`).toBe('provisioning');
+      expect(resumed.stepped, `k=${k}`).toBe(1);
+      expect(resumed.after, `k=${k}`).toMatchObject({ status: 'ready', lastError: null });
+      expect(resumed.again, `k=${k}`).toBe(0);
+      const fastly = await onFastly(`provision-${k}`);
+      expect.soft(fastly, `crash after call ${k}`).toMatchObject(expected);
+      expect.soft(resumed.after.activeVersion, `recorded version after crash at call ${k}`).toBe(fastly.activeVersion);
+    });
   });
 });

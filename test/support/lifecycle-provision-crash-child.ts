@@ -1,29 +1,20 @@
 import { openControlPlane } from '../../src/lifecycle';
+import { crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
 import { serviceInput } from './lifecycle-harness';
 
 // createService in its own process, for the provisioning crash test: with CRASH_AFTER=k it
 // SIGKILLs itself right after its k-th Fastly call came back, before that call's result can be
 // persisted, leaving the service `provisioning`. Prints {"calls": n} when it ran to the end.
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-};
-
-const crashAfter = Number(process.env.CRASH_AFTER ?? '0');
-let calls = 0;
+const fastlyCalls = crashAfterFastlyCalls();
 
 const opened = await openControlPlane({
-  fastly: { token: env('FASTLY_API_TOKEN'), baseUrl: env('FASTLY_API_URL') },
-  dbPath: env('EDGEPLANE_DB'),
-  packagePath: env('EDGE_PACKAGE'),
-  onFastlyCall: () => {
-    calls += 1;
-    if (calls === crashAfter) process.kill(process.pid, 'SIGKILL');
-  },
+  fastly: { token: requiredEnv('FASTLY_API_TOKEN'), baseUrl: requiredEnv('FASTLY_API_URL') },
+  dbPath: requiredEnv('EDGEPLANE_DB'),
+  packagePath: requiredEnv('EDGE_PACKAGE'),
+  onFastlyCall: fastlyCalls.onFastlyCall,
 });
-const name = env('SERVICE');
+const name = requiredEnv('SERVICE');
 await opened.controlPlane.createService({ ...serviceInput(name), configStoreName: name });
 await opened.close();
-process.stdout.write(JSON.stringify({ calls }));
+process.stdout.write(JSON.stringify({ calls: fastlyCalls.calls() }));

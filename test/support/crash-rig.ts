@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { makeEdgePackage } from './lifecycle-harness';
+
+// What the crash tests run on: a simulator where releases and TLS happen at once (so a path makes
+// the same Fastly calls in every run) and the write limit is never reached, a temporary folder
+// for the runs' databases, and an edge package. And the loop over every crash point.
+
+export interface CrashRig {
+  sim: RunningSimulator;
+  dir: string;
+  packagePath: string;
+  close(): Promise<void>;
+}
+
+export async function startCrashRig(dirPrefix: string): Promise<CrashRig> {
+  const sim = await startSimulator({ releaseDelayMs: 0, tlsDelayMs: 0, writeLimitPerHour: 100_000 });
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  return {
+    sim,
+    dir,
+    packagePath: await makeEdgePackage(dir),
+    async close() {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `crashAt(k)` for every k from 1 to `callsOnPath`, `parallel` at a time. */
+export async function forEachCrashPoint(callsOnPath: number, parallel: number, crashAt: (k: number) => Promise<void>): Promise<void> {
+  const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
+  for (let start = 0; start < ks.length; start += parallel) await Promise.all(ks.slice(start, start + parallel).map(crashAt));
+}
