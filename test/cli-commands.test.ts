@@ -6,7 +6,8 @@ import { ApiClient } from '../cli/client';
 import { DomainRecord, DomainRole, DomainSummary, ServiceRecord } from '../src/model';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
 import { printed, runCli, startServe, type LongRunning } from './cli-harness';
-import { makeEdgePackage, simControl, type SimControl } from './support/lifecycle-harness';
+import { makeEdgePackage } from './support/lifecycle-harness';
+import { simControl, type SimControl } from './support/sim-control';
 
 // The operator CLI against `edgeplane serve` (API + retry worker, real control plane on SQLite)
 // and the Fastly simulator, all over 127.0.0.1.

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
 import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
-import { serviceInput, simControl } from './support/lifecycle-harness';
+import { serviceInput } from './support/lifecycle-harness';
+import { simControl } from './support/sim-control';
 
 // Crash safety: the retry worker runs as a real child process and SIGKILLs itself right after
 // its k-th Fastly call on the attach path, for every k; a restarted worker (here, in the test's

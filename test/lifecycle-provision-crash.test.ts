@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
 import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
-import { simControl } from './support/lifecycle-harness';
+import { simControl } from './support/sim-control';
 
 // A createService killed between any two Fastly calls leaves its service `provisioning`. The
 // retry worker (here in the test's process, once the dead process's lease has expired) finishes

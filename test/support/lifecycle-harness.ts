@@ -7,6 +7,7 @@ import type { FastlyCallEvent } from '../../src/fastly/gateway';
 import { type ControlPlaneConfig, openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
 import type { DomainRecord, DomainState, ServiceInput } from '../../src/model';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
+import { simControl, type SimControl } from './sim-control';
 
 // The lifecycle against the real gateway and the simulator over 127.0.0.1, with a temporary
 // database and edge package, and a clock both sides share when the test moves time by hand.
@@ -25,34 +26,6 @@ export const serviceInput = (name: string): ServiceInput => ({
   name,
   origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example', hostHeader: 'toot-media.s3.example', pathPrefix: '/toot-media' } },
 });
-
-export interface SimControl {
-  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  state(): Promise<any>;
-  /** Makes a new account hold `domain` on an active service; returns the account id. */
-  holdByOtherAccount(domain: string): Promise<string>;
-}
-
-export function simControl(sim: RunningSimulator): SimControl {
-  const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${sim.url}/__sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  return {
-    control,
-    state: async () => (await control('GET', '/state')).body,
-    async holdByOtherAccount(domain) {
-      const account = await control('POST', '/accounts', { name: `old-${domain}` });
-      const hold = await control('POST', '/holds', { domain, account: account.body.customerId });
-      if (hold.status !== 201) throw new Error(`hold failed: ${JSON.stringify(hold.body)}`);
-      return account.body.customerId as string;
-    },
-  };
-}
 
 export interface LifecycleHarness extends SimControl {
   sim: RunningSimulator;

@@ -2,6 +2,7 @@ import * as Fastly from 'fastly';
 import { ManualClock } from '../../src/clock';
 import { createFastlyApiClient } from '../../src/fastly/api-client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
+import { simControl } from './sim-control';
 
 // Starts the simulator on 127.0.0.1 with a hand-moved clock, and gives the official fastly-js
 // API classes pointed at it, plus the /__sim/ control API.
@@ -48,14 +49,7 @@ export interface SimHarness {
 export async function startSimHarness(options: SimulatorOptions = {}): Promise<SimHarness> {
   const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
   const sim = await startSimulator({ clock, ...options });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${sim.url}/__sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const { control, state } = simControl(sim);
   return {
     sim,
     clock,
@@ -65,9 +59,7 @@ export async function startSimHarness(options: SimulatorOptions = {}): Promise<S
       const { body } = await control('POST', '/accounts', { name });
       return { customerId: body.customerId, token: body.token, fastly: fastlyApis(body.token, sim.url) };
     },
-    async state() {
-      return (await control('GET', '/state')).body;
-    },
+    state,
   };
 }
 
