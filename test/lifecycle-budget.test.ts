@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
-import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // The retry job's pacing against the simulator on a shared hand-moved clock: Fastly's 429 and its
 // reset, the Stale condition after a week, and one probe budget shared fairly by many domains.
@@ -63,10 +63,7 @@ describe('a domain that is never released', () => {
     harness = await startLifecycleHarness({ config: { retry: { initialMs: MINUTE, maxMs: 10 * MINUTE } } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
-    await harness.holdByOtherAccount('toot.example');
-    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    await worker.tick();
+    await attachHeldDomain(harness);
     clock.advance(7 * 24 * HOUR - 5 * MINUTE);
     await worker.tick();
     let record = await controlPlane.getDomain('toot', 'toot.example');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfig } from '../src/site-config';
-import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // What a person does to a domain, and what needs one: own-service conflicts, move, retry now,
 // detach, the caching override and purges. Real gateway, simulator over 127.0.0.1.
@@ -73,11 +73,7 @@ describe('a certificate Fastly cannot issue', () => {
 describe('a draft someone else locked', () => {
   it('is not reused: the next attempt clones a new draft and activates that one', async () => {
     harness = await startLifecycleHarness();
-    const { controlPlane, worker } = harness.opened;
-    const service = await controlPlane.createService(serviceInput('toot'));
-    await harness.holdByOtherAccount('toot.example');
-    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    await worker.tick();
+    const service = await attachHeldDomain(harness);
     const locked = await fetch(`${harness.sim.url}/service/${service.fastlyServiceId}/version/2/lock`, { method: 'PUT', headers: { 'Fastly-Key': harness.sim.defaultAccount.token } });
     expect(locked.status).toBe(200);
     await harness.control('DELETE', '/holds/toot.example');
@@ -106,10 +102,7 @@ describe('retry now', () => {
     harness = await startLifecycleHarness({ config: { retry: { initialMs: 60_000, maxMs: 600_000 } } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
-    await harness.holdByOtherAccount('toot.example');
-    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    await worker.tick();
+    await attachHeldDomain(harness);
     // Two hours on, the schedule has slowed down past the fast phase.
     clock.advance(2 * 60 * 60_000);
     await worker.tick();
@@ -163,10 +156,7 @@ describe('removing a domain', () => {
   it('cancels a waiting domain without touching the active version, and it can be attached again', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
-    await harness.holdByOtherAccount('toot.example');
-    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    await worker.tick();
+    await attachHeldDomain(harness);
     const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
     expect(cancelled).toMatchObject({ state: 'cancelled', nextAttemptAt: null });
     expect(cancelled.history.at(-1)?.event).toBe('cancelled');

@@ -5,7 +5,7 @@ import { create as createTar } from 'tar';
 import { ManualClock, type Clock } from '../../src/clock';
 import type { FastlyCallEvent } from '../../src/fastly/gateway';
 import { type ControlPlaneConfig, openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
-import type { DomainRecord, DomainState, ServiceInput } from '../../src/model';
+import type { DomainRecord, DomainState, ServiceInput, ServiceRecord } from '../../src/model';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
 import { simControl, type SimControl } from './sim-control';
 
@@ -88,4 +88,17 @@ export async function startLifecycleHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Creates service `toot` and attaches toot.example as its main domain while another account holds
+ * it; after the worker's first tick the domain waits for release. Returns the service.
+ */
+export async function attachHeldDomain(harness: LifecycleHarness): Promise<ServiceRecord> {
+  const { controlPlane, worker } = harness.opened;
+  const service = await controlPlane.createService(serviceInput('toot'));
+  await harness.holdByOtherAccount('toot.example');
+  await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+  await worker.tick();
+  return service;
 }
