@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Parser, type ReadEntry } from 'tar';
 
-export interface PackageArchive {
+/** A package's metadata as Fastly reports it, read from the archive. */
+export interface PackageMetadata {
   name: string | null;
   description: string | null;
   authors: string[];
@@ -10,7 +11,7 @@ export interface PackageArchive {
   /** sha512 (hex) of the archive. */
   hashsum: string;
   /** sha512 (hex) of the files' contents, in path order: stays the same when only the archive changes. */
-  filesHash: string;
+  files_hash: string;
 }
 
 export class InvalidPackage extends Error {}
@@ -52,7 +53,7 @@ function tomlStrings(toml: string, key: string): string[] {
  * Checks a Compute package as `fastly compute pack` makes it: a gzip'd tar with `<dir>/fastly.toml`
  * and `<dir>/bin/main.wasm`, and reads its metadata from the manifest's top-level keys.
  */
-export async function readPackageArchive(archive: Buffer): Promise<PackageArchive> {
+export async function readPackageArchive(archive: Buffer): Promise<PackageMetadata> {
   if (archive.length < 2 || archive[0] !== GZIP_MAGIC[0] || archive[1] !== GZIP_MAGIC[1]) throw new InvalidPackage('The package is not a gzip-compressed tar archive');
   let files: Map<string, Buffer>;
   try {
@@ -75,6 +76,6 @@ export async function readPackageArchive(archive: Buffer): Promise<PackageArchiv
     language: tomlString(topLevel, 'language'),
     size: archive.length,
     hashsum: createHash('sha512').update(archive).digest('hex'),
-    filesHash: filesHash.digest('hex'),
+    files_hash: filesHash.digest('hex'),
   };
 }

@@ -56,13 +56,7 @@ export function packageRoutes(state: SimState) {
     const now = state.timestamp();
     version.package = {
       id: version.package?.id ?? state.random.id(),
-      name: read.name,
-      description: read.description,
-      authors: read.authors,
-      language: read.language,
-      size: read.size,
-      hashsum: read.hashsum,
-      files_hash: read.filesHash,
+      ...read,
       created_at: version.package?.created_at ?? now,
       updated_at: now,
     };

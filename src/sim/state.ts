@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { SeededRandom } from './ids';
+import type { PackageMetadata } from './package-archive';
 
 // The simulator's whole world, in memory. Handlers mutate it; ownership.ts derives who holds
 // which domain from it.
@@ -32,15 +33,8 @@ export interface Backend {
   updated_at: string;
 }
 
-export interface PackageInfo {
+export interface PackageInfo extends PackageMetadata {
   id: string;
-  name: string | null;
-  description: string | null;
-  authors: string[];
-  language: string | null;
-  size: number;
-  hashsum: string;
-  files_hash: string;
   created_at: string;
   updated_at: string;
 }
