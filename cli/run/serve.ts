@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import { isEdgeplaneError } from '../../src/errors';
+import type { ControlPlaneConfig } from '../../src/lifecycle';
 import { CliExit, ExitCode } from '../exit-codes';
 import { createLogger } from '../logger';
 
@@ -35,6 +36,25 @@ function shutdownSignal(logger: Logger): Promise<string> {
   });
 }
 
+/**
+ * The control plane of the configuration, on its database (whose folder is made if missing),
+ * with this process's worker id.
+ */
+async function openConfiguredControlPlane(config: Config, logger: Logger, pollIntervalMs: number, onFastlyCall?: ControlPlaneConfig['onFastlyCall']) {
+  const { openControlPlane } = await import('../../src/lifecycle');
+  mkdirSync(dirname(config.dbPath), { recursive: true });
+  return openControlPlane({
+    fastly: config.fastly,
+    dbPath: config.dbPath,
+    packagePath: config.packagePath,
+    retry: config.retry,
+    logger: logger.child({ component: 'lifecycle' }),
+    onFastlyCall,
+    workerId: `${hostname()}-${process.pid}`,
+    pollIntervalMs,
+  });
+}
+
 export interface ServeOptions {
   worker: boolean;
   port?: number;
@@ -45,26 +65,11 @@ export interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<ExitCode> {
   const config = readConfig(true);
-  const [{ createApiApp }, { createMetrics }, { startApiServer }, { openControlPlane }] = await Promise.all([
-    import('../../api/app'),
-    import('../../api/metrics'),
-    import('../../api/server'),
-    import('../../src/lifecycle'),
-  ]);
+  const [{ createApiApp }, { createMetrics }, { startApiServer }] = await Promise.all([import('../../api/app'), import('../../api/metrics'), import('../../api/server')]);
   const logger = createLogger(options.logLevel, 'edgeplane');
   let rateLimitRemaining = (): number | null => null;
   const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
-  mkdirSync(dirname(config.dbPath), { recursive: true });
-  const opened = await openControlPlane({
-    fastly: config.fastly,
-    dbPath: config.dbPath,
-    packagePath: config.packagePath,
-    retry: config.retry,
-    logger: logger.child({ component: 'lifecycle' }),
-    onFastlyCall: (event) => metrics.recordFastlyCall(event),
-    workerId: `${hostname()}-${process.pid}`,
-    pollIntervalMs: options.pollInterval,
-  });
+  const opened = await openConfiguredControlPlane(config, logger, options.pollInterval, (event) => metrics.recordFastlyCall(event));
   rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
   const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
   const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
@@ -81,18 +86,8 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
 
 export async function worker(options: { logLevel: string; pollInterval: number }): Promise<ExitCode> {
   const config = readConfig(false);
-  const { openControlPlane } = await import('../../src/lifecycle');
   const logger = createLogger(options.logLevel, 'edgeplane-worker');
-  mkdirSync(dirname(config.dbPath), { recursive: true });
-  const opened = await openControlPlane({
-    fastly: config.fastly,
-    dbPath: config.dbPath,
-    packagePath: config.packagePath,
-    retry: config.retry,
-    logger: logger.child({ component: 'lifecycle' }),
-    workerId: `${hostname()}-${process.pid}`,
-    pollIntervalMs: options.pollInterval,
-  });
+  const opened = await openConfiguredControlPlane(config, logger, options.pollInterval);
   opened.worker.start();
   logger.info({ db: config.dbPath }, 'worker started');
   await shutdownSignal(logger);
