@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
 import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 import { simControl } from './support/sim-control';
 
@@ -19,9 +20,7 @@ let rig: CrashRig;
 
 function runWorker(k: number, crashAfter: number): Promise<ChildResult> {
   return runChild(CHILD, {
-    FASTLY_API_TOKEN: rig.sim.defaultAccount.token,
-    FASTLY_API_URL: rig.sim.url,
-    EDGEPLANE_DB: join(rig.dir, `crash-${k}.db`),
+    ...childEnv(rig.sim, join(rig.dir, `crash-${k}.db`)),
     SERVICE: `crash-${k}`,
     DOMAIN: `crash-${k}.toot.example`,
     CRASH_AFTER: String(crashAfter),

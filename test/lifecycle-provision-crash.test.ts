@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
 import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { childEnv } from './support/lifecycle-child';
 import { simControl } from './support/sim-control';
 
 // A createService killed between any two Fastly calls leaves its service `provisioning`. The
@@ -19,9 +20,7 @@ let rig: CrashRig;
 
 function runCreate(k: number, crashAfter: number): Promise<ChildResult> {
   return runChild(CHILD, {
-    FASTLY_API_TOKEN: rig.sim.defaultAccount.token,
-    FASTLY_API_URL: rig.sim.url,
-    EDGEPLANE_DB: join(rig.dir, `provision-${k}.db`),
+    ...childEnv(rig.sim, join(rig.dir, `provision-${k}.db`)),
     EDGE_PACKAGE: rig.packagePath,
     SERVICE: `provision-${k}`,
     CRASH_AFTER: String(crashAfter),

@@ -1,5 +1,5 @@
 import { openControlPlane } from '../../src/lifecycle';
-import { crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
+import { childConnection, crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
 import { serviceInput } from './lifecycle-harness';
 
 // createService in its own process, for the provisioning crash test: with CRASH_AFTER=k it
@@ -9,8 +9,7 @@ import { serviceInput } from './lifecycle-harness';
 const fastlyCalls = crashAfterFastlyCalls();
 
 const opened = await openControlPlane({
-  fastly: { token: requiredEnv('FASTLY_API_TOKEN'), baseUrl: requiredEnv('FASTLY_API_URL') },
-  dbPath: requiredEnv('EDGEPLANE_DB'),
+  ...childConnection(),
   packagePath: requiredEnv('EDGE_PACKAGE'),
   onFastlyCall: fastlyCalls.onFastlyCall,
 });

@@ -1,5 +1,5 @@
 import { openControlPlane } from '../../src/lifecycle';
-import { crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
+import { childConnection, crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
 
 // A retry worker in its own process, for the crash test: it runs the worker until the domain is
 // cached, and with CRASH_AFTER=k it SIGKILLs itself right after its k-th Fastly call came back,
@@ -8,8 +8,7 @@ import { crashAfterFastlyCalls, requiredEnv } from './lifecycle-child';
 const fastlyCalls = crashAfterFastlyCalls();
 
 const opened = await openControlPlane({
-  fastly: { token: requiredEnv('FASTLY_API_TOKEN'), baseUrl: requiredEnv('FASTLY_API_URL') },
-  dbPath: requiredEnv('EDGEPLANE_DB'),
+  ...childConnection(),
   retry: { initialMs: 20, maxMs: 200 },
   workerId: 'crash-test-worker',
   onFastlyCall: fastlyCalls.onFastlyCall,

@@ -1,5 +1,5 @@
 import { openControlPlane } from '../../src/lifecycle';
-import { requiredEnv } from './lifecycle-child';
+import { childConnection, requiredEnv } from './lifecycle-child';
 
 // A retry worker process, as `edgeplane worker` runs it, with fast retries: started at once,
 // stopped (draining the step in flight) on SIGTERM. For the tests of two workers sharing one
@@ -9,8 +9,7 @@ import { requiredEnv } from './lifecycle-child';
 const budget = process.env.WRITE_LIMIT === undefined ? {} : { writeLimitPerHour: Number(requiredEnv('WRITE_LIMIT')), budgetShare: Number(requiredEnv('SHARE')) };
 
 const opened = await openControlPlane({
-  fastly: { token: requiredEnv('FASTLY_API_TOKEN'), baseUrl: requiredEnv('FASTLY_API_URL') },
-  dbPath: requiredEnv('EDGEPLANE_DB'),
+  ...childConnection(),
   retry: { initialMs: 20, maxMs: 200 },
   ...budget,
   pollIntervalMs: 5,

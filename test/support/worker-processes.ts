@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { childEnv } from './lifecycle-child';
 import type { LifecycleHarness } from './lifecycle-harness';
 
 // Starts worker-process.ts as a child on the harness's simulator and database, for the tests of
@@ -14,7 +15,7 @@ export interface WorkerProcess {
 
 export function startWorkerProcess(harness: LifecycleHarness, workerId: string, env: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker-process.ts')], {
-    env: { ...process.env, FASTLY_API_TOKEN: harness.sim.defaultAccount.token, FASTLY_API_URL: harness.sim.url, EDGEPLANE_DB: harness.dbPath, WORKER_ID: workerId, ...env },
+    env: { ...process.env, ...childEnv(harness.sim, harness.dbPath), WORKER_ID: workerId, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
