@@ -73,6 +73,31 @@ describe('edgeplane start', () => {
     }
   });
 
+  it('leaves no control plane running when the start command itself is killed outright', async () => {
+    const fastly = await startSimulator();
+    const start = spawnCli(['start', '--package', packagePath, '--data-dir', join(dir, 'killed'), ...ANY_PORT], {
+      FASTLY_API_TOKEN: fastly.defaultAccount.token,
+      FASTLY_API_URL: fastly.url,
+    });
+    try {
+      const apiUrl = urlIn(await start.waitForLine((line) => line.startsWith('  control plane API')));
+      await start.waitForLine((line) => line.startsWith('Press Ctrl-C'));
+      expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
+
+      await start.stop('SIGKILL');
+      // The serve child sees its IPC channel close and shuts down; poll until it has.
+      let apiUp = true;
+      for (let tries = 0; apiUp && tries < 100; tries++) {
+        apiUp = await fetch(`${apiUrl}/healthz`).then(() => true, () => false);
+        if (apiUp) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(apiUp).toBe(false);
+    } finally {
+      await start.stop('SIGKILL');
+      await fastly.close();
+    }
+  });
+
   it('with FASTLY_API_TOKEN set, serves against that Fastly and seeds nothing', async () => {
     const fastly = await startSimulator();
     const start = spawnCli(['start', '--package', packagePath, '--data-dir', join(dir, 'real'), ...ANY_PORT], {

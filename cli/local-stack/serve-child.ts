@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 // `edgeplane serve` as a child process of `edgeplane start`: its JSON log goes to a file, the
 // start command learns its URL from the `listening` line, and stopping it is a SIGTERM (so it
-// drains like in production) followed by waiting for its exit.
+// drains like in production) followed by waiting for its exit. The IPC channel closes when the
+// start command dies in any way, even SIGKILL, and serve then shuts down instead of lingering.
 
 const CLI_ENTRY = fileURLToPath(new URL('../edgeplane.js', import.meta.url));
 
@@ -19,7 +20,7 @@ export async function startServeChild(env: Record<string, string>, logFile: stri
   // Its own process group: Ctrl-C reaches the start command, which then stops the child once.
   const child: ChildProcess = spawn(process.execPath, [CLI_ENTRY, 'serve', ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   });
   const killOnExit = () => child.kill('SIGKILL');

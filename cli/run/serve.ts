@@ -22,7 +22,10 @@ function readConfig(needsApi: boolean): Config {
   }
 }
 
-/** Resolves on the first SIGTERM or SIGINT; a second one ends the process at once. */
+/**
+ * Resolves on the first SIGTERM or SIGINT, or when the parent that started this process with an
+ * IPC channel (`edgeplane start`) is gone, even killed outright; a second signal ends the process at once.
+ */
 function shutdownSignal(logger: Logger): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: string) => {
@@ -33,6 +36,7 @@ function shutdownSignal(logger: Logger): Promise<string> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    if (process.connected) process.once('disconnect', () => onSignal('parent gone'));
   });
 }
 
