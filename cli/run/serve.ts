@@ -28,11 +28,15 @@ function readConfig(needsApi: boolean): Config {
  */
 function shutdownSignal(logger: Logger): Promise<string> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onSignal = (signal: string) => {
-      logger.info({ signal }, 'shutting down: finishing in-flight work');
+      if (stopping) return;
+      stopping = true;
+      // Armed before logging: with the parent gone, writing to its pipe may fail.
       process.once('SIGINT', () => process.exit(130));
       process.once('SIGTERM', () => process.exit(143));
       resolve(signal);
+      logger.info({ signal }, 'shutting down: finishing in-flight work');
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
