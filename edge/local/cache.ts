@@ -1,8 +1,9 @@
 import { systemClock, type Clock } from '../../src/clock';
+import { EdgeplaneError } from '../../src/errors';
 
 // An in-memory HTTP cache with Fastly's semantics as the policy hands them over: a TTL,
-// stale-while-revalidate and stale-if-error windows, Vary, surrogate keys. The clock is
-// injectable so replays and tests move time by hand.
+// stale-while-revalidate and stale-if-error windows, several Vary variants per key, surrogate
+// keys. The clock is injectable so replays and tests move time by hand.
 
 export interface CachedObject {
   status: number;
@@ -32,77 +33,134 @@ export interface EdgeCacheOptions {
   clock?: Clock;
   /** Body bytes kept before the least recently used objects go. Default 256 MiB. */
   maxBytes?: number;
+  /** Variants kept per cache key before the oldest goes. Default `DEFAULT_MAX_VARIANTS`. */
+  maxVariants?: number;
+}
+
+/**
+ * Fastly keeps one variant per distinct set of varied request-header values under a cache key,
+ * and bounds how many; this local cache keeps at most 50, dropping the oldest first.
+ */
+export const DEFAULT_MAX_VARIANTS = 50;
+
+interface Variant {
+  key: string;
+  object: CachedObject;
+}
+
+// Header values compare after trimming; a header the request lacks matches only a recorded absence.
+function normalised(value: string | null): string | null {
+  return value === null ? null : value.trim();
+}
+
+function matches(object: CachedObject, requestHeaders: Headers): boolean {
+  return object.vary.every(([name, value]) => normalised(requestHeaders.get(name)) === normalised(value));
+}
+
+/** True when every request `newer` would answer, `older` would answer too: `older` can never be served again. */
+function shadows(newer: CachedObject, older: CachedObject): boolean {
+  const recorded = new Map(older.vary.map(([name, value]) => [name.toLowerCase(), normalised(value)]));
+  return newer.vary.every(([name, value]) => recorded.get(name.toLowerCase()) === normalised(value));
 }
 
 export class EdgeCache {
-  private readonly objects = new Map<string, CachedObject>();
+  /** Each key's variants, oldest stored first. */
+  private readonly variants = new Map<string, Variant[]>();
+  /** Every variant, least recently used first. */
+  private readonly recency = new Set<Variant>();
   private readonly clock: Clock;
   private readonly maxBytes: number;
+  private readonly maxVariants: number;
   private bytes = 0;
 
   constructor(options: EdgeCacheOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.maxVariants = options.maxVariants ?? DEFAULT_MAX_VARIANTS;
+    if (!Number.isInteger(this.maxVariants) || this.maxVariants < 1) {
+      throw new EdgeplaneError('invalid_input', `maxVariants must be a positive integer, got ${this.maxVariants}`);
+    }
   }
 
+  /** Stored variants, over all keys. */
   get size(): number {
-    return this.objects.size;
+    return this.recency.size;
   }
 
   get totalBytes(): number {
     return this.bytes;
   }
 
+  /** The newest variant under the key whose recorded Vary values match the request's. */
   lookup(key: string, requestHeaders: Headers): CacheLookup | null {
-    const object = this.objects.get(key);
-    if (!object) return null;
-    if (!object.vary.every(([name, value]) => requestHeaders.get(name) === value)) return null;
-    const ageSeconds = Math.max(0, (this.clock.now() - object.storedAt) / 1000);
-    let state: CachedState;
-    if (ageSeconds < object.ttl) state = 'fresh';
-    else if (ageSeconds < object.ttl + object.swr) state = 'revalidate';
-    else if (ageSeconds < object.ttl + object.sie) state = 'error-only';
-    else {
-      this.remove(key);
-      return null;
+    const variants = this.variants.get(key) ?? [];
+    for (const variant of [...variants].reverse()) {
+      if (!matches(variant.object, requestHeaders)) continue;
+      const { object } = variant;
+      const ageSeconds = Math.max(0, (this.clock.now() - object.storedAt) / 1000);
+      let state: CachedState;
+      if (ageSeconds < object.ttl) state = 'fresh';
+      else if (ageSeconds < object.ttl + object.swr) state = 'revalidate';
+      else if (ageSeconds < object.ttl + object.sie) state = 'error-only';
+      else {
+        this.drop(variant);
+        continue;
+      }
+      // Least recently used order: a hit moves the variant to the end.
+      this.recency.delete(variant);
+      this.recency.add(variant);
+      return { object, state, ageSeconds };
     }
-    // Least recently used order: a hit moves the object to the end.
-    this.objects.delete(key);
-    this.objects.set(key, object);
-    return { object, state, ageSeconds };
+    return null;
   }
 
+  /** Adds the object as a variant of the key, replacing the variants it makes unreachable. */
   store(key: string, object: CachedObject): void {
-    this.remove(key);
-    this.objects.set(key, object);
+    const kept = (this.variants.get(key) ?? []).filter((variant) => {
+      if (!shadows(object, variant.object)) return true;
+      this.forget(variant);
+      return false;
+    });
+    const added: Variant = { key, object };
+    kept.push(added);
+    while (kept.length > this.maxVariants) this.forget(kept.shift()!);
+    this.variants.set(key, kept);
+    this.recency.add(added);
     this.bytes += object.body.byteLength;
-    for (const oldest of this.objects.keys()) {
-      if (this.bytes <= this.maxBytes || oldest === key) break;
-      this.remove(oldest);
+    for (const oldest of this.recency) {
+      if (this.bytes <= this.maxBytes || oldest === added) break;
+      this.drop(oldest);
     }
   }
 
-  remove(key: string): void {
-    const object = this.objects.get(key);
-    if (!object) return;
-    this.bytes -= object.body.byteLength;
-    this.objects.delete(key);
-  }
-
-  /** Drop every object tagged with the surrogate key; returns how many. */
+  /** Drop every variant tagged with the surrogate key; returns how many. */
   purgeSurrogateKey(surrogateKey: string): number {
-    const keys = [...this.objects].filter(([, object]) => object.surrogateKeys.includes(surrogateKey)).map(([key]) => key);
-    for (const key of keys) this.remove(key);
-    return keys.length;
+    const tagged = [...this.recency].filter((variant) => variant.object.surrogateKeys.includes(surrogateKey));
+    for (const variant of tagged) this.drop(variant);
+    return tagged.length;
   }
 
   purgeAll(): void {
-    this.objects.clear();
+    this.variants.clear();
+    this.recency.clear();
     this.bytes = 0;
   }
 
   now(): number {
     return this.clock.now();
+  }
+
+  private drop(variant: Variant): void {
+    this.forget(variant);
+    const rest = (this.variants.get(variant.key) ?? []).filter((other) => other !== variant);
+    if (rest.length > 0) this.variants.set(variant.key, rest);
+    else this.variants.delete(variant.key);
+  }
+
+  /** Takes the variant out of the recency order and byte count; the caller fixes the key's list. */
+  private forget(variant: Variant): void {
+    if (!this.recency.delete(variant)) return;
+    this.bytes -= variant.object.body.byteLength;
   }
 }
 

@@ -100,6 +100,10 @@ describe('local platform', () => {
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'de' })).body).toBe('lang=de');
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'fr' })).body).toBe('lang=fr');
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'fr' })).cache).toBe('HIT');
+    // Both variants stay stored under the one key.
+    const german = await edge.get('https://toot.example/about', { 'accept-language': 'de' });
+    expect([german.cache, german.body]).toEqual(['HIT', 'lang=de']);
+    expect(edge.asked).toHaveLength(2);
   });
 
   it('answers ranges and HEAD from a stored file, and passes ranges on a miss', async () => {
