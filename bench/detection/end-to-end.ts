@@ -91,6 +91,8 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
         if (accepted) detectedAt.set(domain, Date.parse(accepted.at));
         else if (record.nextAttemptAt) nextDue = Math.min(nextDue, Date.parse(record.nextAttemptAt));
       }
+      // Every release seen: nothing is due, and the clock (shared with the simulator) must stay a time.
+      if (detectedAt.size === domains.length) break;
       const nextRelease = Math.min(...domains.filter((domain) => !released.has(domain)).map((domain) => releases[domains.indexOf(domain)]!));
       // The worker polls every second: due work (or work the budget held back) waits for the next poll.
       const next = Math.max(clock.now() + POLL_MS, Math.ceil(Math.min(nextDue, nextRelease) / POLL_MS) * POLL_MS);

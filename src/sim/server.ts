@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock';
+import { EdgeplaneError } from '../errors';
 import { requireToken } from './auth';
 import { backendRoutes } from './backends';
 import { configStoreRoutes } from './config-stores';
@@ -50,12 +51,22 @@ export interface Simulator {
 
 export const DEFAULT_SEED = 1;
 
+/** Delays longer than this would put a release's end (`now + delay`) past what a Date holds. */
+const MAX_DELAY_MS = 1000 * 365 * 24 * 60 * 60_000;
+
+function checkedDelay(name: string, ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+    throw new EdgeplaneError('invalid_input', `The simulator's ${name} must be between 0 and 1000 years in milliseconds, not ${ms}`);
+  }
+  return ms;
+}
+
 /** The simulator's state and Hono app, with its default account. */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const state = new SimState(
     {
-      releaseDelayMs: options.releaseDelayMs ?? 5 * 60_000,
-      tlsDelayMs: options.tlsDelayMs ?? 30_000,
+      releaseDelayMs: checkedDelay('release delay', options.releaseDelayMs ?? 5 * 60_000),
+      tlsDelayMs: checkedDelay('TLS delay', options.tlsDelayMs ?? 30_000),
       writeLimitPerHour: options.writeLimitPerHour ?? 1000,
       clock: options.clock ?? systemClock,
     },
