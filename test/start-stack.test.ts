@@ -75,23 +75,31 @@ describe('edgeplane start', () => {
 
   it('leaves no control plane running when the start command itself is killed outright', async () => {
     const fastly = await startSimulator();
-    const start = spawnCli(['start', '--package', packagePath, '--data-dir', join(dir, 'killed'), ...ANY_PORT], {
+    const dataDir = join(dir, 'killed');
+    const start = spawnCli(['start', '--package', packagePath, '--data-dir', dataDir, ...ANY_PORT], {
       FASTLY_API_TOKEN: fastly.defaultAccount.token,
       FASTLY_API_URL: fastly.url,
     });
     try {
-      const apiUrl = urlIn(await start.waitForLine((line) => line.startsWith('  control plane API')));
       await start.waitForLine((line) => line.startsWith('Press Ctrl-C'));
-      expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
+      const listening = readFileSync(join(dataDir, 'serve.log'), 'utf8').split('\n').find((line) => line.includes('"msg":"listening"'));
+      const servePid = (JSON.parse(listening!) as { pid: number }).pid;
+      const isRunning = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(isRunning(servePid)).toBe(true);
 
       await start.stop('SIGKILL');
-      // The serve child sees its IPC channel close and shuts down; poll until it has.
-      let apiUp = true;
-      for (let tries = 0; apiUp && tries < 100; tries++) {
-        apiUp = await fetch(`${apiUrl}/healthz`).then(() => true, () => false);
-        if (apiUp) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(apiUp).toBe(false);
+      // The serve child sees its IPC channel close, drains and exits; poll until it has.
+      for (let tries = 0; isRunning(servePid) && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const stillRunning = isRunning(servePid);
+      if (stillRunning) process.kill(servePid, 'SIGKILL');
+      expect(stillRunning).toBe(false);
     } finally {
       await start.stop('SIGKILL');
       await fastly.close();
