@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { manifestName, packComputePackage } from '../src/compute-package';
+import { manifestString, packComputePackage } from '../src/compute-package';
 
 // The packing half of `npm run build:edge`: bin/main.wasm and fastly.toml into pkg/<name>.tar.gz,
 // the layout `fastly compute pack` produces and Fastly's package upload accepts. Done here rather
 // than with the Fastly CLI's npm package, whose per-platform optional packages keep `npm ci`
 // from installing on a clean clone.
 const manifest = await readFile('fastly.toml', 'utf8');
-const name = manifestName(manifest);
+const name = manifestString(manifest, 'name');
 if (!name) throw new Error('fastly.toml has no top-level name');
 const wasm = await readFile('bin/main.wasm');
 const archive = await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': wasm });

@@ -27,8 +27,13 @@ export async function packComputePackage(
   }
 }
 
-/** The package name from a fastly.toml manifest (its top-level `name`). */
-export function manifestName(manifest: string): string | null {
-  const topLevel = manifest.split(/^\s*\[/m)[0] ?? '';
-  return /^\s*name\s*=\s*"([^"]+)"/m.exec(topLevel)?.[1] ?? null;
+/** The top-level part of a fastly.toml manifest: everything before its first [table]. */
+export function manifestTopLevel(manifest: string): string {
+  return manifest.split(/^\s*\[/m)[0] ?? '';
+}
+
+/** A top-level string of a fastly.toml manifest (`name`, `description`, `language`), unescaped. */
+export function manifestString(manifest: string, key: string): string | null {
+  const match = new RegExp(`^\\s*${key}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'm').exec(manifestTopLevel(manifest));
+  return match ? match[1]!.replace(/\\(.)/g, '$1') : null;
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create as createTar } from 'tar';
 import { ManualClock } from '../../src/clock';
+import { packComputePackage } from '../../src/compute-package';
 import { openControlPlane } from '../../src/lifecycle';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { seededRandom } from '../random';
@@ -19,14 +19,12 @@ const BUILT_PACKAGE = 'pkg/edgeplane.tar.gz';
 const POLL_MS = 1000;
 const START_MS = Date.parse('2026-01-05T00:00:00Z');
 
-/** The built edge package, or a minimal one in the layout `fastly compute pack` makes. */
+/** The built edge package, or a minimal one (the Wasm magic number stands in for a build). */
 async function edgePackage(dir: string): Promise<string> {
   if (existsSync(BUILT_PACKAGE)) return BUILT_PACKAGE;
-  mkdirSync(join(dir, 'edgeplane', 'bin'), { recursive: true });
-  writeFileSync(join(dir, 'edgeplane', 'fastly.toml'), 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n');
-  writeFileSync(join(dir, 'edgeplane', 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const manifest = 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n';
   const file = join(dir, 'edgeplane.tar.gz');
-  await createTar({ gzip: true, file, cwd: dir }, ['edgeplane']);
+  writeFileSync(file, await packComputePackage('edgeplane', { 'fastly.toml': manifest, 'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) }));
   return file;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Parser, type ReadEntry } from 'tar';
+import { manifestString, manifestTopLevel } from '../compute-package';
 
 /** A package's metadata as Fastly reports it, read from the archive. */
 export interface PackageMetadata {
@@ -39,11 +40,6 @@ async function readEntries(archive: Buffer): Promise<Map<string, Buffer>> {
   return files;
 }
 
-function tomlString(toml: string, key: string): string | null {
-  const match = new RegExp(`^\\s*${key}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'm').exec(toml);
-  return match ? match[1]!.replace(/\\(.)/g, '$1') : null;
-}
-
 function tomlStrings(toml: string, key: string): string[] {
   const match = new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, 'm').exec(toml);
   return match ? [...match[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((item) => item[1]!) : [];
@@ -66,14 +62,14 @@ export async function readPackageArchive(archive: Buffer): Promise<PackageMetada
   if (!manifestPath) throw new InvalidPackage('The package has no fastly.toml');
   if (!within('bin/main.wasm')) throw new InvalidPackage('The package has no bin/main.wasm');
   const manifest = files.get(manifestPath)!.toString('utf8');
-  const topLevel = manifest.split(/^\s*\[/m)[0]!;
+  const topLevel = manifestTopLevel(manifest);
   const filesHash = createHash('sha512');
   for (const path of [...files.keys()].sort()) filesHash.update(files.get(path)!);
   return {
-    name: tomlString(topLevel, 'name'),
-    description: tomlString(topLevel, 'description'),
+    name: manifestString(manifest, 'name'),
+    description: manifestString(manifest, 'description'),
     authors: tomlStrings(topLevel, 'authors'),
-    language: tomlString(topLevel, 'language'),
+    language: manifestString(manifest, 'language'),
     size: archive.length,
     hashsum: createHash('sha512').update(archive).digest('hex'),
     files_hash: filesHash.digest('hex'),

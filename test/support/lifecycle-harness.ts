@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create as createTar } from 'tar';
 import { ManualClock, type Clock } from '../../src/clock';
+import { packComputePackage } from '../../src/compute-package';
 import type { FastlyCallEvent } from '../../src/fastly/gateway';
 import { type ControlPlaneConfig, openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
 import type { DomainRecord, DomainState, ServiceInput, ServiceRecord } from '../../src/model';
@@ -12,15 +12,15 @@ import { simControl, type SimControl } from './sim-control';
 // The lifecycle against the real gateway and the simulator over 127.0.0.1, with a temporary
 // database and edge package, and a clock both sides share when the test moves time by hand.
 
-/** A minimal Compute package as `fastly compute pack` lays it out. */
+/** A minimal Compute package (the Wasm magic number stands in for a build), written to `<dir>/<name>.tar.gz`. */
 export async function makeEdgePackage(dir: string, name = 'edgeplane', description = 'edge app'): Promise<string> {
-  mkdirSync(join(dir, name, 'bin'), { recursive: true });
-  writeFileSync(join(dir, name, 'fastly.toml'), `manifest_version = 3\nname = "${name}"\ndescription = "${description}"\nlanguage = "javascript"\n`);
-  writeFileSync(join(dir, name, 'bin', 'main.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const manifest = `manifest_version = 3\nname = "${name}"\ndescription = "${description}"\nlanguage = "javascript"\n`;
   const file = join(dir, `${name}.tar.gz`);
-  await createTar({ gzip: true, file, cwd: dir }, [name]);
+  writeFileSync(file, await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': WASM_MAGIC }));
   return file;
 }
+
+const WASM_MAGIC = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 export const serviceInput = (name: string): ServiceInput => ({
   name,
