@@ -1,5 +1,5 @@
 // Fastly's documented default freshness rules, as one pure function the policy, the local
-// edge and the benchmarks share. Source: Fastly "Cache freshness and TTLs" (see fastly-facts.md).
+// edge and the benchmarks share. Source: Fastly "Cache freshness and TTLs" (see docs/fastly-facts.md, "Compute").
 
 /** Statuses Fastly caches by default; anything else is passed unless the edge says otherwise. */
 export const CACHEABLE_STATUSES: ReadonlySet<number> = new Set([200, 203, 300, 301, 302, 404, 410]);

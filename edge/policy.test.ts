@@ -13,7 +13,7 @@ const MAIN = 'https://toot.example';
 const FILES = 'https://files.toot.example';
 const AP = { accept: 'application/activity+json' };
 
-// One case per row of the routing table in mastodon-edge-policy.md.
+// One case per row of the routing table in docs/mastodon-edge-policy.md.
 describe('routing table', () => {
   it.each<[string, string, string, Record<string, string>, { route: string; action: string; origin: string | null; status?: number }]>([
     ['/packs/*', 'GET', `${MAIN}/packs/js/app-3f2a.js`, {}, { route: 'fingerprinted_asset', action: 'cache', origin: 'main' }],
@@ -263,7 +263,7 @@ describe('Accept is normalised into the key where HTML and ActivityPub share a U
   });
 });
 
-// One or more cases per never-store rule of mastodon-edge-policy.md.
+// One or more cases per never-store rule of docs/mastodon-edge-policy.md.
 describe('never store', () => {
   const publicHeaders = { 'cache-control': 'public, max-age=600' };
   const storage = (decision: Decision, status: number, headers: Record<string, string>) =>

@@ -1,7 +1,7 @@
 import type { SiteConfig } from '../src/site-config';
 import { CACHEABLE_STATUSES, originFreshness, parseDirectives, varyHeaders } from './freshness';
 
-// The Mastodon routing and caching policy (mastodon-edge-policy.md) as two pure steps:
+// The Mastodon routing and caching policy (docs/mastodon-edge-policy.md) as two pure steps:
 // decideRequest (before the origin is asked) and decideStorage (once its response is known).
 
 export type Origin = 'main' | 'static';

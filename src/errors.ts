@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // Machine codes shared by the gateway, the lifecycle, the API (problem+json) and the CLI.
 export const ErrorCode = z.enum([
-  // Fastly's answers, classified once, in the gateway (see ARCHITECTURE.md).
+  // Fastly's answers, classified once, in the gateway (see docs/ARCHITECTURE.md).
   'domain_held_by_other_account',
   'domain_held_by_own_service',
   'rate_limited',

@@ -12,7 +12,7 @@ afterEach(() => h.sim.close());
 const draft = async (type: 'wasm' | 'vcl' = 'wasm') => (await h.fastly.services.createService({ name: `svc-${type}`, type })).id as string;
 
 describe('backends', () => {
-  it('stores every field fastly-facts lists, with Fastly defaults, and copies them on clone', async () => {
+  it('stores every field docs/fastly-facts.md lists, with Fastly defaults, and copies them on clone', async () => {
     const serviceId = await draft();
     const fields = {
       name: 'main_lb',

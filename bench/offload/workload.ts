@@ -2,7 +2,7 @@ import { exponential, hashUnit, randomInt, seededRandom, weightedPick, ZipfSampl
 import { FanOut, type FreshPost } from './fan-out';
 import { ACTIVE_USERS, ANONYMOUS_BROWSERS, LOCAL_ACCOUNTS, MAIN_HOST, REMOTE_SERVERS, STATIC_HOST } from './site';
 
-// A seeded stream of requests to a Mastodon instance, in the mix of mastodon-edge-policy.md
+// A seeded stream of requests to a Mastodon instance, in the mix of docs/mastodon-edge-policy.md
 // ("Request mix for benchmarks"): what is asked, by whom, with which credentials and headers.
 // What the origin answers is origin.ts.
 

@@ -2,7 +2,7 @@ import { EdgeplaneError, type ErrorCode } from '../errors';
 import type { FastlyFailure } from './failure';
 import { rateLimitResetAt } from './rate-limit';
 
-// The one place where Fastly's answers become our errors (ARCHITECTURE.md, "The Fastly gateway").
+// The one place where Fastly's answers become our errors (docs/ARCHITECTURE.md, "The Fastly gateway").
 
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null;
@@ -68,7 +68,7 @@ function codeFor(failure: FastlyFailure & { status: number }): ErrorCode {
   return 'fastly_unavailable';
 }
 
-/** Classifies one failure by the table in ARCHITECTURE.md. `now` dates a Retry-After. */
+/** Classifies one failure by the table in docs/ARCHITECTURE.md. `now` dates a Retry-After. */
 export function classifyFastlyFailure(failure: FastlyFailure, now: number = Date.now()): EdgeplaneError {
   if (failure.status === null) {
     if (failure.networkCode === null) {

@@ -2,7 +2,7 @@ import type { TlsStatus } from '../model';
 
 // Our typed view of the Fastly API. The implementation (`createFastlyGateway`) wraps the official
 // `fastly` client (and fetch for what it lacks); every Fastly failure leaves it as an
-// EdgeplaneError classified by the table in ARCHITECTURE.md. Writes are never retried here.
+// EdgeplaneError classified by the table in docs/ARCHITECTURE.md. Writes are never retried here.
 
 export interface FastlyVersion {
   number: number;

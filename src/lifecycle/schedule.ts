@@ -1,4 +1,4 @@
-/** Defaults of the waiting schedule (ARCHITECTURE.md). */
+/** Defaults of the waiting schedule (docs/ARCHITECTURE.md). */
 export const DEFAULT_RETRY = {
   /** Probe interval during the fast phase. */
   initialMs: 60_000,

@@ -2,7 +2,7 @@ import { EdgeplaneError } from '../errors';
 import type { DomainState } from '../model';
 
 /**
- * Every state change a domain record may make (ARCHITECTURE.md). A reconcile step that finds
+ * Every state change a domain record may make (docs/ARCHITECTURE.md). A reconcile step that finds
  * Fastly further along than the record (say, after a crash) may skip ahead, hence the jumps.
  */
 export const TRANSITIONS: Readonly<Record<DomainState, readonly DomainState[]>> = {

@@ -10,7 +10,7 @@ import { backendView } from './views';
 
 const optionalText = z.string().trim().min(1).optional();
 
-// The fields fastly-facts.md lists, with Fastly's defaults (timeouts in milliseconds).
+// The fields docs/fastly-facts.md lists, with Fastly's defaults (timeouts in milliseconds).
 const BackendFields = z.object({
   name: z.string().trim().min(1, 'Name is required').max(255),
   address: z.string().trim().min(1, 'Address is required').max(255),

@@ -5,7 +5,7 @@ import type { SimEnv } from './env';
 import { fastlyError, notFound } from './errors';
 import type { ConfigStore, SimState } from './state';
 
-// Limits from fastly-facts.md ("Stores").
+// Limits from docs/fastly-facts.md ("Config Store").
 const Key = z.string().min(1, 'item_key is required').max(255, 'item_key is longer than 255 characters');
 const Value = z.string().max(8000, 'item_value is longer than 8000 characters');
 const StoreName = z.object({ name: z.string().trim().min(1, 'name is required').max(255) });

@@ -1,6 +1,6 @@
 import type { SimState } from './state';
 
-// Global domain ownership (fastly-facts.md, "Domains held by another account"): an account owns
+// Global domain ownership (docs/fastly-facts.md, "Domains held by another account"): an account owns
 // a domain while it is on one of its active versions, in one of its TLS subscriptions, on one
 // of its Domain Management domains, or held through /__sim/holds. When the last claim of an
 // account goes away the domain stays refused to others for the release delay.

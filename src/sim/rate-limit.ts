@@ -4,7 +4,7 @@ import type { SimState } from './state';
 
 const HOUR_MS = 60 * 60 * 1000;
 
-// URL and surrogate-key purges are not limited; purge_all is (fastly-facts.md, "Rate limits").
+// URL and surrogate-key purges are not limited; purge_all is (docs/fastly-facts.md, "Rate limits and authentication").
 const UNLIMITED = [/^\/purge\//, /^\/service\/[^/]+\/purge(\/|$)/];
 
 const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD';
