@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
+import { siteWithHosts } from '../src/site-config';
 import { createEdgeApp } from './app';
 import type { EdgeLogEntry, EdgePlatform, OriginRequest, OriginResult } from './platform';
 
-const SITE = JSON.stringify({ mainDomain: 'toot.example', staticDomain: 'files.toot.example', wwwRedirect: true });
+const SITE = JSON.stringify(siteWithHosts({ main: ['toot.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] }));
 
 type OriginAnswer = (request: OriginRequest) => OriginResult | Promise<OriginResult>;
 
@@ -47,7 +48,7 @@ describe('edge app', () => {
   });
 
   it('refuses everything when the site config is missing or invalid', async () => {
-    for (const site of [undefined, '{not json', JSON.stringify({ mainDomain: 42 })]) {
+    for (const site of [undefined, '{not json', JSON.stringify({ hosts: { 'toot.example': { role: 'primary' } }, canonicalHost: null })]) {
       const { app, calls } = fakePlatform(() => fresh('x'), site === undefined ? {} : { site });
       expect((await app.request('https://toot.example/about')).status).toBe(421);
       expect(calls).toHaveLength(0);

@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { cachingKey, SITE_CONFIG_KEY, SiteConfig } from '../src/site-config';
+import { cachingKey, SITE_CONFIG_KEY, type SiteConfig } from '../src/site-config';
 import { originDownResponse, refusalResponse } from './error-page';
 import { loggablePath } from './log-entry';
 import type { CacheState, EdgePlatform, OriginResult } from './platform';
+import { parseSiteConfig } from './site-config-check';
 import { decideRequest, decideStorage, mayAnswerSignedRequest, requestHost, type Decision, type HeaderChanges } from './policy';
 
 // The edge app: asks the policy what to do with each request and applies the decision through
@@ -50,15 +51,7 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
   async function loadSite(): Promise<SiteConfig | null> {
     const text = await platform.readConfig(SITE_CONFIG_KEY);
     if (text === lastSiteText) return lastSite;
-    let site: SiteConfig | null = null;
-    if (text !== null) {
-      try {
-        const parsed = SiteConfig.safeParse(JSON.parse(text));
-        site = parsed.success ? parsed.data : null;
-      } catch {
-        site = null;
-      }
-    }
+    const site = parseSiteConfig(text);
     lastSiteText = text;
     lastSite = site;
     return site;

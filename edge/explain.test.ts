@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SiteConfig } from '../src/site-config';
+import { siteWithHosts } from '../src/site-config';
 import { explainLine } from './explain';
 
-const site = SiteConfig.parse({ mainDomain: 'toot.example', staticDomain: 'files.toot.example', wwwRedirect: false });
+const site = siteWithHosts({ main: ['toot.example'], static: ['files.toot.example'] });
 const now = Date.parse('2026-01-01T00:00:00Z');
 const explainOn = (input: unknown) => explainLine(JSON.stringify(input), site, true, now);
 

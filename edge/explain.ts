@@ -42,7 +42,7 @@ function toHeaders(values: Record<string, string | string[]>): Headers {
 
 export function explain(input: DecideInput, site: SiteConfig, cachingOn: boolean, nowMs: number): DecideOutput {
   const headers = toHeaders(input.request.headers);
-  const base = `https://${headers.get('host') ?? site.mainDomain ?? 'localhost'}`;
+  const base = `https://${headers.get('host') ?? site.canonicalHost ?? 'localhost'}`;
   const url = new URL(input.request.url, base).href;
   const decision = decideRequest({ method: input.request.method, url, headers }, site, cachingOn);
   if (!input.response) return { origin: decision.origin, action: decision.action, store: null, ttl: null, reason: decision.reason };

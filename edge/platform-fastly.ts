@@ -7,7 +7,7 @@ import type { EdgePlatform } from './platform';
 // The platform on Fastly Compute: static backends by name, the readthrough cache steered per
 // response by the policy (afterSend needs js-compute-runtime --enable-http-cache), the Config Store.
 
-export function createFastlyPlatform(configStoreName: string): EdgePlatform {
+export function createFastlyPlatform(configStoreLinkName: string): EdgePlatform {
   let store: ConfigStore | null = null;
   return {
     async fetchOrigin({ backend, request, cache }) {
@@ -30,7 +30,7 @@ export function createFastlyPlatform(configStoreName: string): EdgePlatform {
       return { response, cached: response.cached === true, stale: response.stale === true };
     },
     async readConfig(key) {
-      store ??= new ConfigStore(configStoreName);
+      store ??= new ConfigStore(configStoreLinkName);
       return store.get(key);
     },
     async handoffWebsocket(request, _origin, backend) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SiteConfig } from '../src/site-config';
+import { type SiteConfig, siteWithHosts, withHost, withoutHost } from '../src/site-config';
 import { decideRequest, decideStorage, POLICY_TTLS, type Decision } from './policy';
 
-const site = SiteConfig.parse({ mainDomain: 'toot.example', staticDomain: 'files.toot.example', wwwRedirect: true });
+const site = siteWithHosts({ main: ['toot.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] });
 const now = Date.parse('2026-01-01T00:00:00Z');
 
 function decide(method: string, url: string, headers: Record<string, string> = {}, cachingOn = true, config: SiteConfig | null = site): Decision {
@@ -82,9 +82,41 @@ describe('routing table', () => {
   });
 
   it('sends each origin to its backend from the site config', () => {
-    const custom = SiteConfig.parse({ ...site, backends: { main: 'lb', static: 'bucket' } });
+    const custom = { ...site, backends: { main: 'lb', static: 'bucket' } };
     expect(decide('GET', `${MAIN}/about`, {}, true, custom).backend).toBe('lb');
     expect(decide('GET', `${FILES}/a.png`, {}, true, custom).backend).toBe('bucket');
+  });
+});
+
+describe('hosts by role', () => {
+  const roles = withHost(withHost(site, 'social.example', 'alias'), 'old.example', 'redirect');
+
+  it('serves an alias host like the main host, under its own name and cache key', () => {
+    const decision = decide('GET', 'https://social.example/@alice', {}, true, roles);
+    expect(decision).toMatchObject({ action: 'cache', origin: 'main', backend: 'main_origin', route: decide('GET', `${MAIN}/@alice`).route });
+    expect(decision.forward!.url).toBe('https://social.example/@alice');
+    expect(decision.cache!.key.startsWith('social.example/')).toBe(true);
+  });
+
+  it('redirects any redirect host to the canonical host, keeping path and query', () => {
+    expect(decide('GET', 'https://old.example/@alice?page=2', {}, true, roles)).toMatchObject({ action: 'redirect', status: 301, location: 'https://toot.example/@alice?page=2' });
+    expect(decide('POST', 'https://old.example/inbox', {}, true, roles)).toMatchObject({ action: 'redirect', status: 308 });
+  });
+
+  it('refuses a redirect host while the site has no main host to send it to', () => {
+    const noMain = withoutHost(roles, 'toot.example');
+    expect(noMain.canonicalHost).toBeNull();
+    expect(decide('GET', 'https://old.example/about', {}, true, noMain)).toMatchObject({ action: 'refuse', status: 421, route: 'no_canonical_host' });
+    expect(decide('GET', 'https://social.example/about', {}, true, noMain)).toMatchObject({ action: 'cache', origin: 'main' });
+  });
+
+  it('serves every static host from the files origin', () => {
+    const twoFiles = withHost(site, 'media.toot.example', 'static');
+    expect(decide('GET', 'https://media.toot.example/a.png', {}, true, twoFiles)).toMatchObject({ origin: 'static', backend: 'static_origin' });
+  });
+
+  it('refuses a host of no role, even a subdomain of a served one', () => {
+    expect(decide('GET', 'https://api.toot.example/about', {}, true, roles)).toMatchObject({ action: 'refuse', status: 421, route: 'unknown_host' });
   });
 });
 
@@ -104,7 +136,7 @@ describe('always', () => {
 
   it('redirects www to the apex when configured, and refuses it otherwise', () => {
     expect(decide('GET', 'http://www.toot.example/about')).toMatchObject({ action: 'redirect', status: 301, location: 'https://toot.example/about' });
-    const noWww = SiteConfig.parse({ ...site, wwwRedirect: false });
+    const noWww = withoutHost(site, 'www.toot.example');
     expect(decide('GET', 'https://www.toot.example/about', {}, true, noWww)).toMatchObject({ action: 'refuse', status: 421 });
   });
 
@@ -148,7 +180,7 @@ describe('always', () => {
 
 describe('files domain', () => {
   it('strips credentials, adds the bucket prefix and Host, keeps Range', () => {
-    const bucket = SiteConfig.parse({ ...site, staticHostHeader: 's3.bucket.example', staticPathPrefix: '/toot-media/' });
+    const bucket = { ...site, staticHostHeader: 's3.bucket.example', staticPathPrefix: '/toot-media/' };
     const decision = decide('GET', `${FILES}/media/a.mp4?v=1`, { authorization: 'Bearer t', cookie: '_session_id=s', range: 'bytes=0-99' }, true, bucket);
     expect(decision.forward!.url).toBe('https://s3.bucket.example/toot-media/media/a.mp4?v=1');
     expect(decision.forward!.headers.remove).toEqual(['authorization', 'cookie']);
@@ -168,7 +200,7 @@ describe('files domain', () => {
   });
 
   it('passes backups whatever the bucket prefix', () => {
-    const bucket = SiteConfig.parse({ ...site, staticPathPrefix: '/toot-media' });
+    const bucket = { ...site, staticPathPrefix: '/toot-media' };
     expect(decide('GET', `${FILES}/backups/a.zip`, {}, true, bucket)).toMatchObject({ action: 'pass', route: 'files_private' });
   });
 

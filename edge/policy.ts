@@ -345,18 +345,19 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     return refuse('bad_request', 400, `not an absolute URL: ${facts.url}`);
   }
   const host = requestHost(url, facts.headers);
-  const mainDomain = site?.mainDomain?.toLowerCase() ?? null;
-  const staticDomain = site?.staticDomain?.toLowerCase() ?? null;
   const pathAndQuery = `${url.pathname}${url.search}`;
 
   if (!site) return refuse('unknown_host', 421, 'no site configuration: the edge serves no host');
-  if (mainDomain !== null && host === `www.${mainDomain}` && site.wwwRedirect) {
-    return redirect('www_redirect', method, `https://${mainDomain}${pathAndQuery}`, `www.${mainDomain} redirects to the main domain`);
-  }
-  const origin: Origin | null = host === mainDomain ? 'main' : host === staticDomain ? 'static' : null;
-  if (origin === null) {
+  const role = Object.hasOwn(site.hosts, host) ? site.hosts[host]!.role : null;
+  if (role === null) {
     return refuse('unknown_host', 421, `unknown host ${host}: the edge is not an open proxy`);
   }
+  if (role === 'redirect') {
+    const canonical = site.canonicalHost;
+    if (canonical === null || canonical === host) return refuse('no_canonical_host', 421, `${host} redirects to the main host, and the site has none`);
+    return redirect('host_redirect', method, `https://${canonical}${pathAndQuery}`, `${host} redirects to the main host ${canonical}`);
+  }
+  const origin: Origin = role === 'static' ? 'static' : 'main';
   if (url.protocol === 'http:') {
     return redirect('force_tls', method, `https://${host}${pathAndQuery}`, 'plain HTTP redirects to HTTPS');
   }

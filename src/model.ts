@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors';
+import { DOMAIN_ROLES } from './site-config';
 
 // The records the control plane keeps and shows. These schemas are the contract shared by the
 // store, the lifecycle, the API (OpenAPI is generated from them) and the CLI.
@@ -16,7 +17,8 @@ export const DomainState = z.enum([
 ]);
 export type DomainState = z.infer<typeof DomainState>;
 
-export const DomainRole = z.enum(['main', 'static']);
+/** What the edge does with a host (src/site-config.ts): main, alias, redirect or static. */
+export const DomainRole = z.enum(DOMAIN_ROLES);
 export type DomainRole = z.infer<typeof DomainRole>;
 
 const Timestamp = z.iso.datetime();
@@ -139,7 +141,7 @@ export const ServiceInput = z
   .object({
     name: ServiceName,
     origins: z.object({ main: Origin, static: Origin }).strict(),
-    /** Config Store the edge reads; default `edgeplane`. */
+    /** The service's own Config Store, which the edge reads; default `edgeplane-<name>`. */
     configStoreName: z.string().min(1).max(255).optional(),
   })
   .strict();

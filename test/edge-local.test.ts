@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { startLocalEdge, type RunningLocalEdge } from '../edge/local/server';
 import type { EdgeLogEntry } from '../edge/platform';
+import { CONFIG_STORE_LINK_NAME, siteWithHosts } from '../src/site-config';
 
 // The local edge end to end: real HTTP on 127.0.0.1 between a client, the edge, a small
 // Mastodon-like origin and the Fastly simulator holding the Config Store.
@@ -107,8 +108,12 @@ const hits = (path: string) => origin.seen.filter((entry) => entry.path === path
 beforeAll(async () => {
   sim = await startSimulator();
   origin = await startOrigin();
-  storeId = String((await fastly('POST', '/resources/stores/config', { name: 'edgeplane' })).id);
-  await setItem('site', JSON.stringify({ mainDomain: 'toot.example', staticDomain: 'files.toot.example', wwwRedirect: true }));
+  storeId = String((await fastly('POST', '/resources/stores/config', { name: 'edgeplane-toot' })).id);
+  // The edge finds the store as Fastly's Wasm does: linked to the service's active version under the link name.
+  const serviceId = String((await fastly('POST', '/service', { name: 'toot', type: 'vcl' })).id);
+  await fastly('POST', `/service/${serviceId}/version/1/resource`, { resource_id: storeId, name: CONFIG_STORE_LINK_NAME });
+  await fastly('PUT', `/service/${serviceId}/version/1/activate`);
+  await setItem('site', JSON.stringify(siteWithHosts({ main: ['toot.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] })));
   await setItem('caching:toot.example', 'on');
   await setItem('caching:files.toot.example', 'on');
   edge = await startLocalEdge({
@@ -116,6 +121,7 @@ beforeAll(async () => {
     originStatic: origin.url,
     fastlyUrl: sim.url,
     fastlyToken: sim.defaultAccount.token,
+    service: 'toot',
     // Read the store on every request, so a flipped switch shows on the very next one.
     configRefreshMs: 0,
     log: (entry) => logs.push(entry),

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
-import { SiteConfig } from '../src/site-config';
+import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // The domain lifecycle end to end: the real gateway, the simulator over 127.0.0.1, a shared
@@ -15,22 +15,21 @@ afterEach(async () => harness?.close());
 const versionsOf = (state: any, name: string) => state.services.find((s: any) => s.name === name).versions as any[];
 const activationsWith = (state: any, name: string, domain: string) =>
   versionsOf(state, name).filter((v) => v.domains.includes(domain)).reduce((sum, v) => sum + v.activations, 0);
-const siteConfig = (state: any) => SiteConfig.parse(JSON.parse(state.configStores.find((s: any) => s.name === 'edgeplane').items.site));
+const siteConfig = (state: any) => SiteConfigSchema.parse(JSON.parse(state.configStores.find((s: any) => s.name === 'edgeplane-toot').items.site));
 
 describe('service provisioning', () => {
   it('creates the Compute service with both backends, a linked config store, the site key and the package, and activates it', async () => {
     harness = await startLifecycleHarness();
     const service = await harness.opened.controlPlane.createService(serviceInput('toot'));
-    expect(service).toMatchObject({ name: 'toot', status: 'ready', lastError: null, activeVersion: 1, configStoreName: 'edgeplane' });
+    expect(service).toMatchObject({ name: 'toot', status: 'ready', lastError: null, activeVersion: 1, configStoreName: 'edgeplane-toot' });
     const state = await harness.state();
     const [version] = versionsOf(state, 'toot');
     expect(state.services[0].type).toBe('wasm');
     expect(version).toMatchObject({ number: 1, active: true, backends: ['main_origin', 'static_origin'], resources: [{ name: 'edgeplane', resourceId: service.configStoreId }] });
     expect(version.package).not.toBeNull();
     expect(siteConfig(state)).toEqual({
-      mainDomain: null,
-      staticDomain: null,
-      wwwRedirect: false,
+      hosts: {},
+      canonicalHost: null,
       backends: { main: 'main_origin', static: 'static_origin' },
       staticHostHeader: 'toot-media.s3.example',
       staticPathPrefix: '/toot-media',
@@ -150,9 +149,9 @@ describe('attaching a domain', () => {
     expect(cached.tls?.state).toBe('issued');
     expect(cached.tls?.dnsRecords.length).toBeGreaterThan(0);
     expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'waiting_for_release', 'attaching', 'active', 'securing', 'cached']);
-    const configStore = state.configStores.find((s: any) => s.name === 'edgeplane');
+    const configStore = state.configStores.find((s: any) => s.name === 'edgeplane-toot');
     expect(configStore.items['caching:toot.example']).toBe('on');
-    expect(siteConfig(state).mainDomain).toBe('toot.example');
+    expect(siteConfig(state)).toMatchObject({ hosts: { 'toot.example': { role: 'main' } }, canonicalHost: 'toot.example' });
     expect(Object.fromEntries(cached.conditions.map((c) => [c.type, c.status]))).toEqual({
       Ready: 'True',
       Attached: 'True',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
-import { SiteConfig } from '../src/site-config';
+import { SiteConfigSchema } from '../src/site-config-schema';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // What a person does to a domain, and what needs one: own-service conflicts, move, retry now,
@@ -13,7 +13,7 @@ afterEach(async () => harness?.close());
 
 const serviceState = (state: any, name: string) => state.services.find((s: any) => s.name === name);
 const activeDomains = (state: any, name: string) => serviceState(state, name).versions.find((v: any) => v.active)?.domains ?? [];
-const items = (state: any) => state.configStores.find((s: any) => s.name === 'edgeplane').items;
+const items = (state: any) => state.configStores.find((s: any) => s.name === 'edgeplane-toot').items;
 
 /** A service of our own Fastly account that serves `domain`, made without edgeplane. */
 async function legacyServiceWith(domain: string): Promise<void> {
@@ -127,7 +127,7 @@ describe('removing a domain', () => {
     await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
     await harness.tickUntil('toot', 'files.toot.example', 'cached');
     const before = await harness.state();
-    expect(SiteConfig.parse(JSON.parse(items(before).site)).staticDomain).toBe('files.toot.example');
+    expect(SiteConfigSchema.parse(JSON.parse(items(before).site)).hosts).toEqual({ 'files.toot.example': { role: 'static' } });
     const requestsBefore = before.requests.length;
 
     const removed = await controlPlane.removeDomain('toot', 'files.toot.example');
@@ -138,7 +138,7 @@ describe('removing a domain', () => {
     expect(activeDomains(after, 'toot')).toEqual([]);
     expect(after.tlsSubscriptions).toEqual([]);
     expect(items(after)['caching:files.toot.example']).toBeUndefined();
-    expect(SiteConfig.parse(JSON.parse(items(after).site)).staticDomain).toBeNull();
+    expect(SiteConfigSchema.parse(JSON.parse(items(after).site)).hosts).toEqual({});
     // Fastly's order: the caching switch first, the TLS subscription before the domain.
     const writes = after.requests.slice(requestsBefore).filter((r: any) => r.method !== 'GET').map((r: any) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
     expect(writes).toEqual([

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceInput } from '../src/model';
-import { SiteConfig } from '../src/site-config';
+import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // Changing a service's origins: createService again with new origin settings updates the
@@ -51,7 +51,7 @@ describe('createService with changed origins', () => {
     expect(writes()).toEqual(['putConfigItem', 'cloneVersion', 'updateBackend', 'updateBackend', 'activateVersion']);
 
     const storeId = updated.configStoreId ?? '';
-    const site = SiteConfig.parse(JSON.parse((await harness.opened.gateway.getConfigItem(storeId, 'site')) ?? 'null'));
+    const site = SiteConfigSchema.parse(JSON.parse((await harness.opened.gateway.getConfigItem(storeId, 'site')) ?? 'null'));
     expect(site).toMatchObject({ staticHostHeader: 'toot-media-2.s3.example', staticPathPrefix: '/media' });
 
     harness.calls.length = 0;

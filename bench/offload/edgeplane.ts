@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { SITE_CONFIG_KEY, type SiteConfig } from '../../src/site-config';
+import { SITE_CONFIG_KEY, type SiteConfig, siteWithHosts } from '../../src/site-config';
 import { createEdgeApp } from '../../edge/app';
 import type { OriginModel } from './origin';
 import { ReplayEdge } from './replay-edge';
@@ -11,14 +11,7 @@ import type { BenchRequest } from './workload';
 // policy of edge/policy.ts) on the edge's local platform and cache, with the benchmark's origin
 // model behind it. The caching switch is on for both hosts.
 
-export const BENCH_SITE: SiteConfig = {
-  mainDomain: MAIN_HOST,
-  staticDomain: STATIC_HOST,
-  wwwRedirect: false,
-  backends: { main: 'main_origin', static: 'static_origin' },
-  staticHostHeader: null,
-  staticPathPrefix: null,
-};
+export const BENCH_SITE: SiteConfig = siteWithHosts({ main: [MAIN_HOST], static: [STATIC_HOST] });
 
 const CONFIG = new Map([
   [SITE_CONFIG_KEY, JSON.stringify(BENCH_SITE)],

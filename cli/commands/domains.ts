@@ -6,7 +6,7 @@ import { action } from '../action';
 const serviceOption = () => new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory();
 const jsonOption = () => new Option('--json', 'print the domain record as JSON');
 /** Every DomainRole (the type checks the list), without loading the schemas of src/model. */
-const ROLES = Object.keys({ main: true, static: true } satisfies Record<DomainRole, true>);
+const ROLES = Object.keys({ main: true, alias: true, redirect: true, static: true } satisfies Record<DomainRole, true>);
 
 export function registerDomains(program: Command): void {
   const domains = program.command('domains').description('Attach domains and follow them until they are cached');
@@ -16,7 +16,11 @@ export function registerDomains(program: Command): void {
     .description('Attach a domain; the retry job takes it from queued to cached')
     .argument('<domain>', 'the domain, like toot.example')
     .addOption(serviceOption())
-    .addOption(new Option('--role <role>', 'main: the instance (load balancer); static: the files domain').choices(ROLES).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'main: the instance (one per service); alias: served like main; redirect: 301 to main (www); static: the files domain')
+        .choices(ROLES)
+        .makeOptionMandatory(),
+    )
     .option('--move', 'take the domain over from another service of the same Fastly account')
     .addOption(jsonOption())
     .action(action(async () => (await import('../run/domains')).attachDomain));

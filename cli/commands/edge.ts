@@ -10,6 +10,10 @@ function port(value: string): number {
   return parsed;
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const aliasOption = (prefix: string) => new Option('--alias <host>', `${prefix}a host served like the main domain (repeatable)`).argParser(collect);
+const redirectOption = (prefix: string) => new Option('--redirect <host>', `${prefix}a host that redirects to the main domain (repeatable)`).argParser(collect);
+
 const cachingOption = () => new Option('--caching <state>', 'caching switch for the site hosts').choices(['on', 'off']).default('on');
 
 export function registerEdge(program: Command): void {
@@ -20,6 +24,8 @@ export function registerEdge(program: Command): void {
     .description('Read JSON lines {"request":{method,url,headers},"response":{status,headers}} on stdin; print one decision per line')
     .requiredOption('--main <host>', 'the main domain (the instance)')
     .option('--static <host>', 'the files domain')
+    .addOption(aliasOption(''))
+    .addOption(redirectOption(''))
     .addOption(cachingOption())
     .option('--www-redirect', 'redirect www.<main> to the main domain', false)
     .action(action(async () => (await import('../run/edge')).decide));
@@ -33,9 +39,11 @@ export function registerEdge(program: Command): void {
     .requiredOption('--origin-static <url>', 'base URL of the files origin')
     .option('--fastly-url <url>', 'Fastly API (or the simulator) whose Config Store holds the site config and switches')
     .option('--fastly-token <token>', 'Fastly API token (default: FASTLY_API_TOKEN)')
-    .option('--config-store <name>', 'Config Store name', 'edgeplane')
+    .option('--service <name>', 'with --fastly-url: the Fastly service whose linked Config Store the edge reads')
     .option('--main <host>', 'without --fastly-url: the main domain')
     .option('--static <host>', 'without --fastly-url: the files domain')
+    .addOption(aliasOption('without --fastly-url: '))
+    .addOption(redirectOption('without --fastly-url: '))
     .addOption(cachingOption())
     .option('--www-redirect', 'without --fastly-url: redirect www.<main>', false)
     .action(action(async () => (await import('../run/edge')).serveEdge));

@@ -22,7 +22,7 @@ export function registerServices(program: Command): void {
     .option('--static-host-header <host>', 'Host header sent to the files origin (default: its address)')
     .option('--static-path-prefix <path>', 'path prefix added in front of static paths, like /toot-media')
     .option('--no-origin-tls', 'connect to the origins over plain HTTP')
-    .option('--config-store <name>', 'Config Store the edge reads (default: edgeplane)')
+    .option('--config-store <name>', "the service's own Config Store, which the edge reads (default: edgeplane-<name>)")
     .option('--json', 'print the service record as JSON')
     .action(action(async () => (await import('../run/services')).createService));
 

@@ -1,14 +1,32 @@
 import { createInterface } from 'node:readline';
 import { explainLine } from '../../edge/explain';
 import { isEdgeplaneError } from '../../src/errors';
-import { SiteConfig } from '../../src/site-config';
+import { type SiteConfig, siteWithHosts } from '../../src/site-config';
 import { CliExit, ExitCode } from '../exit-codes';
 
 // `edgeplane edge decide`: what would the edge do with these requests, and why.
 // `edgeplane edge serve`: the edge app under Node in front of local origins.
 
-export async function decide(options: { main: string; static?: string; caching: string; wwwRedirect: boolean }): Promise<ExitCode> {
-  const site = SiteConfig.parse({ mainDomain: options.main, staticDomain: options.static ?? null, wwwRedirect: options.wwwRedirect });
+/** The hosts given as flags: --main, --alias, --redirect (and www.<main> with --www-redirect), --static. */
+export interface SiteFlags {
+  main?: string;
+  alias?: string[];
+  redirect?: string[];
+  static?: string;
+  wwwRedirect: boolean;
+}
+
+function siteFromFlags(options: SiteFlags & { main: string }): SiteConfig {
+  return siteWithHosts({
+    main: [options.main],
+    alias: options.alias ?? [],
+    redirect: [...(options.redirect ?? []), ...(options.wwwRedirect ? [`www.${options.main}`] : [])],
+    static: options.static ? [options.static] : [],
+  });
+}
+
+export async function decide(options: SiteFlags & { main: string; caching: string }): Promise<ExitCode> {
+  const site = siteFromFlags(options);
   let bad = 0;
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
@@ -26,22 +44,20 @@ export async function decide(options: { main: string; static?: string; caching: 
   return bad > 0 ? ExitCode.error : ExitCode.ok;
 }
 
-export interface ServeOptions {
+export interface ServeOptions extends SiteFlags {
   port: number;
   host: string;
   originMain: string;
   originStatic: string;
   fastlyUrl?: string;
   fastlyToken?: string;
-  configStore: string;
-  main?: string;
-  static?: string;
+  service?: string;
   caching: string;
-  wwwRedirect: boolean;
 }
 
 export async function serveEdge(options: ServeOptions): Promise<void> {
-  if (!options.fastlyUrl && !options.main) throw new CliExit(ExitCode.usage, 'give --fastly-url (site config from the Config Store) or --main (site config from flags)');
+  if (!options.fastlyUrl && !options.main) throw new CliExit(ExitCode.usage, 'give --fastly-url and --service (site config from the Config Store) or --main (site config from flags)');
+  if (options.fastlyUrl && !options.service) throw new CliExit(ExitCode.usage, 'with --fastly-url, name the service whose Config Store the edge reads (--service)');
   // Loaded on use, so that `edge decide` starts fast.
   const { startLocalEdge } = await import('../../edge/local/server');
   const edge = await startLocalEdge({
@@ -51,8 +67,8 @@ export async function serveEdge(options: ServeOptions): Promise<void> {
     originStatic: options.originStatic,
     fastlyUrl: options.fastlyUrl,
     fastlyToken: options.fastlyToken ?? process.env.FASTLY_API_TOKEN,
-    configStore: options.configStore,
-    site: options.main ? { mainDomain: options.main, staticDomain: options.static ?? null, wwwRedirect: options.wwwRedirect } : undefined,
+    service: options.service,
+    site: options.main ? siteFromFlags({ ...options, main: options.main }) : undefined,
     caching: options.caching === 'on',
     log: (entry) => console.log(JSON.stringify(entry)),
   }).catch((error: unknown) => {

@@ -103,7 +103,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         originStatic: origin.url,
         fastlyUrl: sim.url,
         fastlyToken: sim.defaultAccount.token,
-        configStore: 'edgeplane',
+        service: options.service,
         log: (entry) => edgeLog.write(`${JSON.stringify(entry)}\n`),
       });
     }

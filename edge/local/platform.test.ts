@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
-import { SiteConfig } from '../../src/site-config';
+import { siteWithHosts } from '../../src/site-config';
 import { createEdgeApp } from '../app';
 import type { Origin } from '../policy';
 import { EdgeCache } from './cache';
@@ -16,7 +16,7 @@ function localEdge(answer: Answer) {
   const clock = new ManualClock();
   const cache = new EdgeCache({ clock });
   const asked: { origin: Origin; method: string; url: string; range: string | null }[] = [];
-  const site = SiteConfig.parse({ mainDomain: 'toot.example', staticDomain: 'files.toot.example' });
+  const site = siteWithHosts({ main: ['toot.example'], static: ['files.toot.example'] });
   const platform = createLocalPlatform({
     cache,
     readConfig: fixedConfigReader(site, true),

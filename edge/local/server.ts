@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Clock } from '../../src/clock';
 import { EdgeplaneError } from '../../src/errors';
-import { SiteConfig } from '../../src/site-config';
+import type { SiteConfig } from '../../src/site-config';
 import { createEdgeApp } from '../app';
 import type { EdgeLogEntry } from '../platform';
 import { EdgeCache } from './cache';
@@ -24,14 +24,14 @@ export interface LocalEdgeOptions {
   originMain: string;
   /** Base URL of the files origin. */
   originStatic: string;
-  /** The control plane's Fastly API; the site config and switches come from its Config Store. */
+  /** The control plane's Fastly API; the site config and switches come from the service's Config Store. */
   fastlyUrl?: string;
   fastlyToken?: string;
-  /** Default `edgeplane`. */
-  configStore?: string;
+  /** With fastlyUrl: the Fastly service (by name) whose linked Config Store the edge reads. */
+  service?: string;
   configRefreshMs?: number;
   /** Without fastlyUrl: the site config, and one caching switch for its hosts. */
-  site?: { mainDomain: string; staticDomain?: string | null; wwwRedirect?: boolean };
+  site?: SiteConfig;
   caching?: boolean;
   clock?: Clock;
   log?: (entry: EdgeLogEntry) => void;
@@ -45,18 +45,17 @@ export interface RunningLocalEdge {
 function configReader(options: LocalEdgeOptions): ConfigReader {
   if (options.fastlyUrl) {
     if (!options.fastlyToken) throw new EdgeplaneError('invalid_input', 'a Fastly API token is needed to read the Config Store (--fastly-token or FASTLY_API_TOKEN)');
+    if (!options.service) throw new EdgeplaneError('invalid_input', 'name the service whose Config Store the edge reads (--service)');
     return fastlyConfigStoreReader({
       apiUrl: options.fastlyUrl,
       token: options.fastlyToken,
-      storeName: options.configStore ?? 'edgeplane',
+      service: options.service,
       refreshMs: options.configRefreshMs,
       clock: options.clock,
     });
   }
   if (!options.site) throw new EdgeplaneError('invalid_input', 'give the site (--main, --static) or a Fastly API to read it from (--fastly-url)');
-  const site = SiteConfig.safeParse({ staticDomain: null, ...options.site });
-  if (!site.success) throw new EdgeplaneError('invalid_input', `invalid site: ${site.error.message}`);
-  return fixedConfigReader(site.data, options.caching ?? true);
+  return fixedConfigReader(options.site, options.caching ?? true);
 }
 
 function asSeenByTheEdge(request: Request): Request {

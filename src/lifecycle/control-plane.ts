@@ -3,7 +3,7 @@ import type { ControlPlane } from '../control-plane';
 import { parseDomainName } from '../domain-name';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import { AttachInput, type DomainPage, DomainPageRequest, type DomainRecord, type DomainState, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
-import { cachingKey } from '../site-config';
+import { cachingKey, defaultConfigStoreName, DOMAIN_ROLES } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
@@ -12,7 +12,6 @@ import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
 import { requeueDomainsWaitingForService } from './resume-provisioning';
 import { withServiceLease } from './service-lease';
 
-const DEFAULT_CONFIG_STORE = 'edgeplane';
 /** Provisioning is a reconcile: after Fastly was unavailable it is read and resumed, a few times. */
 const PROVISION_ATTEMPTS = 4;
 
@@ -49,7 +48,11 @@ export class LifecycleControlPlane implements ControlPlane {
     await withServiceLease(this.ctx, input.name, async () => {
       const now = iso(this.ctx.clock.now());
       const existing = await this.ctx.store.getService(input.name);
-      const configStoreName = input.configStoreName ?? DEFAULT_CONFIG_STORE;
+      const configStoreName = input.configStoreName ?? existing?.configStoreName ?? defaultConfigStoreName(input.name);
+      const sharing = (await this.ctx.store.listServices()).find((other) => other.name !== input.name && other.configStoreName === configStoreName);
+      if (sharing) {
+        throw new EdgeplaneError('conflict', `the Config Store "${configStoreName}" belongs to service "${sharing.name}"; each service needs its own: name another with configStoreName, e.g. "${defaultConfigStoreName(input.name)}"`);
+      }
       const stored: StoredService = {
         name: input.name,
         fastlyServiceId: existing?.fastlyServiceId ?? null,
@@ -107,6 +110,7 @@ export class LifecycleControlPlane implements ControlPlane {
     if (elsewhere && elsewhere.service !== serviceName && elsewhere.state !== 'cancelled') {
       throw new EdgeplaneError('conflict', `${domain} is already attached to service "${elsewhere.service}" (state ${elsewhere.state}); remove it there first`);
     }
+    if (input.role === 'main') await this.refuseSecondMain(serviceName, domain);
     const existing = await this.ctx.store.getDomain(serviceName, domain);
     if (!existing) {
       const record = newDomainRecord({ service: serviceName, domain, role: input.role, move: input.move ?? false, nowMs: this.ctx.clock.now() });
@@ -189,6 +193,20 @@ export class LifecycleControlPlane implements ControlPlane {
     if ('url' in input) return { purged: `url ${input.url}`, fastlyIds: [await gateway.purgeUrl(input.url)] };
     const keys = 'key' in input ? [input.key] : input.keys;
     return { purged: `keys ${keys.join(', ')}`, fastlyIds: await gateway.purgeKeys(serviceId, keys) };
+  }
+
+  /** A service has one main host: another attach as `main` is a conflict that says what to do instead. */
+  private async refuseSecondMain(serviceName: string, domain: string): Promise<void> {
+    const current = (await this.ctx.store.listDomainStates(serviceName)).find(
+      (other) => other.role === 'main' && other.domain !== domain && other.state !== 'cancelled',
+    );
+    if (!current) return;
+    const others = DOMAIN_ROLES.filter((role) => role !== 'main').join(', ');
+    throw new EdgeplaneError(
+      'conflict',
+      `service "${serviceName}" already has the main host ${current.domain} (${current.state}); attach ${domain} with another role (${others}: `
+        + `alias is served like the main host, redirect answers 301 to it), or cancel ${current.domain} first`,
+    );
   }
 
   private async requireService(name: string): Promise<StoredService> {

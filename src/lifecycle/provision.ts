@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { BackendSpec, FastlyBackend, FastlyGateway, FastlyService } from '../fastly/gateway';
 import type { LastError, Origin } from '../model';
-import { BACKEND_NAMES } from '../site-config';
+import { BACKEND_NAMES, CONFIG_STORE_LINK_NAME } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { ensureDraft } from './drafts';
@@ -85,7 +85,8 @@ async function missingIn(gateway: FastlyGateway, serviceId: string, version: num
       const actual = onFastly.get(spec.name);
       return actual !== undefined && backendDiffers(spec, actual);
     }),
-    link: !links.some((link) => link.resourceId === wanted.configStoreId),
+    link: !links.some((link) => link.name === CONFIG_STORE_LINK_NAME && link.resourceId === wanted.configStoreId),
+    otherLink: links.find((link) => link.name === CONFIG_STORE_LINK_NAME && link.resourceId !== wanted.configStoreId) ?? null,
     package: wanted.pkg !== null && !(pkg?.hashsum && wanted.pkg.hashes.includes(pkg.hashsum)),
     hasPackage: wanted.pkg !== null || pkg !== null,
   };
@@ -93,7 +94,7 @@ async function missingIn(gateway: FastlyGateway, serviceId: string, version: num
 
 /**
  * Brings the Fastly service in line with the stored service: the Compute service (created, or
- * adopted by name), the config store (with the `site` key) linked to it, both backends and the
+ * adopted by name), its own config store (with the `site` key) linked to it under the link name the edge opens, both backends and the
  * edge package on a version that is validated and activated. Idempotent: each run reads what
  * Fastly has and does only what is missing, on the one reusable draft.
  */
@@ -136,7 +137,14 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
   for (const spec of missing.backends) await gateway.createBackend(fastly.id, draft, spec);
   // A changed origin (address, port, TLS, host header) is updated in place on the draft.
   for (const spec of missing.changedBackends) await gateway.updateBackend(fastly.id, draft, spec);
-  if (missing.link) await gateway.linkResource(fastly.id, draft, configStore.id, service.configStoreName);
+  if (missing.otherLink) {
+    throw new EdgeplaneError(
+      'conflict',
+      `version ${draft} of "${service.name}" links Config Store ${missing.otherLink.resourceId} under "${CONFIG_STORE_LINK_NAME}", the name the edge opens; remove that link on Fastly, then create the service again`,
+    );
+  }
+  // Linked under the one name the Wasm opens, whatever the store is called.
+  if (missing.link) await gateway.linkResource(fastly.id, draft, configStore.id, CONFIG_STORE_LINK_NAME);
   if (missing.package && pkg) await gateway.uploadPackage(fastly.id, draft, pkg.bytes);
 
   if (!missing.hasPackage) {

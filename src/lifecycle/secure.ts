@@ -5,7 +5,7 @@ import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
 import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
-import { writeSiteConfig } from './site-config-writer';
+import { liveRoleOf, writeSiteConfig } from './site-config-writer';
 
 function dnsInstructions(dnsRecords: DnsRecord[]): string {
   if (dnsRecords.length === 0) return 'No DNS records reported yet';
@@ -57,8 +57,13 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 
 async function enableCaching(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const enabled = record.cachingOverride ?? true;
-  await ctx.gateway.putConfigItem(service.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
   await writeSiteConfig(ctx.gateway, service, { set: { role: record.role, domain: record.domain } });
+  await ctx.gateway.putConfigItem(service.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
+  // Ready only once the edge config read back from Fastly has the host with its role.
+  const live = await liveRoleOf(ctx.gateway, service.configStoreId, record.domain);
+  if (live !== record.role) {
+    throw new EdgeplaneError('fastly_unavailable', `the site config read back from Fastly has ${record.domain} ${live === null ? 'missing' : `as ${live}`}, not as ${record.role}`);
+  }
   const nowMs = ctx.clock.now();
   let next = moveTo(record, 'cached', 'cached', enabled ? `caching:${record.domain}=on` : `caching:${record.domain}=off (operator override)`, nowMs);
   next = withCondition(next, 'Cached', enabled ? 'True' : 'False', enabled ? 'SwitchOn' : 'OperatorOverride', `caching:${record.domain}=${enabled ? 'on' : 'off'}`, nowMs);

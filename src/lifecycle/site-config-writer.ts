@@ -1,43 +1,47 @@
+import { EdgeplaneError } from '../errors';
 import type { FastlyGateway } from '../fastly/gateway';
-import type { DomainRole } from '../model';
-import { BACKEND_NAMES, SITE_CONFIG_KEY, SiteConfig } from '../site-config';
+import { BACKEND_NAMES, type DomainRole, mainHostOf, SITE_CONFIG_KEY, type SiteConfig, withHost, withoutHost } from '../site-config';
+import { parseStoredSiteConfig } from '../site-config-schema';
 import type { StoredService } from '../store';
 
-function parseStored(text: string | null): SiteConfig | null {
-  if (text === null) return null;
-  try {
-    const parsed = SiteConfig.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export type SiteChange = { set: { role: DomainRole; domain: string } } | { clear: string } | Record<string, never>;
 
 /**
- * Writes the `site` key the edge reads: the service's origins settings, and the domains that are
- * live, by role. Reads first and writes only a change, so repeating it costs one GET.
+ * Writes the `site` key the edge reads, in the service's own Config Store: the service's origin
+ * settings, and at most one host set or cleared; every other host stays as Fastly has it.
+ * Reads first and writes only a change, so repeating it costs one GET.
  */
 export async function writeSiteConfig(
   gateway: FastlyGateway,
   service: StoredService & { configStoreId: string },
-  domains: { set?: { role: DomainRole; domain: string }; clear?: string } = {},
+  change: SiteChange = {},
 ): Promise<SiteConfig> {
   const text = await gateway.getConfigItem(service.configStoreId, SITE_CONFIG_KEY);
-  const current = parseStored(text);
-  const next: SiteConfig = {
-    mainDomain: current?.mainDomain ?? null,
-    staticDomain: current?.staticDomain ?? null,
-    wwwRedirect: current?.wwwRedirect ?? false,
+  const current = parseStoredSiteConfig(text);
+  let next: SiteConfig = {
+    hosts: current?.hosts ?? {},
+    canonicalHost: current?.canonicalHost ?? null,
     backends: { main: BACKEND_NAMES.main, static: BACKEND_NAMES.static },
     staticHostHeader: service.origins.static.hostHeader ?? null,
     staticPathPrefix: service.origins.static.pathPrefix ?? null,
   };
-  if (domains.set) next[domains.set.role === 'main' ? 'mainDomain' : 'staticDomain'] = domains.set.domain;
-  if (domains.clear !== undefined) {
-    if (next.mainDomain === domains.clear) next.mainDomain = null;
-    if (next.staticDomain === domains.clear) next.staticDomain = null;
+  if ('set' in change) {
+    const { domain, role } = change.set;
+    const otherMain = role === 'main' ? mainHostOf(next, domain) : null;
+    if (otherMain !== null) {
+      throw new EdgeplaneError('conflict', `the edge of "${service.name}" already serves ${otherMain} as its main host; cancel it first, or attach ${domain} as alias or redirect`);
+    }
+    next = withHost(next, domain, role);
   }
+  if ('clear' in change) next = withoutHost(next, change.clear);
   const value = JSON.stringify(next);
   if (value !== text) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, value);
   return next;
+}
+
+/** Reads the `site` key back from Fastly: the role the edge gives `domain` there, or null. */
+export async function liveRoleOf(gateway: FastlyGateway, configStoreId: string, domain: string): Promise<DomainRole | null> {
+  const site = parseStoredSiteConfig(await gateway.getConfigItem(configStoreId, SITE_CONFIG_KEY));
+  const host = domain.toLowerCase();
+  return site && Object.hasOwn(site.hosts, host) ? site.hosts[host]!.role : null;
 }
