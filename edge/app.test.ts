@@ -13,7 +13,7 @@ function fakePlatform(answer: OriginAnswer, config: Record<string, string> = { s
   const clock = new ManualClock();
   const calls: OriginRequest[] = [];
   const logs: EdgeLogEntry[] = [];
-  const handoffs: { origin: string; backend: string; url: string }[] = [];
+  const handoffs: { origin: string; backend: string; url: string; headers: Headers }[] = [];
   const platform: EdgePlatform = {
     async fetchOrigin(request) {
       calls.push(request);
@@ -22,8 +22,8 @@ function fakePlatform(answer: OriginAnswer, config: Record<string, string> = { s
     async readConfig(key) {
       return config[key] ?? null;
     },
-    async handoffWebsocket(request, origin, backend) {
-      handoffs.push({ origin, backend, url: request.url });
+    async handoffWebsocket(request, headers, origin, backend) {
+      handoffs.push({ origin, backend, url: request.url, headers });
       return new Response('handed off', { status: 200 });
     },
     clientAddress: () => '203.0.113.7',
@@ -189,8 +189,14 @@ describe('edge app', () => {
     expect(await response.text()).toBe('handed off');
     expect(response.headers.get('x-cache')).toBeNull();
     handoffs.length = 0;
-    await app.request('https://toot.example/api/v1/streaming?stream=user&access_token=secret', { headers: { upgrade: 'websocket', connection: 'Upgrade' } });
-    expect(handoffs).toEqual([{ origin: 'main', backend: 'main_origin', url: 'https://toot.example/api/v1/streaming?stream=user&access_token=secret' }]);
+    await app.request('https://toot.example/api/v1/streaming?stream=user&access_token=secret', {
+      headers: { upgrade: 'websocket', connection: 'Upgrade', 'x-forwarded-for': '198.51.100.1', 'x-forwarded-host': 'evil.example' },
+    });
+    expect(handoffs).toMatchObject([{ origin: 'main', backend: 'main_origin', url: 'https://toot.example/api/v1/streaming?stream=user&access_token=secret' }]);
+    // The origin learns the client's address appended, keeps the handshake, never the unkeyed headers.
+    const forwarded = Object.fromEntries(handoffs[0]!.headers);
+    expect(forwarded).toMatchObject({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7', upgrade: 'websocket', connection: 'Upgrade', host: 'toot.example' });
+    expect(forwarded['x-forwarded-host']).toBeUndefined();
     expect(calls).toHaveLength(0);
   });
 
@@ -220,6 +226,20 @@ describe('edge app', () => {
     expect(response.status).toBe(503);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ route: 'edge_error', cache: 'error', path: '/about?access_token=[redacted]' });
+  });
+
+  it.each([
+    '/oauth/token?code=s3cr3t&client_secret=s3cr3t&grant_type=authorization_code',
+    '/api/v1/streaming?refresh_token=s3cr3t;access_token=s3cr3t',
+    '/api/v1/streaming?access%5Ftoken=s3cr3t&ACCESS_TOKEN=s3cr3t',
+    '/system/a.png?X-Amz-Credential=s3cr3t&X-Amz-Signature=s3cr3t&X-Amz-Security-Token=s3cr3t',
+    '/system/a.png?Signature=s3cr3t&Expires=1&X-Goog-Signature=s3cr3t',
+  ])('never logs a secret query value: %s', async (path) => {
+    const { app, logs } = fakePlatform(() => fresh('x'));
+    await app.request(`https://toot.example${path}`);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.path).not.toContain('s3cr3t');
+    expect(logs[0]!.path).toContain('=[redacted]');
   });
 
   it('never logs access_token values', async () => {

@@ -28,11 +28,18 @@ function applyHeaderChanges(headers: Headers, changes: HeaderChanges): void {
   for (const [name, value] of Object.entries(changes.set)) headers.set(name, value);
 }
 
-function forwardRequest(request: Request, decision: Decision): Request {
+/** The headers the origin gets: the policy's changes applied, Host from the forward URL. */
+function forwardHeaders(request: Request, decision: Decision): Headers {
   const forward = decision.forward!;
   const headers = new Headers(request.headers);
   applyHeaderChanges(headers, forward.headers);
   headers.set('host', new URL(forward.url).host);
+  return headers;
+}
+
+function forwardRequest(request: Request, decision: Decision): Request {
+  const forward = decision.forward!;
+  const headers = forwardHeaders(request, decision);
   const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
   return new Request(forward.url, {
     method: request.method,
@@ -61,7 +68,8 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     const origin = decision.origin!;
     const backend = decision.backend!;
     if (decision.streaming === 'websocket') {
-      return { response: await platform.handoffWebsocket(request, origin, backend), cache: 'pass', reason: decision.reason, handedOff: true };
+      const response = await platform.handoffWebsocket(request, forwardHeaders(request, decision), origin, backend);
+      return { response, cache: 'pass', reason: decision.reason, handedOff: true };
     }
     const fetchPassed = () => platform.fetchOrigin({ origin, backend, request: forwardRequest(request, decision), cache: { mode: 'pass' } });
     let result: OriginResult;

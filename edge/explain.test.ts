@@ -32,6 +32,11 @@ describe('explainLine', () => {
     expect(explainOn({ request: { url: '/a.png', headers: { host: 'other.example' } } })).toMatchObject({ output: { origin: null, action: 'refuse' } });
   });
 
+  it('reads a path starting with // as a path, never as a host', () => {
+    expect(explainOn({ request: { url: '//api/v1/timelines/home', headers: {} } })).toMatchObject({ output: { origin: 'main', action: 'pass' } });
+    expect(explainOn({ request: { url: '//evil.example/packs/a.js', headers: {} } })).toMatchObject({ output: { origin: 'main' } });
+  });
+
   it('follows the switch', () => {
     expect(explainLine(JSON.stringify({ request: { url: '/packs/a.js' } }), site, false, now)).toMatchObject({ output: { action: 'pass' } });
   });

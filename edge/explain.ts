@@ -43,7 +43,9 @@ function toHeaders(values: Record<string, string | string[]>): Headers {
 export function explain(input: DecideInput, site: SiteConfig, cachingOn: boolean, nowMs: number): DecideOutput {
   const headers = toHeaders(input.request.headers);
   const base = `https://${headers.get('host') ?? site.canonicalHost ?? 'localhost'}`;
-  const url = new URL(input.request.url, base).href;
+  // A path is appended to the host, never resolved against it: `//api/...` is a path, not a host.
+  const given = input.request.url;
+  const url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(given) ? given : `${base}${given.startsWith('/') ? '' : '/'}${given}`).href;
   const decision = decideRequest({ method: input.request.method, url, headers }, site, cachingOn);
   if (!input.response) return { origin: decision.origin, action: decision.action, store: null, ttl: null, reason: decision.reason };
   const storage = decideStorage(decision, { status: input.response.status, headers: toHeaders(input.response.headers) }, nowMs);

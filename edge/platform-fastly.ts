@@ -33,7 +33,10 @@ export function createFastlyPlatform(configStoreLinkName: string): EdgePlatform 
       store ??= new ConfigStore(configStoreLinkName);
       return store.get(key);
     },
-    async handoffWebsocket(request, _origin, backend) {
+    async handoffWebsocket(request, headers, _origin, backend) {
+      // The handoff sends the client request's own headers: make them the forward headers.
+      for (const name of [...request.headers.keys()]) if (!headers.has(name)) request.headers.delete(name);
+      headers.forEach((value, name) => request.headers.set(name, value));
       return createWebsocketHandoff(request, backend);
     },
     clientAddress(c: Context) {

@@ -49,8 +49,8 @@ export interface EdgePlatform {
   fetchOrigin(request: OriginRequest): Promise<OriginResult>;
   /** Config Store lookup (`site`, `caching:<host>`): null when the key is absent. */
   readConfig(key: string): Promise<string | null>;
-  /** Hand a WebSocket upgrade over to the origin. */
-  handoffWebsocket(request: Request, origin: Origin, backend: string): Promise<Response>;
+  /** Hand a WebSocket upgrade over to the origin, which gets `headers` (the policy's forward headers) instead of the client's. */
+  handoffWebsocket(request: Request, headers: Headers, origin: Origin, backend: string): Promise<Response>;
   clientAddress(c: Context): string | null;
   log(entry: EdgeLogEntry): void;
   /** Milliseconds since the epoch (injectable for tests and replay). */

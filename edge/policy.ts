@@ -1,5 +1,6 @@
 import type { SiteConfig } from '../src/site-config';
 import { CACHEABLE_STATUSES, originFreshness, parseDirectives, varyHeaders } from './freshness';
+import { normalisePath } from './path';
 
 // The Mastodon routing and caching policy (docs/mastodon-edge-policy.md) as two pure steps:
 // decideRequest (before the origin is asked) and decideStorage (once its response is known).
@@ -106,6 +107,12 @@ export const POLICY_TTLS = {
   filesError: 10,
   mainStaticError: MINUTE,
   staleIfError: DAY,
+  /** Cap of every edge lifetime the origin sets on pages, ActivityPub and the API (purges reach sooner). */
+  originMax: DAY,
+  /** Cap of every edge lifetime at all: the longest the policy itself gives. */
+  edgeMax: 28 * DAY,
+  /** Cap of the stale-while-revalidate and stale-if-error windows. */
+  staleMax: 7 * DAY,
   hsts: 365 * DAY,
 } as const;
 
@@ -120,6 +127,29 @@ const FILES_RESPONSE_HEADERS: Record<string, string> = {
 const MAX_SURROGATE_KEY_LENGTH = 1024;
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * Request headers an origin (Rails, nginx, object storage) may act on but the cache key ignores:
+ * a client could make the origin answer for another host, path or method and have it stored under
+ * an innocent key. They never leave the edge.
+ */
+export const UNKEYED_REQUEST_HEADERS = [
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'forwarded',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-real-ip',
+  'client-ip',
+];
+/** Hop-by-hop headers (RFC 9110 7.6.1) belong to the client's connection, not the origin's. */
+export const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** What a WebSocket handoff keeps: the upgrade itself is the point. */
+const WEBSOCKET_HANDSHAKE = new Set(['connection', 'upgrade']);
 const STATIC_FILE_PREFIXES = ['/emoji/', '/sounds/', '/avatars/', '/headers/', '/shortcuts/'];
 const STATIC_FILE_PATHS = new Set(['/favicon.ico', '/robots.txt', '/embed.js', '/oops.png', '/badge.png']);
 const INSTANCE_ALLOWLIST = new Set(['/api/v1/instance', '/api/v2/instance', '/api/v1/custom_emojis']);
@@ -165,6 +195,14 @@ function hasQueryParam(url: URL, name: string): boolean {
   return false;
 }
 
+/** Headers the client's `Connection` names are hop-by-hop too. */
+function connectionOptions(headers: Headers): string[] {
+  return (headers.get('connection') ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name.length > 0 && name !== 'close' && name !== 'keep-alive');
+}
+
 function hasCredentials(headers: Headers): boolean {
   return Boolean(headers.get('authorization')) || Boolean(headers.get('cookie'));
 }
@@ -189,8 +227,8 @@ interface Route {
 }
 
 /** Files-domain rules; `mountPath` is where the files sit in the client's URL (`/system` on the main domain). */
-function filesRoute(name: string, url: URL, mountPath: string): Route {
-  if (url.pathname.startsWith(`${mountPath}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
+function filesRoute(name: string, path: string, url: URL, mountPath: string): Route {
+  if (path.startsWith(`${mountPath}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
     return { name: 'files_private', behaviour: 'pass', reason: 'private object (backup or presigned URL): never stored', filesRules: true, credentials: 'strip' };
   }
   return {
@@ -206,8 +244,7 @@ function filesRoute(name: string, url: URL, mountPath: string): Route {
   };
 }
 
-function mainRoute(method: string, url: URL, headers: Headers): Route {
-  const path = url.pathname;
+function mainRoute(method: string, path: string, url: URL, headers: Headers): Route {
   if (path === '/health' || path === '/api/v1/streaming/health') {
     return { name: 'health', behaviour: 'pass', reason: 'health check: never stored' };
   }
@@ -260,7 +297,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
       credentials: 'strip',
     };
   }
-  if (path.startsWith('/system/')) return filesRoute('local_media', url, '/system');
+  if (path.startsWith('/system/')) return filesRoute('local_media', path, url, '/system');
   if (INSTANCE_ALLOWLIST.has(path) || path.startsWith('/api/v1/instance/')) {
     return {
       name: 'instance_api',
@@ -268,6 +305,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
       reason: 'instance metadata: stored per origin headers, forwarded without credentials',
       surrogateClass: 'api',
       ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
       credentials: 'strip',
     };
   }
@@ -289,6 +327,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
       reason: 'WebFinger: per origin headers, query in the key',
       surrogateClass: 'activitypub',
       ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
       credentials: 'pass',
     };
   }
@@ -299,6 +338,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
       reason: 'NodeInfo/host-meta: per origin headers',
       surrogateClass: 'activitypub',
       ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
       credentials: 'pass',
     };
   }
@@ -308,6 +348,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
       behaviour: 'cache',
       reason: 'ActivityPub or profile page: per origin headers, Accept in the key',
       ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
       credentials: 'pass',
       negotiated: true,
     };
@@ -318,6 +359,7 @@ function mainRoute(method: string, url: URL, headers: Headers): Route {
     reason: 'page: per origin headers',
     surrogateClass: 'html',
     ttlRule: { kind: 'origin' },
+    maxTtl: POLICY_TTLS.originMax,
     credentials: 'pass',
   };
 }
@@ -345,7 +387,9 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     return refuse('bad_request', 400, `not an absolute URL: ${facts.url}`);
   }
   const host = requestHost(url, facts.headers);
-  const pathAndQuery = `${url.pathname}${url.search}`;
+  // Normalised once: routes, the cache key and the origin URL all see this one path.
+  const normal = normalisePath(url.pathname);
+  const pathAndQuery = `${normal.path}${url.search}`;
 
   if (!site) return refuse('unknown_host', 421, 'no site configuration: the edge serves no host');
   const role = Object.hasOwn(site.hosts, host) ? site.hosts[host]!.role : null;
@@ -365,8 +409,18 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     return refuse('files_method', 405, `${method} is not allowed on the files domain`, changes({ allow: 'GET, HEAD', 'strict-transport-security': HSTS }));
   }
 
-  const route = origin === 'static' ? filesRoute('files', url, '') : mainRoute(method, url, facts.headers);
-  const forwardHeaders = changes({ 'x-forwarded-proto': 'https' });
+  const route: Route = normal.opaque
+    ? { name: 'opaque_path', behaviour: 'pass', reason: 'path holds an escaped slash, backslash or NUL: passed, never stored', credentials: origin === 'static' ? 'strip' : 'pass' }
+    : origin === 'static'
+      ? filesRoute('files', normal.routingPath, url, '')
+      : mainRoute(method, normal.routingPath, url, facts.headers);
+  const keepHandshake = route.streaming === 'websocket';
+  const forwardHeaders = changes(
+    { 'x-forwarded-proto': 'https' },
+    [...UNKEYED_REQUEST_HEADERS, ...HOP_BY_HOP_HEADERS, ...connectionOptions(facts.headers)].filter(
+      (name, index, all) => all.indexOf(name) === index && !(keepHandshake && WEBSOCKET_HANDSHAKE.has(name)),
+    ),
+  );
   const client = facts.clientAddress;
   if (client) {
     const previous = facts.headers.get('x-forwarded-for');
@@ -410,7 +464,7 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
   }
 
   const surrogateClass = route.surrogateClass ?? kind;
-  const objectKey = objectSurrogateKey(host, url.pathname);
+  const objectKey = objectSurrogateKey(host, normal.path);
   // The origin must answer the representation the key names. Signed GETs may sign Accept:
   // theirs goes untouched and only the key uses its normalised kind.
   const forward = route.negotiated && !signed
@@ -453,10 +507,14 @@ export function decideStorage(decision: Decision, response: { status: number; he
   if (headers.has('set-cookie')) return notStored('not stored: response sets a cookie (rule 2)');
   const cacheControl = parseDirectives(headers.get('cache-control'));
   const surrogateControl = parseDirectives(headers.get('surrogate-control'));
-  for (const directive of ['private', 'no-store', 'no-cache']) {
-    if (cacheControl.has(directive)) return notStored(`not stored: Cache-Control ${directive} (rule 2)`);
-  }
   if (surrogateControl.has('no-store')) return notStored('not stored: Surrogate-Control no-store (rule 2)');
+  if (cacheControl.has('private')) return notStored('not stored: Cache-Control private (rule 2)');
+  // Surrogate-Control speaks to the edge and wins over Cache-Control (Fastly prefers it; it is
+  // stripped before the browser): with its own max-age, Cache-Control no-store/no-cache are for browsers.
+  const edgeLifetime = surrogateControl.has('max-age');
+  for (const directive of ['no-store', 'no-cache']) {
+    if (!edgeLifetime && cacheControl.has(directive)) return notStored(`not stored: Cache-Control ${directive} (rule 2)`);
+  }
   const vary = varyHeaders(headers);
   if (vary.includes('*')) return notStored('not stored: Vary * (rule 2)');
   if (plan.publicOnly && !mayAnswerSignedRequest(headers)) {
@@ -467,11 +525,14 @@ export function decideStorage(decision: Decision, response: { status: number; he
   const rule = plan.ttlRule;
   let ttl: number;
   let source: string;
-  if (rule.kind === 'edge-override' && (status === 200 || status === 203)) [ttl, source] = [rule.ttl, 'edge TTL'];
+  if (rule.kind === 'edge-override' && (status === 200 || status === 203) && freshness.source !== 'surrogate-control') [ttl, source] = [rule.ttl, 'edge TTL'];
   else if (freshness.explicit) [ttl, source] = [freshness.ttl, freshness.source];
   else if (rule.kind === 'edge-default') [ttl, source] = [rule.ttl, 'edge TTL'];
   else return notStored('not stored: no explicit freshness lifetime (rule 3)');
-  if (plan.maxTtl !== null) ttl = Math.min(ttl, plan.maxTtl);
+  // Origin lifetimes can be absurd (max-age=1e20): every edge lifetime has a cap.
+  const cap = Math.min(plan.maxTtl ?? POLICY_TTLS.edgeMax, POLICY_TTLS.edgeMax);
+  const capped = ttl > cap;
+  ttl = Math.min(ttl, cap);
   const isError = status === 404 || status === 410;
   if (isError && plan.errorTtl !== null) ttl = Math.min(ttl, plan.errorTtl);
   if (ttl <= 0) return notStored('not stored: freshness lifetime is zero');
@@ -482,10 +543,10 @@ export function decideStorage(decision: Decision, response: { status: number; he
   return {
     store: true,
     ttl,
-    swr: freshness.swr || plan.swr,
-    sie: Math.max(freshness.sie, plan.staleIfError),
+    swr: Math.min(freshness.swr || plan.swr, POLICY_TTLS.staleMax),
+    sie: Math.min(Math.max(freshness.sie, plan.staleIfError), POLICY_TTLS.staleMax),
     surrogateKeys: [...new Set([...plan.surrogateKeys, ...originKeys])],
     clientHeaders,
-    reason: `stored for ${ttl}s (${source}${isError && plan.errorTtl !== null ? ', error lifetime capped' : ''})`,
+    reason: `stored for ${ttl}s (${source}${capped ? ', capped' : ''}${isError && plan.errorTtl !== null ? ', error lifetime capped' : ''})`,
   };
 }

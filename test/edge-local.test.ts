@@ -44,9 +44,15 @@ function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promi
       // Server-sent events: one event now, and the stream stays open.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       res.write('event: update\ndata: {"id":"1"}\n\n');
+    } else if (path.toLowerCase().startsWith('/system/backups/')) {
+      // A careless origin on case-insensitive storage: a user's backup marked public.
+      res.writeHead(200, { 'content-type': 'application/zip', 'cache-control': 'public, max-age=600' });
+      res.end(`backup of ${who} #${served}`);
     } else if (path.startsWith('/packs/')) {
+      // A framework that builds URLs from whatever forwarded headers it gets.
+      const steered = [req.headers['x-forwarded-host'], req.headers.forwarded, req.headers['x-original-url'], req.headers['x-http-method-override']].filter(Boolean);
       res.writeHead(200, { 'content-type': 'application/javascript' });
-      res.end(`// pack #${served}`);
+      res.end(`// pack #${served}${steered.length > 0 ? ` steered by ${steered.join(' ')}` : ''}`);
     } else if (path.startsWith('/media/')) {
       res.writeHead(200, { 'content-type': 'image/png', 'x-amz-request-id': 'abc', 'set-cookie': 'AWSALB=1' });
       res.end('0123456789');
@@ -185,6 +191,49 @@ describe('local edge', () => {
     expect(hits('/packs/off.js')).toBe(4);
   });
 
+  it('two clients: path tricks, //host paths and unkeyed headers leak nothing to the second', async () => {
+    // A server that must never be reached: `//host` in a path is not a host.
+    const stolen: IncomingHttpHeaders[] = [];
+    const trap = createServer((req, res) => {
+      stolen.push(req.headers);
+      res.writeHead(200, { 'cache-control': 'public, max-age=600' });
+      res.end('trap');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const trapPort = (trap.address() as AddressInfo).port;
+    const alice = { cookie: '_session_id=alice', authorization: 'Bearer alice-token' };
+    try {
+      const steal = await get('toot.example', `//127.0.0.1:${trapPort}/steal`, alice);
+      expect(steal.body).not.toBe('trap');
+      expect(stolen).toHaveLength(0);
+
+      for (const path of ['/system/%62ackups/dump.zip', '/system//backups/dump.zip', '/system/Backups/dump.zip', '/system/x/../backups/dump.zip']) {
+        const mine = await get('toot.example', path, alice);
+        expect(mine.headers['x-cache']).toBe('PASS');
+      }
+      const theirs = await get('toot.example', '/system/backups/dump.zip');
+      expect(theirs.body).toContain('backup of anonymous');
+
+      const poison = {
+        'x-forwarded-host': 'evil.example',
+        forwarded: 'host=evil.example',
+        'x-original-url': '/evil',
+        'x-http-method-override': 'DELETE',
+      };
+      await get('toot.example', '/packs/poison.js', poison);
+      await get('toot.example', '/packs//poison.js', poison);
+      const victim = await get('toot.example', '/packs/poison.js');
+      expect(victim.headers['x-cache']).toBe('HIT');
+      expect(victim.body).not.toContain('steered');
+      const forwarded = origin.seen.filter((entry) => entry.path === '/packs/poison.js');
+      expect(forwarded).toHaveLength(1);
+      expect(Object.keys(forwarded[0]!.headers)).not.toEqual(expect.arrayContaining(['x-forwarded-host']));
+      expect(JSON.stringify(origin.seen)).not.toContain('evil');
+    } finally {
+      await new Promise<void>((resolve) => trap.close(() => resolve()));
+    }
+  });
+
   it('strips credentials toward the files origin and fixes file responses', async () => {
     const response = await get('files.toot.example', '/media/a.png', { authorization: 'Bearer secret', cookie: '_session_id=alice' });
     expect(response.status).toBe(200);
@@ -225,7 +274,7 @@ describe('local edge', () => {
         check();
       });
     socket.write(
-      'GET /api/v1/streaming?stream=user&access_token=s3cr3t HTTP/1.1\r\nHost: toot.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      'GET /api/v1/streaming?stream=user&access_token=s3cr3t HTTP/1.1\r\nHost: toot.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Forwarded-For: 198.51.100.1\r\nX-Forwarded-Host: evil.example\r\n\r\n',
     );
     expect(await next(/\r\n\r\n/)).toMatch(/^HTTP\/1\.1 101 /);
     socket.write('ping');
@@ -234,6 +283,9 @@ describe('local edge', () => {
     const upgrade = origin.seen.filter((entry) => entry.path.startsWith('/api/v1/streaming')).at(-1)!;
     expect(upgrade.headers.host).toBe('toot.example');
     expect(upgrade.headers['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+    // The client's address is appended, as on every other forwarded request; unkeyed headers stay behind.
+    expect(upgrade.headers['x-forwarded-for']).toBe('198.51.100.1, 127.0.0.1');
+    expect(upgrade.headers['x-forwarded-host']).toBeUndefined();
     expect(logs.some((entry) => entry.route === 'streaming' && entry.path.includes('access_token=[redacted]'))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain('s3cr3t');
   });

@@ -22,7 +22,8 @@ export function httpOriginFetcher(origins: Record<Origin, string>): HttpOriginFe
   return {
     async fetch(origin, request) {
       const target = new URL(request.url);
-      const url = new URL(`${target.pathname}${target.search}`, bases[origin]);
+      // Never `new URL(path, base)`: a path starting with `//` would name another host.
+      const url = new URL(`${bases[origin].origin}${target.pathname}${target.search}`);
       const headers: Record<string, string> = {};
       request.headers.forEach((value, name) => {
         if (!HOP_BY_HOP.includes(name)) headers[name] = value;

@@ -44,7 +44,7 @@ export function websocketTunnels(origins: Record<Origin, string>): WebsocketTunn
   const pending = new WeakMap<Request, PendingUpgrade>();
   const open = new Set<Duplex>();
 
-  const handoff: EdgePlatform['handoffWebsocket'] = async (request, origin) => {
+  const handoff: EdgePlatform['handoffWebsocket'] = async (request, headers, origin) => {
     const upgrade = pending.get(request);
     if (!upgrade) return new Response('WebSocket handoff needs an upgrade request.\n', { status: 400 });
     upgrade.handedOff = true;
@@ -52,7 +52,7 @@ export function websocketTunnels(origins: Record<Origin, string>): WebsocketTunn
     const url = new URL(request.url);
     const upstream = connect(Number(target.port || 80), target.hostname, () => {
       const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`];
-      request.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+      headers.forEach((value, name) => lines.push(`${name}: ${value}`));
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (upgrade.head.byteLength > 0) upstream.write(upgrade.head);
       upstream.pipe(upgrade.socket);
