@@ -4,7 +4,7 @@ import { originDownResponse, refusalResponse } from './error-page';
 import { loggablePath } from './log-entry';
 import type { CacheState, EdgePlatform, OriginResult } from './platform';
 import { parseSiteConfig } from './site-config-check';
-import { decideRequest, decideStorage, mayAnswerSignedRequest, requestHost, type Decision, type HeaderChanges } from './policy';
+import { decideRequest, decideStorage, mayAnswerCredentialed, requestHost, type Decision, type HeaderChanges } from './policy';
 
 // The edge app: asks the policy what to do with each request and applies the decision through
 // the platform it runs on. It holds no state of its own besides the last parsed site config.
@@ -81,8 +81,8 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
           request: forwardRequest(request, decision),
           cache: { mode: 'cache', key: decision.cache.key, decideStorage: (response) => decideStorage(decision, response, platform.now()) },
         });
-        if (decision.cache.publicOnly && result.cached && !mayAnswerSignedRequest(result.response.headers)) {
-          // A stored answer to an unsigned request that is not public must not answer a signed one.
+        if (result.cached && !mayAnswerCredentialed(result.response.headers, decision.cache.publicOnly)) {
+          // A stored answer to an anonymous request that is not public, or varies on what this one carries, must not answer it.
           await result.response.body?.cancel();
           result = await fetchPassed();
           return finish(result, 'pass', `${decision.reason}; stored response is not public: asked the origin`);

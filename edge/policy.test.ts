@@ -45,7 +45,9 @@ describe('routing table', () => {
     ['/users/* (ActivityPub)', 'GET', `${MAIN}/users/alice`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['/@* (profile page)', 'GET', `${MAIN}/@alice`, {}, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['/tags/*', 'GET', `${MAIN}/tags/fediverse`, {}, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
-    ['/actor', 'GET', `${MAIN}/actor`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
+    ['/actor', 'GET', `${MAIN}/actor`, AP, { route: 'instance_actor', action: 'cache', origin: 'main' }],
+    ['/custom.css', 'GET', `${MAIN}/custom.css`, {}, { route: 'sessionless', action: 'cache', origin: 'main' }],
+    ['/manifest', 'GET', `${MAIN}/manifest`, {}, { route: 'sessionless', action: 'cache', origin: 'main' }],
     ['outbox', 'GET', `${MAIN}/users/alice/outbox?page=true`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['followers', 'GET', `${MAIN}/users/alice/followers`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['following', 'GET', `${MAIN}/users/alice/following`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
@@ -58,7 +60,8 @@ describe('routing table', () => {
     ['/api/v2/instance', 'GET', `${MAIN}/api/v2/instance`, {}, { route: 'instance_api', action: 'cache', origin: 'main' }],
     ['/api/v1/custom_emojis', 'GET', `${MAIN}/api/v1/custom_emojis`, {}, { route: 'instance_api', action: 'cache', origin: 'main' }],
     ['/api/v1/instance/*', 'GET', `${MAIN}/api/v1/instance/peers`, {}, { route: 'instance_api', action: 'cache', origin: 'main' }],
-    ['other /api/*', 'GET', `${MAIN}/api/v1/timelines/public`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
+    ['other /api/* without credentials', 'GET', `${MAIN}/api/v1/timelines/public`, {}, { route: 'public_api', action: 'cache', origin: 'main' }],
+    ['other /api/* with credentials', 'GET', `${MAIN}/api/v1/timelines/public`, { authorization: 'Bearer t' }, { route: 'public_api', action: 'pass', origin: 'main' }],
     ['/oauth/*', 'GET', `${MAIN}/oauth/authorize?client_id=x`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
     ['/auth/*', 'GET', `${MAIN}/auth/sign_in`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
     ['/settings/*', 'GET', `${MAIN}/settings/profile`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
@@ -182,7 +185,7 @@ describe('files domain', () => {
   it('strips credentials, adds the bucket prefix and Host, keeps Range', () => {
     const bucket = { ...site, staticHostHeader: 's3.bucket.example', staticPathPrefix: '/toot-media/' };
     const decision = decide('GET', `${FILES}/media/a.mp4?v=1`, { authorization: 'Bearer t', cookie: '_session_id=s', range: 'bytes=0-99' }, true, bucket);
-    expect(decision.forward!.url).toBe('https://s3.bucket.example/toot-media/media/a.mp4?v=1');
+    expect(decision.forward!.url).toBe('https://s3.bucket.example/toot-media/media/a.mp4');
     expect(decision.forward!.headers.remove).toEqual(expect.arrayContaining(['authorization', 'cookie']));
     expect(decision.forward!.headers.remove).not.toContain('range');
     expect(decision.action).toBe('cache');
@@ -303,7 +306,7 @@ describe('never store', () => {
 
   it('1: a request with Authorization or a session cookie is passed', () => {
     for (const headers of [{ authorization: 'Bearer t' }, { cookie: '_session_id=abc' }, { cookie: '_mastodon_session=x; remember_user_token=y' }] as Record<string, string>[]) {
-      for (const url of [`${MAIN}/@alice`, `${MAIN}/users/alice`, `${MAIN}/about`, `${MAIN}/.well-known/webfinger?resource=x`]) {
+      for (const url of [`${MAIN}/@alice`, `${MAIN}/users/alice`, `${MAIN}/about`, `${MAIN}/api/v1/timelines/public`]) {
         const decision = decide('GET', url, headers);
         expect(decision.action).toBe('pass');
         expect(decision.reason).toMatch(/rule 1/);
@@ -312,8 +315,8 @@ describe('never store', () => {
     }
   });
 
-  it('1: except the instance/emoji allowlist and static files, forwarded without them', () => {
-    for (const url of [`${MAIN}/api/v1/instance`, `${MAIN}/api/v1/custom_emojis`, `${MAIN}/packs/a.js`, `${MAIN}/emoji/a.png`, `${FILES}/a.png`]) {
+  it('1: except static files, forwarded without them', () => {
+    for (const url of [`${MAIN}/packs/a.js`, `${MAIN}/emoji/a.png`, `${FILES}/a.png`]) {
       const decision = decide('GET', url, { authorization: 'Bearer t', cookie: '_session_id=abc' });
       expect(decision.action).toBe('cache');
       expect(decision.forward!.headers.remove).toEqual(expect.arrayContaining(['authorization', 'cookie']));
@@ -322,7 +325,7 @@ describe('never store', () => {
 
   it('1: a signed request only gets a public response that does not vary on Signature', () => {
     const signed = decide('GET', `${MAIN}/users/alice`, { ...AP, signature: 'keyId="https://remote.example/actor#main-key"' });
-    expect(signed).toMatchObject({ action: 'cache', cache: { publicOnly: true } });
+    expect(signed).toMatchObject({ action: 'cache', cache: { publicOnly: ['signature'] } });
     expect(storage(signed, 200, { 'cache-control': 'public, max-age=180' }).store).toBe(true);
     expect(storage(signed, 200, { 'cache-control': 'max-age=180' }).store).toBe(false);
     expect(storage(signed, 200, { 'cache-control': 'public, max-age=180', vary: 'Accept, Signature' }).store).toBe(false);

@@ -1,5 +1,6 @@
 import type { SiteConfig } from '../src/site-config';
 import { CACHEABLE_STATUSES, originFreshness, parseDirectives, varyHeaders } from './freshness';
+import { acceptKind, hostMetaKind, NORMALISED_ACCEPT, normaliseLanguage } from './negotiation';
 import { normalisePath } from './path';
 
 // The Mastodon routing and caching policy (docs/mastodon-edge-policy.md) as two pure steps:
@@ -48,8 +49,11 @@ export interface CachePlan {
   /** Lifetime cap for 404/410. */
   errorTtl: number | null;
   surrogateKeys: string[];
-  /** The request is signed: only a `public` response that does not vary on Signature may answer it. */
-  publicOnly: boolean;
+  /**
+   * Request headers (signature, authorization, cookie) the request carries that a stored response
+   * must be `public` and not vary on to answer it or be stored from it; empty: no such limit.
+   */
+  publicOnly: string[];
   /** Cache-Control given to browsers with a stored 200 (files are immutable). */
   browserCacheControl: string | null;
 }
@@ -153,22 +157,9 @@ const WEBSOCKET_HANDSHAKE = new Set(['connection', 'upgrade']);
 const STATIC_FILE_PREFIXES = ['/emoji/', '/sounds/', '/avatars/', '/headers/', '/shortcuts/'];
 const STATIC_FILE_PATHS = new Set(['/favicon.ico', '/robots.txt', '/embed.js', '/oops.png', '/badge.png']);
 const INSTANCE_ALLOWLIST = new Set(['/api/v1/instance', '/api/v2/instance', '/api/v1/custom_emojis']);
-const PRIVATE_APP_PREFIXES = ['/api/', '/oauth/', '/auth/', '/settings/', '/admin/', '/deck/'];
+const PRIVATE_APP_PREFIXES = ['/oauth/', '/auth/', '/settings/', '/admin/', '/deck/'];
 const DISCOVERY_PATHS = new Set(['/.well-known/nodeinfo', '/.well-known/host-meta']);
 const ACTIVITYPUB_PREFIXES = ['/users/', '/@', '/tags/', '/ap/'];
-const ACTIVITYPUB_ACCEPT = /application\/(activity\+json|ld\+json|json)/i;
-
-/** Accept normalised to one of the two representations Mastodon serves on one URL. */
-export type AcceptKind = 'activitypub' | 'html';
-export const NORMALISED_ACCEPT: Record<AcceptKind, string> = {
-  activitypub: 'application/activity+json',
-  html: 'text/html',
-};
-
-export function acceptKind(accept: string | null): AcceptKind {
-  return accept !== null && ACTIVITYPUB_ACCEPT.test(accept) ? 'activitypub' : 'html';
-}
-
 /** The per-object surrogate key: host + path (no query), omitted when too long for Fastly. */
 export function objectSurrogateKey(host: string, path: string): string | null {
   const key = `${host}${path}`;
@@ -203,8 +194,23 @@ function connectionOptions(headers: Headers): string[] {
     .filter((name) => name.length > 0 && name !== 'close' && name !== 'keep-alive');
 }
 
-function hasCredentials(headers: Headers): boolean {
-  return Boolean(headers.get('authorization')) || Boolean(headers.get('cookie'));
+/** Doorkeeper also reads a token from the query (`access_token`, `bearer_token`). */
+const QUERY_TOKENS = ['access_token', 'bearer_token'];
+
+/** The credentials the request carries, by the header name a response would `Vary` on. */
+function credentialsOf(headers: Headers, url: URL): string[] {
+  const present: string[] = [];
+  if (headers.get('authorization') || QUERY_TOKENS.some((name) => hasQueryParam(url, name))) present.push('authorization');
+  if (headers.get('cookie')) present.push('cookie');
+  return present;
+}
+
+function isPresigned(url: URL): boolean {
+  return (
+    hasQueryParam(url, 'X-Amz-Signature') ||
+    hasQueryParam(url, 'X-Goog-Signature') ||
+    (hasQueryParam(url, 'Signature') && hasQueryParam(url, 'Expires'))
+  );
 }
 
 // One row of the routing table, before switch state and credentials are applied.
@@ -217,10 +223,19 @@ interface Route {
   swr?: number;
   maxTtl?: number;
   errorTtl?: number;
-  /** Cookie/Authorization: `pass` the request, or `strip` them and still cache (responses cannot depend on them). */
-  credentials?: 'pass' | 'strip';
-  /** HTML and ActivityPub share the URL: normalise Accept into the key. */
-  negotiated?: boolean;
+  /**
+   * Cookie/Authorization: `pass` the request; `strip` them and still cache (responses cannot depend
+   * on them); or `public-only`: forward them, and store or answer from the cache only responses that
+   * are public and do not vary on them (what Mastodon's `cache_even_if_authenticated!` with
+   * `vary_by ''` produce).
+   */
+  credentials?: 'pass' | 'strip' | 'public-only';
+  /** One URL, several representations: `accept` keys on the Accept kind, `host-meta` on json/xrd. */
+  negotiation?: 'accept' | 'host-meta';
+  /** HTML rendered in the request's locale: the normalised Accept-Language goes into the key. */
+  localised?: boolean;
+  /** The query is neither in the key nor sent to the origin (files; Mastodon's Fastly module does the same). */
+  dropQuery?: boolean;
   /** The files-domain rules: security headers, no Set-Cookie or x-amz-*, immutable in browsers. */
   filesRules?: boolean;
   streaming?: Streaming;
@@ -228,7 +243,7 @@ interface Route {
 
 /** Files-domain rules; `mountPath` is where the files sit in the client's URL (`/system` on the main domain). */
 function filesRoute(name: string, path: string, url: URL, mountPath: string): Route {
-  if (path.startsWith(`${mountPath}/backups/`) || hasQueryParam(url, 'X-Amz-Signature')) {
+  if (path.startsWith(`${mountPath}/backups/`) || isPresigned(url)) {
     return { name: 'files_private', behaviour: 'pass', reason: 'private object (backup or presigned URL): never stored', filesRules: true, credentials: 'strip' };
   }
   return {
@@ -240,9 +255,13 @@ function filesRoute(name: string, path: string, url: URL, mountPath: string): Ro
     maxTtl: POLICY_TTLS.filesMax,
     errorTtl: POLICY_TTLS.filesError,
     credentials: 'strip',
+    dropQuery: true,
     filesRules: true,
   };
 }
+
+/** Rule 7: answers that never read the session (custom CSS, manifest, well-known documents, the instance actor). */
+const SESSIONLESS_PATHS = new Set(['/custom.css', '/manifest']);
 
 function mainRoute(method: string, path: string, url: URL, headers: Headers): Route {
   if (path === '/health' || path === '/api/v1/streaming/health') {
@@ -302,11 +321,23 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
     return {
       name: 'instance_api',
       behaviour: 'cache',
-      reason: 'instance metadata: stored per origin headers, forwarded without credentials',
+      reason: 'instance metadata: credentials forwarded, only public answers that ignore them are shared',
       surrogateClass: 'api',
       ttlRule: { kind: 'origin' },
       maxTtl: POLICY_TTLS.originMax,
-      credentials: 'strip',
+      credentials: 'public-only',
+    };
+  }
+  if (path.startsWith('/api/')) {
+    return {
+      name: 'public_api',
+      behaviour: 'cache',
+      reason: 'API read: without credentials, per origin headers (cache_if_unauthenticated!)',
+      surrogateClass: 'api',
+      ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
+      credentials: 'pass',
+      localised: true,
     };
   }
   if (
@@ -315,10 +346,21 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
     path === '/home' ||
     path === '/deck'
   ) {
-    return { name: 'private_app', behaviour: 'pass', reason: 'API, OAuth, settings or app shell: never stored' };
+    return { name: 'private_app', behaviour: 'pass', reason: 'OAuth, settings or app shell: never stored' };
   }
   if (path.startsWith('/media_proxy/')) {
     return { name: 'media_proxy', behaviour: 'pass', reason: 'media proxy: passed' };
+  }
+  if (SESSIONLESS_PATHS.has(path)) {
+    return {
+      name: 'sessionless',
+      behaviour: 'cache',
+      reason: 'custom CSS or manifest: per origin headers, the same for everyone',
+      surrogateClass: 'static',
+      ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
+      credentials: 'public-only',
+    };
   }
   if (path === '/.well-known/webfinger') {
     return {
@@ -328,7 +370,7 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       surrogateClass: 'activitypub',
       ttlRule: { kind: 'origin' },
       maxTtl: POLICY_TTLS.originMax,
-      credentials: 'pass',
+      credentials: 'public-only',
     };
   }
   if (DISCOVERY_PATHS.has(path) || path.startsWith('/nodeinfo/')) {
@@ -339,10 +381,23 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       surrogateClass: 'activitypub',
       ttlRule: { kind: 'origin' },
       maxTtl: POLICY_TTLS.originMax,
-      credentials: 'pass',
+      credentials: 'public-only',
+      negotiation: path === '/.well-known/host-meta' ? 'host-meta' : undefined,
     };
   }
-  if (startsWithAny(path, ACTIVITYPUB_PREFIXES) || path === '/actor') {
+  if (path === '/actor') {
+    return {
+      name: 'instance_actor',
+      behaviour: 'cache',
+      reason: 'instance actor: per origin headers, Accept in the key',
+      ttlRule: { kind: 'origin' },
+      maxTtl: POLICY_TTLS.originMax,
+      credentials: 'public-only',
+      negotiation: 'accept',
+      localised: true,
+    };
+  }
+  if (startsWithAny(path, ACTIVITYPUB_PREFIXES)) {
     return {
       name: 'activitypub_or_profile',
       behaviour: 'cache',
@@ -350,7 +405,8 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       ttlRule: { kind: 'origin' },
       maxTtl: POLICY_TTLS.originMax,
       credentials: 'pass',
-      negotiated: true,
+      negotiation: 'accept',
+      localised: true,
     };
   }
   return {
@@ -361,6 +417,7 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
     ttlRule: { kind: 'origin' },
     maxTtl: POLICY_TTLS.originMax,
     credentials: 'pass',
+    localised: true,
   };
 }
 
@@ -426,15 +483,16 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     const previous = facts.headers.get('x-forwarded-for');
     forwardHeaders.set['x-forwarded-for'] = previous ? `${previous}, ${client}` : client;
   }
-  let forwardUrl = `https://${host}${pathAndQuery}`;
+  // Rule 6: a file's query never reaches the key or the origin (presigned URLs were passed above).
+  const target = route.dropQuery ? normal.path : pathAndQuery;
+  let forwardUrl = `https://${host}${target}`;
   if (origin === 'static') {
     const prefix = (site.staticPathPrefix ?? '').replace(/\/+$/, '');
-    forwardUrl = `https://${site.staticHostHeader ?? host}${prefix}${pathAndQuery}`;
+    forwardUrl = `https://${site.staticHostHeader ?? host}${prefix}${target}`;
   }
-  const credentialsPresent = hasCredentials(facts.headers);
+  const credentials = credentialsOf(facts.headers, url);
   if (route.credentials === 'strip' || origin === 'static') forwardHeaders.remove.push('authorization', 'cookie');
 
-  const kind = acceptKind(facts.headers.get('accept'));
   const signed = facts.headers.has('signature');
 
   const response = changes({ 'strict-transport-security': HSTS }, ['surrogate-control', 'surrogate-key']);
@@ -459,39 +517,70 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
   };
   if (route.behaviour === 'pass') return base;
   if (!cachingOn) return { ...base, reason: `caching is off for ${host}: pass-through` };
-  if (credentialsPresent && route.credentials === 'pass') {
+  if (credentials.length > 0 && route.credentials === 'pass') {
     return { ...base, reason: 'request carries Cookie or Authorization: never stored (rule 1)' };
   }
 
-  const surrogateClass = route.surrogateClass ?? kind;
+  // The origin must answer the representation the key names, so the edge sends the normalised
+  // Accept and Accept-Language (a response's Vary then splits on those, a few values at most).
+  // A signed GET may have signed them: theirs go untouched and only the key uses the kind.
+  const set: Record<string, string> = {};
+  const remove: string[] = [];
+  let variant = '';
+  let surrogateClass: SurrogateClass = route.surrogateClass ?? 'html';
+  if (route.negotiation === 'accept') {
+    const kind = acceptKind(facts.headers.get('accept'));
+    variant = `#accept=${kind}`;
+    surrogateClass = route.surrogateClass ?? (kind === 'activitypub' ? 'activitypub' : 'html');
+    set.accept = NORMALISED_ACCEPT[kind];
+    // Rule 4: ActivityPub JSON ignores the locale.
+    if (kind === 'activitypub') remove.push('accept-language');
+  } else if (route.negotiation === 'host-meta') {
+    const kind = hostMetaKind(facts.headers.get('accept'));
+    variant = `#accept=${kind}`;
+    if (kind === 'json') set.accept = 'application/json';
+    else remove.push('accept');
+  }
+  if (route.localised && !remove.includes('accept-language')) {
+    const language = normaliseLanguage(facts.headers.get('accept-language'));
+    if (language === null) remove.push('accept-language');
+    else set['accept-language'] = language;
+  }
+  const forward = signed
+    ? base.forward
+    : { url: forwardUrl, headers: { ...forwardHeaders, set: { ...forwardHeaders.set, ...set }, remove: [...forwardHeaders.remove, ...remove] } };
+
+  // Who may be answered from the cache: a signed request or a credentialed one on a public-only
+  // route gets only public responses that do not vary on what it carries.
+  const mustNotVaryOn = [...(signed ? ['signature'] : []), ...(route.credentials === 'public-only' ? credentials : [])];
   const objectKey = objectSurrogateKey(host, normal.path);
-  // The origin must answer the representation the key names. Signed GETs may sign Accept:
-  // theirs goes untouched and only the key uses its normalised kind.
-  const forward = route.negotiated && !signed
-    ? { url: forwardUrl, headers: { ...forwardHeaders, set: { ...forwardHeaders.set, accept: NORMALISED_ACCEPT[kind] } } }
-    : base.forward;
   return {
     ...base,
     action: 'cache',
     forward,
     cache: {
-      key: `${host}${pathAndQuery}${route.negotiated ? `#accept=${kind}` : ''}`,
+      key: `${host}${target}${variant}`,
       ttlRule: route.ttlRule ?? { kind: 'origin' },
       swr: route.swr ?? 0,
       staleIfError: POLICY_TTLS.staleIfError,
       maxTtl: route.maxTtl ?? null,
       errorTtl: route.errorTtl ?? null,
       surrogateKeys: objectKey ? [surrogateClass, objectKey] : [surrogateClass],
-      publicOnly: signed,
+      publicOnly: mustNotVaryOn,
       browserCacheControl: route.filesRules ? BROWSER_IMMUTABLE : null,
     },
-    reason: signed ? `${route.reason}; signed: public responses only` : route.reason,
+    reason: mustNotVaryOn.length > 0 ? `${route.reason}; carries ${mustNotVaryOn.join(', ')}: public responses that ignore it only` : route.reason,
   };
 }
 
-/** A stored response may answer a signed request only if marked public and not varying on Signature. */
-export function mayAnswerSignedRequest(headers: Headers): boolean {
-  return parseDirectives(headers.get('cache-control')).has('public') && !varyHeaders(headers).includes('signature');
+/**
+ * A stored response may answer a request carrying `carried` (signature, authorization, cookie)
+ * only if marked public and not varying on any of them.
+ */
+export function mayAnswerCredentialed(headers: Headers, carried: readonly string[]): boolean {
+  if (carried.length === 0) return true;
+  const vary = varyHeaders(headers);
+  return parseDirectives(headers.get('cache-control')).has('public') && !carried.some((name) => vary.includes(name));
 }
 
 function notStored(reason: string): StorageDecision {
@@ -517,8 +606,8 @@ export function decideStorage(decision: Decision, response: { status: number; he
   }
   const vary = varyHeaders(headers);
   if (vary.includes('*')) return notStored('not stored: Vary * (rule 2)');
-  if (plan.publicOnly && !mayAnswerSignedRequest(headers)) {
-    return notStored('not stored: signed request and the response is not public or varies on Signature (rule 1)');
+  if (!mayAnswerCredentialed(headers, plan.publicOnly)) {
+    return notStored(`not stored: the request carries ${plan.publicOnly.join(', ')} and the response is not public or varies on it (rule 1)`);
   }
 
   const freshness = originFreshness(headers, nowMs);

@@ -44,6 +44,11 @@ function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promi
       // Server-sent events: one event now, and the stream stays open.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       res.write('event: update\ndata: {"id":"1"}\n\n');
+    } else if (path === '/api/v1/instance/domain_blocks') {
+      // Answers depend on the token, and say so with Vary (Api::BaseController's vary_by 'Authorization').
+      const token = req.headers.authorization ?? 'anonymous';
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=600', vary: 'Authorization' });
+      res.end(JSON.stringify({ for: token, served }));
     } else if (path.toLowerCase().startsWith('/system/backups/')) {
       // A careless origin on case-insensitive storage: a user's backup marked public.
       res.writeHead(200, { 'content-type': 'application/zip', 'cache-control': 'public, max-age=600' });
@@ -229,6 +234,15 @@ describe('local edge', () => {
       expect(forwarded).toHaveLength(1);
       expect(Object.keys(forwarded[0]!.headers)).not.toEqual(expect.arrayContaining(['x-forwarded-host']));
       expect(JSON.stringify(origin.seen)).not.toContain('evil');
+
+      // Credentials are forwarded on the instance allowlist; an answer that varies on them is never shared.
+      const mine = await get('toot.example', '/api/v1/instance/domain_blocks', alice);
+      expect(JSON.parse(mine.body)).toMatchObject({ for: 'Bearer alice-token' });
+      const anonymous = await get('toot.example', '/api/v1/instance/domain_blocks');
+      expect(anonymous.body).not.toContain('alice');
+      const again = await get('toot.example', '/api/v1/instance/domain_blocks', alice);
+      expect(again.headers['x-cache']).not.toBe('HIT');
+      expect((await get('toot.example', '/api/v1/instance/domain_blocks', { authorization: 'Bearer bob' })).body).not.toContain('alice');
     } finally {
       await new Promise<void>((resolve) => trap.close(() => resolve()));
     }
