@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { siteWithHosts } from '../src/site-config';
-import { createEdgeApp } from './app';
+import { createEdgeApp, DECISION_HEADER, debugKey } from './app';
 import type { EdgeLogEntry, EdgePlatform, OriginRequest, OriginResult } from './platform';
 
 const SITE = JSON.stringify(siteWithHosts({ main: ['toot.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] }));
@@ -97,6 +97,21 @@ describe('edge app', () => {
     expect(call.request.headers.get('x-forwarded-for')).toBe('203.0.113.7');
     expect(call.cache.decideStorage(new Response('', { headers: { 'cache-control': 'private' } })).store).toBe(false);
     expect(call.cache.decideStorage(new Response('', { headers: { 'cache-control': 'max-age=60' } })).store).toBe(true);
+  });
+
+  it('says nothing of its decision unless the debug switch of the host is on', async () => {
+    const answer = () => fresh('x', { 'cache-control': 'public, max-age=600' });
+    const quiet = fakePlatform(answer);
+    const redirect = await quiet.app.request('http://toot.example/about');
+    const refused = await quiet.app.request('https://evil.example/about');
+    const page = await quiet.app.request('https://toot.example/about');
+    // The edge's own answers carry no X-Cache; none carries the decision.
+    expect([redirect.headers.get('x-cache'), refused.headers.get('x-cache'), page.headers.get('x-cache')]).toEqual([null, null, 'MISS']);
+    expect([redirect, refused, page].map((response) => response.headers.get(DECISION_HEADER))).toEqual([null, null, null]);
+
+    const loud = fakePlatform(answer, { site: SITE, 'caching:toot.example': 'on', [debugKey('toot.example')]: 'on' });
+    expect((await loud.app.request('http://toot.example/about')).headers.get(DECISION_HEADER)).toBe('redirect force_tls none; plain HTTP redirects to HTTPS');
+    expect((await loud.app.request('https://toot.example/about')).headers.get(DECISION_HEADER)).toBe('cache page miss; page: per origin headers; stored for 600s (max-age)');
   });
 
   it('passes when the switch is off', async () => {

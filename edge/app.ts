@@ -11,6 +11,13 @@ import { decideRequest, decideStorage, mayAnswerCredentialed, requestHost, type 
 
 const ORIGIN_DOWN_STATUSES = new Set([502, 503, 504]);
 
+/** Config Store key of the debug switch for one host: `on` adds the decision header to every response. */
+export function debugKey(host: string): string {
+  return `debug:${host}`;
+}
+/** Response header with the edge's decision, sent only while the host's debug switch is on. */
+export const DECISION_HEADER = 'x-edgeplane-decision';
+
 interface Outcome {
   response: Response;
   cache: CacheState;
@@ -105,15 +112,20 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     return { response: result.response, cache: state, reason };
   }
 
-  function deliver(outcome: Outcome, decision: Decision): Response {
+  function deliver(outcome: Outcome, decision: Decision, debug: boolean): Response {
     const source = outcome.response;
     if (outcome.handedOff) return source;
     const headers = new Headers(source.headers);
     applyHeaderChanges(headers, decision.response);
+    let reason = outcome.reason;
     if (decision.action === 'cache' && outcome.cache !== 'error') {
-      applyHeaderChanges(headers, decideStorage(decision, source, platform.now()).clientHeaders);
+      const storage = decideStorage(decision, source, platform.now());
+      applyHeaderChanges(headers, storage.clientHeaders);
+      if (outcome.cache === 'miss') reason = `${reason}; ${storage.reason}`;
     }
-    headers.set('x-cache', outcome.cache.toUpperCase());
+    // X-Cache says where an origin answer came from; the edge's own answers (refusals, redirects) have none.
+    if (outcome.cache !== 'none') headers.set('x-cache', outcome.cache.toUpperCase());
+    if (debug) headers.set(DECISION_HEADER, `${decision.action} ${decision.route} ${outcome.cache}; ${reason}`.replace(/[^\x20-\x7e]/g, '?'));
     return new Response(source.body, { status: source.status, statusText: source.statusText, headers });
   }
 
@@ -125,8 +137,10 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     const host = requestHost(url, request.headers);
     let decision: Decision;
     let outcome: Outcome;
+    let debug = false;
     try {
-      const [site, caching] = await Promise.all([loadSite(), platform.readConfig(cachingKey(host))]);
+      const [site, caching, debugSwitch] = await Promise.all([loadSite(), platform.readConfig(cachingKey(host)), platform.readConfig(debugKey(host))]);
+      debug = debugSwitch === 'on';
       decision = decideRequest(
         { method: request.method, url: request.url, headers: request.headers, clientAddress: platform.clientAddress(c) },
         site,
@@ -147,7 +161,7 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     } else {
       outcome = await askOrigin(request, decision);
     }
-    const response = deliver(outcome, decision);
+    const response = deliver(outcome, decision, debug);
     platform.log(logEntry(started, host, request.method, url, response.status, decision.action, decision.route, outcome.cache, outcome.reason));
     return response;
   });

@@ -248,6 +248,23 @@ describe('local edge', () => {
     }
   });
 
+  it('follows purges sent to Fastly: by URL, by surrogate key, all', async () => {
+    const serviceId = String((await fastly('POST', '/service', { name: 'purge-test', type: 'wasm' })).id);
+    const missThenHit = async (path: string) => {
+      const first = await get('toot.example', path);
+      const second = await get('toot.example', path);
+      return [first.headers['x-cache'], second.headers['x-cache']];
+    };
+    expect(await missThenHit('/packs/purge-me.js')).toEqual(['MISS', 'HIT']);
+    await fastly('POST', `/purge/${encodeURIComponent('https://toot.example/packs/purge-me.js')}`);
+    expect(await missThenHit('/packs/purge-me.js')).toEqual(['MISS', 'HIT']);
+    await fastly('POST', `/service/${serviceId}/purge/static`);
+    expect(await missThenHit('/packs/purge-me.js')).toEqual(['MISS', 'HIT']);
+    await fastly('POST', `/service/${serviceId}/purge_all`);
+    expect((await get('toot.example', '/packs/purge-me.js')).headers['x-cache']).toBe('MISS');
+    expect(hits('/packs/purge-me.js')).toBe(4);
+  });
+
   it('strips credentials toward the files origin and fixes file responses', async () => {
     const response = await get('files.toot.example', '/media/a.png', { authorization: 'Bearer secret', cookie: '_session_id=alice' });
     expect(response.status).toBe(200);

@@ -46,5 +46,6 @@ export function registerEdge(program: Command): void {
     .addOption(redirectOption('without --fastly-url: '))
     .addOption(cachingOption())
     .option('--www-redirect', 'without --fastly-url: redirect www.<main>', false)
+    .option('--debug-header', 'without --fastly-url: send the X-Edgeplane-Decision header (with it: Config Store key debug:<host> = on)', false)
     .action(action(async () => (await import('../run/edge')).serveEdge));
 }

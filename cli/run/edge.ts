@@ -53,6 +53,7 @@ export interface ServeOptions extends SiteFlags {
   fastlyToken?: string;
   service?: string;
   caching: string;
+  debugHeader: boolean;
 }
 
 export async function serveEdge(options: ServeOptions): Promise<void> {
@@ -70,6 +71,7 @@ export async function serveEdge(options: ServeOptions): Promise<void> {
     service: options.service,
     site: options.main ? siteFromFlags({ ...options, main: options.main }) : undefined,
     caching: options.caching === 'on',
+    debugHeader: options.debugHeader,
     log: (entry) => console.log(JSON.stringify(entry)),
   }).catch((error: unknown) => {
     if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);

@@ -22,7 +22,7 @@ describe('EdgeCache', () => {
 
   it('evicts the least recently used objects past its byte budget', () => {
     const clock = new ManualClock();
-    const cache = new EdgeCache({ clock, maxBytes: 10 });
+    const cache = new EdgeCache({ clock, maxBytes: 10, maxObjectBytes: 10 });
     cache.store('a', object('aaaa', [], clock.now()));
     cache.store('b', object('bbbb', [], clock.now()));
     cache.lookup('a', new Headers());
@@ -112,5 +112,14 @@ describe('EdgeCache', () => {
 
   it('refuses a variant bound below one', () => {
     expect(() => new EdgeCache({ maxVariants: 0 })).toThrow(/maxVariants must be a positive integer/);
+  });
+
+  it('refuses an object over its object cap, keeping what it holds', () => {
+    const clock = new ManualClock();
+    const cache = new EdgeCache({ clock, maxBytes: 16, maxObjectBytes: 8 });
+    expect(cache.store('a', object('aaaa', [], clock.now()))).toBe(true);
+    expect(cache.store('b', object('b'.repeat(9), [], clock.now()))).toBe(false);
+    expect([cache.size, cache.totalBytes, cache.lookup('b', new Headers())]).toEqual([1, 4, null]);
+    expect(new EdgeCache({ maxBytes: 100, maxObjectBytes: 500 }).maxObjectBytes).toBe(100);
   });
 });

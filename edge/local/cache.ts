@@ -33,6 +33,8 @@ export interface EdgeCacheOptions {
   clock?: Clock;
   /** Body bytes kept before the least recently used objects go. Default 256 MiB. */
   maxBytes?: number;
+  /** Largest body stored; bigger responses are streamed through and never held. Default a quarter of `maxBytes`. */
+  maxObjectBytes?: number;
   /** Variants kept per cache key before the oldest goes. Default `DEFAULT_MAX_VARIANTS`. */
   maxVariants?: number;
 }
@@ -70,12 +72,14 @@ export class EdgeCache {
   private readonly recency = new Set<Variant>();
   private readonly clock: Clock;
   private readonly maxBytes: number;
+  readonly maxObjectBytes: number;
   private readonly maxVariants: number;
   private bytes = 0;
 
   constructor(options: EdgeCacheOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.maxObjectBytes = Math.min(options.maxObjectBytes ?? Math.floor(this.maxBytes / 4), this.maxBytes);
     this.maxVariants = options.maxVariants ?? DEFAULT_MAX_VARIANTS;
     if (!Number.isInteger(this.maxVariants) || this.maxVariants < 1) {
       throw new EdgeplaneError('invalid_input', `maxVariants must be a positive integer, got ${this.maxVariants}`);
@@ -114,8 +118,9 @@ export class EdgeCache {
     return null;
   }
 
-  /** Adds the object as a variant of the key, replacing the variants it makes unreachable. */
-  store(key: string, object: CachedObject): void {
+  /** Adds the object as a variant of the key, replacing the variants it makes unreachable; false (nothing kept) when it is over `maxObjectBytes`. */
+  store(key: string, object: CachedObject): boolean {
+    if (object.body.byteLength > this.maxObjectBytes) return false;
     const kept = (this.variants.get(key) ?? []).filter((variant) => {
       if (!shadows(object, variant.object)) return true;
       this.forget(variant);
@@ -131,6 +136,7 @@ export class EdgeCache {
       if (this.bytes <= this.maxBytes || oldest === added) break;
       this.drop(oldest);
     }
+    return true;
   }
 
   /** Drop every variant tagged with the surrogate key; returns how many. */

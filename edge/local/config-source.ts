@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../../src/clock';
 import { EdgeplaneError } from '../../src/errors';
 import { cachingKey, CONFIG_STORE_LINK_NAME, SITE_CONFIG_KEY, type SiteConfig } from '../../src/site-config';
+import { debugKey } from '../app';
 
 // Where the local edge reads its Config Store: the control plane's Fastly API (the simulator or
 // the real one), or fixed values given on the command line. Through the API it finds the store
@@ -81,13 +82,16 @@ export function fastlyConfigStoreReader(options: FastlyConfigStoreOptions): Conf
   };
 }
 
-/** A fixed site config, with one caching switch for all its hosts. */
-export function fixedConfigReader(site: SiteConfig, caching: boolean): ConfigReader {
+/** A fixed site config, with one caching switch and one debug switch for all its hosts. */
+export function fixedConfigReader(site: SiteConfig, caching: boolean, debug = false): ConfigReader {
   const text = JSON.stringify(site);
-  const switches = new Set(Object.keys(site.hosts).map((host) => cachingKey(host)));
+  const hosts = Object.keys(site.hosts);
+  const switches = new Set(hosts.map((host) => cachingKey(host)));
+  const debugSwitches = new Set(hosts.map((host) => debugKey(host)));
   return async (key) => {
     if (key === SITE_CONFIG_KEY) return text;
     if (switches.has(key)) return caching ? 'on' : 'off';
+    if (debugSwitches.has(key)) return debug ? 'on' : 'off';
     return null;
   };
 }

@@ -12,9 +12,9 @@ import { createLocalPlatform } from './platform';
 
 type Answer = (request: Request) => Response | Promise<Response>;
 
-function localEdge(answer: Answer) {
+function localEdge(answer: Answer, maxBytes?: number) {
   const clock = new ManualClock();
-  const cache = new EdgeCache({ clock });
+  const cache = new EdgeCache({ clock, maxBytes });
   const asked: { origin: Origin; method: string; url: string; range: string | null }[] = [];
   const site = siteWithHosts({ main: ['toot.example'], static: ['files.toot.example'] });
   const platform = createLocalPlatform({
@@ -128,4 +128,51 @@ describe('local platform', () => {
     expect(edge.cache.size).toBe(0);
     expect(edge.asked).toHaveLength(2);
   });
+
+  it('streams a cacheable answer to the client while storing it, and stores it once complete', async () => {
+    let push!: (text: string) => void;
+    let end!: () => void;
+    const edge = localEdge(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              push = (text) => controller.enqueue(new TextEncoder().encode(text));
+              end = () => controller.close();
+            },
+          }),
+          { headers: { 'cache-control': 'max-age=60' } },
+        ),
+    );
+    const response = await edge.platform.fetchOrigin({
+      origin: 'main',
+      backend: 'main_origin',
+      request: new Request('https://toot.example/about'),
+      cache: { mode: 'cache', key: 'k', decideStorage: () => ({ store: true, ttl: 60, swr: 0, sie: 0, surrogateKeys: [], clientHeaders: { set: {}, remove: [], removePrefixes: [] }, reason: '' }) },
+    });
+    const reader = response.response.body!.getReader();
+    push('first ');
+    // The first bytes reach the client while the origin is still sending.
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('first ');
+    expect(edge.cache.size).toBe(0);
+    push('second');
+    end();
+    while (!(await reader.read()).done);
+    expect(new TextDecoder().decode(edge.cache.lookup('k', new Headers())!.object.body)).toBe('first second');
+  });
+
+  it('never holds an object bigger than the cache allows, with or without Content-Length', async () => {
+    const big = 'x'.repeat(300);
+    for (const headers of [{ 'cache-control': 'max-age=60' }, { 'cache-control': 'max-age=60', 'content-length': String(big.length) }] as Record<string, string>[]) {
+      const edge = localEdge(() => new Response(big, { headers }), 1_000);
+      expect(edge.cache.maxObjectBytes).toBe(250);
+      expect((await edge.get('https://toot.example/about')).body).toBe(big);
+      expect((await edge.get('https://toot.example/about')).cache).toBe('MISS');
+      expect([edge.asked.length, edge.cache.totalBytes]).toEqual([2, 0]);
+    }
+    const edge = localEdge(() => new Response('x'.repeat(200), { headers: { 'cache-control': 'max-age=60' } }), 1_000);
+    await edge.get('https://toot.example/about');
+    expect((await edge.get('https://toot.example/about')).cache).toBe('HIT');
+  });
 });
+

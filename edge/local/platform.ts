@@ -35,25 +35,61 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     return { response, cached: true, stale };
   }
 
-  async function storeIfAllowed(request: Request, response: Response, mode: CacheRequest): Promise<Response> {
+  /**
+   * Streams the origin's answer to the client while keeping a copy, stored once the body is
+   * complete. An answer declared, or found, bigger than the cache's object cap is streamed
+   * through without being held: memory stays bounded whatever the object's size.
+   */
+  function storeWhileStreaming(request: Request, response: Response, mode: CacheRequest): Response {
     // HEAD answers and partial answers never fill the cache.
-    if (request.method !== 'GET' || request.headers.has('range')) return response;
+    if (request.method !== 'GET' || request.headers.has('range') || response.body === null) return response;
     const storage = mode.decideStorage(response);
     if (!storage.store || storage.ttl === null) return response;
-    const body = new Uint8Array(await response.arrayBuffer());
-    cache.store(mode.key, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: [...response.headers],
-      body,
-      storedAt: cache.now(),
-      ttl: storage.ttl,
-      swr: storage.swr,
-      sie: storage.sie,
-      surrogateKeys: storage.surrogateKeys,
-      vary: varyHeaders(response.headers).map((name) => [name, request.headers.get(name)]),
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > cache.maxObjectBytes) return response;
+    const vary = varyHeaders(response.headers).map((name): [string, string | null] => [name, request.headers.get(name)]);
+    let chunks: Uint8Array[] | null = [];
+    let size = 0;
+    const copy = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (chunks !== null) {
+          size += chunk.byteLength;
+          if (size > cache.maxObjectBytes) chunks = null;
+          else chunks.push(chunk);
+        }
+        controller.enqueue(chunk);
+      },
+      flush() {
+        if (chunks === null) return;
+        const body = new Uint8Array(size);
+        let offset = 0;
+        for (const chunk of chunks) {
+          body.set(chunk, offset);
+          offset += chunk.byteLength;
+        }
+        chunks = null;
+        cache.store(mode.key, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: [...response.headers],
+          body,
+          storedAt: cache.now(),
+          ttl: storage.ttl!,
+          swr: storage.swr,
+          sie: storage.sie,
+          surrogateKeys: storage.surrogateKeys,
+          vary,
+        });
+      },
     });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body.pipeThrough(copy), { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  /** Reads a body to its end without keeping it (a background refresh has no client). */
+  async function drain(response: Response): Promise<void> {
+    const reader = response.body?.getReader();
+    if (!reader) return;
+    while (!(await reader.read()).done);
   }
 
   function revalidate(origin: Origin, request: Request, mode: CacheRequest): void {
@@ -61,8 +97,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     headers.delete('range');
     const refresh = new Request(request.url, { method: 'GET', headers });
     const task = fetchOrigin(origin, refresh)
-      .then((response) => storeIfAllowed(refresh, response, mode))
-      .then((response) => response.body?.cancel())
+      .then((response) => drain(storeWhileStreaming(refresh, response, mode)))
       // A failed refresh leaves the stale object in place, as Fastly does.
       .catch(() => undefined)
       .finally(() => revalidations.delete(task));
@@ -88,7 +123,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
         await response.body?.cancel();
         return serve(lookup, request, true);
       }
-      return { response: await storeIfAllowed(request, response, mode), cached: false, stale: false };
+      return { response: storeWhileStreaming(request, response, mode), cached: false, stale: false };
     },
     readConfig: (key) => options.readConfig(key),
     handoffWebsocket:

@@ -8,6 +8,7 @@ import type { EdgeLogEntry } from '../platform';
 import { EdgeCache } from './cache';
 import { fastlyConfigStoreReader, fixedConfigReader, type ConfigReader } from './config-source';
 import { httpOriginFetcher } from './origin-fetcher';
+import { simPurgeFeed } from './purge-feed';
 import { createLocalPlatform } from './platform';
 import { websocketTunnels } from './websocket-tunnel';
 
@@ -33,6 +34,8 @@ export interface LocalEdgeOptions {
   /** Without fastlyUrl: the site config, and one caching switch for its hosts. */
   site?: SiteConfig;
   caching?: boolean;
+  /** Without fastlyUrl: send the decision header (with it, the Config Store's `debug:<host>` keys say). */
+  debugHeader?: boolean;
   clock?: Clock;
   log?: (entry: EdgeLogEntry) => void;
 }
@@ -55,7 +58,7 @@ function configReader(options: LocalEdgeOptions): ConfigReader {
     });
   }
   if (!options.site) throw new EdgeplaneError('invalid_input', 'give the site (--main, --static) or a Fastly API to read it from (--fastly-url)');
-  return fixedConfigReader(options.site, options.caching ?? true);
+  return fixedConfigReader(options.site, options.caching ?? true, options.debugHeader ?? false);
 }
 
 function asSeenByTheEdge(request: Request): Request {
@@ -69,13 +72,20 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<Running
   for (const [flag, value] of [['origin-main', options.originMain], ['origin-static', options.originStatic]] as const) {
     if (!URL.canParse(value)) throw new EdgeplaneError('invalid_input', `--${flag} is not a URL: ${value}`);
   }
-  const readConfig = configReader(options);
+  const readStore = configReader(options);
+  const cache = new EdgeCache({ clock: options.clock });
+  // Every request reads the Config Store first: the moment to catch up with purges too.
+  const purges = options.fastlyUrl ? simPurgeFeed({ apiUrl: options.fastlyUrl, cache, refreshMs: options.configRefreshMs, clock: options.clock }) : null;
+  const readConfig: ConfigReader = async (key) => {
+    await purges?.sync();
+    return readStore(key);
+  };
   const originUrls = { main: options.originMain, static: options.originStatic };
   const origins = httpOriginFetcher(originUrls);
   const tunnels = websocketTunnels(originUrls);
   const platform = createLocalPlatform({
     fetchOrigin: origins.fetch,
-    cache: new EdgeCache({ clock: options.clock }),
+    cache,
     readConfig,
     log: options.log,
     handoffWebsocket: tunnels.handoff,

@@ -117,5 +117,12 @@ export function controlRoutes(state: SimState) {
 
   app.get('/state', (c) => c.json(dump(state)));
 
+  // The purges from position `since` on, for a local edge playing Fastly's caches (the state dump is too big to poll).
+  app.get('/purges', (c) => {
+    const since = Number(c.req.query('since') ?? '0');
+    const from = Number.isInteger(since) && since >= 0 ? since : 0;
+    return c.json({ purges: state.purges.slice(from), next: state.purges.length });
+  });
+
   return app;
 }
