@@ -62,6 +62,12 @@ describe('edgeplane start', () => {
         expect(await response.body.json()).toMatchObject({ uri: 'toot.example' });
         cache = String(response.headers['x-cache']);
       }
+      // A purge through the control plane reaches the local edge: the next answer comes from the origin.
+      const purged = await runCli(['purge', '--service', 'toot', '--all'], { EDGEPLANE_URL: apiUrl, EDGEPLANE_API_TOKEN: token });
+      expect(purged.stdout).toMatch(/purged all/);
+      const afterPurge = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
+      await afterPurge.body.dump();
+      expect(afterPurge.headers['x-cache']).toBe('MISS');
 
       expect(await start.stop('SIGINT')).toBe(0);
       await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
