@@ -48,7 +48,7 @@ describe('a domain held by another service of our own account', () => {
 });
 
 describe('a certificate Fastly cannot issue', () => {
-  it('needs attention with the DNS records to fix; after a retry a new subscription is issued', async () => {
+  it('needs attention with the DNS records to fix; after a retry Fastly retries the same subscription', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane } = harness.opened;
     await controlPlane.createService(serviceInput('toot'));
@@ -60,11 +60,15 @@ describe('a certificate Fastly cannot issue', () => {
     expect(failed.conditions.find((c) => c.type === 'CertificateIssued')).toMatchObject({ status: 'False', reason: 'Failed' });
     const failedSubscription = failed.tls?.subscriptionId;
 
+    const requestsBefore = (await harness.state()).requests.length;
     await controlPlane.retryDomain('toot', 'toot.example');
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
-    expect(cached.tls?.subscriptionId).not.toBe(failedSubscription);
+    expect(cached.tls?.subscriptionId).toBe(failedSubscription);
     const state = await harness.state();
-    expect(state.tlsSubscriptions.map((sub: any) => sub.state)).toEqual(['issued']);
+    expect(state.tlsSubscriptions.map((sub: any) => [sub.id, sub.state])).toEqual([[failedSubscription, 'issued']]);
+    // Retried the way Fastly documents it (PATCH with state "retry"), not deleted and made again.
+    const tlsWrites = state.requests.slice(requestsBefore).filter((r: any) => r.path.startsWith('/tls/') && r.method !== 'GET');
+    expect(tlsWrites.map((r: any) => `${r.method} ${r.path}`)).toEqual([`PATCH /tls/subscriptions/${failedSubscription}`]);
     expect(serviceState(state, 'toot').versions.filter((v: any) => v.domains.includes('toot.example')).map((v: any) => v.activations)).toEqual([1]);
     expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'needs_attention', 'queued', 'attaching', 'active', 'securing', 'cached']);
   });

@@ -79,17 +79,18 @@ describe('services and versions', () => {
     expect(state.services[0].versions.map((v: any) => v.activations)).toEqual([1, 1, 0]);
   });
 
-  it('refuses edits to a locked or active version with a 400 that says it is locked', async () => {
+  it('refuses edits to a locked or active version with 422 "Version locked"', async () => {
     const service = await serviceWithDomain();
     await h.fastly.versions.activateServiceVersion({ service_id: service.id, version_id: 1 });
     const onActive = await failureOf(h.fastly.domains.createDomain({ service_id: service.id, version_id: 1, name: 'b.example.org' }));
-    expect(onActive.status).toBe(400);
-    expect(onActive.body.detail).toMatch(/locked/);
+    expect(onActive.status).toBe(422);
+    expect(onActive.body).toEqual({ msg: 'Version locked', detail: `Version '1' for service '${service.id}' is locked` });
+    expect(onActive.headers['fastly-ratelimit-remaining']).toBeDefined();
     await h.fastly.versions.createServiceVersion({ service_id: service.id });
     await h.fastly.versions.lockServiceVersion({ service_id: service.id, version_id: 2 });
     const onLocked = await failureOf(h.fastly.domains.createDomain({ service_id: service.id, version_id: 2, name: 'b.example.org' }));
-    expect(onLocked.status).toBe(400);
-    expect(onLocked.body.detail).toMatch(/locked/);
+    expect(onLocked.status).toBe(422);
+    expect(onLocked.body.msg).toBe('Version locked');
   });
 
   it('refuses to activate an already active version, and to deactivate an inactive one', async () => {

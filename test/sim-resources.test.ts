@@ -43,7 +43,7 @@ describe('backends', () => {
     expect((await h.fastly.backends.getBackend({ service_id: serviceId, version_id: 1, backend_name: 'static' })).port).toBe(8080);
   });
 
-  it('refuses a duplicate name (409), a missing address and a bad port (400), and writes to a locked version', async () => {
+  it('refuses a duplicate name (409), a missing address and a bad port (400), and writes to a locked version (422)', async () => {
     const serviceId = await draft();
     await h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'a', address: 'a.example.org' });
     expect((await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'a', address: 'b.example.org' }))).status).toBe(409);
@@ -51,8 +51,8 @@ describe('backends', () => {
     expect((await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'c', address: 'c.example.org', port: 70000 }))).status).toBe(400);
     await h.fastly.versions.lockServiceVersion({ service_id: serviceId, version_id: 1 });
     const locked = await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'd', address: 'd.example.org' }));
-    expect(locked.status).toBe(400);
-    expect(locked.body.detail).toMatch(/locked/);
+    expect(locked.status).toBe(422);
+    expect(locked.body.msg).toBe('Version locked');
   });
 });
 

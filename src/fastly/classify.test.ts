@@ -45,7 +45,14 @@ const cases: Case[] = [
     detail: "Domain 'example.org' is already taken by service 'mastodon-old'",
   },
   {
-    name: 'editing a locked version',
+    // Recorded: fastly/fixtures/tls_subscription/compute/cleanup.yaml (go-fastly).
+    name: 'editing a locked version: 422 as Fastly answers today',
+    failure: answer(422, { msg: 'Version locked', detail: "Version '56' for service 'XsjdElScZGjmfCcTwsYRC1' is locked" }),
+    code: 'version_locked',
+    detail: "Version '56' for service 'XsjdElScZGjmfCcTwsYRC1' is locked",
+  },
+  {
+    name: 'editing a locked version (older 400)',
     failure: answer(400, { msg: 'Bad request', detail: 'Version 3 of service SU1Z0isxPaozGVKXdv0eY is locked' }),
     code: 'version_locked',
     detail: 'Version 3 of service SU1Z0isxPaozGVKXdv0eY is locked',
@@ -197,7 +204,32 @@ const cases: Case[] = [
     code: 'unauthorized',
     detail: 'Unauthorized',
   },
-  // Problem details, as the Domain Management API answers.
+  // Recorded or reported answers (docs/fastly-facts.md cites each).
+  {
+    name: 'TLS subscription with active domains deleted without force (terraform-provider-fastly 888)',
+    failure: answer(400, { errors: [{ title: "Can't delete subscription", detail: 'Subscription has active domains' }] }),
+    code: 'fastly_rejected',
+    detail: 'Subscription has active domains',
+  },
+  {
+    name: 'TLS subscription for a domain on no active service (rust-lang/simpleinfra 811)',
+    failure: answer(400, { errors: [{ title: 'The domain you entered was not found on one of your services', detail: 'Please add fastly-docs.rs to an active service to begin TLS enablement.' }] }),
+    code: 'fastly_rejected',
+    detail: 'Please add fastly-docs.rs to an active service to begin TLS enablement.',
+  },
+  {
+    name: 'Domain Management duplicate (go-fastly create_duplicate.yaml)',
+    failure: answer(400, { errors: [{ title: 'Invalid value for fqdn', detail: 'fqdn has already been taken' }] }),
+    code: 'fastly_rejected',
+    detail: 'fqdn has already been taken',
+  },
+  {
+    name: 'hourly write limit (terraform-provider-fastly 313)',
+    failure: answer(429, { msg: 'You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake.' }),
+    code: 'rate_limited',
+    detail: 'You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake.',
+  },
+  // Problem details, as newer Fastly APIs may answer.
   {
     name: 'problem details: domain owned by another customer',
     failure: answer(400, { type: 'about:blank', title: 'Bad Request', detail: "Domain 'example.org' is owned by another customer", status: 400 }),

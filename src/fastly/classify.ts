@@ -37,14 +37,15 @@ function fastlyTexts(body: unknown): string {
 }
 
 /**
- * Answers recognised by their text. Fastly sends them as 400; 409 is accepted too because the
- * Domain Management API's wording and status for a held domain are not documented.
+ * Answers recognised by their text. Fastly sends held domains as 400 (409 is accepted too: the
+ * Domain Management API's wording and status for a held domain are not recorded) and a write to a
+ * locked version as 422 "Version locked" (400 in older texts).
  */
 const TEXT_RULES: ReadonlyArray<{ code: ErrorCode; statuses: readonly number[]; pattern: RegExp }> = [
   // "is taken by another customer" / "is owned by another customer" (fastly/cli matches the same substring).
   { code: 'domain_held_by_other_account', statuses: [400, 409], pattern: /by another customer/i },
   { code: 'domain_held_by_own_service', statuses: [400, 409], pattern: /already taken by service/i },
-  { code: 'version_locked', statuses: [400, 409], pattern: /\blocked\b/i },
+  { code: 'version_locked', statuses: [400, 409, 422], pattern: /\blocked\b/i },
 ];
 
 /** A quoted name: the quote opens after a space or bracket (so not the one of "can't") and closes before one. */

@@ -190,8 +190,12 @@ describe('TLS subscriptions', () => {
     expect(found?.dnsRecords).toContainEqual(expect.objectContaining({ type: 'CNAME', name: `_acme-challenge.${domain}`, purpose: 'acme_challenge' }));
     expect(found?.dnsRecords.some((record) => record.purpose === 'traffic' && record.name === domain)).toBe(true);
     expect(await gateway.getTlsSubscription(created.id)).toEqual(found);
+    // The create answer carries the challenges already.
+    expect(created.dnsRecords).toEqual(found?.dnsRecords);
 
-    await gateway.deleteTlsSubscription(created.id);
+    // The domain is active: only a forced delete removes the subscription.
+    await expect(gateway.deleteTlsSubscription(created.id)).rejects.toMatchObject({ code: 'fastly_rejected', detail: 'Subscription has active domains' });
+    await gateway.deleteTlsSubscription(created.id, { force: true });
     expect(await gateway.findTlsSubscription(domain)).toBeNull();
     await expect(gateway.getTlsSubscription(created.id)).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -209,8 +213,12 @@ describe('TLS subscription progress', () => {
     await tlsSim.close();
   });
 
-  it('goes pending, processing, issued as Fastly works; failed when the order fails', async () => {
+  it('goes pending, processing, issued as Fastly works; failed when the order fails; retried', async () => {
     const tlsGateway = createFastlyGateway({ token: tlsSim.defaultAccount.token, baseUrl: tlsSim.url });
+    const service = await tlsGateway.createService('tls progress', 'vcl');
+    await tlsGateway.addDomain(service.id, 1, 'issued.example.org');
+    await tlsGateway.addDomain(service.id, 1, 'failing.example.org');
+    await tlsGateway.activateVersion(service.id, 1);
     const { id } = await tlsGateway.createTlsSubscription('issued.example.org');
     expect((await tlsGateway.getTlsSubscription(id)).state).toBe('pending');
     clock.advance(60_000);
@@ -226,6 +234,7 @@ describe('TLS subscription progress', () => {
     });
     expect(response.status).toBe(201);
     expect(await tlsGateway.findTlsSubscription('failing.example.org')).toMatchObject({ id: failing.id, state: 'failed' });
+    expect(await tlsGateway.retryTlsSubscription(failing.id)).toMatchObject({ id: failing.id, state: 'pending' });
   });
 });
 

@@ -517,11 +517,24 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       return tlsSubscriptionView(answer.data, answer.included);
     },
 
-    async deleteTlsSubscription(id) {
+    async retryTlsSubscription(id) {
+      const body = { data: { type: 'tls_subscription', id, attributes: { state: 'retry' } } };
+      const answer = await call({
+        operation: 'retryTlsSubscription',
+        method: 'PATCH',
+        send: () => fromFastlyJs(tlsSubscriptions.patchTlsSubWithHttpInfo({ tls_subscription_id: id, tls_subscription: body })),
+        answer: TlsSubscriptionDocument,
+      });
+      return tlsSubscriptionView(answer.data, answer.included);
+    },
+
+    async deleteTlsSubscription(id, { force = false } = {}) {
+      const path = `/tls/subscriptions/${encodeURIComponent(id)}`;
       await call({
         operation: 'deleteTlsSubscription',
         method: 'DELETE',
-        send: () => fromFastlyJs(tlsSubscriptions.deleteTlsSubWithHttpInfo({ tls_subscription_id: id })),
+        // fastly-js 13's deleteTlsSub cannot send `force`: plain HTTP then.
+        send: force ? fetchJson('DELETE', `${path}?force=true`) : () => fromFastlyJs(tlsSubscriptions.deleteTlsSubWithHttpInfo({ tls_subscription_id: id })),
         answer: Anything,
       });
     },

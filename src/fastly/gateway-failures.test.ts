@@ -88,19 +88,15 @@ describe('domains held by someone else', () => {
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'domain_held_by_other_account' });
   });
 
-  it('held, said in JSON:API (TLS subscription) and problem details (Domain Management): the same code', async () => {
+  it('held, said in Domain Management\'s {errors:[{title, detail}]}: the same code', async () => {
     const other = await control('/accounts', { name: 'certificate-holder' });
     const domain = uniqueDomain('certified');
     await control('/holds', { domain, account: other.customerId });
     const { gateway } = gatewayFor(sim.defaultAccount.token);
 
-    const viaTls = await failureOf(gateway.createTlsSubscription(domain));
-    expect(viaTls).toMatchObject({ code: 'domain_held_by_other_account', detail: `Domain '${domain}' is owned by another customer` });
-    expect((viaTls.cause as FastlyFailure).body).toMatchObject({ errors: [{ status: '400' }] });
-
     const viaManaged = await failureOf(gateway.createManagedDomain(domain));
     expect(viaManaged).toMatchObject({ code: 'domain_held_by_other_account', detail: `Domain '${domain}' is owned by another customer` });
-    expect((viaManaged.cause as FastlyFailure).body).toMatchObject({ type: 'about:blank', status: 400 });
+    expect((viaManaged.cause as FastlyFailure).body).toEqual({ errors: [{ title: 'Invalid value for fqdn', detail: `Domain '${domain}' is owned by another customer` }] });
   });
 
   it('one of our own services holding it: domain_held_by_own_service naming that service', async () => {
@@ -120,7 +116,7 @@ describe('other refusals', () => {
     const service = await activeServiceWith(gateway, uniqueDomain('locked'));
     const error = await failureOf(gateway.addDomain(service.id, 1, uniqueDomain('more')));
     expect(error.code).toBe('version_locked');
-    expect(error.detail).toContain(`Version 1 of service '${service.id}' is locked`);
+    expect(error.detail).toBe(`Version '1' for service '${service.id}' is locked`);
   });
 
   it('the same domain twice on a version: fastly_rejected with Fastly\'s detail verbatim', async () => {
@@ -131,16 +127,21 @@ describe('other refusals', () => {
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: `Duplicate domain '${domain}'` });
   });
 
-  it('a second TLS subscription or managed domain for the same name: fastly_rejected (409), Fastly\'s words', async () => {
+  it('a TLS subscription for a domain on no active version, a second one, a second managed domain: fastly_rejected, Fastly\'s words', async () => {
     const { gateway } = gatewayFor(sim.defaultAccount.token);
     const domain = uniqueDomain('again');
+    await expect(gateway.createTlsSubscription(domain)).rejects.toMatchObject({
+      code: 'fastly_rejected',
+      detail: `Please add ${domain} to an active service to begin TLS enablement.`,
+    });
+    await activeServiceWith(gateway, domain);
     const subscription = await gateway.createTlsSubscription(domain);
     await expect(gateway.createTlsSubscription(domain)).rejects.toMatchObject({
       code: 'fastly_rejected',
       detail: `Domain '${domain}' already has a TLS subscription ('${subscription.id}')`,
     });
-    const managed = await gateway.createManagedDomain(domain);
-    await expect(gateway.createManagedDomain(domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: `Domain '${domain}' already exists ('${managed.id}')` });
+    await gateway.createManagedDomain(domain);
+    await expect(gateway.createManagedDomain(domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: 'fqdn has already been taken' });
   });
 
   it('an unknown service: not_found', async () => {
@@ -209,7 +210,7 @@ describe('rate limit', () => {
     expect(gateway.rateLimit.remaining).toBe(0);
 
     const error = await failureOf(gateway.addDomain(service.id, 1, 'limited.example.org'));
-    expect(error).toMatchObject({ code: 'rate_limited', status: 429, detail: 'You have exceeded your hourly rate limit of 2 write requests' });
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, detail: 'You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake.' });
     const reset = Number((error.cause as FastlyFailure).headers['fastly-ratelimit-reset']);
     expect(error.resetAt).toEqual(new Date(reset * 1000));
     expect(gateway.rateLimit).toEqual({ remaining: 0, resetAt: new Date(reset * 1000) });

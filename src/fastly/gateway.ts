@@ -147,7 +147,13 @@ export interface FastlyGateway {
   /** The domain's live subscription, else a failed one, else null. */
   findTlsSubscription(domain: string): Promise<TlsSubscription | null>;
   getTlsSubscription(id: string): Promise<TlsSubscription>;
-  deleteTlsSubscription(id: string): Promise<void>;
+  /** Starts a failed subscription over (PATCH `attributes.state: "retry"`). */
+  retryTlsSubscription(id: string): Promise<TlsSubscription>;
+  /**
+   * Deletes the subscription. Fastly refuses while one of its domains is active ("Subscription has
+   * active domains") unless `force`, which may break TLS for a domain still served.
+   */
+  deleteTlsSubscription(id: string, options?: { force?: boolean }): Promise<void>;
 
   // Purge
   purgeAll(serviceId: string): Promise<string>;

@@ -19,8 +19,9 @@ export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, 
     await orNull(gateway.deleteConfigItem(service.configStoreId, cachingKey(record.domain)));
     await writeSiteConfig(gateway, { ...service, configStoreId: service.configStoreId }, { clear: record.domain });
   }
+  // Its domain is still active: without force Fastly answers "Subscription has active domains".
   const subscription = await gateway.findTlsSubscription(record.domain);
-  if (subscription) await gateway.deleteTlsSubscription(subscription.id);
+  if (subscription) await gateway.deleteTlsSubscription(subscription.id, { force: true });
 
   let detachedVersion: number | null = null;
   if (service.fastlyServiceId) {

@@ -13,26 +13,22 @@ function dnsInstructions(dnsRecords: DnsRecord[]): string {
 }
 
 /**
- * States active and securing: make sure a TLS subscription exists for the domain (one is found
- * before one is created, so a crash after creating it does not make a second; a failed one is
- * replaced when the operator retried), then follow it until Fastly has issued the certificate,
- * and switch caching on.
+ * States active and securing (the domain is on an active version: Fastly refuses a subscription
+ * before): make sure a TLS subscription exists for the domain (one is found before one is
+ * created, so a crash after creating it does not make a second; a failed one is retried the way
+ * Fastly documents when the operator retried), then follow it until Fastly has issued the
+ * certificate, and switch caching on.
  */
 export async function secureStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const { gateway } = ctx;
   const record = progress.record;
   let subscription = await gateway.findTlsSubscription(record.domain);
   if (subscription?.state === 'failed' && record.state === 'active') {
-    // Back here after a failure and a retry: start the certificate over with a new subscription.
-    await gateway.deleteTlsSubscription(subscription.id);
-    subscription = null;
+    // Back here after a failure and a retry: start the same subscription over.
+    subscription = await gateway.retryTlsSubscription(subscription.id);
   }
-  if (!subscription) {
-    subscription = await gateway.createTlsSubscription(record.domain);
-    // The answer to a create carries no challenges: read them now, so the operator sees at once
-    // which DNS records to create.
-    if (subscription.dnsRecords.length === 0) subscription = await gateway.getTlsSubscription(subscription.id);
-  }
+  // The create answer carries the challenges, so the operator sees at once which DNS records to create.
+  subscription ??= await gateway.createTlsSubscription(record.domain);
   const nowMs = ctx.clock.now();
   // Keep the DNS records already shown when an answer (a list, say) comes without them.
   const known = record.tls?.subscriptionId === subscription.id ? record.tls.dnsRecords : [];

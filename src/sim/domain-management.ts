@@ -2,11 +2,11 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { readBody } from './body';
 import type { SimEnv } from './env';
-import { problemError } from './errors';
+import { domainManagementError } from './errors';
 import { Hostname } from './hostname';
 import { refusalDetail, refusalFor } from './ownership';
 import type { ManagedDomain, SimState } from './state';
-import { activeVersion } from './views';
+import { tlsStateOf } from './tls-progress';
 
 const CreateDomain = z.object({
   fqdn: Hostname,
@@ -20,62 +20,68 @@ async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infe
   try {
     raw = await readBody(c);
   } catch {
-    throw problemError(400, 'Bad Request', 'The body is not valid JSON');
+    throw domainManagementError(400, 'Bad Request', 'The body is not valid JSON');
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw problemError(400, 'Bad Request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw domainManagementError(400, 'Bad Request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   return result.data;
 }
 
 /**
  * Domain Management v1: versionless domains, which claim their name for the account while they
- * exist. Errors use problem details (the shape of Fastly's newer APIs; the exact text is unverified,
- * so it reuses the classic wording).
+ * exist. Errors are `{"errors":[{title, detail}]}` in `application/json`
+ * (fastly/domainmanagement/v1/domains/fixtures/create_duplicate.yaml); texts other than the
+ * duplicate's are unverified.
  */
 export function domainManagementRoutes(state: SimState) {
   const app = new Hono<SimEnv>();
   const base = '/domain-management/v1/domains';
 
+  /** An issued Fastly-managed certificate of the account covers the domain. */
+  const certified = (domain: ManagedDomain) =>
+    [...state.tlsSubscriptions.values()].some((sub) => sub.customerId === domain.customerId && sub.domains.includes(domain.fqdn) && tlsStateOf(state, sub) === 'issued');
+
   const view = (domain: ManagedDomain) => {
-    const service = domain.service_id ? state.services.get(domain.service_id) : undefined;
+    const issued = certified(domain);
     return {
       id: domain.id,
-      fqdn: domain.fqdn,
-      service_id: domain.service_id,
-      description: domain.description,
-      // Serving traffic needs a linked service with an active version.
-      activated: service ? activeVersion(service) !== null : false,
-      // DNS is never checked here: every domain counts as verified.
-      verified: true,
       created_at: domain.created_at,
+      fqdn: domain.fqdn,
       updated_at: domain.updated_at,
+      service_id: domain.service_id,
+      // API reference: `activated` = the domain has at least one TLS activation (here: the issued
+      // certificate is activated at once); `verified` = ownership proven by obtaining a
+      // Fastly-managed certificate for it.
+      activated: issued,
+      verified: issued,
+      description: domain.description,
     };
   };
 
   const domainOf = (c: Context<SimEnv>) => {
     const id = c.req.param('domainId') ?? '';
     const domain = state.managedDomains.get(id);
-    if (!domain || domain.customerId !== c.get('account').customerId) throw problemError(404, 'Not Found', `Couldn't find domain '${id}'`);
+    if (!domain || domain.customerId !== c.get('account').customerId) throw domainManagementError(404, 'Not Found', `Couldn't find domain '${id}'`);
     return domain;
   };
 
   const checkService = (customerId: string, serviceId: string | null | undefined) => {
     if (!serviceId) return;
     const service = state.services.get(serviceId);
-    if (!service || service.customerId !== customerId) throw problemError(400, 'Bad Request', `Couldn't find service '${serviceId}'`);
+    if (!service || service.customerId !== customerId) throw domainManagementError(400, 'Bad Request', `Couldn't find service '${serviceId}'`);
   };
 
   app.post(base, async (c) => {
     const input = await parse(c, CreateDomain);
     const customerId = c.get('account').customerId;
     checkService(customerId, input.service_id);
-    const mine = [...state.managedDomains.values()].find((domain) => domain.customerId === customerId && domain.fqdn === input.fqdn);
-    if (mine) throw problemError(409, 'Conflict', `Domain '${input.fqdn}' already exists ('${mine.id}')`);
+    const mine = [...state.managedDomains.values()].some((domain) => domain.customerId === customerId && domain.fqdn === input.fqdn);
+    if (mine) throw domainManagementError(400, 'Invalid value for fqdn', 'fqdn has already been taken');
     const refusal = refusalFor(state, input.fqdn, customerId, input.service_id ?? undefined);
-    if (refusal) throw problemError(400, 'Bad Request', refusalDetail(input.fqdn, refusal));
+    if (refusal) throw domainManagementError(400, 'Invalid value for fqdn', refusalDetail(input.fqdn, refusal));
     const now = state.timestamp();
     const domain: ManagedDomain = {
       id: state.random.id(),
@@ -101,7 +107,8 @@ export function domainManagementRoutes(state: SimState) {
     const start = Math.max(0, Number(c.req.query('cursor') ?? 0) || 0);
     const page = all.slice(start, start + limit);
     const next = start + limit < all.length ? String(start + limit) : null;
-    return c.json({ data: page.map(view), meta: { limit, total: all.length, next_cursor: next } });
+    // meta as recorded (fastly/domainmanagement/v1/domains/fixtures/list.yaml), next_cursor only when there is a next page.
+    return c.json({ data: page.map(view), meta: { total: all.length, limit, ...(next ? { next_cursor: next } : {}) } });
   });
 
   app.get(`${base}/:domainId`, (c) => c.json(view(domainOf(c))));
@@ -118,8 +125,15 @@ export function domainManagementRoutes(state: SimState) {
     return c.json(view(domain));
   });
 
+  // terraform-provider-fastly 1141: a domain in a TLS subscription is not deleted before the subscription.
   app.delete(`${base}/:domainId`, (c) => {
-    state.managedDomains.delete(domainOf(c).id);
+    const domain = domainOf(c);
+    const subscriptions = [...state.tlsSubscriptions.values()].filter((sub) => sub.customerId === domain.customerId && sub.domains.includes(domain.fqdn));
+    if (subscriptions.length > 0) {
+      const ids = subscriptions.map((sub) => sub.id).join(', ');
+      throw domainManagementError(400, 'Invalid value for subscriptions', `This domain is linked to the following Fastly-managed TLS subscription(s): ${ids}. Remove the subscription(s) before deleting this domain.`);
+    }
+    state.managedDomains.delete(domain.id);
     return c.body(null, 204);
   });
 

@@ -13,20 +13,16 @@ export const badRequest = (detail: string) => fastlyError(400, 'Bad request', de
 
 export const notFound = (detail: string) => fastlyError(404, 'Record not found', detail);
 
-/** JSON:API errors, used by the TLS endpoints. */
-export function jsonApiError(status: number, title: string, detail: string): HTTPException {
-  const res = new Response(JSON.stringify({ errors: [{ title, detail, status: String(status) }] }), {
-    status,
-    headers: { 'content-type': 'application/vnd.api+json' },
-  });
+/**
+ * `{"errors": [{title, detail}]}`: JSON:API (`application/vnd.api+json`) on the TLS endpoints
+ * (fastly/fixtures/tls_subscription/cleanup.yaml), plain `application/json` on Domain Management
+ * (fastly/domainmanagement/v1/domains/fixtures/create_duplicate.yaml).
+ */
+function errorsListError(contentType: string, status: number, title: string, detail: string): HTTPException {
+  const res = new Response(JSON.stringify({ errors: [{ title, detail }] }), { status, headers: { 'content-type': contentType } });
   return new HTTPException(status as 400, { res });
 }
 
-/** RFC 9457 problem details, used by the newer Domain Management API. */
-export function problemError(status: number, title: string, detail: string): HTTPException {
-  const res = new Response(JSON.stringify({ type: 'about:blank', title, detail, status }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
-  return new HTTPException(status as 400, { res });
-}
+export const jsonApiError = (status: number, title: string, detail: string) => errorsListError('application/vnd.api+json', status, title, detail);
+
+export const domainManagementError = (status: number, title: string, detail: string) => errorsListError('application/json', status, title, detail);

@@ -1,4 +1,4 @@
-import { badRequest, notFound } from './errors';
+import { fastlyError, notFound } from './errors';
 import type { Account, Service, SimState, Version } from './state';
 
 /** The account's service, or Fastly's 404 (another account's service is invisible, not forbidden). */
@@ -15,11 +15,14 @@ export function versionOf(service: Service, versionParam: string): Version {
   return version;
 }
 
-/** Only drafts (never locked, never active) can be edited. */
+/**
+ * Only drafts (never locked, never active) can be edited; anything else answers 422 "Version
+ * locked" (go-fastly fixture fastly/fixtures/tls_subscription/compute/cleanup.yaml).
+ */
 export function editableVersion(service: Service, versionParam: string): Version {
   const version = versionOf(service, versionParam);
   if (version.locked || version.active) {
-    throw badRequest(`Version ${version.number} of service '${service.id}' is locked and cannot be edited; clone it to make changes`);
+    throw fastlyError(422, 'Version locked', `Version '${version.number}' for service '${service.id}' is locked`);
   }
   return version;
 }

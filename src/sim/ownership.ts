@@ -64,22 +64,51 @@ export type Refusal =
   | { kind: 'own_service'; serviceName: string };
 
 /**
+ * The names whose claim covers `domain`: itself, each parent (`example.com` covers
+ * `www.example.com`) and the wildcard of each parent (`*.example.com`). Another account
+ * holding a parent blocks its subdomains (Adobe, "Check domain name status": Fastly locks a
+ * domain to the account that first registers it; can-i-take-over-xyz 411).
+ */
+export function coveringNames(domain: string): string[] {
+  const labels = domain.toLowerCase().replace(/^\*\./, '').split('.');
+  const names = [domain.toLowerCase()];
+  for (let start = 1; start < labels.length - 1; start++) names.push(labels.slice(start).join('.'));
+  for (let start = 1; start < labels.length - 1; start++) names.push(`*.${labels.slice(start).join('.')}`);
+  return [...new Set(names)];
+}
+
+/**
  * Why `customerId` may not take `domain` (for `serviceId`, when adding it to a service), or null.
- * Another account's live claim or unfinished release wins first; then the account's own other services.
+ * Another account's live claim or unfinished release on the name, a parent or a parent's wildcard
+ * wins first; then the account's own other services.
  */
 export function refusalFor(state: SimState, domain: string, customerId: string, serviceId?: string): Refusal | null {
   const name = domain.toLowerCase();
-  const holders = liveHolders(state, name);
-  if (holders.some((holder) => holder.customerId !== customerId)) return { kind: 'other_customer' };
   const now = state.now();
-  if (state.releases.some((release) => release.domain === name && release.customerId !== customerId && release.until > now)) {
-    return { kind: 'other_customer' };
+  for (const covering of coveringNames(name)) {
+    if (liveHolders(state, covering).some((holder) => holder.customerId !== customerId)) return { kind: 'other_customer' };
+    if (state.releases.some((release) => release.domain === covering && release.customerId !== customerId && release.until > now)) {
+      return { kind: 'other_customer' };
+    }
   }
   if (serviceId) {
-    const other = holders.find((holder) => holder.serviceId && holder.serviceId !== serviceId);
+    const other = liveHolders(state, name).find((holder) => holder.serviceId && holder.serviceId !== serviceId);
     if (other?.serviceId) return { kind: 'own_service', serviceName: state.services.get(other.serviceId)?.name ?? other.serviceId };
   }
   return null;
+}
+
+/**
+ * Whether the domain serves on one of the account's services: on an active version, or (an
+ * inference for versionless domains) a Domain Management domain linked to a service with one.
+ */
+export function onActiveVersionOf(state: SimState, domain: string, customerId: string): boolean {
+  const name = domain.toLowerCase();
+  if (liveHolders(state, name).some((holder) => holder.customerId === customerId && holder.serviceId !== undefined)) return true;
+  return [...state.managedDomains.values()].some((managed) => {
+    if (managed.customerId !== customerId || managed.fqdn !== name || !managed.service_id) return false;
+    return state.services.get(managed.service_id)?.versions.some((version) => version.active) ?? false;
+  });
 }
 
 export function refusalDetail(domain: string, refusal: Refusal): string {

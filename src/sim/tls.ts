@@ -4,7 +4,7 @@ import { readBody } from './body';
 import type { SimEnv } from './env';
 import { jsonApiError } from './errors';
 import { Hostname } from './hostname';
-import { refusalDetail, refusalFor } from './ownership';
+import { onActiveVersionOf, refusalDetail, refusalFor } from './ownership';
 import type { SimState, TlsSubscription } from './state';
 import { tlsStateOf } from './tls-progress';
 
@@ -14,23 +14,36 @@ const ANYCAST_A = ['151.101.1.195', '151.101.65.195', '151.101.129.195', '151.10
 
 const DomainRefs = z.object({ data: z.array(z.object({ type: z.literal('tls_domain').optional(), id: Hostname })).min(1, 'at least one tls_domain is required') });
 
+// fastly-js sends `tls_domains`; go-fastly (and so the Fastly CLI and Terraform) sends `tls_domain`
+// (fastly/fixtures/tls_subscription/create.yaml): both are accepted.
+const Relationships = z.object({
+  tls_domains: DomainRefs.optional(),
+  tls_domain: DomainRefs.optional(),
+  tls_configuration: z.object({ data: z.object({ type: z.string().optional(), id: z.string().min(1) }) }).optional(),
+  common_name: z.object({ data: z.object({ id: Hostname }) }).optional(),
+});
+
+const domainsOf = (relationships: z.infer<typeof Relationships> | undefined) => (relationships?.tls_domains ?? relationships?.tls_domain)?.data.map((ref) => ref.id);
+
 const CreateSubscription = z.object({
   data: z.object({
     type: z.literal('tls_subscription').optional(),
     attributes: z.object({ certificate_authority: z.enum(['certainly', 'lets-encrypt', 'globalsign']).default('certainly') }).default({ certificate_authority: 'certainly' }),
-    relationships: z.object({
-      tls_domains: DomainRefs,
-      tls_configuration: z.object({ data: z.object({ type: z.string().optional(), id: z.string().min(1) }) }).optional(),
-      common_name: z.object({ data: z.object({ id: Hostname }) }).optional(),
-    }),
+    relationships: Relationships.refine((relationships) => domainsOf(relationships) !== undefined, { message: 'tls_domains is required', path: ['tls_domains'] }),
   }),
 });
 
 const PatchSubscription = z.object({
   data: z
     .object({
-      attributes: z.object({ certificate_authority: z.enum(['certainly', 'lets-encrypt', 'globalsign']).optional() }).optional(),
-      relationships: z.object({ tls_domains: DomainRefs.optional() }).optional(),
+      attributes: z
+        .object({
+          certificate_authority: z.enum(['certainly', 'lets-encrypt', 'globalsign']).optional(),
+          // fastly-js `patchTlsSub`: "retry a subscription with state `failed` by setting the state to `retry`".
+          state: z.literal('retry').optional(),
+        })
+        .optional(),
+      relationships: Relationships.optional(),
     })
     .optional(),
 });
@@ -108,13 +121,20 @@ export function tlsRoutes(state: SimState) {
   const subscriptionOf = (c: Context<SimEnv>) => {
     const id = c.req.param('id') ?? '';
     const sub = state.tlsSubscriptions.get(id);
-    if (!sub || sub.customerId !== c.get('account').customerId) throw jsonApiError(404, 'Record not found', `Couldn't find TLS subscription '${id}'`);
+    // The recorded text (fastly/fixtures/tls_subscription/cleanup.yaml).
+    if (!sub || sub.customerId !== c.get('account').customerId) throw jsonApiError(404, 'Not found', 'The subscription you requested was not found');
     return sub;
   };
 
-  /** A domain may be in one subscription per account, and not claimed by another account. */
+  /**
+   * A domain must be on an active version of one of the account's services (rust-lang/simpleinfra
+   * 811), not claimed by another account, and in one subscription per account.
+   */
   const checkDomains = (customerId: string, domains: string[], except?: string) => {
     for (const domain of domains) {
+      if (!onActiveVersionOf(state, domain, customerId)) {
+        throw jsonApiError(400, 'The domain you entered was not found on one of your services', `Please add ${domain} to an active service to begin TLS enablement.`);
+      }
       const refusal = refusalFor(state, domain, customerId);
       if (refusal) throw jsonApiError(400, 'Bad request', refusalDetail(domain, refusal));
       const existing = [...state.tlsSubscriptions.values()].find((sub) => sub.id !== except && sub.customerId === customerId && sub.domains.includes(domain));
@@ -140,7 +160,7 @@ export function tlsRoutes(state: SimState) {
   app.post('/tls/subscriptions', async (c) => {
     const input = await parseJsonApi(c, CreateSubscription);
     const customerId = c.get('account').customerId;
-    const domains = [...new Set(input.data.relationships.tls_domains.data.map((ref) => ref.id))];
+    const domains = [...new Set(domainsOf(input.data.relationships) ?? [])];
     checkDomains(customerId, domains);
     const sub: TlsSubscription = {
       id: state.random.id(),
@@ -154,7 +174,8 @@ export function tlsRoutes(state: SimState) {
       created_at: state.timestamp(),
     };
     state.tlsSubscriptions.set(sub.id, sub);
-    return jsonApi(c, { data: view(sub), ...withIncluded(c, [sub]) }, 201);
+    // The create answer always carries the authorizations (fastly/fixtures/tls_subscription/create.yaml).
+    return jsonApi(c, { data: view(sub), included: sub.authorizations.map((auth) => authorizationView(sub, auth)) }, 201);
   });
 
   app.get('/tls/subscriptions', (c) => {
@@ -180,24 +201,40 @@ export function tlsRoutes(state: SimState) {
     return jsonApi(c, { data: view(sub), ...withIncluded(c, [sub]) });
   });
 
-  // PATCH changes the domains or the CA and restarts the order: how a failed subscription is retried.
+  // PATCH changes the domains or the CA (a new order), or with `attributes.state: "retry"` restarts
+  // a failed subscription; a retry of one that has not failed changes nothing (unverified).
   app.patch('/tls/subscriptions/:id', async (c) => {
     const sub = subscriptionOf(c);
     const input = await parseJsonApi(c, PatchSubscription);
-    const domains = input.data?.relationships?.tls_domains?.data.map((ref) => ref.id);
+    const domains = domainsOf(input.data?.relationships);
+    let restart = input.data?.attributes?.state === 'retry' && tlsStateOf(state, sub) === 'failed';
     if (domains) {
       checkDomains(sub.customerId, domains, sub.id);
       sub.domains = [...new Set(domains)];
       sub.authorizations = authorizationsFor(sub.domains);
+      restart = true;
     }
-    if (input.data?.attributes?.certificate_authority) sub.certificateAuthority = input.data.attributes.certificate_authority;
-    sub.startedAt = state.now();
-    sub.failed = takeQueuedFailure(sub.domains);
+    if (input.data?.attributes?.certificate_authority) {
+      sub.certificateAuthority = input.data.attributes.certificate_authority;
+      restart = true;
+    }
+    if (restart) {
+      sub.startedAt = state.now();
+      sub.failed = takeQueuedFailure(sub.domains);
+    }
     return jsonApi(c, { data: view(sub), ...withIncluded(c, [sub]) });
   });
 
+  /** Domains of the subscription that serve traffic on the account's services. */
+  const activeDomains = (sub: TlsSubscription) => sub.domains.filter((domain) => onActiveVersionOf(state, domain, sub.customerId));
+
+  // terraform-provider-fastly 888, 653 and 1141: refused while a domain is active, unless `force=true`.
   app.delete('/tls/subscriptions/:id', (c) => {
-    state.tlsSubscriptions.delete(subscriptionOf(c).id);
+    const sub = subscriptionOf(c);
+    if (c.req.query('force') !== 'true' && activeDomains(sub).length > 0) {
+      throw jsonApiError(400, "Can't delete subscription", 'Subscription has active domains');
+    }
+    state.tlsSubscriptions.delete(sub.id);
     return c.body(null, 204);
   });
 

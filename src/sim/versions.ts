@@ -28,12 +28,6 @@ function cloneVersion(state: SimState, service: Service, source: Version): Versi
   return copy;
 }
 
-/** Short form fastly-js's `Version` model reads from clone and lock. */
-function shortView(version: Version) {
-  const { number, active, locked, comment } = version;
-  return { number, active, locked, comment, deployed: false, staging: false, testing: false };
-}
-
 const UpdateVersion = z.object({ comment: z.string().optional() });
 
 /** Versions: list, create, get, update comment, clone, activate, deactivate, lock, validate. */
@@ -46,12 +40,15 @@ export function versionRoutes(state: SimState) {
     return c.json(found.versions.map((version) => versionView(found, version)));
   });
 
-  app.post('/service/:serviceId/version', (c) => {
+  app.post('/service/:serviceId/version', async (c) => {
     const found = service(c);
+    const input = await bodyOf(c, UpdateVersion);
     const version = newVersion(state, Math.max(...found.versions.map((v) => v.number)) + 1);
+    version.comment = input.comment ?? '';
     found.versions.push(version);
     touch(state, found);
-    return c.json({ number: version.number, service_id: found.id });
+    // The short answer Fastly gives (fastly/fixtures/versions/compute/create.yaml).
+    return c.json({ comment: version.comment, service_id: found.id, number: version.number });
   });
 
   app.get('/service/:serviceId/version/:version', (c) => {
@@ -73,7 +70,7 @@ export function versionRoutes(state: SimState) {
     const copy = cloneVersion(state, found, versionOf(found, c.req.param('version')));
     found.versions.push(copy);
     touch(state, found);
-    return c.json(shortView(copy));
+    return c.json(versionView(found, copy));
   });
 
   app.get('/service/:serviceId/version/:version/validate', (c) => {
@@ -118,7 +115,7 @@ export function versionRoutes(state: SimState) {
     const version = versionOf(found, c.req.param('version'));
     version.locked = true;
     touch(state, found, version);
-    return c.json(shortView(version));
+    return c.json(versionView(found, version));
   });
 
   return app;

@@ -12,6 +12,7 @@ export function versionView(service: Service, version: Version) {
     staging: false,
     testing: false,
     comment: version.comment,
+    environments: [],
     created_at: version.created_at,
     updated_at: version.updated_at,
     deleted_at: null,
