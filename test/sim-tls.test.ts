@@ -142,9 +142,12 @@ describe('TLS subscriptions', () => {
     expect((await response.json()).data.relationships.tls_domains.data).toEqual([{ type: 'tls_domain', id: 'www.example.org' }]);
   });
 
-  it('refuses to delete a subscription whose domain is active, unless force=true', async () => {
-    await serveOnActiveVersion(h.fastly, 'www.example.org');
+  it('refuses to delete a subscription whose certificate is active, unless force=true', async () => {
+    await serveOnActiveVersion(h.fastly, 'pending.example.org', 'www.example.org');
+    const pending = await h.fastly.tls.createTlsSub(subscriptionBody('pending.example.org'));
+    await h.fastly.tls.deleteTlsSub({ tls_subscription_id: pending.data.id });
     const sub = await h.fastly.tls.createTlsSub(subscriptionBody('www.example.org'));
+    h.clock.advance(60_000);
     const refused = await failureOf(h.fastly.tls.deleteTlsSub({ tls_subscription_id: sub.data.id }));
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ errors: [{ title: "Can't delete subscription", detail: 'Subscription has active domains' }] });

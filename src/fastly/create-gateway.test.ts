@@ -193,9 +193,7 @@ describe('TLS subscriptions', () => {
     // The create answer carries the challenges already.
     expect(created.dnsRecords).toEqual(found?.dnsRecords);
 
-    // The domain is active: only a forced delete removes the subscription.
-    await expect(gateway.deleteTlsSubscription(created.id)).rejects.toMatchObject({ code: 'fastly_rejected', detail: 'Subscription has active domains' });
-    await gateway.deleteTlsSubscription(created.id, { force: true });
+    await gateway.deleteTlsSubscription(created.id);
     expect(await gateway.findTlsSubscription(domain)).toBeNull();
     await expect(gateway.getTlsSubscription(created.id)).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -235,6 +233,11 @@ describe('TLS subscription progress', () => {
     expect(response.status).toBe(201);
     expect(await tlsGateway.findTlsSubscription('failing.example.org')).toMatchObject({ id: failing.id, state: 'failed' });
     expect(await tlsGateway.retryTlsSubscription(failing.id)).toMatchObject({ id: failing.id, state: 'pending' });
+
+    // An issued certificate is active on its domain: only a forced delete removes it.
+    await expect(tlsGateway.deleteTlsSubscription(id)).rejects.toMatchObject({ code: 'fastly_rejected', detail: 'Subscription has active domains' });
+    await tlsGateway.deleteTlsSubscription(id, { force: true });
+    expect(await tlsGateway.findTlsSubscription('issued.example.org')).toBeNull();
   });
 });
 

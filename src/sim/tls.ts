@@ -225,13 +225,13 @@ export function tlsRoutes(state: SimState) {
     return jsonApi(c, { data: view(sub), ...withIncluded(c, [sub]) });
   });
 
-  /** Domains of the subscription that serve traffic on the account's services. */
-  const activeDomains = (sub: TlsSubscription) => sub.domains.filter((domain) => onActiveVersionOf(state, domain, sub.customerId));
-
-  // terraform-provider-fastly 888, 653 and 1141: refused while a domain is active, unless `force=true`.
+  // Refused while its domains are active (terraform-provider-fastly 888, 653, 1141), unless
+  // `force=true`. Active = TLS-activated, which an issued certificate is here: a pending one on an
+  // active service version was deleted without force (fastly/fixtures/tls_subscription/delete.yaml).
   app.delete('/tls/subscriptions/:id', (c) => {
     const sub = subscriptionOf(c);
-    if (c.req.query('force') !== 'true' && activeDomains(sub).length > 0) {
+    const activated = ['issued', 'renewing'].includes(tlsStateOf(state, sub));
+    if (c.req.query('force') !== 'true' && activated) {
       throw jsonApiError(400, "Can't delete subscription", 'Subscription has active domains');
     }
     state.tlsSubscriptions.delete(sub.id);
