@@ -266,10 +266,14 @@ describe('purge', () => {
     const service = await h.fastly.services.createService({ name: 's' });
     expect((await h.fastly.purge.purgeSingleUrl({ cached_url: 'www.example.org/@alice', fastly_soft_purge: 1 })).status).toBe('ok');
     expect((await h.fastly.purge.purgeTag({ service_id: service.id, surrogate_key: 'timeline' })).status).toBe('ok');
-    const bulk = await h.fastly.purge.bulkPurgeTag({ service_id: service.id, purge_response: { surrogate_keys: ['a', 'b'] } });
-    expect(Object.keys(bulk)).toEqual(['a', 'b']);
-    const viaHeader = await h.fastly.purge.bulkPurgeTag({ service_id: service.id, surrogate_key: 'c d' });
-    expect(Object.keys(viaHeader)).toEqual(['c', 'd']);
+    // Fastly answers the bulk purge with JSON but no Content-Type: fastly-js's model cannot read it, the text can.
+    const bulkKeys = async (options: object) => {
+      const { response } = await h.fastly.purge.bulkPurgeTagWithHttpInfo({ service_id: service.id, ...options });
+      expect(response.headers['content-type'] ?? '').not.toContain('json');
+      return Object.keys(JSON.parse(response.text));
+    };
+    expect(await bulkKeys({ purge_response: { surrogate_keys: ['a', 'b'] } })).toEqual(['a', 'b']);
+    expect(await bulkKeys({ surrogate_key: 'c d' })).toEqual(['c', 'd']);
     expect((await h.fastly.purge.purgeAll({ service_id: service.id })).status).toBe('ok');
     const purges = (await h.state()).purges.map(({ kind, target, soft }: any) => [kind, target, soft]);
     expect(purges).toEqual([
