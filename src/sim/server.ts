@@ -90,6 +90,17 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   const app = new Hono();
   app.route('/__sim', controlRoutes(state));
+  // The Fastly CLI reads OpenID Connect discovery from $FASTLY_ACCOUNT_ENDPOINT before its first
+  // API call; pointed here, it needs nothing else (tokens come from FASTLY_API_TOKEN).
+  app.get('/realms/fastly/.well-known/openid-configuration', (c) => {
+    const base = new URL(c.req.url).origin;
+    return c.json({
+      issuer: `${base}/realms/fastly`,
+      authorization_endpoint: `${base}/realms/fastly/protocol/openid-connect/auth`,
+      token_endpoint: `${base}/realms/fastly/protocol/openid-connect/token`,
+      jwks_uri: `${base}/realms/fastly/protocol/openid-connect/certs`,
+    });
+  });
   app.route('/', fastlyApi);
   app.notFound((c) => c.json({ msg: 'Record not found', detail: `No route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
