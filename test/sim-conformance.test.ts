@@ -50,7 +50,7 @@ function requestInit(body: CaseBody | undefined): { headers: Record<string, stri
   if ('headers' in body) return { headers: body.headers };
   const form = new FormData();
   const bytes = body.package === 'valid' ? validPackage : new TextEncoder().encode('not a package');
-  form.append('package', new Blob([bytes], { type: 'application/gzip' }), 'package.tar.gz');
+  form.append('package', new Blob([Buffer.from(bytes)], { type: 'application/gzip' }), 'package.tar.gz');
   return { headers: {}, body: form };
 }
 
