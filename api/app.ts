@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ControlPlane } from '../src/control-plane';
+import type { NotificationsApi } from '../src/notify/model';
 import { EdgeplaneError } from '../src/errors';
 import { bearerAuth } from './auth';
 import { renderDocsPage } from './docs-page';
@@ -13,6 +14,7 @@ import { fromControlPlane, problemResponse } from './problem';
 import { domainRoutes } from './routes/domains';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
 import { serviceRoutes } from './routes/services';
 
@@ -22,6 +24,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface ApiAppOptions {
   controlPlane: ControlPlane;
+  /** Notification channels; without it the API has no notification routes. */
+  notifications?: NotificationsApi;
   /** Accepted bearer tokens (EDGEPLANE_API_TOKEN). */
   apiTokens: readonly string[];
   logger: Logger;
@@ -32,7 +36,7 @@ export interface ApiAppOptions {
 const PUBLIC_PATHS = new Set(['/healthz']);
 
 /** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
-export function createApiApp({ controlPlane, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES }: ApiAppOptions) {
+export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES }: ApiAppOptions) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const requireToken = bearerAuth(apiTokens);
 
@@ -58,6 +62,7 @@ export function createApiApp({ controlPlane, apiTokens, logger, metrics, bodyLim
   app.route('/', domainRoutes(controlPlane));
   app.route('/', purgeRoutes(controlPlane));
   app.route('/', metricsRoutes(controlPlane, metrics));
+  if (notifications) app.route('/', notificationRoutes(notifications));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -78,6 +83,7 @@ export function createApiApp({ controlPlane, apiTokens, logger, metrics, bodyLim
         { name: 'services', description: 'The Fastly Compute service of a site' },
         { name: 'domains', description: 'Domains and their lifecycle' },
         { name: 'purge', description: 'Edge cache purges' },
+        { name: 'notifications', description: 'Webhooks and Mastodon statuses about domains and services' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     }));

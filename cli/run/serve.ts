@@ -79,9 +79,12 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
   const opened = await openConfiguredControlPlane(config, logger, options.pollInterval, (event) => metrics.recordFastlyCall(event));
   rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
-  const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
+  const app = createApiApp({ controlPlane: opened.controlPlane, notifications: opened.notifications, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
   const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
-  if (options.worker) opened.worker.start();
+  if (options.worker) {
+    opened.worker.start();
+    opened.delivery.start();
+  }
   logger.info({ url: server.url, worker: options.worker, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
   await shutdownSignal(logger);
@@ -97,6 +100,7 @@ export async function worker(options: { logLevel: string; pollInterval: number }
   const logger = createLogger(options.logLevel, 'edgeplane-worker');
   const opened = await openConfiguredControlPlane(config, logger, options.pollInterval);
   opened.worker.start();
+  opened.delivery.start();
   logger.info({ db: config.dbPath }, 'worker started');
   await shutdownSignal(logger);
   await opened.worker.stop();

@@ -10,6 +10,8 @@ import { LifecycleControlPlane } from './control-plane';
 import { SharedProbeBudget } from './shared-budget';
 import { DEFAULT_RETRY } from './schedule';
 import { LeasedRetryWorker } from './worker';
+import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
+import { Notifications } from '../notify/notifications';
 
 export type { Logger } from './context';
 export { ProbeBudget } from './budget';
@@ -40,12 +42,17 @@ export interface ControlPlaneConfig {
   leaseMs?: number;
   /** Jitter source, uniform in [0, 1); default Math.random. */
   random?: () => number;
+  /** The notification delivery loop (poll interval default: the worker's). */
+  delivery?: DeliveryOptions;
 }
 
 export interface OpenedControlPlane {
   controlPlane: ControlPlane;
   /** Created, not started: call `worker.start()` to run the retry job in this process. */
   worker: RetryWorker;
+  /** Created, not started: call `delivery.start()` to send this database's notifications from this process. */
+  delivery: OutboxDelivery;
+  notifications: Notifications;
   store: Repository;
   gateway: FastlyGateway;
   close(): Promise<void>;
@@ -75,16 +82,22 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
     ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
   });
+  const delivery = new OutboxDelivery(store.notifications, clock, ctx.random, ctx.logger, {
+    ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    ...config.delivery,
+  });
   let closed = false;
   return {
     controlPlane: new LifecycleControlPlane(ctx),
     worker,
+    delivery,
+    notifications: new Notifications(store, clock),
     store,
     gateway,
     async close() {
       if (closed) return;
       closed = true;
-      await worker.stop();
+      await Promise.all([worker.stop(), delivery.stop()]);
       await store.close();
     },
   };

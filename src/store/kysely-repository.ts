@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 import type { Repository, StoredService } from './repository';
+import { domainEvents, serviceEvents } from '../notify/events';
+import { enqueueEvents, NotificationStore } from './notification-store';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
 
@@ -101,10 +103,14 @@ function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): Domain
 }
 
 export class KyselyRepository implements Repository {
+  readonly notifications: NotificationStore;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void>,
-  ) {}
+  ) {
+    this.notifications = new NotificationStore(db);
+  }
 
   async getService(name: string): Promise<StoredService | null> {
     const row = await this.db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
@@ -119,11 +125,15 @@ export class KyselyRepository implements Repository {
   async putService(service: StoredService): Promise<void> {
     const row = serviceToRow(service);
     const { name: _name, created_at: _created, ...changes } = row;
-    await this.db
-      .insertInto('services')
-      .values(row)
-      .onConflict((oc) => oc.column('name').doUpdateSet(changes))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('services').selectAll().where('name', '=', service.name).executeTakeFirst();
+      await trx
+        .insertInto('services')
+        .values(row)
+        .onConflict((oc) => oc.column('name').doUpdateSet(changes))
+        .execute();
+      await enqueueEvents(trx, service.name, serviceEvents(before ? serviceFromRow(before) : null, service));
+    });
   }
 
   async getDomain(service: string, domain: string): Promise<DomainRecord | null> {
@@ -188,6 +198,9 @@ export class KyselyRepository implements Repository {
     const row = domainToRow(record);
     const { service: _service, domain: _domain, created_at: _created, ...changes } = row;
     await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('domains').selectAll().where('service', '=', record.service).where('domain', '=', record.domain).executeTakeFirst();
+      // The events of this change go into the outbox in its transaction: both or neither.
+      await enqueueEvents(trx, record.service, domainEvents(before ? summaryFromRow(before) : null, record));
       await trx
         .insertInto('domains')
         .values(row)

@@ -72,6 +72,40 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('probe_spend_at').on('probe_spend').column('at').execute();
     },
   },
+  '003_notifications': {
+    async up(db: Kysely<unknown>) {
+      // Where a service's events go; `config` holds the URL or instance and the secret or token.
+      await db.schema
+        .createTable('notification_channels')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('service', 'varchar(63)', (c) => c.notNull())
+        .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('events', 'text')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('last_delivered_at', 'varchar(32)')
+        .addColumn('last_failure_at', 'varchar(32)')
+        .addColumn('last_failure', 'text')
+        .execute();
+      await db.schema.createIndex('notification_channels_service').on('notification_channels').column('service').execute();
+      // The outbox: one row per event and channel, written in the transaction of the change that
+      // made the event; next_attempt_at is null once delivered.
+      await db.schema
+        .createTable('notification_outbox')
+        .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('channel_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'varchar(32)')
+        .addColumn('delivered_at', 'varchar(32)')
+        .addColumn('last_error', 'text')
+        .addPrimaryKeyConstraint('notification_outbox_pk', ['event_id', 'channel_id'])
+        .execute();
+      await db.schema.createIndex('notification_outbox_due').on('notification_outbox').column('next_attempt_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,4 @@
+import type { NotificationStore } from './notification-store';
 import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../model';
 
 /** A service as stored; its domain list is read from the domain records. */
@@ -5,6 +6,8 @@ export type StoredService = Omit<ServiceRecord, 'domains'>;
 
 /** The durable store of the control plane. Implemented with kysely (`openStore`). */
 export interface Repository {
+  /** Notification channels and the outbox that saveDomain and putService write events to. */
+  readonly notifications: NotificationStore;
   getService(name: string): Promise<StoredService | null>;
   listServices(): Promise<StoredService[]>;
   /** Insert or replace a service. */

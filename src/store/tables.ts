@@ -57,10 +57,36 @@ export interface ProbeSpendTable {
   at: string;
 }
 
+export interface NotificationChannelsTable {
+  id: string;
+  service: string;
+  kind: string;
+  config: string;
+  events: string | null;
+  created_at: string;
+  last_delivered_at: string | null;
+  last_failure_at: string | null;
+  last_failure: string | null;
+}
+
+export interface NotificationOutboxTable {
+  event_id: string;
+  channel_id: string;
+  type: string;
+  body: string;
+  created_at: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   services: ServicesTable;
   domains: DomainsTable;
   domain_history: DomainHistoryTable;
   leases: LeasesTable;
   probe_spend: ProbeSpendTable;
+  notification_channels: NotificationChannelsTable;
+  notification_outbox: NotificationOutboxTable;
 }

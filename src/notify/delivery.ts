@@ -1,0 +1,115 @@
+import type { Clock } from '../clock';
+import type { Logger } from '../lifecycle/context';
+import type { ClaimedDelivery, NotificationStore } from '../store/notification-store';
+import { postStatus } from './mastodon';
+import { NotificationEvent, type StoredChannel } from './model';
+import { sendWebhook } from './webhook';
+
+export interface DeliveryOptions {
+  pollIntervalMs?: number;
+  /** Most deliveries taken per round; they are sent in parallel. */
+  batchSize?: number;
+  /** Longest wait for one receiver. */
+  timeoutMs?: number;
+  /** Backoff of a failed delivery: doubles from initialMs up to maxMs, with jitter. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+/** Sends one event on one channel; throws with a reason a person can read when it was not taken. */
+export async function sendOnChannel(channel: StoredChannel, id: string, body: string, at: Date, timeoutMs: number): Promise<void> {
+  if (channel.kind === 'webhook') return sendWebhook(channel, id, body, at, timeoutMs);
+  return postStatus(channel, id, NotificationEvent.parse(JSON.parse(body)), timeoutMs);
+}
+
+export function deliveryBackoffMs(attempts: number, backoff: { initialMs: number; maxMs: number }, random: number): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempts, 30));
+  return Math.round(base * (0.5 + random / 2));
+}
+
+/**
+ * The delivery loop: takes due outbox rows, sends them, marks each delivered or schedules its next
+ * attempt. At least once: a crash between sending and marking sends the event again, with the same
+ * id. It runs beside the retry job, never inside it, so a slow or dead receiver cannot hold up a
+ * reconcile step.
+ */
+export class OutboxDelivery {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly timeoutMs: number;
+  private readonly backoff: { initialMs: number; maxMs: number };
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly store: NotificationStore,
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    private readonly logger: Logger,
+    options: DeliveryOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.batchSize = options.batchSize ?? 50;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.backoff = options.backoff ?? { initialMs: 5_000, maxMs: 15 * 60_000 };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One round: every due delivery is tried once. Resolves to how many were delivered. */
+  async deliverDue(): Promise<number> {
+    const now = new Date(this.clock.now());
+    // Claimed past the receiver's timeout, so nobody else takes a row while it is being sent.
+    const claimUntil = new Date(now.getTime() + 2 * this.timeoutMs + 1_000);
+    const claimed = await this.store.claimDue(now, claimUntil, this.batchSize);
+    const results = await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return results.filter(Boolean).length;
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<boolean> {
+    const { channel, eventId } = delivery;
+    try {
+      await sendOnChannel(channel, eventId, delivery.body, new Date(this.clock.now()), this.timeoutMs);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const nowMs = this.clock.now();
+      const next = new Date(nowMs + deliveryBackoffMs(delivery.attempts, this.backoff, this.random()));
+      // The channel id and kind only: its URL may carry a token, and its secret is never logged.
+      this.logger.warn({ channel: channel.id, kind: channel.kind, event: eventId, attempts: delivery.attempts + 1, reason, next: next.toISOString() }, 'notification not delivered');
+      await this.store.markFailed(eventId, channel.id, new Date(nowMs), reason, next);
+      return false;
+    }
+    await this.store.markDelivered(eventId, channel.id, new Date(this.clock.now()));
+    this.logger.info({ channel: channel.id, kind: channel.kind, event: eventId }, 'notification delivered');
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.deliverDue();
+      } catch (error) {
+        this.logger.error({ err: error }, 'notification delivery round failed');
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+}

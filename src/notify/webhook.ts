@@ -1,0 +1,37 @@
+import { Webhook } from 'standardwebhooks';
+import { request } from 'undici';
+
+// The webhook channel, per the Standard Webhooks convention: the signature is HMAC-SHA256 over
+// "id.timestamp.body", sent as `v1,<base64>`. The key is the secret's UTF-8 bytes, or the base64
+// after a `whsec_` prefix, as the convention says.
+
+const WHSEC = 'whsec_';
+
+export function webhookSigner(secret: string): Webhook {
+  return secret.startsWith(WHSEC) ? new Webhook(secret) : new Webhook(new TextEncoder().encode(secret), { format: 'raw' });
+}
+
+/** The three headers of one delivery attempt (the timestamp is the attempt's, the id the event's). */
+export function webhookHeaders(secret: string, id: string, at: Date, body: string): Record<string, string> {
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': webhookSigner(secret).sign(id, at, body),
+  };
+}
+
+/** POSTs the event; throws with the receiver's status (or the network error) unless it answers 2xx. */
+export async function sendWebhook(target: { url: string; secret: string }, id: string, body: string, at: Date, timeoutMs: number): Promise<void> {
+  const response = await request(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'edgeplane', ...webhookHeaders(target.secret, id, at, body) },
+    body,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.body.text().catch(() => '');
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    throw new Error(`the receiver answered ${response.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  }
+}
