@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, EdgeplaneError } from '../src/errors';
 import { DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, ServiceRecord, type AttachInput, type DomainPageRequest, type DomainSummary, type PurgeInput, type ServiceInput } from '../src/model';
+import { type ChannelInput, ChannelView, TestResult } from '../src/notify/model';
 import { CliExit, ExitCode } from './exit-codes';
 
 // The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
@@ -132,5 +133,20 @@ export class ApiClient {
   }
   purge(service: string, input: PurgeInput) {
     return this.call('POST', `/v1/services/${ApiClient.segment(service)}/purge`, PurgeResult, input);
+  }
+  private notificationsPath(service: string) {
+    return `/v1/services/${ApiClient.segment(service)}/notifications`;
+  }
+  addNotification(service: string, input: ChannelInput) {
+    return this.call('POST', this.notificationsPath(service), ChannelView, input);
+  }
+  async listNotifications(service: string) {
+    return (await this.call('GET', this.notificationsPath(service), z.object({ channels: z.array(ChannelView) }))).channels;
+  }
+  async removeNotification(service: string, id: string) {
+    await this.call('DELETE', `${this.notificationsPath(service)}/${ApiClient.segment(id)}`, z.undefined());
+  }
+  testNotification(service: string, id: string) {
+    return this.call('POST', `${this.notificationsPath(service)}/${ApiClient.segment(id)}/test`, TestResult);
   }
 }

@@ -1,3 +1,4 @@
+import type { ChannelView } from '../src/notify/model';
 import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
 
 // Human output of the CLI. `--json` prints the API's records instead.
@@ -111,4 +112,20 @@ export function progressLine(record: DomainRecord, now = Date.now()): string {
   if (record.tls && record.state === 'securing') parts.push(`certificate ${record.tls.state}`);
   if (record.lastError) parts.push(`last error ${record.lastError.code}: ${record.lastError.detail}`);
   return parts.join('  ');
+}
+
+export function formatChannels(service: string, channels: readonly ChannelView[]): string {
+  if (channels.length === 0) return `No notification channels for ${service}: add one with \`edgeplane notify add ${service} --webhook <url> --secret <secret>\`.`;
+  return table(
+    ['ID', 'KIND', 'TARGET', 'EVENTS', 'DELIVERED', 'PENDING', 'LAST FAILURE'],
+    channels.map((channel) => [
+      channel.id,
+      channel.kind === 'mastodon' ? `mastodon (${channel.visibility})` : channel.kind,
+      channel.target,
+      channel.events?.join(',') ?? 'all',
+      String(channel.delivery.delivered),
+      String(channel.delivery.pending),
+      channel.delivery.lastFailure ? `${channel.delivery.lastFailureAt}: ${channel.delivery.lastFailure}` : '-',
+    ]),
+  );
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCaching } from './commands/caching';
 import { registerDomains } from './commands/domains';
 import { registerEdge } from './commands/edge';
+import { registerNotify } from './commands/notify';
 import { registerPurge } from './commands/purge';
 import { registerServe } from './commands/serve';
 import { registerServices } from './commands/services';
@@ -20,6 +21,7 @@ registerServices(program);
 registerDomains(program);
 registerCaching(program);
 registerPurge(program);
+registerNotify(program);
 registerSim(program);
 registerEdge(program);
 

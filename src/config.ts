@@ -39,6 +39,8 @@ const Environment = z.object({
   ),
   EDGEPLANE_RETRY_INITIAL: optional(Duration),
   EDGEPLANE_RETRY_MAX: optional(Duration),
+  /** Longest wait for one notification receiver (default 10 s). */
+  EDGEPLANE_NOTIFY_TIMEOUT: optional(Duration),
 });
 
 export interface Config {
@@ -50,6 +52,7 @@ export interface Config {
   packagePath: string;
   port: number;
   retry: { initialMs?: number; maxMs?: number };
+  notifyTimeoutMs?: number;
 }
 
 export interface ConfigNeeds {
@@ -97,5 +100,6 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Confi
       ...(values.EDGEPLANE_RETRY_INITIAL !== undefined ? { initialMs: values.EDGEPLANE_RETRY_INITIAL } : {}),
       ...(values.EDGEPLANE_RETRY_MAX !== undefined ? { maxMs: values.EDGEPLANE_RETRY_MAX } : {}),
     },
+    ...(values.EDGEPLANE_NOTIFY_TIMEOUT !== undefined ? { notifyTimeoutMs: values.EDGEPLANE_NOTIFY_TIMEOUT } : {}),
   };
 }

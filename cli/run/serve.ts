@@ -60,6 +60,7 @@ async function openConfiguredControlPlane(config: Config, logger: Logger, pollIn
     onFastlyCall,
     workerId: `${hostname()}-${process.pid}`,
     pollIntervalMs,
+    ...(config.notifyTimeoutMs !== undefined ? { delivery: { timeoutMs: config.notifyTimeoutMs } } : {}),
   });
 }
 

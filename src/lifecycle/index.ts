@@ -42,7 +42,7 @@ export interface ControlPlaneConfig {
   leaseMs?: number;
   /** Jitter source, uniform in [0, 1); default Math.random. */
   random?: () => number;
-  /** The notification delivery loop (poll interval default: the worker's). */
+  /** The notification delivery loop (default: the worker's poll interval, the retry backoff). */
   delivery?: DeliveryOptions;
 }
 
@@ -83,6 +83,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
   });
   const delivery = new OutboxDelivery(store.notifications, clock, ctx.random, ctx.logger, {
+    backoff: ctx.retry,
     ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
     ...config.delivery,
   });

@@ -11,7 +11,7 @@ export interface DeliveryOptions {
   batchSize?: number;
   /** Longest wait for one receiver. */
   timeoutMs?: number;
-  /** Backoff of a failed delivery: doubles from initialMs up to maxMs, with jitter. */
+  /** Backoff of a failed delivery: doubles from initialMs up to maxMs, with jitter (default: the retry job's). */
   backoff?: { initialMs: number; maxMs: number };
 }
 

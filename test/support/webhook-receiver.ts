@@ -16,7 +16,7 @@ export interface WebhookReceiver {
   url: string;
   /** Events by first arrival, one per id. */
   events: ReceivedWebhook[];
-  /** How many times each id arrived (more than once after a crash: at-least-once). */
+  /** How many times each signed request of an id arrived, answered or not (at-least-once: maybe more than once). */
   arrivals: Map<string, number>;
   /** Requests whose signature did not verify (answered 400). */
   rejected: number;
@@ -71,8 +71,8 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       return;
     }
     const request: ReceivedWebhook = { id, timestamp, body: JSON.parse(body) };
-    if (receiver.respond(request, res) === 'handled') return;
     receiver.arrivals.set(id, (receiver.arrivals.get(id) ?? 0) + 1);
+    if (receiver.respond(request, res) === 'handled') return;
     if (!receiver.events.some((event) => event.id === id)) receiver.events.push(request);
     res.writeHead(204).end();
     for (const wake of waiters.splice(0)) wake();
