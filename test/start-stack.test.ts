@@ -53,6 +53,14 @@ describe('edgeplane start', () => {
       expect(story).toMatch(/toot\.example {2}securing -> cached/);
       expect(story.indexOf('waiting_for_release')).toBeLessThan(story.indexOf('let go of toot.example'));
 
+      // The notifications of the story arrive: signed webhooks and statuses on the demo instance.
+      await start.waitForLine((line) => / {2}webhook domain\.cached toot\.example: /.test(line));
+      await start.waitForLine((line) => / {2}mastodon @alice \(public\): toot\.example is now served from a network close to you/.test(line));
+      const told = start.output();
+      expect(told).toMatch(/ {2}webhook domain\.waiting_for_release toot\.example: Fastly refused: Domain 'toot\.example' is owned by another customer/);
+      expect(told).toMatch(/ {2}mastodon @alice \(public\): toot\.example is moving to a faster network/);
+      expect(told).not.toMatch(/webhook refused/);
+
       // The demo instance answers through the local edge, which caches once the switch is on.
       let cache: string | null = null;
       while (cache !== 'HIT') {
@@ -77,7 +85,7 @@ describe('edgeplane start', () => {
     } finally {
       await start.stop('SIGKILL');
     }
-  });
+  }, 60_000);
 
   it('leaves no control plane running when the start command itself is killed outright', async () => {
     const fastly = await startSimulator();

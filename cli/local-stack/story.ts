@@ -40,13 +40,14 @@ export interface StorySite {
   origin: { address: string; port: number };
 }
 
-/** Creates the service and attaches both domains. */
-export async function seedSite(client: ApiClient, site: StorySite): Promise<void> {
+/** Creates the service, runs `beforeAttach` (to add notification channels, say) and attaches both domains. */
+export async function seedSite(client: ApiClient, site: StorySite, beforeAttach: () => Promise<void> = async () => {}): Promise<void> {
   const origin = { ...site.origin, useTls: false };
   await client.createService({
     name: site.service,
     origins: { main: { ...origin }, static: { ...origin, hostHeader: site.staticDomain } },
   });
+  await beforeAttach();
   await client.attachDomain(site.service, { domain: site.domain, role: 'main' });
   await client.attachDomain(site.service, { domain: site.staticDomain, role: 'static' });
 }

@@ -9,6 +9,9 @@ import { duration as formatDuration } from '../format';
 import { ensureEdgePackage } from '../local-stack/edge-package';
 import { startServeChild } from '../local-stack/serve-child';
 import { followStory, seedSite, simAccounts } from '../local-stack/story';
+import { type LocalWebhookReceiver, startWebhookReceiver } from '../local-stack/webhook-receiver';
+
+const clock = () => new Date().toISOString().slice(11, 19);
 
 // `edgeplane start` (what `npm start` runs): the whole local stack in one command. Without
 // FASTLY_API_TOKEN it runs the Fastly simulator and plays the seed story; with it, it serves the
@@ -91,7 +94,17 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
 
     const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'), ['--poll-interval', `${options.pollInterval}ms`]);
     cleanups.push(() => serve.stop());
-    const origin = sim ? await startDemoOrigin({ port: options.originPort, domain: options.domain, staticDomain: `files.${options.domain}` }) : null;
+    // The demo instance's @alice posts the statuses of the Mastodon channel; its page lists them.
+    const statusToken = randomBytes(18).toString('base64url');
+    const origin = sim
+      ? await startDemoOrigin({
+        port: options.originPort,
+        domain: options.domain,
+        staticDomain: `files.${options.domain}`,
+        statusToken,
+        onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
+      })
+      : null;
     if (origin) cleanups.push(() => origin.close());
     let edge: { url: string; close(): Promise<void> } | null = null;
     if (sim && origin && options.edge) {
@@ -111,26 +124,29 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
 
     const client = new ApiClient({ url: serve.url, token: serveEnv.EDGEPLANE_API_TOKEN! });
     const staticDomain = `files.${options.domain}`;
+    let receiver: LocalWebhookReceiver | null = null;
     if (sim && origin) {
       const accounts = simAccounts(sim.url);
       await accounts.holdByPreviousAccount(options.domain);
       const originAddress = new URL(origin.url);
-      await seedSite(client, {
-        service: options.service,
-        domain: options.domain,
-        staticDomain,
-        origin: { address: originAddress.hostname, port: Number(originAddress.port) },
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      receiver = await startWebhookReceiver(secret, (line) => say(`${clock()}  ${line}`));
+      cleanups.push(() => receiver!.close());
+      const site = { service: options.service, domain: options.domain, staticDomain, origin: { address: originAddress.hostname, port: Number(originAddress.port) } };
+      await seedSite(client, site, async () => {
+        await client.addNotification(options.service, { kind: 'webhook', url: receiver!.url, secret });
+        await client.addNotification(options.service, { kind: 'mastodon', instance: origin.url, accessToken: statusToken, visibility: 'public' });
       });
       const letGo = setTimeout(() => {
         accounts
           .letGo(options.domain)
-          .then(() => say(`${new Date().toISOString().slice(11, 19)}  the previous account let go of ${options.domain}; Fastly keeps refusing it for ${formatDuration(options.releaseDelay)}`))
+          .then(() => say(`${clock()}  the previous account let go of ${options.domain}; Fastly keeps refusing it for ${formatDuration(options.releaseDelay)}`))
           .catch((error: unknown) => say(`could not let go of ${options.domain}: ${String(error)}`));
       }, options.letGoAfter);
       cleanups.push(() => clearTimeout(letGo));
     }
 
-    for (const line of banner({ options, apiUrl: serve.url, apiToken: serveEnv.EDGEPLANE_API_TOKEN!, simUrl: sim?.url ?? null, originUrl: origin?.url ?? null, edgeUrl: edge?.url ?? null })) {
+    for (const line of banner({ options, apiUrl: serve.url, apiToken: serveEnv.EDGEPLANE_API_TOKEN!, simUrl: sim?.url ?? null, originUrl: origin?.url ?? null, edgeUrl: edge?.url ?? null, webhookUrl: receiver?.url ?? null })) {
       say(line);
     }
 
@@ -172,10 +188,11 @@ interface BannerFacts {
   simUrl: string | null;
   originUrl: string | null;
   edgeUrl: string | null;
+  webhookUrl: string | null;
 }
 
 /** What `npm start` prints once everything is up: where things are, the story, how to watch it. */
-function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl }: BannerFacts): string[] {
+function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl, webhookUrl }: BannerFacts): string[] {
   const lines = [
     '',
     `edgeplane is running ${simUrl ? 'against the local Fastly simulator' : `against Fastly (${process.env.FASTLY_API_URL || 'https://api.fastly.com'})`}`,
@@ -185,6 +202,9 @@ function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl }: Banne
   if (simUrl) lines.push(`  Fastly simulator    ${simUrl}`);
   if (originUrl) lines.push(`  demo origin         ${originUrl}   (a small Mastodon instance)`);
   if (edgeUrl) lines.push(`  local edge          ${edgeUrl}   (curl -H 'Host: ${options.domain}' ${edgeUrl}/)`);
+  if (webhookUrl && originUrl) {
+    lines.push(`  notifications       a webhook to ${webhookUrl}, and statuses by @alice on the demo instance (${originUrl}/__demo/statuses)`);
+  }
   lines.push(`  logs                ${join(options.dataDir, 'serve.log')}${edgeUrl ? `, ${join(options.dataDir, 'edge.log')}` : ''}`, '');
   if (simUrl) {
     lines.push(

@@ -13,7 +13,22 @@ export interface DemoOriginOptions {
   staticDomain?: string;
   port?: number;
   host?: string;
+  /** The access token of @alice, the account that may post statuses. Default demo-alice-token. */
+  statusToken?: string;
+  /** Called with each new status's text. */
+  onStatus?: (status: DemoStatus, text: string) => void;
 }
+
+/** A status posted on the demo instance. */
+export interface DemoStatus {
+  id: string;
+  created_at: string;
+  content: string;
+  visibility: string;
+  account: { username: string; acct: string };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface RunningDemoOrigin {
   url: string;
@@ -37,6 +52,11 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
   const staticDomain = options.staticDomain ?? `files.${domain}`;
   const hits = new Map<string, number>();
   const app = new Hono();
+  const statusToken = options.statusToken ?? 'demo-alice-token';
+  const statuses: DemoStatus[] = [];
+  // Mastodon keeps the answer to a request with an Idempotency-Key and gives it again for the same key.
+  const byIdempotencyKey = new Map<string, DemoStatus>();
+  let failNextStatuses = 0;
 
   app.use('*', async (c, next) => {
     const key = `${c.req.method} ${c.req.path}`;
@@ -46,6 +66,48 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
   });
 
   app.get('/__demo/stats', (c) => c.json({ requests: Object.fromEntries(hits) }));
+
+  // Statuses: POST /api/v1/statuses as Mastodon takes it (bearer token, JSON or form body,
+  // Idempotency-Key), a page that lists them, and a fault: the next N posts are stored but
+  // answered 500, as when a proxy gives up on a slow instance.
+  app.post('/__demo/statuses/fail-next', async (c) => {
+    failNextStatuses = Number((await c.req.json<{ count?: number }>()).count ?? 1);
+    return c.json({ failNext: failNextStatuses });
+  });
+  app.get('/__demo/statuses.json', (c) => c.json(statuses));
+  app.get('/__demo/statuses', (c) =>
+    c.html(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Statuses on ${domain}</title></head><body><main><h1>Statuses on ${domain}</h1>`
+      + (statuses.length === 0 ? '<p>No statuses yet.</p>' : `<ol>${statuses.map((s) => `<li><p><b>@${s.account.username}</b> · ${s.visibility} · <time>${s.created_at}</time></p>${s.content}</li>`).join('')}</ol>`)
+      + '</main></body></html>',
+      200,
+      { 'cache-control': 'private, no-store' },
+    ),
+  );
+  app.post('/api/v1/statuses', async (c) => {
+    if (c.req.header('authorization') !== `Bearer ${statusToken}`) return c.json({ error: 'The access token is invalid' }, 401);
+    const key = c.req.header('idempotency-key');
+    const known = key ? byIdempotencyKey.get(key) : undefined;
+    if (known) return c.json(known, 200);
+    const body = (c.req.header('content-type') ?? '').includes('json') ? await c.req.json<Record<string, unknown>>() : await c.req.parseBody();
+    const text = typeof body.status === 'string' ? body.status : '';
+    if (!text) return c.json({ error: "Validation failed: Text can't be blank" }, 422);
+    const status: DemoStatus = {
+      id: String(100000 + statuses.length + 1),
+      created_at: new Date().toISOString(),
+      content: `<p>${escapeHtml(text)}</p>`,
+      visibility: typeof body.visibility === 'string' ? body.visibility : 'public',
+      account: { username: 'alice', acct: 'alice' },
+    };
+    statuses.push(status);
+    if (key) byIdempotencyKey.set(key, status);
+    options.onStatus?.(status, text);
+    if (failNextStatuses > 0) {
+      failNextStatuses -= 1;
+      return c.json({ error: 'We\'re sorry, but something went wrong on our end.' }, 500);
+    }
+    return c.json(status, 200);
+  });
 
   // The files domain: what S3_ALIAS_HOST points to.
   app.get('/system/*', (c) => {

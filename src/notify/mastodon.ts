@@ -4,17 +4,13 @@ import type { NotificationEvent } from './model';
 // The Mastodon channel: a status from an account of the instance, in words for its users. The
 // event id is Mastodon's Idempotency-Key, so a retried post (after a timeout, say) is not posted twice.
 
-function until(iso: string | null): string {
-  return iso ? ` (next check ${new Date(iso).toUTCString()})` : '';
-}
-
 /** The status text: what happens for the instance's users, not the control plane's jargon. */
 export function statusText(event: NotificationEvent): string {
-  const { domain, service, nextAttemptAt } = event.data;
+  const { domain, service } = event.data;
   const name = domain ?? service;
   switch (event.type) {
     case 'domain.waiting_for_release':
-      return `${name} is moving to a faster network. The move waits for its previous provider to let go${until(nextAttemptAt)}; until then everything works as before, and media may load slowly.`;
+      return `${name} is moving to a faster network. The move waits for its previous provider to let go; until then everything works as before, and media may load slowly.`;
     case 'domain.stale':
       return `The move of ${name} to a faster network is still waiting for its previous provider, for a week now. Everything keeps working; media may load slowly until the move is done.`;
     case 'domain.active':
