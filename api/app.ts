@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { ControlPlane } from '../src/control-plane';
 import type { NotificationsApi } from '../src/notify/model';
 import { EdgeplaneError } from '../src/errors';
-import { bearerAuth } from './auth';
+import { isPublicUiPath, uiRoutes } from './ui/routes';
+import { requireBearerOrSession, Sessions } from './ui/session';
 import { renderDocsPage } from './docs-page';
 import type { ApiMetrics } from './metrics';
 import { validationHook } from './openapi-parts';
@@ -31,14 +32,22 @@ export interface ApiAppOptions {
   logger: Logger;
   metrics: ApiMetrics;
   bodyLimitBytes?: number;
+  /** The public read-only page /status/{service} (EDGEPLANE_PUBLIC_STATUS); default off. */
+  publicStatus?: boolean;
+  /** How often the operator page looks for changes; default 1 s. */
+  liveIntervalMs?: number;
+  /** Aborted when the server shuts down, so live streams end. */
+  closing?: AbortSignal;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz']);
 
 /** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
-export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES }: ApiAppOptions) {
+export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing }: ApiAppOptions) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  const requireToken = bearerAuth(apiTokens);
+  // Bearer tokens for clients, or the session a browser got from the login form at /ui.
+  const sessions = new Sessions();
+  const requireToken = requireBearerOrSession(apiTokens, sessions);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -48,7 +57,8 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
     metrics.recordRequest(c.req.method, route, c.res.status, seconds);
     logger.info({ method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
   });
-  app.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method) ? next() : requireToken(c, next)));
+  app.use('*', (c, next) =>
+    (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method)) || isPublicUiPath(c.req.path, publicStatus) ? next() : requireToken(c, next));
   app.use(
     '*',
     bodyLimit({
@@ -63,6 +73,7 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
   app.route('/', purgeRoutes(controlPlane));
   app.route('/', metricsRoutes(controlPlane, metrics));
   if (notifications) app.route('/', notificationRoutes(notifications));
+  app.route('/', uiRoutes({ controlPlane, apiTokens, sessions, publicStatus, ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }), ...(closing ? { closing } : {}) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

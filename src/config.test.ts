@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       packagePath: DEFAULT_PACKAGE_PATH,
       port: DEFAULT_PORT,
       retry: {},
+      publicStatus: false,
     });
   });
 
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
         EDGEPLANE_PORT: '9100',
         EDGEPLANE_RETRY_INITIAL: '2s',
         EDGEPLANE_RETRY_MAX: '10m',
+        EDGEPLANE_NOTIFY_TIMEOUT: '3s',
+        EDGEPLANE_PUBLIC_STATUS: 'on',
       },
       { api: true },
     );
@@ -49,6 +52,8 @@ describe('loadConfig', () => {
       packagePath: '/srv/edge/edgeplane.tar.gz',
       port: 9100,
       retry: { initialMs: 2000, maxMs: 600_000 },
+      notifyTimeoutMs: 3000,
+      publicStatus: true,
     });
   });
 

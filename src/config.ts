@@ -39,6 +39,8 @@ const Environment = z.object({
   ),
   EDGEPLANE_RETRY_INITIAL: optional(Duration),
   EDGEPLANE_RETRY_MAX: optional(Duration),
+  /** `on` serves the public read-only page /status/{service}; default off. */
+  EDGEPLANE_PUBLIC_STATUS: optional(z.enum(['on', 'off'], { error: 'must be on or off' })),
   /** Longest wait for one notification receiver (default 10 s). */
   EDGEPLANE_NOTIFY_TIMEOUT: optional(Duration),
 });
@@ -53,6 +55,7 @@ export interface Config {
   port: number;
   retry: { initialMs?: number; maxMs?: number };
   notifyTimeoutMs?: number;
+  publicStatus: boolean;
 }
 
 export interface ConfigNeeds {
@@ -101,5 +104,6 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Confi
       ...(values.EDGEPLANE_RETRY_MAX !== undefined ? { maxMs: values.EDGEPLANE_RETRY_MAX } : {}),
     },
     ...(values.EDGEPLANE_NOTIFY_TIMEOUT !== undefined ? { notifyTimeoutMs: values.EDGEPLANE_NOTIFY_TIMEOUT } : {}),
+    publicStatus: values.EDGEPLANE_PUBLIC_STATUS === 'on',
   };
 }

@@ -80,7 +80,16 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
   const opened = await openConfiguredControlPlane(config, logger, options.pollInterval, (event) => metrics.recordFastlyCall(event));
   rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
-  const app = createApiApp({ controlPlane: opened.controlPlane, notifications: opened.notifications, apiTokens: config.apiTokens, logger: logger.child({ component: 'api' }), metrics });
+  const closing = new AbortController();
+  const app = createApiApp({
+    controlPlane: opened.controlPlane,
+    notifications: opened.notifications,
+    apiTokens: config.apiTokens,
+    logger: logger.child({ component: 'api' }),
+    metrics,
+    publicStatus: config.publicStatus,
+    closing: closing.signal,
+  });
   const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
   if (options.worker) {
     opened.worker.start();
@@ -89,6 +98,8 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   logger.info({ url: server.url, worker: options.worker, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
   await shutdownSignal(logger);
+  // Live pages hold their connections open: end them, or the server never closes.
+  closing.abort();
   await server.close();
   await opened.worker.stop();
   await opened.close();
