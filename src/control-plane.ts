@@ -30,8 +30,11 @@ export interface ControlPlane {
 /** The durable retry job: runs due reconcile steps until stopped. */
 export interface RetryWorker {
   start(): void;
-  /** Run every due step once; resolves to how many records were stepped. */
-  tick(): Promise<number>;
+  /**
+   * Run every due step once; resolves to how many records were stepped. With a `deadline`
+   * (epoch ms), no record is started after it: the rest stay due for the next tick.
+   */
+  tick(options?: { deadline?: number }): Promise<number>;
   /** Stop taking new work and wait for in-flight steps to finish. */
   stop(): Promise<void>;
 }

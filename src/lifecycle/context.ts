@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { DomainRecord } from '../model';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { Repository } from '../store';
+import type { EdgePackageSource } from './edge-package';
 import type { SharedProbeBudget } from './shared-budget';
 
 /** A pino-compatible logger (only what the lifecycle uses). */
@@ -25,7 +26,7 @@ export interface LifecycleContext {
   /** Probes of waiting domains, counted in the database across processes. */
   budget: SharedProbeBudget;
   /** The edge package to upload when it exists. */
-  packagePath: string;
+  edgePackage: EdgePackageSource;
   logger: Logger;
 }
 

@@ -4,12 +4,9 @@ import type { ControlPlane, RetryWorker } from '../control-plane';
 import { createFastlyGateway } from '../fastly/create-gateway';
 import type { FastlyCallEvent, FastlyGateway } from '../fastly/gateway';
 import { openStore, type Repository } from '../store';
-import { ProbeBudget } from './budget';
-import { type LifecycleContext, type Logger, silentLogger } from './context';
-import { LifecycleControlPlane } from './control-plane';
-import { SharedProbeBudget } from './shared-budget';
-import { DEFAULT_RETRY } from './schedule';
-import { LeasedRetryWorker } from './worker';
+import { assembleLifecycle } from './assemble';
+import type { Logger } from './context';
+import { edgePackageFile } from './edge-package';
 import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
 import { Notifications } from '../notify/notifications';
 
@@ -67,20 +64,21 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
     ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
   });
-  const ctx: LifecycleContext = {
-    gateway,
+  const { controlPlane, worker, ctx } = assembleLifecycle({
     store,
+    gateway,
+    edgePackage: edgePackageFile(config.packagePath ?? DEFAULT_PACKAGE_PATH),
     clock,
-    random: config.random ?? Math.random,
-    retry: { initialMs: config.retry?.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: config.retry?.maxMs ?? DEFAULT_RETRY.maxMs },
-    budget: new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: config.writeLimitPerHour ?? 1000, share: config.budgetShare ?? 0.25 }), store, clock),
-    packagePath: config.packagePath ?? DEFAULT_PACKAGE_PATH,
-    logger: config.logger ?? silentLogger,
-  };
-  const worker = new LeasedRetryWorker(ctx, {
-    workerId: config.workerId ?? `${hostname()}-${process.pid}`,
-    ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
-    ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+    ...(config.retry ? { retry: config.retry } : {}),
+    ...(config.budgetShare !== undefined ? { budgetShare: config.budgetShare } : {}),
+    ...(config.writeLimitPerHour !== undefined ? { writeLimitPerHour: config.writeLimitPerHour } : {}),
+    ...(config.logger ? { logger: config.logger } : {}),
+    ...(config.random ? { random: config.random } : {}),
+    worker: {
+      workerId: config.workerId ?? `${hostname()}-${process.pid}`,
+      ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+      ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+    },
   });
   const delivery = new OutboxDelivery(store.notifications, clock, ctx.random, ctx.logger, {
     backoff: ctx.retry,
@@ -89,7 +87,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
   });
   let closed = false;
   return {
-    controlPlane: new LifecycleControlPlane(ctx),
+    controlPlane,
     worker,
     delivery,
     notifications: new Notifications(store, clock),

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { BackendSpec, FastlyBackend, FastlyGateway, FastlyService } from '../fastly/gateway';
 import type { LastError, Origin } from '../model';
 import { BACKEND_NAMES, CONFIG_STORE_LINK_NAME } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
+import type { EdgePackageSource } from './edge-package';
 import { ensureDraft } from './drafts';
 import { writeSiteConfig } from './site-config-writer';
 
@@ -52,15 +52,11 @@ export async function orNull<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
-async function readPackage(path: string): Promise<LocalPackage | null> {
-  try {
-    const bytes = await readFile(path);
-    const hashes = ['sha512', 'sha256'].map((algorithm) => createHash(algorithm).update(bytes).digest('hex'));
-    return { bytes, hashes };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EdgeplaneError('invalid_input', `cannot read the edge package ${path}: ${String(error)}`, { cause: error });
-  }
+async function readPackage(source: EdgePackageSource): Promise<LocalPackage | null> {
+  const bytes = await source.read();
+  if (bytes === null) return null;
+  const hashes = ['sha512', 'sha256'].map((algorithm) => createHash(algorithm).update(bytes).digest('hex'));
+  return { bytes, hashes };
 }
 
 /** The fields edgeplane sets on a backend; Fastly's other fields are left as they are. */
@@ -120,8 +116,8 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
   if (service.configStoreId !== configStore.id) await save({ configStoreId: configStore.id });
   await writeSiteConfig(gateway, { ...service, configStoreId: configStore.id });
 
-  const packagePath = ctx.packagePath;
-  const pkg = await readPackage(packagePath);
+  const packagePath = ctx.edgePackage.location;
+  const pkg = await readPackage(ctx.edgePackage);
   const wanted = { configStoreId: configStore.id, pkg, backends: backendSpecs(service.origins) };
 
   if (fastly.activeVersion !== null) {

@@ -54,8 +54,9 @@ export class LeasedRetryWorker implements RetryWorker {
   }
 
   /** Ticks never overlap: a tick asked for while one runs starts after it. */
-  tick(): Promise<number> {
-    const next = this.ticking.catch(() => 0).then(() => this.tickOnce());
+  tick(options: { deadline?: number } = {}): Promise<number> {
+    const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+    const next = this.ticking.catch(() => 0).then(() => this.tickOnce(deadline));
     this.ticking = next;
     return next;
   }
@@ -86,25 +87,26 @@ export class LeasedRetryWorker implements RetryWorker {
     }
   }
 
-  private async tickOnce(): Promise<number> {
+  private async tickOnce(deadline: number): Promise<number> {
     const { store, clock, budget } = this.ctx;
     if (budget.pausedUntil() > clock.now()) return 0;
-    const resumed = await this.resumeAbandonedProvisioning();
+    const resumed = await this.resumeAbandonedProvisioning(deadline);
     // With no probe to give, waiting domains must not fill the batch and starve the others.
     const except: DomainState[] = (await budget.nextAvailableAt()) > clock.now() ? ['waiting_for_release'] : [];
     const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
     const byService = new Map<string, string[]>();
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
-    const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains)));
+    const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains, deadline)));
     return stepped.reduce((sum, count) => sum + count, resumed);
   }
 
   /** Services a crashed createService left `provisioning` are finished here, each under its lease. */
-  private async resumeAbandonedProvisioning(): Promise<number> {
+  private async resumeAbandonedProvisioning(deadline: number): Promise<number> {
     const { store, clock, retry } = this.ctx;
     const due = (await store.listServices()).filter((service) => isProvisioningDue(service, clock.now(), retry));
     let resumed = 0;
     for (const { name } of due) {
+      if (clock.now() >= deadline) break;
       if (!(await this.renewLease(name))) continue;
       try {
         // Read again under the lease: createService or another worker may have finished it.
@@ -119,11 +121,12 @@ export class LeasedRetryWorker implements RetryWorker {
     return resumed;
   }
 
-  private async runService(service: string, domains: string[]): Promise<number> {
+  private async runService(service: string, domains: string[], deadline: number): Promise<number> {
     const { store, clock, budget, gateway } = this.ctx;
     let stepped = 0;
     try {
       for (const domain of domains) {
+        if (clock.now() >= deadline) break;
         if (!(await this.renewLease(service))) break;
         // Read again under the lease: another worker may have stepped it since the listing.
         const record = await store.getDomain(service, domain);

@@ -1,0 +1,36 @@
+import type { D1Database } from '@cloudflare/workers-types';
+import { z } from 'zod';
+import { type Config, loadConfig } from '../src/config';
+import { Duration } from '../src/duration';
+import { EdgeplaneError } from '../src/errors';
+
+/**
+ * The Worker's bindings: the D1 database, and the same variables as `edgeplane serve`
+ * (FASTLY_API_TOKEN and EDGEPLANE_API_TOKEN as secrets, `wrangler secret put`), plus
+ * EDGEPLANE_LEASE for the service leases of its cron invocations.
+ */
+export interface WorkerEnv {
+  DB: D1Database;
+  FASTLY_API_TOKEN?: string;
+  FASTLY_API_URL?: string;
+  EDGEPLANE_API_TOKEN?: string;
+  EDGEPLANE_RETRY_INITIAL?: string;
+  EDGEPLANE_RETRY_MAX?: string;
+  EDGEPLANE_LEASE?: string;
+}
+
+/** How long a cron invocation's service lease lasts unless EDGEPLANE_LEASE says otherwise, as for `serve`. */
+export const DEFAULT_LEASE_MS = 120_000;
+
+export interface WorkerConfig extends Pick<Config, 'fastly' | 'apiTokens' | 'retry'> {
+  leaseMs: number;
+}
+
+/** The Worker's configuration, parsed once per isolate; a bad value names the variable. */
+export function workerConfig(env: WorkerEnv): WorkerConfig {
+  const { DB: _database, ...variables } = env;
+  const { fastly, apiTokens, retry } = loadConfig(variables, { api: true });
+  const lease = z.object({ EDGEPLANE_LEASE: Duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional() }).safeParse({ EDGEPLANE_LEASE: env.EDGEPLANE_LEASE || undefined });
+  if (!lease.success) throw new EdgeplaneError('invalid_input', `invalid configuration:\n  EDGEPLANE_LEASE: ${lease.error.issues[0]?.message} (got "${env.EDGEPLANE_LEASE}")`);
+  return { fastly, apiTokens, retry, leaseMs: lease.data.EDGEPLANE_LEASE ?? DEFAULT_LEASE_MS };
+}
