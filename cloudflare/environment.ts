@@ -9,8 +9,12 @@ import { EdgeplaneError } from '../src/errors';
  * (FASTLY_API_TOKEN and EDGEPLANE_API_TOKEN as secrets, `wrangler secret put`), plus
  * EDGEPLANE_LEASE for the service leases of its cron invocations.
  */
-export interface WorkerEnv {
+export interface WorkerEnv extends WorkerVariables {
   DB: D1Database;
+}
+
+/** The variables of the Worker, as `wrangler.toml`'s [vars], secrets, or `edgeplane cloudflare dev`'s environment give them. */
+export interface WorkerVariables {
   FASTLY_API_TOKEN?: string;
   FASTLY_API_URL?: string;
   EDGEPLANE_API_TOKEN?: string;
@@ -18,6 +22,9 @@ export interface WorkerEnv {
   EDGEPLANE_RETRY_MAX?: string;
   EDGEPLANE_LEASE?: string;
 }
+
+/** The variables the Worker reads (the DB binding aside). */
+export const WORKER_VARIABLES = ['FASTLY_API_TOKEN', 'FASTLY_API_URL', 'EDGEPLANE_API_TOKEN', 'EDGEPLANE_RETRY_INITIAL', 'EDGEPLANE_RETRY_MAX', 'EDGEPLANE_LEASE'] as const satisfies ReadonlyArray<keyof WorkerVariables>;
 
 /** How long a cron invocation's service lease lasts unless EDGEPLANE_LEASE says otherwise, as for `serve`. */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -27,10 +34,9 @@ export interface WorkerConfig extends Pick<Config, 'fastly' | 'apiTokens' | 'ret
 }
 
 /** The Worker's configuration, parsed once per isolate; a bad value names the variable. */
-export function workerConfig(env: WorkerEnv): WorkerConfig {
-  const { DB: _database, ...variables } = env;
-  const { fastly, apiTokens, retry } = loadConfig(variables, { api: true });
-  const lease = z.object({ EDGEPLANE_LEASE: Duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional() }).safeParse({ EDGEPLANE_LEASE: env.EDGEPLANE_LEASE || undefined });
-  if (!lease.success) throw new EdgeplaneError('invalid_input', `invalid configuration:\n  EDGEPLANE_LEASE: ${lease.error.issues[0]?.message} (got "${env.EDGEPLANE_LEASE}")`);
+export function workerConfig(variables: WorkerVariables): WorkerConfig {
+  const { fastly, apiTokens, retry } = loadConfig({ ...variables }, { api: true });
+  const lease = z.object({ EDGEPLANE_LEASE: Duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional() }).safeParse({ EDGEPLANE_LEASE: variables.EDGEPLANE_LEASE || undefined });
+  if (!lease.success) throw new EdgeplaneError('invalid_input', `invalid configuration:\n  EDGEPLANE_LEASE: ${lease.error.issues[0]?.message} (got "${variables.EDGEPLANE_LEASE}")`);
   return { fastly, apiTokens, retry, leaseMs: lease.data.EDGEPLANE_LEASE ?? DEFAULT_LEASE_MS };
 }

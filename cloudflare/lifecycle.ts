@@ -33,7 +33,8 @@ let isolate: Isolate | undefined;
 
 /** The lifecycle over D1 for one event; `workerId` names the lease owner of its retry worker. */
 export async function openLifecycle(env: WorkerEnv, workerId: string) {
-  isolate ??= { config: workerConfig(env), metrics: createMetrics(), schemaReady: false };
+  const { DB: _database, ...variables } = env;
+  isolate ??= { config: workerConfig(variables), metrics: createMetrics(), schemaReady: false };
   const { config, metrics } = isolate;
   const store = await openD1Store(env.DB, { migrate: !isolate.schemaReady });
   isolate.schemaReady = true;
