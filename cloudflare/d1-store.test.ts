@@ -2,7 +2,8 @@ import type { D1Database } from '@cloudflare/workers-types';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainRecord, HistoryEvent } from '../src/model';
-import { openD1Store, type D1Repository } from './d1-store';
+import type { KyselyRepository } from '../src/store/kysely-repository';
+import { openD1Store } from './d1-store';
 
 // The store on a real D1 (workerd's, through Miniflare), opened twice on one database the way
 // two isolates of the Worker share it.
@@ -36,8 +37,8 @@ function record(overrides: Partial<DomainRecord> = {}): DomainRecord {
 
 let mf: Miniflare;
 let d1: D1Database;
-let one: D1Repository;
-let two: D1Repository;
+let one: KyselyRepository;
+let two: KyselyRepository;
 
 beforeAll(async () => {
   mf = new Miniflare({ modules: true, script: 'export default { fetch: () => new Response(null) }', d1Databases: { DB: 'edgeplane-test' }, cf: false });
@@ -81,7 +82,7 @@ describe('the store on D1', () => {
   it('spends the shared probe budget at most to its capacity, whichever isolate asks', async () => {
     const hour = 60 * 60_000;
     const at = (ms: number) => new Date(Date.parse(t0) + ms);
-    const take = (store: D1Repository, ms: number) => store.takeProbe(at(ms), at(ms - hour), 3);
+    const take = (store: KyselyRepository, ms: number) => store.takeProbe(at(ms), at(ms - hour), 3);
     const taken = await Promise.all([take(one, 0), take(two, 0), take(one, 0), take(two, 0), take(one, 0)]);
     expect(taken.filter(Boolean)).toHaveLength(3);
     expect(await two.probesSince(at(30 * 60_000 - hour))).toEqual({ count: 3, oldestAt: at(0) });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastlyGateway } from '../src/fastly/gateway';
 import { ProbeBudget } from '../src/lifecycle/budget';
 import { type LifecycleContext, silentLogger } from '../src/lifecycle/context';
+import { edgePackageFile } from '../src/lifecycle/edge-package';
 import { reconcileDomain } from '../src/lifecycle/reconcile';
 import { SharedProbeBudget } from '../src/lifecycle/shared-budget';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
@@ -72,7 +73,7 @@ describe('a draft locked between reading it and writing to it', () => {
       random: () => 0.5,
       retry: { initialMs: 60_000, maxMs: 600_000 },
       budget: new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: 1000, share: 0.25 }), store, clock),
-      packagePath: harness.packagePath,
+      edgePackage: edgePackageFile(harness.packagePath),
       logger: silentLogger,
     };
     const refused = await reconcileDomain(ctx, queued);

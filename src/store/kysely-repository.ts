@@ -102,6 +102,9 @@ function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): Domain
   };
 }
 
+/** History rows per INSERT: 8 parameters each, and D1 binds at most 100 per statement (docs/cloudflare-facts.md). */
+const HISTORY_ROWS_PER_INSERT = 12;
+
 export class KyselyRepository implements Repository {
   readonly notifications: NotificationStore;
 
@@ -212,23 +215,19 @@ export class KyselyRepository implements Repository {
         .where('service', '=', record.service)
         .where('domain', '=', record.domain)
         .executeTakeFirstOrThrow();
-      const fresh = record.history.slice(Number(stored.count));
-      if (fresh.length === 0) return;
-      await trx
-        .insertInto('domain_history')
-        .values(
-          fresh.map((event, index) => ({
-            service: record.service,
-            domain: record.domain,
-            seq: Number(stored.count) + index,
-            at: event.at,
-            from_state: event.from,
-            to_state: event.to,
-            event: event.event,
-            message: event.message,
-          })),
-        )
-        .execute();
+      const fresh = record.history.slice(Number(stored.count)).map((event, index) => ({
+        service: record.service,
+        domain: record.domain,
+        seq: Number(stored.count) + index,
+        at: event.at,
+        from_state: event.from,
+        to_state: event.to,
+        event: event.event,
+        message: event.message,
+      }));
+      for (let start = 0; start < fresh.length; start += HISTORY_ROWS_PER_INSERT) {
+        await trx.insertInto('domain_history').values(fresh.slice(start, start + HISTORY_ROWS_PER_INSERT)).execute();
+      }
     });
   }
 

@@ -40,8 +40,11 @@ export async function enqueueEvents(db: Kysely<Database>, service: string, event
       })),
   );
   if (rows.length === 0) return;
-  // The same change saved twice makes the same ids: nothing new.
-  await db.insertInto('notification_outbox').values(rows).onConflict((oc) => oc.columns(['event_id', 'channel_id']).doNothing()).execute();
+  // The same change saved twice makes the same ids: nothing new. 9 parameters a row, and D1
+  // binds at most 100 per statement (docs/cloudflare-facts.md).
+  for (let start = 0; start < rows.length; start += 9) {
+    await db.insertInto('notification_outbox').values(rows.slice(start, start + 9)).onConflict((oc) => oc.columns(['event_id', 'channel_id']).doNothing()).execute();
+  }
 }
 
 export interface ChannelStatus {
@@ -112,9 +115,12 @@ export class NotificationStore {
   /** Removes the channel and its undelivered events; false when there was none. */
   async removeChannel(service: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx.deleteFrom('notification_channels').where('service', '=', service).where('id', '=', id).executeTakeFirst();
+      // Read before writing: on D1 a transaction's writes run at its commit (cloudflare/d1-dialect.ts).
+      const channel = await trx.selectFrom('notification_channels').select('id').where('service', '=', service).where('id', '=', id).executeTakeFirst();
+      if (!channel) return false;
+      await trx.deleteFrom('notification_channels').where('service', '=', service).where('id', '=', id).execute();
       await trx.deleteFrom('notification_outbox').where('channel_id', '=', id).execute();
-      return Number(result.numDeletedRows) === 1;
+      return true;
     });
   }
 
