@@ -29,7 +29,7 @@ function fill<T>(value: T): T {
   return value;
 }
 
-/** Every value at a path like `versions[].number` (`[]` = each element; a leading `[]` = the answer is a list). */
+/** Every value at a path like `versions[].number` (`[]` = each element, a leading `[]` when the answer is a list; `0` = an index). */
 function valuesAt(body: unknown, path: string): unknown[] {
   let current: unknown[] = [body];
   for (const part of path.split('.')) {

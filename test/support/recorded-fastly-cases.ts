@@ -46,7 +46,7 @@ export interface RecordedCase {
   error?: unknown;
   /** Our zod schema that reads the answer: it must parse. */
   schema?: z.ZodType;
-  /** Paths (`a.b`, `list[].field`) present in the recorded answer, beyond what the schema needs. */
+  /** Paths (`a.b`, `list[].field`, `[].0` for an index) present in the recorded answer, beyond what the schema needs. */
   fields?: string[];
   /** Values the recorded answer had at these paths. */
   values?: Record<string, unknown>;
@@ -126,6 +126,18 @@ export const RECORDED_CASES: RecordedCase[] = [
     schema: DomainListAnswer,
     values: { '[].name': DOMAIN, '[].version': 1 },
   },
+  {
+    operation: 'checkAllDomains (the Fastly CLI; not the gateway)',
+    source: 'fastly/fixtures/domains/validate-all.yaml',
+    method: 'GET',
+    path: '/service/{service}/version/1/domain/check_all',
+    status: 200,
+    contentType: 'application/json',
+    rateLimitHeaders: false,
+    // Each entry: [domain, the CNAME it points at (null: none seen), whether it points at Fastly].
+    values: { '[].0.name': DOMAIN, '[].1': null, '[].2': false },
+    fields: ['[].0.service_id', '[].0.version'],
+  },
   // Backends.
   {
     operation: 'createBackend',
@@ -137,7 +149,8 @@ export const RECORDED_CASES: RecordedCase[] = [
     contentType: 'application/json',
     rateLimitHeaders: true,
     schema: BackendAnswer,
-    values: { connect_timeout: 1500, ssl_check_cert: false, override_host: 'origin.example.com', service_id: '{service}', version: 1, weight: 100 },
+    // Sent without port and use_ssl: Fastly answered port 80, use_ssl false.
+    values: { port: 80, use_ssl: false, connect_timeout: 1500, ssl_check_cert: false, override_host: 'origin.example.com', service_id: '{service}', version: 1, weight: 100 },
   },
   {
     operation: 'listBackends',
