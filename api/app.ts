@@ -55,17 +55,19 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
     const seconds = (performance.now() - started) / 1000;
     const route = routePath(c, -1);
     metrics.recordRequest(c.req.method, route, c.res.status, seconds);
-    logger.info({ method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+    // Reads that succeeded are what pollers repeat (`domains wait`, dashboards): a line each at
+    // debug; changes and failures at info. The metrics count every request either way.
+    const quiet = (c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 400;
+    (quiet ? logger.debug : logger.info).call(logger, { method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
   });
   app.use('*', (c, next) =>
     (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method)) || isPublicUiPath(c.req.path, publicStatus) ? next() : requireToken(c, next));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      onError: (c) => problemResponse(c, new EdgeplaneError('invalid_input', `the request body is larger than ${bodyLimitBytes} bytes`, { status: 413 })),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: bodyLimitBytes,
+    onError: (c) => problemResponse(c, new EdgeplaneError('invalid_input', `the request body is larger than ${bodyLimitBytes} bytes`, { status: 413 })),
+  });
+  // A GET or HEAD request has no body to limit; asking for it would build the whole Request.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.route('/', healthRoutes());
   app.route('/', serviceRoutes(controlPlane));

@@ -26,6 +26,8 @@ export interface Summary {
     edgeBundleBytes: number | null;
     wasmBytes: number | null;
     apiVsBareHono: number | null;
+    /** Requests per second of the domain list's largest page (`?limit=1000`), 10,000 domains. */
+    apiLargePageRps: number | null;
     tickMillis10k: number | null;
   };
 }

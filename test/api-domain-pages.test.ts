@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
 import { DomainPage, DomainRecord, ServiceRecord } from '../src/model';
+import { openStore } from '../src/store';
 
 // The domain list, the service's domain states and the domains-by-state gauge through the API
 // over the real control plane and store. Attaching only queues a record, so no Fastly is needed:
@@ -128,5 +132,38 @@ describe('the domain list over the real control plane', () => {
     expect(metrics).toMatch(/^edgeplane_domains\{state="queued"\} 2$/m);
     expect(metrics).toMatch(/^edgeplane_domains\{state="cancelled"\} 1$/m);
     expect(metrics).toMatch(/^edgeplane_domains\{state="cached"\} 0$/m);
+  });
+
+  it('shows every write at once: its own, and another process\'s on the same database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeplane-pages-'));
+    const shared = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: join(dir, 'edgeplane.db') });
+    // A worker process: its own connection to the same file.
+    const worker = await openStore(join(dir, 'edgeplane.db'));
+    try {
+      await shared.store.putService(storedService('toot'));
+      const app = createApiApp({ controlPlane: shared.controlPlane, apiTokens: [TOKEN], logger: pino({ level: 'silent' }), metrics: createMetrics() });
+      const list = async () => DomainPage.parse(await (await app.request('/v1/services/toot/domains', { headers: { authorization: `Bearer ${TOKEN}` } })).json());
+      const states = async () => (await list()).items.map((item) => [item.domain, item.state, item.attempts]);
+
+      await shared.controlPlane.attachDomain('toot', { domain: 'a.example', role: 'main' });
+      expect(await states()).toEqual([['a.example', 'queued', 0]]);
+      expect(await states()).toEqual([['a.example', 'queued', 0]]);
+
+      const queued = (await worker.getDomain('toot', 'a.example'))!;
+      await worker.saveDomain({ ...queued, state: 'attaching', attempts: 1 });
+      expect(await states()).toEqual([['a.example', 'attaching', 1]]);
+
+      await shared.controlPlane.attachDomain('toot', { domain: 'b.example', role: 'static' });
+      expect(await states()).toEqual([['a.example', 'attaching', 1], ['b.example', 'queued', 0]]);
+
+      // A write to another service's domains changes nothing here.
+      await shared.store.putService(storedService('other'));
+      await worker.saveDomain({ ...queued, service: 'other', domain: 'c.example' });
+      expect(await states()).toEqual([['a.example', 'attaching', 1], ['b.example', 'queued', 0]]);
+    } finally {
+      await worker.close();
+      await shared.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,10 +17,10 @@ export const toot = {
   },
 };
 
-export function apiHarness(options: { rateLimitRemaining?: () => number | null } = {}) {
+export function apiHarness(options: { rateLimitRemaining?: () => number | null; logLevel?: string } = {}) {
   const logLines: string[] = [];
   const logger = pino(
-    { level: 'debug' },
+    { level: options.logLevel ?? 'debug' },
     new Writable({
       write(chunk, _encoding, done) {
         logLines.push(String(chunk));

@@ -47,4 +47,24 @@ describe('request logs', () => {
     expect(entries).toContainEqual(expect.objectContaining({ method: 'GET', route: '/v1/services/:name', status: 404, msg: 'request' }));
     expect(logLines.join('')).not.toContain('test-api-token');
   });
+
+  it('log successful reads at debug, changes and failures at info', async () => {
+    const { request, logLines } = apiHarness({ logLevel: 'info' });
+    await request('POST', '/v1/services', toot);
+    await request('GET', '/v1/services/toot');
+    await request('GET', '/v1/services/toot/domains');
+    await request('GET', '/v1/services/nope');
+    const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === 'request');
+    expect(entries.map(({ method, path, status }) => [method, path, status])).toEqual([
+      ['POST', '/v1/services', 201],
+      ['GET', '/v1/services/nope', 404],
+    ]);
+
+    const verbose = apiHarness({ logLevel: 'debug' });
+    await verbose.request('POST', '/v1/services', toot);
+    await verbose.request('GET', '/v1/services/toot');
+    expect(verbose.logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ method: 'GET', path: '/v1/services/toot', status: 200, msg: 'request', level: 20 }),
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ControlPlane } from '../../src/control-plane';
 import { parseDomainName } from '../../src/domain-name';
 import { AttachInput } from '../../src/model';
+import { jsonResponse } from '../frozen-json';
 import { DomainPageQuery, DomainPageSchema, DomainParams, DomainRecordSchema, jsonBody, problems, routeGroup, ServiceParams } from '../openapi-parts';
 
 const record = (description: string) => ({
@@ -93,7 +94,8 @@ export function domainRoutes(controlPlane: ControlPlane) {
     })
     .openapi(listDomains, async (c) => {
       const { limit, after } = c.req.valid('query');
-      return c.json(await controlPlane.listDomains(c.req.valid('param').name, { limit, ...(after === undefined ? {} : { after }) }), 200);
+      const page = await controlPlane.listDomains(c.req.valid('param').name, { limit, ...(after === undefined ? {} : { after }) });
+      return jsonResponse(c, page, 200);
     })
     .openapi(showDomain, async (c) => {
       const { name, domain } = c.req.valid('param');

@@ -122,6 +122,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
       edgeBundleBytes: bundleSize?.minifiedBytes ?? null,
       wasmBytes: wasmInfo?.bytes ?? null,
       apiVsBareHono: apiRate && bareRate && fullStore ? Number((apiRate.requestsPerSecond / bareRate.requestsPerSecond).toPrecision(3)) : null,
+      apiLargePageRps: largestPageRate && fullStore ? round(largestPageRate.requestsPerSecond, 1) : null,
       tickMillis10k: tick !== null && fullStore ? round(tick, 3) : null,
     },
     details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api, apiLargestPage },

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   } else if (kind === 'api' && dbPath) {
     const opened = await openBenchControlPlane(dbPath);
     close = () => opened.close();
-    // Logged as in production (one line per request), to nowhere.
+    // Logged as in production (level info), to nowhere.
     const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
     app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: [BENCH_API_TOKEN], logger, metrics: createMetrics() });
   } else {

@@ -7,6 +7,7 @@ import { cachingKey, defaultConfigStoreName, DOMAIN_ROLES } from '../site-config
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
+import { DomainPageCache } from './domain-page-cache';
 import { provisionService } from './provision';
 import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
 import { requeueDomainsWaitingForService } from './resume-provisioning';
@@ -39,8 +40,12 @@ function cursorName(after: string): string {
   }
 }
 
+const noService = (name: string) => new EdgeplaneError('not_found', `no service "${name}"`);
+
 /** The ControlPlane of the API and the CLI, over the store, the gateway and the lifecycle steps. */
 export class LifecycleControlPlane implements ControlPlane {
+  private readonly domainPages = new DomainPageCache();
+
   constructor(private readonly ctx: LifecycleContext) {}
 
   async createService(raw: ServiceInput): Promise<ServiceRecord> {
@@ -131,9 +136,11 @@ export class LifecycleControlPlane implements ControlPlane {
 
   async listDomains(service: string, raw: DomainPageRequest = {}): Promise<DomainPage> {
     const page = parse(DomainPageRequest, raw, 'page');
-    const after = page.after === undefined ? undefined : cursorName(page.after);
-    await this.requireService(service);
-    return this.ctx.store.listDomainPage(service, { limit: page.limit, after });
+    const key = { service, limit: page.limit, after: page.after === undefined ? undefined : cursorName(page.after) };
+    // The revision before the rows: a write in between then only makes the stored page unused.
+    const revision = await this.ctx.store.domainRevision(service);
+    if (revision === null) throw noService(service);
+    return this.domainPages.get(key, revision) ?? this.domainPages.put(key, revision, await this.ctx.store.listDomainPage(service, key));
   }
 
   countDomainsByState(): Promise<Partial<Record<DomainState, number>>> {
@@ -211,7 +218,7 @@ export class LifecycleControlPlane implements ControlPlane {
 
   private async requireService(name: string): Promise<StoredService> {
     const service = await this.ctx.store.getService(name);
-    if (!service) throw new EdgeplaneError('not_found', `no service "${name}"`);
+    if (!service) throw noService(name);
     return service;
   }
 

@@ -3,6 +3,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { EdgeplaneError } from '../errors';
 import { KyselyRepository } from './kysely-repository';
 import { migrationProvider } from './migrations';
+import { withStatementCache } from './statement-cache';
 import type { Database } from './tables';
 
 export type { Repository, StoredService } from './repository';
@@ -15,7 +16,7 @@ export async function openStore(dbPath: string): Promise<KyselyRepository> {
   const sqlite = new SqliteDatabase(dbPath);
   sqlite.pragma('busy_timeout = 5000');
   if (dbPath !== ':memory:') sqlite.pragma('journal_mode = WAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
     await db.destroy();

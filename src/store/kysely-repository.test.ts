@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainRecord } from '../model';
-import { openStore } from './index';
+import { openStore, type StoredService } from './index';
 import type { KyselyRepository } from './kysely-repository';
 
 const t0 = '2026-01-01T00:00:00.000Z';
@@ -30,6 +30,22 @@ function record(overrides: Partial<DomainRecord> = {}): DomainRecord {
     createdAt: t0,
     updatedAt: t0,
     ...overrides,
+  };
+}
+
+function service(name: string): StoredService {
+  return {
+    name,
+    fastlyServiceId: null,
+    activeVersion: null,
+    configStoreId: null,
+    configStoreName: 'edgeplane',
+    origins: { main: { address: 'lb.toot.example', port: 443, useTls: true }, static: { address: 'files.toot.example', port: 443, useTls: true } },
+    status: 'ready',
+    lastError: null,
+    packagePath: null,
+    createdAt: t0,
+    updatedAt: t0,
   };
 }
 
@@ -91,6 +107,27 @@ describe('the kysely store', () => {
     expect((await store.listDomainPage('toot', { limit: 10, after: 'bz.example' })).items.map((item) => item.domain)).toEqual(['c.example', 'd.example', 'e.example']);
     expect(await store.listDomainPage('toot', { limit: 10, after: 'e.example' })).toEqual({ items: [], next: null });
     expect(await store.listDomainPage('nobody', { limit: 10 })).toEqual({ items: [], next: null });
+  });
+
+  it('changes a service\'s domain revision with every write to its domains, seen by every connection', async () => {
+    const store = await open();
+    const other = await open();
+    expect(await store.domainRevision('toot')).toBeNull();
+    await store.putService(service('toot'));
+    await store.putService(service('elsewhere'));
+    const start = await store.domainRevision('toot');
+    expect(start).not.toBeNull();
+
+    await store.saveDomain(record());
+    const afterInsert = await other.domainRevision('toot');
+    expect(afterInsert).not.toBe(start);
+    await other.saveDomain(record({ state: 'attaching' }));
+    const afterUpdate = await store.domainRevision('toot');
+    expect(afterUpdate).not.toBe(afterInsert);
+    // Neither the service's own record nor another service's domains count.
+    await store.putService({ ...service('toot'), status: 'needs_attention' });
+    await store.saveDomain(record({ service: 'elsewhere', domain: 'x.example' }));
+    expect(await other.domainRevision('toot')).toBe(afterUpdate);
   });
 
   it('lists domain states of a service and counts domains by state across services', async () => {

@@ -1,4 +1,4 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type Insertable, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
@@ -10,12 +10,14 @@ import { enqueueEvents, NotificationStore } from './notification-store';
 
 const ServiceStatus = z.enum(['provisioning', 'ready', 'needs_attention']);
 const Origins = z.object({ main: Origin, static: Origin });
+// Built once: a schema built per row cost more than the row's parse.
+const Conditions = z.array(Condition);
 
 function json<T>(schema: z.ZodType<T>, text: string | null): T | null {
   return text === null ? null : schema.parse(JSON.parse(text));
 }
 
-function serviceFromRow(row: ServicesTable): StoredService {
+function serviceFromRow(row: Selectable<ServicesTable>): StoredService {
   return {
     name: row.name,
     fastlyServiceId: row.fastly_service_id,
@@ -31,7 +33,7 @@ function serviceFromRow(row: ServicesTable): StoredService {
   };
 }
 
-function serviceToRow(service: StoredService): ServicesTable {
+function serviceToRow(service: StoredService): Insertable<ServicesTable> {
   return {
     name: service.name,
     fastly_service_id: service.fastlyServiceId,
@@ -80,7 +82,7 @@ function summaryFromRow(row: DomainsTable): DomainSummary {
     lastAttemptAt: row.last_attempt_at,
     nextAttemptAt: row.next_attempt_at,
     lastError: json(LastError, row.last_error),
-    conditions: z.array(Condition).parse(JSON.parse(row.conditions)),
+    conditions: Conditions.parse(JSON.parse(row.conditions)),
     activeVersion: row.active_version,
     tls: json(TlsStatus, row.tls),
     caching: row.caching === 1,
@@ -183,6 +185,11 @@ export class KyselyRepository implements Repository {
     return { items, next: rows.length > page.limit ? items.at(-1)!.domain : null };
   }
 
+  async domainRevision(service: string): Promise<number | null> {
+    const row = await this.db.selectFrom('services').select('domain_revision').where('name', '=', service).executeTakeFirst();
+    return row ? row.domain_revision : null;
+  }
+
   async listDomainStates(service: string): Promise<ServiceRecord['domains']> {
     const rows = await this.db.selectFrom('domains').select(['domain', 'role', 'state']).where('service', '=', service).orderBy('domain').execute();
     return rows.map((row) => ({ domain: row.domain, role: DomainRole.parse(row.role), state: DomainState.parse(row.state) }));
@@ -208,6 +215,11 @@ export class KyselyRepository implements Repository {
         .insertInto('domains')
         .values(row)
         .onConflict((oc) => oc.columns(['service', 'domain']).doUpdateSet(changes))
+        .execute();
+      await trx
+        .updateTable('services')
+        .set((eb) => ({ domain_revision: eb('domain_revision', '+', 1) }))
+        .where('name', '=', record.service)
         .execute();
       const stored = await trx
         .selectFrom('domain_history')

@@ -106,6 +106,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('notification_outbox_due').on('notification_outbox').column('next_attempt_at').execute();
     },
   },
+  '004_domain_revision': {
+    async up(db: Kysely<unknown>) {
+      // Counts the writes to a service's domains, so a reader can tell cheaply whether a list it
+      // read before is still current, whichever process wrote.
+      await db.schema.alterTable('services').addColumn('domain_revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

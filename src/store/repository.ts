@@ -20,6 +20,11 @@ export interface Repository {
   listDomains(service: string): Promise<DomainRecord[]>;
   /** At most `limit` records without history, ordered by domain, after the domain `after` when given. */
   listDomainPage(service: string, page: { limit: number; after?: string | undefined }): Promise<DomainPage>;
+  /**
+   * A number that changes with every write to the service's domains, by any process sharing the
+   * database (null: no such service). A list read after it is current as long as it is unchanged.
+   */
+  domainRevision(service: string): Promise<number | null>;
   /** Domain, role and state of every domain of the service, ordered by domain. */
   listDomainStates(service: string): Promise<ServiceRecord['domains']>;
   /** How many domains (of every service) are in each state; states without any are left out. */

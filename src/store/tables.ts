@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Table shapes as the database sees them. Kept portable (SQLite, PostgreSQL, D1): timestamps are
 // ISO-8601 text (they sort as they compare), JSON is text, booleans are 0/1 integers.
 
@@ -13,6 +15,8 @@ export interface ServicesTable {
   package_path: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped with every write to the service's domains (never written by putService). */
+  domain_revision: Generated<number>;
 }
 
 export interface DomainsTable {
