@@ -50,7 +50,8 @@ describe('the domain list over the real control plane', () => {
   });
   afterEach(() => opened.close());
 
-  async function attach(service: string, domain: string, role: 'main' | 'static' = 'main') {
+  // A service has one main host; the others in these lists are its aliases.
+  async function attach(service: string, domain: string, role: 'main' | 'alias' | 'static' = 'alias') {
     expect((await request('POST', `/v1/services/${service}/domains`, { domain, role })).status).toBe(202);
   }
 
@@ -116,9 +117,9 @@ describe('the domain list over the real control plane', () => {
   });
 
   it('gives the service its domain states and the gauge its counts by state', async () => {
-    await attach('toot', 'toot.example');
+    await attach('toot', 'toot.example', 'main');
     await attach('toot', 'files.toot.example', 'static');
-    await attach('other', 'other.example');
+    await attach('other', 'other.example', 'main');
     // Cancelling a queued domain asks Fastly first; the record is moved in the store instead.
     const queued = await opened.store.getDomain('toot', 'toot.example');
     await opened.store.saveDomain({ ...queued!, state: 'cancelled', nextAttemptAt: null });
