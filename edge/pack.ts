@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { manifestString, packComputePackage } from '../src/compute-package';
+import { bundleEdge } from './bundle';
 
 // The packing half of `npm run build:edge`: bin/main.wasm and fastly.toml into pkg/<name>.tar.gz,
 // the layout `fastly compute pack` produces and Fastly's package upload accepts. Done here rather
@@ -12,4 +13,6 @@ const wasm = await readFile('bin/main.wasm');
 const archive = await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': wasm });
 await mkdir('pkg', { recursive: true });
 await writeFile(`pkg/${name}.tar.gz`, archive);
+const bundle = await bundleEdge();
+console.log(`bin/main.wasm (${wasm.length} bytes), from a ${bundle ? `${bundle.minifiedBytes}-byte minified` : 'JavaScript'} bundle of edge/index.ts`);
 console.log(`pkg/${name}.tar.gz (${archive.length} bytes)`);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleEdge } from '../edge/bundle';
 
 // Builds the Compute package once, the way operators do, and checks what comes out. The build
 // runs in a scratch checkout (sources linked, manifest copied) so that it never rewrites the
@@ -14,6 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 let checkout: string;
 let wasmPath: string;
 let packagePath: string;
+let buildOutput: string;
 
 describe('npm run build:edge', () => {
   beforeAll(async () => {
@@ -22,15 +24,18 @@ describe('npm run build:edge', () => {
     for (const copied of ['package.json', 'fastly.toml']) await copyFile(join(root, copied), join(checkout, copied));
     wasmPath = join(checkout, 'bin/main.wasm');
     packagePath = join(checkout, 'pkg/edgeplane.tar.gz');
-    await promisify(execFile)('npm', ['run', 'build:edge'], { cwd: checkout, maxBuffer: 16 * 1024 * 1024 });
+    buildOutput = (await promisify(execFile)('npm', ['run', 'build:edge'], { cwd: checkout, maxBuffer: 16 * 1024 * 1024 })).stdout;
   }, 120_000);
 
   afterAll(async () => {
     if (checkout) await rm(checkout, { recursive: true, force: true });
   });
 
-  it('produces a Wasm module', async () => {
+  it('produces a Wasm module, and says how big it and its JavaScript bundle are', async () => {
     const wasm = await readFile(wasmPath);
+    const sizes = /bin\/main\.wasm \((\d+) bytes\), from a (\d+)-byte minified bundle/.exec(buildOutput);
+    expect(Number(sizes?.[1])).toBe(wasm.length);
+    expect(Number(sizes?.[2])).toBe((await bundleEdge())!.minifiedBytes);
     expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
     expect(wasm.readUInt32LE(4)).toBe(1);
   });
@@ -53,3 +58,14 @@ describe('npm run build:edge', () => {
     expect(manifest).toMatch(/^language = "javascript"$/m);
   });
 });
+
+describe('the edge bundle', () => {
+  it('holds the edge app and hono, and leaves zod out', async () => {
+    const bundle = await bundleEdge();
+    expect(bundle).not.toBeNull();
+    expect(bundle!.inputs).toEqual(expect.arrayContaining(['edge/index.ts', 'edge/policy.ts', 'edge/site-config-check.ts']));
+    expect(bundle!.inputs.some((input) => input.startsWith('node_modules/hono/'))).toBe(true);
+    expect(bundle!.inputs.filter((input) => /(^|\/)node_modules\/zod\//.test(input))).toEqual([]);
+  });
+});
+

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { bundleEdge } from '../../edge/bundle';
 
 // Sizes of what the edge ships: the JavaScript bundle of edge/index.ts (fastly:* left to the
 // runtime) and the Wasm module `npm run build:edge` makes of it.
@@ -12,27 +13,8 @@ export interface BundleSize {
 }
 
 export async function edgeBundleSize(): Promise<BundleSize | null> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return null;
-  }
-  const build = (minify: boolean) =>
-    esbuild.build({
-      entryPoints: ['edge/index.ts'],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      target: 'es2022',
-      external: ['fastly:*'],
-      minify,
-      logLevel: 'silent',
-    });
-  const [minified, plain] = await Promise.all([build(true), build(false)]);
-  return { minifiedBytes: minified.outputFiles[0]!.contents.byteLength, bytes: plain.outputFiles[0]!.contents.byteLength };
+  const bundle = await bundleEdge();
+  return bundle && { minifiedBytes: bundle.minifiedBytes, bytes: bundle.bytes };
 }
 
 export interface WasmSize {
