@@ -42,12 +42,28 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
    */
   function storeWhileStreaming(request: Request, response: Response, mode: CacheRequest): Response {
     // HEAD answers and partial answers never fill the cache.
-    if (request.method !== 'GET' || request.headers.has('range') || response.body === null) return response;
+    if (request.method !== 'GET' || request.headers.has('range')) return response;
     const storage = mode.decideStorage(response);
     if (!storage.store || storage.ttl === null) return response;
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > cache.maxObjectBytes) return response;
     const vary = varyHeaders(response.headers).map((name): [string, string | null] => [name, request.headers.get(name)]);
+    const keep = (body: Uint8Array<ArrayBuffer>) =>
+      cache.store(mode.key, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...response.headers],
+        body,
+        storedAt: cache.now(),
+        ttl: storage.ttl!,
+        swr: storage.swr,
+        sie: storage.sie,
+        surrogateKeys: storage.surrogateKeys,
+        vary,
+      });
+    if (response.body === null) {
+      keep(new Uint8Array(0));
+      return response;
+    }
+    if (Number(response.headers.get('content-length')) > cache.maxObjectBytes) return response;
     let chunks: Uint8Array[] | null = [];
     let size = 0;
     const copy = new TransformStream<Uint8Array, Uint8Array>({
@@ -68,18 +84,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
           offset += chunk.byteLength;
         }
         chunks = null;
-        cache.store(mode.key, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: [...response.headers],
-          body,
-          storedAt: cache.now(),
-          ttl: storage.ttl!,
-          swr: storage.swr,
-          sie: storage.sie,
-          surrogateKeys: storage.surrogateKeys,
-          vary,
-        });
+        keep(body);
       },
     });
     return new Response(response.body.pipeThrough(copy), { status: response.status, statusText: response.statusText, headers: response.headers });
