@@ -153,7 +153,7 @@ describe('edgeplane against a running control plane', () => {
 
   it('cancels a waiting domain, and `wait` then exits 4', async () => {
     await control.holdByOtherAccount('held.example');
-    expect((await cli('domains', 'attach', 'held.example', '-s', 'toot', '--role', 'main')).code).toBe(0);
+    expect((await cli('domains', 'attach', 'held.example', '-s', 'toot', '--role', 'alias')).code).toBe(0);
     const cancelled = await cli('domains', 'cancel', 'held.example', '-s', 'toot', '--json');
     expect(DomainRecord.parse(json(cancelled.stdout)).state).toBe('cancelled');
     const waited = await cli('domains', 'wait', 'held.example', '-s', 'toot');

@@ -70,7 +70,7 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
     const releases = releaseTimes(options.seed, options.trial, options.domains).map((fraction) => START_MS + fraction * options.windowMs);
     const account = await control(sim, 'POST', '/accounts', { name: 'previous-owner' });
     for (const domain of domains) await control(sim, 'POST', '/holds', { domain, account: account.customerId });
-    for (const domain of domains) await controlPlane.attachDomain(SERVICE, { domain, role: 'main' });
+    for (const domain of domains) await controlPlane.attachDomain(SERVICE, { domain, role: 'alias' });
     const released = new Set<string>();
     const detectedAt = new Map<string, number>();
     while (detectedAt.size < domains.length) {
