@@ -171,6 +171,54 @@ describe('removing a domain', () => {
   });
 });
 
+/** Spends the rest of the hour's write limit, so any further Fastly write answers 429. */
+async function exhaustWriteLimit(storeId: string): Promise<void> {
+  for (let write = 0; ; write++) {
+    try {
+      await harness.opened.gateway.putConfigItem(storeId, 'filler', String(write));
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('rate_limited');
+      return;
+    }
+  }
+}
+
+describe('cancelling a domain Fastly never had (issue 9, observation 8)', () => {
+  it('makes no Fastly call for a queued domain, while writes are rate-limited', async () => {
+    harness = await startLifecycleHarness({ sim: { writeLimitPerHour: 40 } });
+    const { controlPlane } = harness.opened;
+    const service = await controlPlane.createService(serviceInput('toot'));
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await exhaustWriteLimit(service.configStoreId!);
+    const callsBefore = harness.calls.length;
+
+    const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
+    expect(cancelled).toMatchObject({ state: 'cancelled', nextAttemptAt: null, lastError: null });
+    expect(cancelled.history.at(-1)).toMatchObject({ from: 'queued', to: 'cancelled', event: 'cancelled' });
+    expect(harness.calls.slice(callsBefore)).toEqual([]);
+  });
+
+  it('only reads for a domain Fastly refused, while writes are rate-limited; attached again and cancelled, no call', async () => {
+    harness = await startLifecycleHarness({ sim: { writeLimitPerHour: 40 } });
+    const { controlPlane } = harness.opened;
+    const service = await attachHeldDomain(harness);
+    expect((await controlPlane.getDomain('toot', 'toot.example')).state).toBe('waiting_for_release');
+    await exhaustWriteLimit(service.configStoreId!);
+    const callsBefore = harness.calls.length;
+
+    const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
+    expect(cancelled).toMatchObject({ state: 'cancelled', lastError: null });
+    const calls = harness.calls.slice(callsBefore);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((call) => call.method !== 'GET')).toEqual([]);
+
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    const callsAfterAttach = harness.calls.length;
+    expect((await controlPlane.removeDomain('toot', 'toot.example')).state).toBe('cancelled');
+    expect(harness.calls.slice(callsAfterAttach)).toEqual([]);
+  });
+});
+
 describe('operator controls', () => {
   it('overrides the caching switch, and the lifecycle keeps the override when it reaches cached', async () => {
     harness = await startLifecycleHarness();

@@ -1,4 +1,4 @@
-import type { DomainRecord } from '../model';
+import type { DomainRecord, DomainState } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
@@ -7,16 +7,32 @@ import { orNull } from './provision';
 import { iso, moveTo, withCondition } from './record';
 import { writeSiteConfig } from './site-config-writer';
 
+/** States a record enters only once an attach attempt has started talking to Fastly. */
+const ON_FASTLY_PATH: ReadonlySet<DomainState> = new Set(['attaching', 'waiting_for_release', 'active', 'securing', 'cached']);
+
+/**
+ * True when no attach attempt has started since the record was (re)attached: Fastly has nothing
+ * of it, so cancelling needs no Fastly call. An attempt saves `attaching` before its first call,
+ * so a crash cannot hide one.
+ */
+export function neverReachedFastly(record: DomainRecord): boolean {
+  const lastCancel = record.history.findLastIndex((event) => event.to === 'cancelled');
+  return !record.history.slice(lastCancel + 1).some((event) => ON_FASTLY_PATH.has(event.to));
+}
+
 /**
  * Undoes an attach, in the order Fastly requires: caching off first (the edge passes through at
  * once), then the TLS subscription (a domain with one cannot be deleted), then the domain, off the
  * active version through the draft, or just off the draft when it never got further. Each part
- * is skipped when already undone, so a detach cut short is finished by calling it again.
+ * is read first and skipped when already undone, so a detach cut short is finished by calling it
+ * again, and a domain Fastly never had costs no write (a cancel works while writes are rate-limited).
  */
 export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, service: StoredService): Promise<DomainRecord> {
+  if (neverReachedFastly(record)) return cancelled(ctx, record, null);
   const { gateway } = ctx;
   if (service.configStoreId) {
-    await orNull(gateway.deleteConfigItem(service.configStoreId, cachingKey(record.domain)));
+    const key = cachingKey(record.domain);
+    if ((await gateway.getConfigItem(service.configStoreId, key)) !== null) await orNull(gateway.deleteConfigItem(service.configStoreId, key));
     await writeSiteConfig(gateway, { ...service, configStoreId: service.configStoreId }, { clear: record.domain });
   }
   // Its domain is still active: without force Fastly answers "Subscription has active domains".
@@ -42,6 +58,10 @@ export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, 
     }
   }
 
+  return cancelled(ctx, record, detachedVersion);
+}
+
+function cancelled(ctx: LifecycleContext, record: DomainRecord, detachedVersion: number | null): DomainRecord {
   const nowMs = ctx.clock.now();
   const attached = record.activeVersion !== null || detachedVersion !== null;
   const message = attached
