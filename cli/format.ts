@@ -1,3 +1,4 @@
+import { dnsNote } from '../src/dns-records';
 import type { ChannelView } from '../src/notify/model';
 import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
 
@@ -87,7 +88,7 @@ export function formatDomain(record: DomainRecord, now = Date.now()): string {
   if (record.lastError) lines.push(`  last error    ${record.lastError.code}: ${record.lastError.detail}`);
   if (record.tls) {
     lines.push(`  certificate   ${record.tls.state} (subscription ${record.tls.subscriptionId})`);
-    for (const dns of record.tls.dnsRecords) lines.push(`    create ${dns.type} ${dns.name} -> ${dns.value}  (${dns.purpose})`);
+    lines.push(...dnsRecordLines(record));
   }
   if (record.conditions.length > 0) {
     lines.push('  conditions');
@@ -101,6 +102,15 @@ export function formatDomain(record: DomainRecord, now = Date.now()): string {
     for (const event of recent) lines.push(`    ${event.at}  ${event.from ?? '-'} -> ${event.to}  ${event.event}: ${event.message}`);
   }
   return lines.join('\n');
+}
+
+/** The DNS records to create, one a line, and for an apex why they are A/AAAA records. */
+export function dnsRecordLines(record: DomainRecord | DomainSummary): string[] {
+  const records = record.tls?.dnsRecords ?? [];
+  if (records.length === 0) return [];
+  const lines = records.map((dns) => `    create ${dns.type} ${dns.name} -> ${dns.value}  (${dns.purpose})`);
+  const note = dnsNote(record.domain);
+  return note ? [...lines, `    note: ${note}.`] : lines;
 }
 
 /** One line of `domains wait` progress. */

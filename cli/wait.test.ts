@@ -34,10 +34,10 @@ class Capture extends Writable {
 let harness: LifecycleHarness;
 let server: ApiServer;
 
-async function stack(): Promise<ApiClient> {
+async function stack(tlsDelayMs = 100): Promise<ApiClient> {
   harness = await startLifecycleHarness({
     manualClock: false,
-    sim: { releaseDelayMs: 200, tlsDelayMs: 100 },
+    sim: { releaseDelayMs: 200, tlsDelayMs },
     config: { retry: { initialMs: 300, maxMs: 600 }, pollIntervalMs: 50 },
   });
   harness.opened.worker.start();
@@ -93,6 +93,35 @@ describe('waitForDomain', () => {
     expect(await result).toBe(ExitCode.ok);
     expect(out.text).not.toMatch(/\r/);
     expect(out.text).toMatch(/toot\.example is cached/);
+  });
+
+  it('shows the DNS records while the certificate waits for them: an apex gets A records and a note, no CNAME (issue 9, observation 6)', async () => {
+    const client = await stack(1_000);
+    const out = new Capture(false);
+    const result = waitForDomain(client, 'toot', 'toot.example', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) });
+    await out.until(/waiting_for_release/);
+    await harness.control('DELETE', '/holds/toot.example');
+    expect(await result).toBe(ExitCode.ok);
+
+    const block = /toot\.example: the certificate waits for these DNS records:\n((?: {4}.*\n)+)/.exec(out.text)?.[1] ?? '';
+    expect(block).toMatch(/^ {4}create CNAME _acme-challenge\.toot\.example -> \S+\.fastly-validations\.com {2}\(acme_challenge\)$/m);
+    expect(block).toMatch(/^ {4}create A toot\.example -> 151\.101\.1\.195 {2}\(traffic\)$/m);
+    expect(block).not.toMatch(/create CNAME toot\.example /);
+    expect(block).toMatch(/^ {4}note: toot\.example is a zone apex, where DNS allows no CNAME.*ALIAS or ANAME.*\.$/m);
+    // Shown once, before the domain is cached.
+    expect(out.text.match(/the certificate waits for these DNS records/g)).toHaveLength(1);
+    expect(out.text.indexOf('the certificate waits')).toBeLessThan(out.text.indexOf('is cached'));
+  });
+
+  it('shows a subdomain exactly one CNAME for traffic, and no A records', async () => {
+    const client = await stack(1_000);
+    await harness.opened.controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    const out = new Capture(false);
+    expect(await waitForDomain(client, 'toot', 'files.toot.example', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) })).toBe(ExitCode.ok);
+    const block = /files\.toot\.example: the certificate waits for these DNS records:\n((?: {4}.*\n)+)/.exec(out.text)?.[1] ?? '';
+    expect(block.match(/ files\.toot\.example -> /g)).toHaveLength(1);
+    expect(block).toMatch(/^ {4}create CNAME files\.toot\.example -> \S+\.sni\.global\.fastly\.net {2}\(traffic\)$/m);
+    expect(block).not.toMatch(/note:/);
   });
 
   it('gives up at the timeout with exit 6', async () => {

@@ -1,7 +1,7 @@
 import type { DomainRecord } from '../src/model';
 import type { ApiClient } from './client';
 import { CliExit, ExitCode } from './exit-codes';
-import { progressLine } from './format';
+import { dnsRecordLines, progressLine } from './format';
 
 // `domains wait`: follows one domain until it is cached, needs a person, or is cancelled. On a
 // terminal it redraws one status line with a countdown to the next attempt; otherwise (pipes, CI,
@@ -26,6 +26,12 @@ const FINAL: Partial<Record<DomainRecord['state'], ExitCode>> = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The DNS records while the certificate waits for them; null once issued or when none are known. */
+function pendingDns(record: DomainRecord): string | null {
+  if (record.state !== 'securing' || !record.tls || record.tls.state === 'issued' || record.tls.dnsRecords.length === 0) return null;
+  return JSON.stringify(record.tls.dnsRecords);
+}
+
 function fingerprint(record: DomainRecord): string {
   return JSON.stringify([record.state, record.attempts, record.lastError, record.tls?.state ?? null, record.nextAttemptAt]);
 }
@@ -34,6 +40,7 @@ export async function waitForDomain(client: ApiClient, service: string, domain: 
   const live = options.out.isTTY === true && !options.json;
   const deadline = options.timeoutMs === null ? Infinity : Date.now() + options.timeoutMs;
   let last = '';
+  let dnsShown: string | null = null;
   let record = await client.getDomain(service, domain);
   let fetchedAt = Date.now();
   let unreachable = false;
@@ -41,6 +48,12 @@ export async function waitForDomain(client: ApiClient, service: string, domain: 
   for (;;) {
     const changed = fingerprint(record) !== last;
     last = fingerprint(record);
+    const dns = pendingDns(record);
+    if (!options.json && dns !== null && dns !== dnsShown) {
+      // Printed once (again when they change): the certificate waits for these records.
+      options.out.write(`${live ? '\r\x1b[K' : ''}${record.domain}: the certificate waits for these DNS records:\n${dnsRecordLines(record).join('\n')}\n`);
+    }
+    dnsShown = dns ?? dnsShown;
     if (options.json) {
       if (changed) options.out.write(`${JSON.stringify(record)}\n`);
     } else if (live) {

@@ -138,6 +138,11 @@ describe('attaching a domain', () => {
     const securing = await harness.tickUntil('toot', 'toot.example', 'securing');
     expect(securing.tls?.dnsRecords).toContainEqual(expect.objectContaining({ type: 'CNAME', name: '_acme-challenge.toot.example', purpose: 'acme_challenge' }));
     expect(securing.conditions.find((c) => c.type === 'CertificateIssued')?.message).toContain('_acme-challenge.toot.example CNAME');
+    // toot.example is an apex: its A records for traffic, never a CNAME beside them (issue 9, observation 6).
+    const forHost = securing.tls!.dnsRecords.filter((r) => r.name === 'toot.example');
+    expect(forHost.length).toBeGreaterThan(0);
+    expect(forHost.every((r) => r.type === 'A' || r.type === 'AAAA')).toBe(true);
+    expect(securing.conditions.find((c) => c.type === 'CertificateIssued')?.message).toMatch(/zone apex.*ALIAS or ANAME/);
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
 
     const state = await harness.state();

@@ -1,16 +1,12 @@
 import { EdgeplaneError } from '../errors';
-import type { DnsRecord, DomainRecord } from '../model';
+import { dnsInstructions, recordsToCreate } from '../dns-records';
+import type { DomainRecord } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
 import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
 import { liveRoleOf, writeSiteConfig } from './site-config-writer';
-
-function dnsInstructions(dnsRecords: DnsRecord[]): string {
-  if (dnsRecords.length === 0) return 'No DNS records reported yet';
-  return `Create these DNS records: ${dnsRecords.map((r) => `${r.name} ${r.type} ${r.value} (${r.purpose})`).join('; ')}`;
-}
 
 /**
  * States active and securing (the domain is on an active version: Fastly refuses a subscription
@@ -30,9 +26,10 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
   // The create answer carries the challenges, so the operator sees at once which DNS records to create.
   subscription ??= await gateway.createTlsSubscription(record.domain);
   const nowMs = ctx.clock.now();
-  // Keep the DNS records already shown when an answer (a list, say) comes without them.
+  // Keep the DNS records already shown when an answer (a list, say) comes without them. Of what
+  // Fastly offers for traffic, a subdomain gets its one CNAME, an apex the A/AAAA records.
   const known = record.tls?.subscriptionId === subscription.id ? record.tls.dnsRecords : [];
-  const dnsRecords = subscription.dnsRecords.length > 0 ? subscription.dnsRecords : known;
+  const dnsRecords = recordsToCreate(record.domain, subscription.dnsRecords.length > 0 ? subscription.dnsRecords : known);
   let next: DomainRecord = { ...record, tls: { subscriptionId: subscription.id, state: subscription.state, dnsRecords }, lastError: null };
   if (next.state === 'active') {
     next = moveTo(next, 'securing', 'tls_requested', `TLS subscription ${subscription.id} is ${subscription.state}`, nowMs);
@@ -40,10 +37,10 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 
   progress.record = next;
   if (subscription.state === 'failed') {
-    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(dnsRecords)}, then retry.`);
+    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(record.domain, dnsRecords)}; then retry.`);
   }
   if (subscription.state !== 'issued') {
-    next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(dnsRecords), nowMs);
+    next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(record.domain, dnsRecords), nowMs);
     return { ...next, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
   }
 
