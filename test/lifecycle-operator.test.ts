@@ -157,6 +157,34 @@ describe('removing a domain', () => {
     expect(await controlPlane.removeDomain('toot', 'files.toot.example')).toEqual(removed);
   });
 
+  it('says what it removed, and attached again the domain starts over: fresh conditions, no old DNS records (issue 9, observation 7)', async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('toot'));
+    await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    const cached = await harness.tickUntil('toot', 'files.toot.example', 'cached');
+    const subscription = cached.tls!.subscriptionId;
+
+    const removed = await controlPlane.removeDomain('toot', 'files.toot.example');
+    const condition = (type: string) => removed.conditions.find((c) => c.type === type);
+    expect(removed.conditions.filter((c) => c.status === 'True')).toEqual([]);
+    expect(condition('CertificateIssued')).toMatchObject({ status: 'False', reason: 'Removed', message: `TLS subscription ${subscription} removed` });
+    expect(condition('Cached')).toMatchObject({ status: 'False', reason: 'Removed', message: 'caching:files.toot.example removed' });
+    expect(condition('Attached')).toMatchObject({ status: 'False', reason: 'Removed' });
+    expect(condition('Ready')).toMatchObject({ status: 'False', reason: 'Cancelled' });
+    expect(condition('Ready')!.message).toBe(
+      `Detached; removed caching switch caching:files.toot.example, TLS subscription ${subscription}, the domain (version 3 without it is active)`,
+    );
+
+    const again = await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    expect(again).toMatchObject({ state: 'queued', tls: null, attempts: 0, lastError: null, activeVersion: null });
+    expect(again.conditions.map((c) => `${c.type}=${c.status} ${c.reason}`)).toEqual(['Ready=False Queued']);
+    expect(again.history.slice(-2).map((e) => e.event)).toEqual(['detached', 'attach_requested']);
+    const cachedAgain = await harness.tickUntil('toot', 'files.toot.example', 'cached');
+    expect(cachedAgain.tls!.subscriptionId).not.toBe(subscription);
+    expect(cachedAgain.conditions.find((c) => c.type === 'CertificateIssued')).toMatchObject({ status: 'True', reason: 'Issued' });
+  });
+
   it('cancels a waiting domain without touching the active version, and it can be attached again', async () => {
     harness = await startLifecycleHarness();
     const { controlPlane, worker } = harness.opened;
@@ -195,6 +223,7 @@ describe('cancelling a domain Fastly never had (issue 9, observation 8)', () => 
     const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
     expect(cancelled).toMatchObject({ state: 'cancelled', nextAttemptAt: null, lastError: null });
     expect(cancelled.history.at(-1)).toMatchObject({ from: 'queued', to: 'cancelled', event: 'cancelled' });
+    expect(cancelled.conditions.find((c) => c.type === 'Ready')?.message).toBe('Cancelled before the domain reached Fastly: nothing to remove');
     expect(harness.calls.slice(callsBefore)).toEqual([]);
   });
 

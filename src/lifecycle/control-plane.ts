@@ -9,7 +9,7 @@ import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
 import { DomainPageCache } from './domain-page-cache';
 import { provisionService } from './provision';
-import { iso, moveTo, newDomainRecord, note, withCondition } from './record';
+import { iso, moveTo, newDomainRecord, note, reattached, withCondition } from './record';
 import { requeueDomainsWaitingForService } from './resume-provisioning';
 import { withServiceLease } from './service-lease';
 
@@ -128,10 +128,7 @@ export class LifecycleControlPlane implements ControlPlane {
       }
       return existing;
     }
-    return this.update(serviceName, domain, (record, nowMs) => {
-      const requeued = moveTo(record, 'queued', 'attach_requested', `Attach ${domain} as the ${input.role} domain`, nowMs);
-      return { ...requeued, role: input.role, move: input.move ?? false, nextAttemptAt: iso(nowMs), lastError: null, waitingSince: null, backoffSince: null };
-    });
+    return this.update(serviceName, domain, (record, nowMs) => reattached(record, { role: input.role, move: input.move ?? false, nowMs }));
   }
 
   async listDomains(service: string, raw: DomainPageRequest = {}): Promise<DomainPage> {

@@ -4,7 +4,7 @@ import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { ensureDraft, findDraft } from './drafts';
 import { orNull } from './provision';
-import { iso, moveTo, withCondition } from './record';
+import { iso, moveTo, withCondition, withoutCondition } from './record';
 import { writeSiteConfig } from './site-config-writer';
 
 /** States a record enters only once an attach attempt has started talking to Fastly. */
@@ -28,16 +28,23 @@ export function neverReachedFastly(record: DomainRecord): boolean {
  * again, and a domain Fastly never had costs no write (a cancel works while writes are rate-limited).
  */
 export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, service: StoredService): Promise<DomainRecord> {
-  if (neverReachedFastly(record)) return cancelled(ctx, record, null);
+  if (neverReachedFastly(record)) return cancelled(ctx, record, { removed: [], detachedVersion: null });
   const { gateway } = ctx;
+  const removed: string[] = [];
   if (service.configStoreId) {
     const key = cachingKey(record.domain);
-    if ((await gateway.getConfigItem(service.configStoreId, key)) !== null) await orNull(gateway.deleteConfigItem(service.configStoreId, key));
+    if ((await gateway.getConfigItem(service.configStoreId, key)) !== null) {
+      await orNull(gateway.deleteConfigItem(service.configStoreId, key));
+      removed.push(`caching switch ${key}`);
+    }
     await writeSiteConfig(gateway, { ...service, configStoreId: service.configStoreId }, { clear: record.domain });
   }
   // Its domain is still active: without force Fastly answers "Subscription has active domains".
   const subscription = await gateway.findTlsSubscription(record.domain);
-  if (subscription) await gateway.deleteTlsSubscription(subscription.id, { force: true });
+  if (subscription) {
+    await gateway.deleteTlsSubscription(subscription.id, { force: true });
+    removed.push(`TLS subscription ${subscription.id}`);
+  }
 
   let detachedVersion: number | null = null;
   if (service.fastlyServiceId) {
@@ -51,25 +58,33 @@ export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, 
       if (validation.valid) {
         await gateway.activateVersion(fastly.id, version);
         detachedVersion = version;
+        removed.push(`the domain (version ${version} without it is active)`);
         await ctx.store.putService({ ...service, activeVersion: version, updatedAt: iso(ctx.clock.now()) });
       }
     } else if (draft && (await gateway.listDomains(fastly.id, draft.number)).includes(record.domain)) {
       await gateway.deleteDomain(fastly.id, draft.number, record.domain);
+      removed.push(`the domain from draft version ${draft.number}`);
     }
   }
 
-  return cancelled(ctx, record, detachedVersion);
+  return cancelled(ctx, record, { removed, detachedVersion });
 }
 
-function cancelled(ctx: LifecycleContext, record: DomainRecord, detachedVersion: number | null): DomainRecord {
+/** The cancelled record: its conditions say what was removed, none claims what is gone. */
+function cancelled(ctx: LifecycleContext, record: DomainRecord, undone: { removed: string[]; detachedVersion: number | null }): DomainRecord {
   const nowMs = ctx.clock.now();
-  const attached = record.activeVersion !== null || detachedVersion !== null;
-  const message = attached
-    ? `Detached: caching off, TLS subscription removed, version ${detachedVersion ?? '(none)'} without the domain is active`
-    : 'Cancelled before the domain was attached';
+  const attached = record.activeVersion !== null || undone.detachedVersion !== null;
+  const message = undone.removed.length > 0
+    ? `${attached ? 'Detached' : 'Cancelled'}; removed ${undone.removed.join(', ')}`
+    : 'Cancelled before the domain reached Fastly: nothing to remove';
   let next = moveTo(record, 'cancelled', attached ? 'detached' : 'cancelled', message, nowMs);
-  next = withCondition(next, 'Attached', 'False', 'Removed', message, nowMs);
-  if (next.conditions.some((c) => c.type === 'Cached')) next = withCondition(next, 'Cached', 'False', 'Removed', 'caching switch removed', nowMs);
+  next = withCondition(next, 'Attached', 'False', attached ? 'Removed' : 'Cancelled', message, nowMs);
+  const subscription = undone.removed.find((part) => part.startsWith('TLS subscription'));
+  if (subscription || next.conditions.some((c) => c.type === 'CertificateIssued')) {
+    next = withCondition(next, 'CertificateIssued', 'False', 'Removed', subscription ? `${subscription} removed` : 'No TLS subscription is left', nowMs);
+  }
+  if (next.conditions.some((c) => c.type === 'Cached')) next = withCondition(next, 'Cached', 'False', 'Removed', `caching:${record.domain} removed`, nowMs);
+  next = withoutCondition(next, 'Stale');
   next = withCondition(next, 'Ready', 'False', 'Cancelled', message, nowMs);
   return { ...next, activeVersion: null, tls: null, caching: false, nextAttemptAt: null, lastError: null };
 }

@@ -19,9 +19,7 @@ export function newDomainRecord(input: { service: string; domain: string; role: 
     lastAttemptAt: null,
     nextAttemptAt: at,
     lastError: null,
-    conditions: [
-      { type: 'Ready', status: 'False', reason: 'Queued', message: 'Accepted; the first attempt is due now', lastTransitionTime: at },
-    ],
+    conditions: queuedConditions(at),
     history: [{ at, from: null, to: 'queued', event: 'attach_requested', message: `Attach ${input.domain} as the ${input.role} domain` }],
     activeVersion: null,
     tls: null,
@@ -32,6 +30,33 @@ export function newDomainRecord(input: { service: string; domain: string; role: 
     backoffSince: null,
     createdAt: at,
     updatedAt: at,
+  };
+}
+
+/** The conditions of a domain just accepted: nothing from an earlier attach carries over. */
+function queuedConditions(at: string): Condition[] {
+  return [{ type: 'Ready', status: 'False', reason: 'Queued', message: 'Accepted; the first attempt is due now', lastTransitionTime: at }];
+}
+
+/**
+ * A cancelled or stopped record attached again: queued, due now, with fresh conditions and no
+ * DNS records, error or wait from before (its history keeps all of that).
+ */
+export function reattached(record: DomainRecord, input: { role: DomainRole; move: boolean; nowMs: number }): DomainRecord {
+  const requeued = moveTo(record, 'queued', 'attach_requested', `Attach ${record.domain} as the ${input.role} domain`, input.nowMs);
+  const at = iso(input.nowMs);
+  return {
+    ...requeued,
+    role: input.role,
+    move: input.move,
+    conditions: queuedConditions(at),
+    tls: null,
+    attempts: 0,
+    lastAttemptAt: null,
+    nextAttemptAt: at,
+    lastError: null,
+    waitingSince: null,
+    backoffSince: null,
   };
 }
 
