@@ -12,6 +12,17 @@ function holdingServiceName(detail: string): string | null {
   return /already taken by service '([^']+)'/.exec(detail)?.[1] ?? null;
 }
 
+/** The domain a refusal names: Fastly's "Domain 'x' is owned by another customer" and the like. */
+function refusedDomain(detail: string): string | null {
+  return /Domain '([^']+)'/.exec(detail)?.[1]?.toLowerCase() ?? null;
+}
+
+/** Answers to an add that concern that domain alone. */
+const ABOUT_ONE_DOMAIN: ReadonlySet<string> = new Set(['domain_held_by_other_account', 'domain_held_by_own_service', 'fastly_rejected', 'invalid_input']);
+
+const isRefusal = (error: unknown): error is EdgeplaneError =>
+  isEdgeplaneError(error, 'domain_held_by_other_account') || isEdgeplaneError(error, 'domain_held_by_own_service');
+
 /** Takes the domain off another service of our own account (attach with move: true). */
 async function takeFromOwnService(gateway: FastlyGateway, domain: string, refusal: EdgeplaneError): Promise<void> {
   const name = holdingServiceName(refusal.detail);
@@ -30,61 +41,133 @@ async function activateValid(gateway: FastlyGateway, serviceId: string, version:
   await gateway.activateVersion(serviceId, version);
 }
 
+/** The outcome of one domain in an attach batch: its record once active, or why it left the batch. */
+export type AttachOutcome = { record: DomainRecord } | { failure: EdgeplaneError };
+
 /**
- * One attach attempt (states queued, attaching, waiting_for_release): read what Fastly has,
- * then add the domain to the one reusable draft, validate and activate. Every part is skipped
- * when Fastly already has it, so an attempt cut short anywhere is finished by the next one.
- * Fastly's refusals leave as EdgeplaneErrors for the caller to classify.
+ * One attach attempt for the due domains of one service (states queued, attaching,
+ * waiting_for_release): they share the service's one reusable draft, and one validate and one
+ * activation put them all live. Every part is read from Fastly first and skipped when it is done,
+ * so an attempt cut short anywhere is finished by the next one. A domain Fastly refuses (at the
+ * add, or at the activation: then it is taken back out of the draft) leaves the batch with its
+ * failure; the others go on. A failure of a shared part (the service, the draft, validation, a
+ * rate limit, an outage) becomes the outcome of every domain still in the batch. `progress` holds
+ * each record as far as it got, for a failure to be applied on top.
  */
-export async function attachStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { fastlyServiceId: string }): Promise<DomainRecord> {
-  const { gateway } = ctx;
-  const nowMs = ctx.clock.now();
-  const record = progress.record;
-  let current: DomainRecord = { ...record, attempts: record.attempts + 1, lastAttemptAt: iso(nowMs) };
-  if (current.state === 'queued') {
-    current = moveTo(current, 'attaching', 'attaching', `Adding ${record.domain} to a draft version of ${service.name}`, nowMs);
-    await ctx.store.saveDomain(current);
-  }
-  progress.record = current;
-
-  const fastly = await gateway.getService(service.fastlyServiceId);
-  if (fastly.activeVersion !== null && (await gateway.listDomains(fastly.id, fastly.activeVersion)).includes(record.domain)) {
-    return markActive(ctx, current, service, fastly.activeVersion, 'Fastly already serves the domain on the active version');
-  }
-  if (fastly.activeVersion === null) {
-    throw new EdgeplaneError(
-      'invalid_input',
-      `The service "${service.name}" ${SERVICE_NOT_READY}: ${service.lastError?.detail ?? MISSING_PACKAGE_HINT}`,
-    );
-  }
-
-  const draft = await ensureDraft(gateway, fastly);
-  if (!(await gateway.listDomains(fastly.id, draft)).includes(record.domain)) {
-    try {
-      await gateway.addDomain(fastly.id, draft, record.domain, 'edgeplane');
-    } catch (error) {
-      if (!(record.move && isEdgeplaneError(error, 'domain_held_by_own_service'))) throw error;
-      await takeFromOwnService(gateway, record.domain, error);
-      await gateway.addDomain(fastly.id, draft, record.domain, 'edgeplane');
-    }
-  }
+export async function attachBatch(
+  ctx: LifecycleContext,
+  progress: StepProgress[],
+  service: StoredService & { fastlyServiceId: string },
+): Promise<Map<StepProgress, AttachOutcome>> {
+  const outcomes = new Map<StepProgress, AttachOutcome>();
   try {
-    await activateValid(gateway, fastly.id, draft);
+    await attachTogether(ctx, progress, service, outcomes);
   } catch (error) {
-    // Refused at activation: take the domain back out so the shared draft stays activatable for others.
-    if (isEdgeplaneError(error, 'domain_held_by_other_account') || isEdgeplaneError(error, 'domain_held_by_own_service')) {
-      await gateway.deleteDomain(fastly.id, draft, record.domain);
-    }
-    throw error;
+    // Only answers (ours or Fastly's) decide the records' fate; anything else goes to the worker.
+    if (!isEdgeplaneError(error)) throw error;
+    for (const entry of progress) if (!outcomes.has(entry)) outcomes.set(entry, { failure: error });
   }
-  return markActive(ctx, current, service, draft, `Version ${draft} with the domain is active`);
+  return outcomes;
 }
 
-async function markActive(ctx: LifecycleContext, record: DomainRecord, service: StoredService, version: number, message: string): Promise<DomainRecord> {
+async function attachTogether(
+  ctx: LifecycleContext,
+  progress: StepProgress[],
+  service: StoredService & { fastlyServiceId: string },
+  outcomes: Map<StepProgress, AttachOutcome>,
+): Promise<void> {
+  const { gateway } = ctx;
   const nowMs = ctx.clock.now();
-  if ((service.activeVersion ?? 0) < version) {
-    await ctx.store.putService({ ...service, activeVersion: version, updatedAt: iso(nowMs) });
+  for (const entry of progress) {
+    let current: DomainRecord = { ...entry.record, attempts: entry.record.attempts + 1, lastAttemptAt: iso(nowMs) };
+    if (current.state === 'queued') {
+      current = moveTo(current, 'attaching', 'attaching', `Adding ${current.domain} to a draft version of ${service.name}`, nowMs);
+      // Saved before the first Fastly call: a cancel then knows Fastly may have the domain.
+      await ctx.store.saveDomain(current);
+    }
+    entry.record = current;
   }
+
+  const fastly = await gateway.getService(service.fastlyServiceId);
+  if (fastly.activeVersion === null) {
+    throw new EdgeplaneError('invalid_input', `The service "${service.name}" ${SERVICE_NOT_READY}: ${service.lastError?.detail ?? MISSING_PACKAGE_HINT}`);
+  }
+  const live = new Set(await gateway.listDomains(fastly.id, fastly.activeVersion));
+  let pending: StepProgress[] = [];
+  for (const entry of progress) {
+    if (live.has(entry.record.domain)) {
+      // Found live (say, activated just before a crash): no second activation.
+      await recordServiceVersion(ctx, service, fastly.activeVersion);
+      outcomes.set(entry, { record: markActive(ctx, entry.record, fastly.activeVersion, 'Fastly already serves the domain on the active version') });
+    } else {
+      pending.push(entry);
+    }
+  }
+  if (pending.length === 0) return;
+
+  const draft = await ensureDraft(gateway, fastly);
+  const inDraft = new Set(await gateway.listDomains(fastly.id, draft));
+  const added: StepProgress[] = [];
+  for (const entry of pending) {
+    const { domain, move } = entry.record;
+    if (!inDraft.has(domain)) {
+      try {
+        await addDomain(gateway, fastly.id, draft, domain, move);
+      } catch (error) {
+        // An answer about this one domain takes it out of the batch; anything else (a rate limit,
+        // an outage, a locked draft) concerns every domain, so it ends the batch.
+        if (!isEdgeplaneError(error) || !ABOUT_ONE_DOMAIN.has(error.code)) throw error;
+        outcomes.set(entry, { failure: error });
+        continue;
+      }
+    }
+    added.push(entry);
+  }
+  pending = added;
+  if (pending.length === 0) return;
+
+  // Refused at activation: take that domain back out, so the shared draft stays activatable for
+  // the others, and activate again. Each round removes one domain, so this ends.
+  for (;;) {
+    try {
+      await activateValid(gateway, fastly.id, draft);
+      break;
+    } catch (error) {
+      const domain = isRefusal(error) ? refusedDomain(error.detail) : null;
+      if (!domain || !(await gateway.listDomains(fastly.id, draft)).includes(domain)) throw error;
+      await gateway.deleteDomain(fastly.id, draft, domain);
+      const refused = pending.find((entry) => entry.record.domain === domain);
+      if (refused) outcomes.set(refused, { failure: error as EdgeplaneError });
+      pending = pending.filter((entry) => entry !== refused);
+      if (pending.length === 0) return;
+    }
+  }
+
+  // Recorded only now that the activation succeeded.
+  await recordServiceVersion(ctx, service, draft);
+  const together = pending.length > 1 ? ` with ${pending.length - 1} other domain${pending.length > 2 ? 's' : ''}` : '';
+  for (const entry of pending) {
+    outcomes.set(entry, { record: markActive(ctx, entry.record, draft, `Version ${draft} with the domain is active${together}`) });
+  }
+}
+
+async function recordServiceVersion(ctx: LifecycleContext, service: StoredService, version: number): Promise<void> {
+  const stored = (await ctx.store.getService(service.name)) ?? service;
+  if ((stored.activeVersion ?? 0) < version) await ctx.store.putService({ ...stored, activeVersion: version, updatedAt: iso(ctx.clock.now()) });
+}
+
+async function addDomain(gateway: FastlyGateway, serviceId: string, draft: number, domain: string, move: boolean): Promise<void> {
+  try {
+    await gateway.addDomain(serviceId, draft, domain, 'edgeplane');
+  } catch (error) {
+    if (!(move && isEdgeplaneError(error, 'domain_held_by_own_service'))) throw error;
+    await takeFromOwnService(gateway, domain, error);
+    await gateway.addDomain(serviceId, draft, domain, 'edgeplane');
+  }
+}
+
+function markActive(ctx: LifecycleContext, record: DomainRecord, version: number, message: string): DomainRecord {
+  const nowMs = ctx.clock.now();
   let next = record;
   if (next.state === 'waiting_for_release') {
     next = moveTo(next, 'attaching', 'released', 'Fastly accepted the domain: the other account let go of it', nowMs);

@@ -1,7 +1,7 @@
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
-import type { DomainRecord, LastError } from '../model';
+import type { DomainRecord, DomainState, LastError } from '../model';
 import type { LifecycleContext, StepProgress } from './context';
-import { attachStep } from './attach';
+import { type AttachOutcome, attachBatch } from './attach';
 import { SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, withCondition } from './record';
 import { isStale, nextProbeDelay, unavailableDelay } from './schedule';
@@ -24,19 +24,11 @@ const ACTION: Partial<Record<string, string>> = {
  * conditions and next attempt.
  */
 export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecord): Promise<DomainRecord> {
+  if (isAttachState(record.state)) return (await reconcileAttachBatch(ctx, [record]))[0]!;
   const progress: StepProgress = { record };
   try {
-    const service = await ctx.store.getService(record.service);
-    if (!service?.fastlyServiceId || !service.configStoreId) {
-      // Worded with SERVICE_NOT_READY, so the domain goes on by itself once the service is ready.
-      throw new EdgeplaneError('invalid_input', `The service "${record.service}" is not on Fastly yet and ${SERVICE_NOT_READY}: create it first`);
-    }
-    const provisioned = { ...service, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId };
+    const provisioned = await provisionedService(ctx, record.service);
     switch (record.state) {
-      case 'queued':
-      case 'attaching':
-      case 'waiting_for_release':
-        return await attachStep(ctx, progress, provisioned);
       case 'active':
       case 'securing':
         return await secureStep(ctx, progress, provisioned);
@@ -49,6 +41,40 @@ export async function reconcileDomain(ctx: LifecycleContext, record: DomainRecor
     if (!isEdgeplaneError(error)) throw error;
     return afterFailure(ctx, progress.record, error);
   }
+}
+
+/** States whose step is an attach attempt: these are batched per service. */
+export function isAttachState(state: DomainState): boolean {
+  return state === 'queued' || state === 'attaching' || state === 'waiting_for_release';
+}
+
+async function provisionedService(ctx: LifecycleContext, name: string) {
+  const service = await ctx.store.getService(name);
+  if (!service?.fastlyServiceId || !service.configStoreId) {
+    // Worded with SERVICE_NOT_READY, so the domain goes on by itself once the service is ready.
+    throw new EdgeplaneError('invalid_input', `The service "${name}" is not on Fastly yet and ${SERVICE_NOT_READY}: create it first`);
+  }
+  return { ...service, fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId };
+}
+
+/**
+ * One attach attempt for records of one service in attach states, together: one draft, one
+ * validate and one activation for all of them (`attachBatch`). Returns each record to persist, in
+ * order; Fastly's answers become each record's state, as in `reconcileDomain`.
+ */
+export async function reconcileAttachBatch(ctx: LifecycleContext, records: readonly DomainRecord[]): Promise<DomainRecord[]> {
+  const progress: StepProgress[] = records.map((record) => ({ record }));
+  let outcomes: Map<StepProgress, AttachOutcome>;
+  try {
+    outcomes = await attachBatch(ctx, progress, await provisionedService(ctx, records[0]!.service));
+  } catch (error) {
+    if (!isEdgeplaneError(error)) throw error;
+    outcomes = new Map(progress.map((entry) => [entry, { failure: error }]));
+  }
+  return progress.map((entry) => {
+    const outcome = outcomes.get(entry)!;
+    return 'record' in outcome ? outcome.record : afterFailure(ctx, entry.record, outcome.failure);
+  });
 }
 
 /** Turns a failed step into the record's next state and next attempt. */

@@ -1,7 +1,7 @@
 import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
 import type { LifecycleContext } from './context';
-import { reconcileDomain } from './reconcile';
+import { isAttachState, reconcileAttachBatch, reconcileDomain } from './reconcile';
 import { isProvisioningDue, resumeProvisioning } from './resume-provisioning';
 import { unavailableDelay } from './schedule';
 
@@ -25,7 +25,8 @@ const isDue = (record: DomainRecord, nowMs: number) => record.nextAttemptAt !== 
 
 /**
  * The retry job: each tick reads the due records (the oldest due first), takes the lease of each
- * record's service, and runs reconcile steps, persisting after each. Probes of waiting domains
+ * record's service, and runs reconcile steps, persisting after each. The due domains of a service
+ * that are to be attached go in one attach attempt: one draft, one activation. Probes of waiting domains
  * draw from the shared budget; a domain denied a probe keeps its place in the queue, so when many
  * wait they are probed in turn.
  */
@@ -125,15 +126,26 @@ export class LeasedRetryWorker implements RetryWorker {
     const { store, clock, budget, gateway } = this.ctx;
     let stepped = 0;
     try {
+      const ready: DomainRecord[] = [];
       for (const domain of domains) {
         if (clock.now() >= deadline) break;
-        if (!(await this.renewLease(service))) break;
+        if (!(await this.renewLease(service))) return 0;
         // Read again under the lease: another worker may have stepped it since the listing.
         const record = await store.getDomain(service, domain);
         if (!record || !isDue(record, clock.now())) continue;
         if (budget.pausedUntil() > clock.now()) break;
         if (record.state === 'waiting_for_release' && !(await budget.tryTake(gateway.rateLimit))) continue;
-        stepped += 1;
+        ready.push(record);
+      }
+      stepped = ready.length;
+      // The domains to attach share one draft and one activation; each then goes on by itself.
+      const attaching = ready.filter((record) => isAttachState(record.state));
+      const next = attaching.length > 0 ? await this.attachTogether(attaching) : [];
+      if (next === null) return stepped;
+      for (const record of [...ready.filter((record) => !isAttachState(record.state)), ...next]) {
+        if (clock.now() >= deadline) break;
+        if (!(await this.renewLease(service))) break;
+        if (budget.pausedUntil() > clock.now()) break;
         try {
           if (!(await this.stepChain(record))) break;
         } catch (error) {
@@ -144,6 +156,33 @@ export class LeasedRetryWorker implements RetryWorker {
       await store.releaseLease(serviceLeaseKey(service), this.options.workerId);
     }
     return stepped;
+  }
+
+  /**
+   * One attach attempt for the service's due domains together, each result persisted. Returns the
+   * records whose next step is due at once (to chain), or null when the lease was lost.
+   */
+  private async attachTogether(records: DomainRecord[]): Promise<DomainRecord[] | null> {
+    if (!(await this.renewLease(records[0]!.service))) return null;
+    let results: DomainRecord[];
+    try {
+      results = await reconcileAttachBatch(this.ctx, records);
+    } catch (error) {
+      for (const record of records) await this.postpone(record, error);
+      return [];
+    }
+    const chain: DomainRecord[] = [];
+    for (const [index, next] of results.entries()) {
+      await this.ctx.store.saveDomain(next);
+      const before = records[index]!;
+      if (next.state !== before.state) this.logMove(before, next);
+      if (next.state !== before.state && next.state !== 'waiting_for_release' && isDue(next, this.ctx.clock.now())) chain.push(next);
+    }
+    return chain;
+  }
+
+  private logMove(from: DomainRecord, to: DomainRecord): void {
+    this.ctx.logger.info({ service: to.service, domain: to.domain, from: from.state, to: to.state, attempts: to.attempts }, `${to.domain}: ${from.state} → ${to.state}`);
   }
 
   /** A step failed for a reason of ours (database, bug): log it and try that record again later. */
@@ -173,9 +212,7 @@ export class LeasedRetryWorker implements RetryWorker {
       const next = await reconcileDomain(this.ctx, record);
       await this.ctx.store.saveDomain(next);
       const moved = next.state !== record.state;
-      if (moved) {
-        this.ctx.logger.info({ service: next.service, domain: next.domain, from: record.state, to: next.state, attempts: next.attempts }, `${next.domain}: ${record.state} → ${next.state}`);
-      }
+      if (moved) this.logMove(record, next);
       if (!moved || next.state === 'waiting_for_release' || !isDue(next, this.ctx.clock.now())) return true;
       record = next;
     }
