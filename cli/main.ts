@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCaching } from './commands/caching';
+import { registerCloudflare } from './commands/cloudflare';
 import { registerDomains } from './commands/domains';
 import { registerEdge } from './commands/edge';
 import { registerNotify } from './commands/notify';
@@ -17,6 +18,7 @@ const program = new Command('edgeplane')
 
 registerStart(program);
 registerServe(program);
+registerCloudflare(program);
 registerServices(program);
 registerDomains(program);
 registerCaching(program);
