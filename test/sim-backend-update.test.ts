@@ -42,7 +42,7 @@ describe('updating a backend', () => {
     expect((await failureOf(h.fastly.backends.updateBackend({ service_id: serviceId, version_id: 1, backend_name: 'missing', port: 8080 }))).status).toBe(404);
     await h.fastly.versions.lockServiceVersion({ service_id: serviceId, version_id: 1 });
     const locked = await failureOf(h.fastly.backends.updateBackend({ service_id: serviceId, version_id: 1, backend_name: 'main_origin', port: 8080 }));
-    expect(locked.status).toBe(400);
+    expect(locked.status).toBe(422);
     expect(locked.body.detail).toMatch(/locked/);
   });
 });
