@@ -32,7 +32,13 @@ export async function startApiServer({ app, port, hostname = '127.0.0.1' }: ApiS
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        // Connections that finish their last request later (a live page's stream) are dropped as they go idle.
+        const dropIdle = setInterval(() => server.closeIdleConnections(), 100);
+        server.close((error) => {
+          clearInterval(dropIdle);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -65,8 +65,10 @@ export function uiRoutes({ controlPlane, apiTokens, sessions, publicStatus = fal
   });
 
   // Authenticated by the API's middleware (bearer or session), like every other path.
-  app.get('/ui/events', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/ui/events', (c) => {
+    // Shutting down: a 503 makes the browser's EventSource stop reconnecting.
+    if (closing?.aborted) return c.body(null, 503);
+    return streamSSE(c, async (stream) => {
       const reader = new SnapshotReader(controlPlane);
       const closed = new Promise((resolve) => closing?.addEventListener('abort', resolve, { once: true }));
       let last = '';
@@ -79,8 +81,8 @@ export function uiRoutes({ controlPlane, apiTokens, sessions, publicStatus = fal
         }
         await Promise.race([stream.sleep(liveIntervalMs), closed]);
       }
-    }),
-  );
+    });
+  });
 
   if (publicStatus) {
     app.get('/status/:service', async (c) => {
