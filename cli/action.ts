@@ -1,3 +1,4 @@
+import { exitWhenWritten } from './exit';
 import { ExitCode } from './exit-codes';
 
 // Commander actions that load their implementation when the command runs: registering every
@@ -7,7 +8,7 @@ type Body<A extends unknown[]> = (...args: A) => Promise<void | ExitCode>;
 
 /**
  * Wraps a loader of a command's body: errors become exit codes, and the process ends when the
- * body is done (idle keep-alive connections must not hold it open).
+ * body is done and its output written (idle keep-alive connections must not hold it open).
  */
 export function action<A extends unknown[]>(load: () => Promise<Body<A>>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -18,6 +19,6 @@ export function action<A extends unknown[]>(load: () => Promise<Body<A>>): (...a
     } catch (error) {
       return (await import('./fail')).fail(error);
     }
-    process.exit(code ?? ExitCode.ok);
+    await exitWhenWritten(code ?? ExitCode.ok);
   };
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCaching } from './commands/caching';
 import { registerCloudflare } from './commands/cloudflare';
 import { registerDomains } from './commands/domains';
@@ -9,12 +9,13 @@ import { registerServe } from './commands/serve';
 import { registerServices } from './commands/services';
 import { registerSim } from './commands/sim';
 import { registerStart } from './commands/start';
+import { exitWhenWritten } from './exit';
 
 // The `edgeplane` command. Each subcommand lives in cli/commands/<name>.ts and exports register*().
 const program = new Command('edgeplane')
   .description('Puts a self-hosted site behind Fastly and keeps it there.')
   .showHelpAfterError()
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  .exitOverride();
 
 registerStart(program);
 registerServe(program);
@@ -27,4 +28,10 @@ registerNotify(program);
 registerSim(program);
 registerEdge(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Help, version and usage errors: commander has printed them; exit once they are written.
+  if (!(error instanceof CommanderError)) throw error;
+  await exitWhenWritten(error.exitCode === 0 ? 0 : 2);
+}

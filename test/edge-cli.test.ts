@@ -48,6 +48,38 @@ describe('edgeplane edge decide', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ action: 'pass', reason: expect.stringMatching(/caching is off/) });
   });
+  it('delivers every line to a reader through a pipe before it exits (200,000 lines)', { timeout: 120_000 }, async () => {
+    const count = 200_000;
+    const request = JSON.stringify({ request: { method: 'GET', url: 'https://toot.example/users/alice', headers: {} }, response: { status: 200, headers: { 'cache-control': 'max-age=60' } } });
+    // The last line is unreadable, so the command reports it on stderr after queueing every
+    // decision: the reader starts reading only then, when nearly all of the output still waits
+    // in the writer. A command that exits before its output drains loses it.
+    const input = `${`${request}\n`.repeat(count)}not json\n`;
+    const child = spawn(process.execPath, [cli, 'edge', 'decide', '--main', 'toot.example'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('could not be read')) child.stdout.resume();
+    });
+    let lines = 0;
+    let last = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = last + chunk.toString();
+      const parts = text.split('\n');
+      last = parts.pop()!;
+      lines += parts.length;
+    });
+    child.stdin.end(input);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    expect(stderr).toContain('1 input line(s) could not be read');
+    expect(last).toBe('');
+    expect(lines).toBe(count + 1);
+    expect(code).toBe(1);
+  });
 });
 
 describe('edgeplane edge serve', () => {

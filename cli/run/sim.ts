@@ -1,4 +1,5 @@
 import { startSimulator } from '../../src/sim/server';
+import { exitWhenWritten } from '../exit';
 
 export interface SimOptions {
   port: number;
@@ -29,7 +30,7 @@ export async function runSimulator(options: SimOptions): Promise<void> {
   console.log(`  curl -s -X POST ${sim.url}/__sim/accounts -H 'content-type: application/json' -d '{"name":"other"}'`);
   console.log(`  curl -s ${sim.url}/__sim/state`);
   console.log('Press Ctrl-C to stop.');
-  const stop = () => void sim.close().then(() => process.exit(0));
+  const stop = () => void sim.close().then(() => exitWhenWritten(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
