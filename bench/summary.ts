@@ -20,7 +20,7 @@ export type DetectionByWaiting = { n1: DetectionSummary; n10: DetectionSummary; 
 
 export interface Summary {
   offload: { edgeplane: OffloadSummary; anchor: OffloadSummary; ideal: OffloadSummary };
-  detection: { edgeplane: DetectionByWaiting; certManager: DetectionByWaiting; cloudflare: DetectionByWaiting };
+  detection: { edgeplane: DetectionByWaiting; roundRobin: DetectionByWaiting; certManager: DetectionByWaiting; cloudflare: DetectionByWaiting };
   overhead: {
     decisionMicros: number | null;
     edgeBundleBytes: number | null;

@@ -19,6 +19,7 @@ const MINUTE_MS = 60_000;
 const OTHER_CAP_MS = DEFAULT_RETRY.maxMs === 5 * MINUTE_MS ? 10 * MINUTE_MS : 5 * MINUTE_MS;
 
 const ROWS: Row[] = [
+  { label: 'round-robin limit (25 % budget, one probe per 14.4 s, in turn)', schedule: 'roundRobin', summarised: true },
   { label: `edgeplane (cap ${DEFAULT_RETRY.maxMs / MINUTE_MS} min, 25 % budget)`, schedule: 'edgeplane', summarised: true },
   { label: `edgeplane, EDGEPLANE_RETRY_MAX=${OTHER_CAP_MS / MINUTE_MS}m (not in summary.json)`, schedule: 'edgeplane', retryMaxMs: OTHER_CAP_MS, summarised: false },
   { label: 'cert-manager (1 h doubling, 32 h cap)', schedule: 'certManager', summarised: true },

@@ -3,7 +3,7 @@ import { RELEASE_WINDOW_MS, simulateDetection } from './simulate';
 
 describe('simulateDetection', () => {
   it('detects every release, never before it happens', () => {
-    for (const schedule of ['edgeplane', 'certManager', 'cloudflare'] as const) {
+    for (const schedule of ['edgeplane', 'roundRobin', 'certManager', 'cloudflare'] as const) {
       const result = simulateDetection({ schedule, domains: 10, trials: 10, seed: 4 });
       expect(result.samples).toBe(100);
       expect(result.p50Seconds).toBeGreaterThanOrEqual(0);
@@ -29,5 +29,12 @@ describe('simulateDetection', () => {
     expect(cloudflare.rateLimited).toBeGreaterThan(0);
     const edgeplane = simulateDetection({ schedule: 'edgeplane', domains: 100, trials: 2, seed: 1 });
     expect(edgeplane.rateLimited).toBe(0);
+  });
+
+  it('probes every waiting domain in turn at the round-robin limit, one probe per 14.4 s, never over the budget', () => {
+    const roundRobin = simulateDetection({ schedule: 'roundRobin', domains: 10, trials: 20, seed: 3 });
+    // Ten waiting: each probed at least every 144 s, fewer as domains are found.
+    expect(roundRobin.maxSeconds).toBeLessThanOrEqual(144);
+    expect(roundRobin.budgetShare).toBeLessThanOrEqual(0.25);
   });
 });

@@ -10,16 +10,19 @@ import { certManagerDelay, cloudflareDelay } from './schedules';
 // Release detection with a simulated clock. In every trial, `domains` domains start waiting at
 // once (t = 0, when their first attach is refused) and each is released at its own uniformly
 // random time within 48 h. edgeplane runs as its retry worker does: `nextProbeDelay` from the
-// first refusal, each probe drawn from the shared `ProbeBudget` (25 % of the limit), due work
-// picked up at the worker's next one-second poll. Every schedule runs on the same trials (same seeds, same release
-// times). Every probe is one Fastly write. Fastly itself refuses writes past its hourly limit
-// (429, modelled as the simulator does): a refused probe detects nothing, whatever the schedule.
+// first refusal, each probe drawn from the shared `ProbeBudget` (25 % of the limit), due
+// work picked up at the worker's next one-second poll, and when more are due than the budget
+// allows, the one due longest goes first (a probed domain goes behind all that still wait). The round-robin limit is what the budget allows at
+// best: its probes spread evenly over the waiting domains, one every `spacing`, in turn, with no
+// poll and no schedule of their own. Every schedule runs on the same trials (same seeds, same
+// release times). Every probe is one Fastly write. Fastly itself refuses writes past its hourly
+// limit (429, modelled as the simulator does): a refused probe detects nothing, whatever the schedule.
 
 const HOUR_MS = 3_600_000;
 export const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
 export const RELEASE_WINDOW_MS = 48 * HOUR_MS;
 
-export type ScheduleName = 'edgeplane' | 'certManager' | 'cloudflare';
+export type ScheduleName = 'edgeplane' | 'roundRobin' | 'certManager' | 'cloudflare';
 
 export interface DetectionResult {
   p50Seconds: number;
@@ -36,6 +39,8 @@ export interface DetectionResult {
 
 interface WaitingDomain {
   index: number;
+  /** Place in domain-name order (`site<index>.example`): the worker's tie-break. */
+  rank: number;
   releaseAtMs: number;
   failedAttempts: number;
   dueAtMs: number;
@@ -68,47 +73,9 @@ class FastlyWriteLimit {
   }
 }
 
-interface Prober {
-  /** When the attempt of a domain due at `dueAtMs` goes out (later when rationed), given Fastly's last rate-limit headers. */
-  sendAt(dueAtMs: number, firstAttempt: boolean, rateLimit: RateLimitState): number;
-  /** Delay after a refused probe sent at `nowMs`. */
-  delayAfterRefusal(domain: WaitingDomain, nowMs: number): number;
-}
-
 /** The retry worker's poll interval (LeasedRetryWorker's default): due work waits for the next tick. */
 const WORKER_POLL_MS = 1000;
 const nextTick = (ms: number) => Math.ceil(ms / WORKER_POLL_MS) * WORKER_POLL_MS;
-
-function edgeplaneProber(seed: number, retryMaxMs: number | undefined): Prober {
-  const clock = new ManualClock(0);
-  const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
-  const jitter = seededRandom(seed);
-  return {
-    sendAt(dueAtMs, firstAttempt, rateLimit) {
-      clock.set(Math.max(clock.now(), nextTick(dueAtMs)));
-      // The first attach is not a probe; probes of waiting domains draw from the shared budget
-      // (which also heeds what Fastly says of all the user's writes this hour), and a domain
-      // denied one keeps its place: the oldest due goes first when room frees up.
-      if (!firstAttempt) while (!budget.tryTake(rateLimit)) clock.set(nextTick(budget.nextAvailableAt()));
-      return clock.now();
-    },
-    delayAfterRefusal(_domain, nowMs) {
-      return nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next, ...(retryMaxMs === undefined ? {} : { maxMs: retryMaxMs }) });
-    },
-  };
-}
-
-function attemptCountProber(delay: (failedAttempts: number) => number): Prober {
-  return {
-    sendAt: (dueAtMs) => dueAtMs,
-    delayAfterRefusal: (domain) => delay(domain.failedAttempts),
-  };
-}
-
-function proberFor(schedule: ScheduleName, seed: number, retryMaxMs: number | undefined): Prober {
-  if (schedule === 'edgeplane') return edgeplaneProber(seed, retryMaxMs);
-  return attemptCountProber(schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
-}
 
 export interface DetectionOptions {
   schedule: ScheduleName;
@@ -119,6 +86,12 @@ export interface DetectionOptions {
   seed: number;
   /** Releases are uniform in [0, windowMs); default 48 h. */
   windowMs?: number;
+  /**
+   * Writes the lifecycle makes besides probes, as the end-to-end run counts them: before the
+   * first attaches (provisioning the service), per first attach, and after a detecting probe
+   * (activation, TLS, the caching switch), all at the time of the step that makes them.
+   */
+  otherWrites?: { setup: number; perAttach: number; perDetection: number };
 }
 
 /** The trial's release times as fractions of the window, one per domain: the same for every schedule. */
@@ -140,38 +113,127 @@ export interface TrialOutcome {
   busiestHour: number;
 }
 
-export function simulateTrial(options: Omit<DetectionOptions, 'trials'>, trial: number): TrialOutcome {
-  const windowMs = options.windowMs ?? RELEASE_WINDOW_MS;
-  const prober = proberFor(options.schedule, trialJitterSeed(options.seed, trial), options.retryMaxMs);
-  const limit = new FastlyWriteLimit();
-  const probesByHour = new Map<number, number>();
-  const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
-  releaseTimes(options.seed, trial, options.domains).forEach((fraction, index) =>
-    queue.push({ index, releaseAtMs: fraction * windowMs, failedAttempts: 0, dueAtMs: 0 }),
-  );
-  const outcome: TrialOutcome = { delaysMs: new Array<number>(options.domains).fill(Number.NaN), probes: 0, rateLimited: 0, waitingMs: 0, busiestHour: 0 };
-  for (let domain = queue.pop(); domain; domain = queue.pop()) {
+/** Domain names sort as strings: site0, site1, site10, site11, …, site2. */
+function nameRanks(domains: number): number[] {
+  const names = Array.from({ length: domains }, (_, index) => `site${index}.example`);
+  const sorted = [...names].sort();
+  return names.map((name) => sorted.indexOf(name));
+}
+
+class Trial {
+  readonly limit = new FastlyWriteLimit();
+  readonly probesByHour = new Map<number, number>();
+  readonly domains: WaitingDomain[];
+  readonly outcome: TrialOutcome;
+
+  constructor(readonly options: Omit<DetectionOptions, 'trials'>, trial: number) {
+    const windowMs = options.windowMs ?? RELEASE_WINDOW_MS;
+    const ranks = nameRanks(options.domains);
+    this.domains = releaseTimes(options.seed, trial, options.domains).map((fraction, index) => ({
+      index,
+      rank: ranks[index]!,
+      releaseAtMs: fraction * windowMs,
+      failedAttempts: 0,
+      dueAtMs: 0,
+    }));
+    this.outcome = { delaysMs: new Array<number>(options.domains).fill(Number.NaN), probes: 0, rateLimited: 0, waitingMs: 0, busiestHour: 0 };
+  }
+
+  write(atMs: number, count: number): void {
+    for (let write = 0; write < count; write++) this.limit.tryWrite(atMs);
+  }
+
+  /** Sends the domain's attempt at `sentAtMs`; true when it detected the release. */
+  send(domain: WaitingDomain, sentAtMs: number): boolean {
     const firstAttempt = domain.failedAttempts === 0;
-    const sentAtMs = prober.sendAt(domain.dueAtMs, firstAttempt, limit.lastSeen);
     // The first attach is the same write under every schedule; probes are the ones after it.
     if (!firstAttempt) {
-      outcome.probes++;
+      this.outcome.probes++;
       const hour = Math.floor(sentAtMs / HOUR_MS);
-      probesByHour.set(hour, (probesByHour.get(hour) ?? 0) + 1);
+      this.probesByHour.set(hour, (this.probesByHour.get(hour) ?? 0) + 1);
     }
-    const accepted = limit.tryWrite(sentAtMs);
-    if (!accepted) outcome.rateLimited++;
+    const accepted = this.limit.tryWrite(sentAtMs);
+    if (!accepted) this.outcome.rateLimited++;
     if (accepted && sentAtMs >= domain.releaseAtMs) {
-      outcome.delaysMs[domain.index] = sentAtMs - domain.releaseAtMs;
-      outcome.waitingMs += sentAtMs;
-      continue;
+      this.outcome.delaysMs[domain.index] = sentAtMs - domain.releaseAtMs;
+      this.outcome.waitingMs += sentAtMs;
+      this.write(sentAtMs, this.options.otherWrites?.perDetection ?? 0);
+      return true;
     }
+    if (firstAttempt) this.write(sentAtMs, this.options.otherWrites?.perAttach ?? 0);
     domain.failedAttempts++;
-    domain.dueAtMs = sentAtMs + prober.delayAfterRefusal(domain, sentAtMs);
+    return false;
+  }
+
+  finish(): TrialOutcome {
+    for (const count of this.probesByHour.values()) this.outcome.busiestHour = Math.max(this.outcome.busiestHour, count);
+    return this.outcome;
+  }
+}
+
+/** cert-manager and Cloudflare: every attempt goes out when its schedule says, with no budget. */
+function runUnbudgeted(trial: Trial, delay: (failedAttempts: number) => number): void {
+  const queue = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
+  for (const domain of trial.domains) queue.push(domain);
+  for (let domain = queue.pop(); domain; domain = queue.pop()) {
+    if (trial.send(domain, domain.dueAtMs)) continue;
+    domain.dueAtMs += delay(domain.failedAttempts);
     queue.push(domain);
   }
-  for (const count of probesByHour.values()) outcome.busiestHour = Math.max(outcome.busiestHour, count);
-  return outcome;
+}
+
+/**
+ * edgeplane's retry worker: at each one-second poll the due domains wait for the budget, and
+ * each probe it allows goes to the one due longest (ties in name order).
+ */
+function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined): void {
+  const clock = new ManualClock(0);
+  const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
+  const jitter = seededRandom(seed);
+  const count = trial.domains.length;
+  const pending = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs);
+  // The worker's order (Repository.listDue): the oldest due first, which puts a probed domain
+  // behind every one still waiting. Due times are whole milliseconds: the rank's fraction only breaks ties.
+  const due = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs + domain.rank / (count + 1));
+  const sendAndReschedule = (domain: WaitingDomain, nowMs: number) => {
+    if (trial.send(domain, nowMs)) return;
+    domain.dueAtMs = nowMs + nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next, ...(retryMaxMs === undefined ? {} : { maxMs: retryMaxMs }) });
+    pending.push(domain);
+  };
+  trial.write(0, trial.options.otherWrites?.setup ?? 0);
+  // The first attaches are not probes: the first poll makes them all, in name order.
+  for (const domain of [...trial.domains].sort((a, b) => a.rank - b.rank)) sendAndReschedule(domain, 0);
+  let nowMs = 0;
+  while (pending.size > 0 || due.size > 0) {
+    while (pending.size > 0 && pending.peek()!.dueAtMs <= nowMs) due.push(pending.pop()!);
+    if (due.size === 0) {
+      nowMs = nextTick(pending.peek()!.dueAtMs);
+      continue;
+    }
+    clock.set(nowMs);
+    if (budget.tryTake(trial.limit.lastSeen)) sendAndReschedule(due.pop()!, nowMs);
+    else nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
+  }
+}
+
+/** The budget's best: one probe every `spacing`, to each waiting domain in turn, the first attaches at 0. */
+function runRoundRobin(trial: Trial): void {
+  const budget = new ProbeBudget({ clock: new ManualClock(0), writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
+  const spacingMs = budget.windowMs / budget.capacity;
+  const waiting = [...trial.domains].sort((a, b) => a.rank - b.rank).filter((domain) => !trial.send(domain, 0));
+  for (let slot = 1; waiting.length > 0; slot++) {
+    const domain = waiting.shift()!;
+    if (!trial.send(domain, slot * spacingMs)) waiting.push(domain);
+  }
+}
+
+export function simulateTrial(options: Omit<DetectionOptions, 'trials'>, trial: number): TrialOutcome {
+  const run = new Trial(options, trial);
+  const seed = trialJitterSeed(options.seed, trial);
+  if (options.schedule === 'edgeplane') runWorker(run, seed, options.retryMaxMs);
+  else if (options.schedule === 'roundRobin') runRoundRobin(run);
+  else runUnbudgeted(run, options.schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
+  return run.finish();
 }
 
 export function simulateDetection(options: DetectionOptions): DetectionResult {
