@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runAttachSection } from './attach/section';
 import { runDetectionSection } from './detection/section';
 import { runOffloadSection } from './offload/section';
 import { runOverheadSection } from './overhead/section';
@@ -31,6 +32,7 @@ console.log(
 const overhead = await runOverheadSection(settings, OUT_DIR);
 const offload = await runOffloadSection(settings);
 const detection = await runDetectionSection(settings);
+const attach = await runAttachSection(settings);
 
 const summary: Summary = { offload: offload.summary, detection: detection.summary, overhead: overhead.summary };
 const targets = checkTargets(summary);
@@ -44,7 +46,7 @@ mkdirSync(OUT_DIR, { recursive: true });
 writeFileSync(`${OUT_DIR}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(
   `${OUT_DIR}/details.json`,
-  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details }, null, 2)}\n`,
+  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details }, null, 2)}\n`,
 );
 const peakMemoryMb = process.resourceUsage().maxRSS / 1024;
 console.log(

@@ -17,6 +17,8 @@ export interface BenchSettings {
   throughputMinMs: number;
   /** Build bin/main.wasm when it is missing. */
   buildWasm: boolean;
+  /** Domains attached to one service at once (issue 9: 2,000). */
+  attachDomains: number;
 }
 
 export function benchSettings(quick: boolean, seed: number): BenchSettings {
@@ -33,6 +35,7 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         ticks: 20,
         throughputMinMs: 1_000,
         buildWasm: false,
+        attachDomains: 100,
       }
     : {
         quick,
@@ -47,5 +50,6 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         ticks: 200,
         throughputMinMs: 5_000,
         buildWasm: true,
+        attachDomains: 2_000,
       };
 }
