@@ -21,9 +21,14 @@ export function cleanEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env };
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Where the child runs: `cwd` (default: this process's working directory). */
+export interface RunOptions {
+  cwd?: string;
+}
+
+export function runCli(args: string[], env: Record<string, string>, options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -45,8 +50,8 @@ export interface LongRunning {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): LongRunning {
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(args: string[], env: Record<string, string>, options: RunOptions = {}): LongRunning {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
   const lines: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
@@ -84,8 +89,8 @@ export function spawnCli(args: string[], env: Record<string, string>): LongRunni
 }
 
 /** Starts `edgeplane serve` (or `worker`) and resolves once it logged `listening` (or `worker started`). */
-export async function startServe(args: string[], env: Record<string, string>): Promise<LongRunning & { url: string }> {
-  const serve = spawnCli(args, env);
+export async function startServe(args: string[], env: Record<string, string>, options: RunOptions = {}): Promise<LongRunning & { url: string }> {
+  const serve = spawnCli(args, env, options);
   const line = await serve.waitForLine((candidate) => /"msg":"(listening|worker started)"/.test(candidate) || candidate.startsWith('(exited'));
   if (line.startsWith('(exited')) throw new Error(line);
   const url = (JSON.parse(line) as { url?: string }).url ?? '';

@@ -81,7 +81,7 @@ describe('edgeplane start', () => {
       await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
       await expect(fetch(`${edgeUrl}/`)).rejects.toThrow();
       expect(readFileSync(join(dataDir, 'serve.log'), 'utf8')).toMatch(/"msg":"stopped"/);
-      expect(existsSync(join(dataDir, 'edgeplane.db'))).toBe(true);
+      expect(existsSync(join(dataDir, 'demo.db'))).toBe(true);
     } finally {
       await start.stop('SIGKILL');
     }

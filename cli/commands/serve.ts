@@ -8,6 +8,8 @@ import { action } from '../action';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const logLevelOption = () => new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info');
+const rebindOption = () =>
+  new Option('--rebind-database', 'serve a database created for another Fastly account or API, recording the configured one in it').default(false);
 const pollIntervalOption = () =>
   new Option('--poll-interval <duration>', 'how often the worker looks for due steps').argParser(durationArgument).default(1000, '1s');
 
@@ -20,6 +22,7 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(logLevelOption())
     .addOption(pollIntervalOption())
+    .addOption(rebindOption())
     .action(action(async () => (await import('../run/serve')).serve));
 
   program
@@ -27,5 +30,6 @@ export function registerServe(program: Command): void {
     .description('Run the retry worker alone (several may share one database: each service is leased)')
     .addOption(logLevelOption())
     .addOption(pollIntervalOption())
+    .addOption(rebindOption())
     .action(action(async () => (await import('../run/serve')).worker));
 }

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import { isEdgeplaneError } from '../../src/errors';
+import { FASTLY_API_URL } from '../../src/fastly/api-client';
+import { checkFastlyAccount, normalApiUrl } from '../../src/lifecycle/fastly-account';
 import type { ControlPlaneConfig } from '../../src/lifecycle';
 import { CliExit, ExitCode } from '../exit-codes';
 import { createLogger } from '../logger';
@@ -64,21 +66,56 @@ async function openConfiguredControlPlane(config: Config, logger: Logger, pollIn
   });
 }
 
+type Opened = Awaited<ReturnType<typeof openConfiguredControlPlane>>;
+
+/**
+ * Asks Fastly which account the token belongs to and checks it against the one the database
+ * was created for (recording it in a new database): a database is never served for another
+ * account or API. Closes `opened` when it refuses.
+ */
+async function checkDatabaseAccount(opened: Opened, config: Config, rebind: boolean, logger: Logger): Promise<void> {
+  const apiUrl = normalApiUrl(config.fastly.baseUrl ?? FASTLY_API_URL);
+  try {
+    const customer = await opened.gateway.currentCustomer();
+    const check = checkFastlyAccount(await opened.store.getFastlyAccount(), { apiUrl, customerId: customer.id }, rebind);
+    if (!check.ok) {
+      throw new CliExit(
+        ExitCode.usage,
+        `refusing to use the database ${config.dbPath}: ${check.reason}.\n` +
+          `  Use this account's own database (EDGEPLANE_DB), or the token and FASTLY_API_URL of the recorded account.\n` +
+          `  To move this database to the given account on purpose, start once with --rebind-database.`,
+      );
+    }
+    if (check.record) await opened.store.putFastlyAccount(check.record, new Date());
+    logger.info({ fastly: apiUrl, customerId: customer.id, db: config.dbPath }, check.reason);
+  } catch (error) {
+    await opened.close();
+    if (isEdgeplaneError(error, 'unauthorized')) throw new CliExit(ExitCode.usage, `Fastly at ${apiUrl} refused FASTLY_API_TOKEN: ${error.detail}`);
+    if (isEdgeplaneError(error)) throw new CliExit(ExitCode.error, `could not ask Fastly at ${apiUrl} which account FASTLY_API_TOKEN belongs to: ${error.detail}`);
+    throw error;
+  }
+}
+
 export interface ServeOptions {
   worker: boolean;
   port?: number;
   host: string;
   logLevel: string;
   pollInterval: number;
+  rebindDatabase: boolean;
 }
 
 export async function serve(options: ServeOptions): Promise<ExitCode> {
   const config = readConfig(true);
   const [{ createApiApp }, { createMetrics }, { startApiServer }] = await Promise.all([import('../../api/app'), import('../../api/metrics'), import('../../api/server')]);
   const logger = createLogger(options.logLevel, 'edgeplane');
+  // Armed before `listening` is logged: a signal sent by whoever waits for that line must not find
+  // the default handler, which kills the process without draining.
+  const stopRequested = shutdownSignal(logger);
   let rateLimitRemaining = (): number | null => null;
   const metrics = createMetrics({ processMetrics: true, rateLimitRemaining: () => rateLimitRemaining() });
   const opened = await openConfiguredControlPlane(config, logger, options.pollInterval, (event) => metrics.recordFastlyCall(event));
+  await checkDatabaseAccount(opened, config, options.rebindDatabase, logger);
   rateLimitRemaining = () => opened.gateway.rateLimit.remaining;
   const closing = new AbortController();
   const app = createApiApp({
@@ -97,7 +134,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   }
   logger.info({ url: server.url, worker: options.worker, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
-  await shutdownSignal(logger);
+  await stopRequested;
   // Live pages hold their connections open: end them, or the server never closes.
   closing.abort();
   await server.close();
@@ -107,14 +144,16 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
   return ExitCode.ok;
 }
 
-export async function worker(options: { logLevel: string; pollInterval: number }): Promise<ExitCode> {
+export async function worker(options: { logLevel: string; pollInterval: number; rebindDatabase: boolean }): Promise<ExitCode> {
   const config = readConfig(false);
   const logger = createLogger(options.logLevel, 'edgeplane-worker');
+  const stopRequested = shutdownSignal(logger);
   const opened = await openConfiguredControlPlane(config, logger, options.pollInterval);
+  await checkDatabaseAccount(opened, config, options.rebindDatabase, logger);
   opened.worker.start();
   opened.delivery.start();
   logger.info({ db: config.dbPath }, 'worker started');
-  await shutdownSignal(logger);
+  await stopRequested;
   await opened.worker.stop();
   await opened.close();
   logger.info({}, 'stopped');

@@ -18,6 +18,8 @@ const clock = () => new Date().toISOString().slice(11, 19);
 // control plane against that Fastly account and seeds nothing.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The demo's database, in the data directory; emptied at every start with the simulator. */
+export const DEMO_DB_FILE = 'demo.db';
 
 export interface StartOptions {
   domain: string;
@@ -58,8 +60,9 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
   const simulated = !process.env.FASTLY_API_TOKEN;
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  // With the simulator the database is scratch (it is emptied below), so never the operator's EDGEPLANE_DB.
-  const dbPath = simulated ? join(dataDir, 'edgeplane.db') : process.env.EDGEPLANE_DB || join(dataDir, 'edgeplane.db');
+  // With the simulator the database is scratch (it is emptied below), so it has a file of its own:
+  // never the operator's EDGEPLANE_DB nor the default database of `serve`.
+  const dbPath = simulated ? join(dataDir, DEMO_DB_FILE) : process.env.EDGEPLANE_DB || join(dataDir, 'edgeplane.db');
   const stop = stopSignal();
   const cleanups: (() => Promise<void> | void)[] = [];
   // Loaded here so that the other commands do not pay for them.

@@ -22,6 +22,7 @@ import {
   BulkPurgeAnswer,
   ConfigItemAnswer,
   ConfigStoreAnswer,
+  CustomerAnswer,
   DomainListAnswer,
   ManagedDomainAnswer,
   ManagedDomainListAnswer,
@@ -101,6 +102,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   const client = createFastlyApiClient(options.token, baseUrl);
   client.timeout = timeoutMs;
 
+  const customers = new Fastly.CustomerApi(client);
   const services = new Fastly.ServiceApi(client);
   const versions = new Fastly.VersionApi(client);
   const domains = new Fastly.DomainApi(client);
@@ -163,6 +165,16 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
         call({ operation: 'findServiceByName', method: 'GET', send: () => fromFastlyJs(services.searchServiceWithHttpInfo({ name })), answer: ServiceAnswer }),
       );
       return answer && serviceView(answer);
+    },
+
+    async currentCustomer() {
+      const answer = await call({
+        operation: 'currentCustomer',
+        method: 'GET',
+        send: () => fromFastlyJs(customers.getLoggedInCustomerWithHttpInfo()),
+        answer: CustomerAnswer,
+      });
+      return { id: answer.id, name: answer.name };
     },
 
     async getService(serviceId) {

@@ -94,8 +94,17 @@ export interface FastlyCallEvent {
   durationMs: number;
 }
 
+/** The Fastly account (customer) a token belongs to. */
+export interface FastlyCustomer {
+  id: string;
+  name: string;
+}
+
 export interface FastlyGateway {
   readonly rateLimit: RateLimitState;
+
+  /** The account the token belongs to. */
+  currentCustomer(): Promise<FastlyCustomer>;
 
   // Services
   createService(name: string, type?: 'wasm' | 'vcl'): Promise<FastlyService>;

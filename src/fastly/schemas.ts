@@ -11,6 +11,8 @@ export const VersionAnswer = z.object({
   comment: z.string().nullish(),
 });
 
+export const CustomerAnswer = z.object({ id: z.string().min(1), name: z.string() });
+
 export const ServiceAnswer = z.object({
   id: z.string().min(1),
   name: z.string(),

@@ -8,6 +8,7 @@ import { requireToken } from './auth';
 import { backendRoutes } from './backends';
 import { configStoreRoutes } from './config-stores';
 import { controlRoutes } from './control';
+import { customerRoutes } from './customer';
 import { domainManagementRoutes } from './domain-management';
 import { domainRoutes } from './domains';
 import type { SimEnv } from './env';
@@ -85,6 +86,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   fastlyApi.use('*', injectFaults(state));
   fastlyApi.use('*', requireToken(state));
   fastlyApi.use('*', writeRateLimit(state));
+  fastlyApi.route('/', customerRoutes());
   const areas = [serviceRoutes, versionRoutes, domainRoutes, domainManagementRoutes, backendRoutes, packageRoutes, configStoreRoutes, resourceRoutes, tlsRoutes, purgeRoutes];
   for (const routes of areas) fastlyApi.route('/', routes(state));
 

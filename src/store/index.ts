@@ -6,7 +6,7 @@ import { migrationProvider } from './migrations';
 import { withStatementCache } from './statement-cache';
 import type { Database } from './tables';
 
-export type { Repository, StoredService } from './repository';
+export type { FastlyAccount, Repository, StoredService } from './repository';
 
 /**
  * Opens the SQLite store at `dbPath` (`:memory:` allowed) and brings its schema up to date.

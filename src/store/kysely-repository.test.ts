@@ -213,4 +213,13 @@ describe('the kysely store', () => {
     await store.putService({ ...service, fastlyServiceId: 'svc1', status: 'ready' });
     expect(await store.listServices()).toEqual([{ ...service, fastlyServiceId: 'svc1', status: 'ready' }]);
   });
+
+  it('records the one Fastly account the database belongs to, across connections', async () => {
+    const one = await open();
+    expect(await one.getFastlyAccount()).toBeNull();
+    await one.putFastlyAccount({ apiUrl: 'https://api.fastly.com', customerId: 'c1' }, new Date(t0));
+    await one.putFastlyAccount({ apiUrl: 'http://127.0.0.1:8900', customerId: 'c2' }, new Date(t0));
+    const two = await open();
+    expect(await two.getFastlyAccount()).toEqual({ apiUrl: 'http://127.0.0.1:8900', customerId: 'c2' });
+  });
 });

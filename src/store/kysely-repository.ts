@@ -2,7 +2,7 @@ import { Kysely, sql, type Insertable, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
-import type { Repository, StoredService } from './repository';
+import type { FastlyAccount, Repository, StoredService } from './repository';
 import { domainEvents, serviceEvents } from '../notify/events';
 import { enqueueEvents, NotificationStore } from './notification-store';
 
@@ -296,6 +296,20 @@ export class KyselyRepository implements Repository {
       .where('at', '>', since.toISOString())
       .executeTakeFirstOrThrow();
     return { count: Number(row.count), oldestAt: row.oldest ? new Date(row.oldest) : null };
+  }
+
+  async getFastlyAccount(): Promise<FastlyAccount | null> {
+    const row = await this.db.selectFrom('fastly_account').select(['api_url', 'customer_id']).where('id', '=', 1).executeTakeFirst();
+    return row ? { apiUrl: row.api_url, customerId: row.customer_id } : null;
+  }
+
+  async putFastlyAccount(account: FastlyAccount, at: Date): Promise<void> {
+    const row = { api_url: account.apiUrl, customer_id: account.customerId, recorded_at: at.toISOString() };
+    await this.db
+      .insertInto('fastly_account')
+      .values({ id: 1, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
   }
 
   async close(): Promise<void> {

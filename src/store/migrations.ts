@@ -113,6 +113,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('services').addColumn('domain_revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '005_fastly_account': {
+    async up(db: Kysely<unknown>) {
+      // The Fastly API and account the database was created for: one row, id 1.
+      await db.schema
+        .createTable('fastly_account')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('api_url', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('recorded_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

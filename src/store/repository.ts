@@ -4,6 +4,12 @@ import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../mo
 /** A service as stored; its domain list is read from the domain records. */
 export type StoredService = Omit<ServiceRecord, 'domains'>;
 
+/** The Fastly API and account (customer id) a database belongs to. */
+export interface FastlyAccount {
+  apiUrl: string;
+  customerId: string;
+}
+
 /** The durable store of the control plane. Implemented with kysely (`openStore`). */
 export interface Repository {
   /** Notification channels and the outbox that saveDomain and putService write events to. */
@@ -54,6 +60,11 @@ export interface Repository {
   takeProbe(at: Date, since: Date, capacity: number): Promise<boolean>;
   /** The probes recorded after `since`: how many, and when the oldest of them was. */
   probesSince(since: Date): Promise<{ count: number; oldestAt: Date | null }>;
+
+  /** The Fastly API and account the database was created for; null until recorded. */
+  getFastlyAccount(): Promise<FastlyAccount | null>;
+  /** Records the Fastly API and account the database belongs to, replacing any recorded before. */
+  putFastlyAccount(account: FastlyAccount, at: Date): Promise<void>;
 
   close(): Promise<void>;
 }

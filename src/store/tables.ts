@@ -85,6 +85,13 @@ export interface NotificationOutboxTable {
   last_error: string | null;
 }
 
+export interface FastlyAccountTable {
+  id: number;
+  api_url: string;
+  customer_id: string;
+  recorded_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   domains: DomainsTable;
@@ -93,4 +100,5 @@ export interface Database {
   probe_spend: ProbeSpendTable;
   notification_channels: NotificationChannelsTable;
   notification_outbox: NotificationOutboxTable;
+  fastly_account: FastlyAccountTable;
 }
