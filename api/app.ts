@@ -13,7 +13,7 @@ import type { ApiMetrics } from './metrics';
 import { validationHook } from './openapi-parts';
 import { fromControlPlane, problemResponse } from './problem';
 import { domainRoutes } from './routes/domains';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
@@ -38,12 +38,14 @@ export interface ApiAppOptions {
   liveIntervalMs?: number;
   /** Aborted when the server shuts down, so live streams end. */
   closing?: AbortSignal;
+  /** What GET /healthz checks besides the process being up (the database taking writes). */
+  ready?: ReadinessCheck;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz']);
 
 /** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
-export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing }: ApiAppOptions) {
+export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing, ready }: ApiAppOptions) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // Bearer tokens for clients, or the session a browser got from the login form at /ui.
   const sessions = new Sessions();
@@ -69,7 +71,7 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
   // A GET or HEAD request has no body to limit; asking for it would build the whole Request.
   app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
-  app.route('/', healthRoutes());
+  app.route('/', healthRoutes(ready));
   app.route('/', serviceRoutes(controlPlane));
   app.route('/', domainRoutes(controlPlane));
   app.route('/', purgeRoutes(controlPlane));

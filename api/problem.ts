@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ErrorCode, EdgeplaneError, isEdgeplaneError } from '../src/errors';
+import { storeFailure } from '../src/store/failure';
 
 // Every error leaves the API as RFC 9457 problem details with our machine `code`.
 
@@ -55,10 +56,11 @@ export function problemResponse(c: Context, error: EdgeplaneError, issues?: Prob
 
 /**
  * The API's view of an error the control plane threw. Fastly refusing *our* Fastly token is not the
- * caller's authentication failing, so it leaves as 502, not 401.
+ * caller's authentication failing, so it leaves as 502, not 401. A locked or damaged database is
+ * a 503 the caller may retry.
  */
 export function fromControlPlane(error: unknown): EdgeplaneError | null {
-  if (!isEdgeplaneError(error)) return null;
+  if (!isEdgeplaneError(error)) return storeFailure(error);
   if (error.code === 'unauthorized') {
     return new EdgeplaneError('unauthorized', `Fastly refused the control plane's API token: ${error.detail}`, { status: 502 });
   }

@@ -15,6 +15,8 @@ export const ErrorCode = z.enum([
   'not_found',
   'conflict',
   'tls_failed',
+  /** The database is locked, cannot be written or is damaged (src/store/failure.ts). */
+  'store_unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -31,13 +33,14 @@ const defaultStatus: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   tls_failed: 422,
+  store_unavailable: 503,
   internal: 500,
 };
 
 export interface EdgeplaneErrorOptions {
   status?: number;
   cause?: unknown;
-  /** When a rate limit ends (from Fastly-RateLimit-Reset). */
+  /** When to try again: a rate limit's end (from Fastly-RateLimit-Reset), or a database's retry time. */
   resetAt?: Date;
 }
 

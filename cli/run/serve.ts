@@ -48,7 +48,7 @@ function shutdownSignal(logger: Logger): Promise<string> {
 
 /**
  * The control plane of the configuration, on its database (whose folder is made if missing),
- * with this process's worker id.
+ * with this process's worker id. A database that cannot be opened stops the start naming its path.
  */
 async function openConfiguredControlPlane(config: Config, logger: Logger, pollIntervalMs: number, onFastlyCall?: ControlPlaneConfig['onFastlyCall']) {
   const { openControlPlane } = await import('../../src/lifecycle');
@@ -63,6 +63,9 @@ async function openConfiguredControlPlane(config: Config, logger: Logger, pollIn
     workerId: `${hostname()}-${process.pid}`,
     pollIntervalMs,
     ...(config.notifyTimeoutMs !== undefined ? { delivery: { timeoutMs: config.notifyTimeoutMs } } : {}),
+  }).catch((error: unknown) => {
+    if (isEdgeplaneError(error, 'store_unavailable')) throw new CliExit(ExitCode.error, `${error.detail}; set EDGEPLANE_DB to use another file`);
+    throw error;
   });
 }
 
@@ -126,6 +129,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     metrics,
     publicStatus: config.publicStatus,
     closing: closing.signal,
+    ready: () => opened.store.checkWritable(),
   });
   const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
   if (options.worker) {

@@ -1,6 +1,7 @@
 import { Kysely, sql, type Insertable, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
+import { storeFailure } from './failure';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 import type { FastlyAccount, Repository, StoredService } from './repository';
 import { domainEvents, serviceEvents } from '../notify/events';
@@ -113,8 +114,17 @@ export class KyselyRepository implements Repository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void>,
+    private readonly probeWrite: () => Promise<void>,
   ) {
     this.notifications = new NotificationStore(db);
+  }
+
+  async checkWritable(): Promise<void> {
+    try {
+      await this.probeWrite();
+    } catch (error) {
+      throw storeFailure(error) ?? error;
+    }
   }
 
   async getService(name: string): Promise<StoredService | null> {

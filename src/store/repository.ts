@@ -66,5 +66,8 @@ export interface Repository {
   /** Records the Fastly API and account the database belongs to, replacing any recorded before. */
   putFastlyAccount(account: FastlyAccount, at: Date): Promise<void>;
 
+  /** Resolves when a write could start now; else throws `store_unavailable` saying why (readiness). */
+  checkWritable(): Promise<void>;
+
   close(): Promise<void>;
 }
