@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -47,8 +46,8 @@ function shutdownSignal(logger: Logger): Promise<string> {
 }
 
 /**
- * The control plane of the configuration, on its database (whose folder is made if missing),
- * with this process's worker id. A database that cannot be opened stops the start naming its path.
+ * The control plane of the configuration, on its database (whose folder is made if missing); its
+ * worker takes over the identity of a predecessor on this host that is gone. A database that cannot be opened stops the start naming its path.
  */
 async function openConfiguredControlPlane(config: Config, logger: Logger, pollIntervalMs: number, onFastlyCall?: ControlPlaneConfig['onFastlyCall']) {
   const { openControlPlane } = await import('../../src/lifecycle');
@@ -60,7 +59,6 @@ async function openConfiguredControlPlane(config: Config, logger: Logger, pollIn
     retry: config.retry,
     logger: logger.child({ component: 'lifecycle' }),
     onFastlyCall,
-    workerId: `${hostname()}-${process.pid}`,
     pollIntervalMs,
     ...(config.notifyTimeoutMs !== undefined ? { delivery: { timeoutMs: config.notifyTimeoutMs } } : {}),
   }).catch((error: unknown) => {
@@ -136,7 +134,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     opened.worker.start();
     opened.delivery.start();
   }
-  logger.info({ url: server.url, worker: options.worker, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
+  logger.info({ url: server.url, worker: options.worker, workerId: opened.workerId, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
   await stopRequested;
   // Live pages hold their connections open: end them, or the server never closes.
@@ -156,7 +154,7 @@ export async function worker(options: { logLevel: string; pollInterval: number; 
   await checkDatabaseAccount(opened, config, options.rebindDatabase, logger);
   opened.worker.start();
   opened.delivery.start();
-  logger.info({ db: config.dbPath }, 'worker started');
+  logger.info({ db: config.dbPath, workerId: opened.workerId }, 'worker started');
   await stopRequested;
   await opened.worker.stop();
   await opened.close();

@@ -9,6 +9,7 @@ import type { Logger } from './context';
 import { edgePackageFile } from './edge-package';
 import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
 import { Notifications } from '../notify/notifications';
+import { claimWorkerIdentity, processIsAlive } from './worker-identity';
 
 export type { Logger } from './context';
 export { ProbeBudget } from './budget';
@@ -32,7 +33,7 @@ export interface ControlPlaneConfig {
   clock?: Clock;
   logger?: Logger;
   onFastlyCall?: (event: FastlyCallEvent) => void;
-  /** Lease owner of this process's worker; default host-pid. */
+  /** Lease owner of this process's worker; default `host/n`, claimed in the database (worker-identity.ts). */
   workerId?: string;
   pollIntervalMs?: number;
   /** How long a worker's lease lasts, default 2 min (a crashed worker's records wait this long for another worker). */
@@ -50,6 +51,8 @@ export interface OpenedControlPlane {
   /** Created, not started: call `delivery.start()` to send this database's notifications from this process. */
   delivery: OutboxDelivery;
   notifications: Notifications;
+  /** The worker's lease owner. */
+  workerId: string;
   store: Repository;
   gateway: FastlyGateway;
   close(): Promise<void>;
@@ -64,6 +67,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
     ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
   });
+  const workerId = config.workerId ?? (await claimWorkerIdentity(store, { host: hostname(), pid: process.pid, isAlive: processIsAlive, now: new Date(clock.now()) }));
   const { controlPlane, worker, ctx } = assembleLifecycle({
     store,
     gateway,
@@ -75,7 +79,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.logger ? { logger: config.logger } : {}),
     ...(config.random ? { random: config.random } : {}),
     worker: {
-      workerId: config.workerId ?? `${hostname()}-${process.pid}`,
+      workerId,
       ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
       ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
     },
@@ -91,6 +95,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     worker,
     delivery,
     notifications: new Notifications(store, clock),
+    workerId,
     store,
     gateway,
     async close() {

@@ -291,6 +291,25 @@ export class KyselyRepository implements Repository {
     await this.db.deleteFrom('leases').where('key', '=', key).where('owner', '=', owner).execute();
   }
 
+  async releaseLeasesOf(owner: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('owner', '=', owner).execute();
+  }
+
+  async listWorkerIds(host: string): Promise<Array<{ id: string; pid: number }>> {
+    const rows = await this.db.selectFrom('worker_ids').select(['id', 'pid']).where('host', '=', host).execute();
+    return rows.map((row) => ({ id: row.id, pid: Number(row.pid) }));
+  }
+
+  async claimWorkerId(id: string, host: string, pid: number, previousPid: number | null, at: Date): Promise<boolean> {
+    const claimedAt = at.toISOString();
+    if (previousPid === null) {
+      const inserted = await this.db.insertInto('worker_ids').values({ id, host, pid, claimed_at: claimedAt }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const updated = await this.db.updateTable('worker_ids').set({ pid, claimed_at: claimedAt }).where('id', '=', id).where('pid', '=', previousPid).executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
   async takeProbe(at: Date, since: Date, capacity: number): Promise<boolean> {
     const sinceIso = since.toISOString();
     await this.db.deleteFrom('probe_spend').where('at', '<=', sinceIso).execute();

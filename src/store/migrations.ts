@@ -125,6 +125,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '005_worker_ids': {
+    async up(db: Kysely<unknown>) {
+      // Worker identities per host (`host/n`) and the process that holds each, so a restarted
+      // process takes its dead predecessor's identity and leases at once.
+      await db.schema
+        .createTable('worker_ids')
+        .addColumn('id', 'varchar(160)', (c) => c.primaryKey())
+        .addColumn('host', 'varchar(128)', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('claimed_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

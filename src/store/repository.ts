@@ -52,6 +52,17 @@ export interface Repository {
    */
   acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
+  /** Drops every lease `owner` holds (its process is known to be gone). */
+  releaseLeasesOf(owner: string): Promise<void>;
+
+  /** The worker identities recorded for `host`, with the process that claimed each. */
+  listWorkerIds(host: string): Promise<Array<{ id: string; pid: number }>>;
+  /**
+   * Claims identity `id` for process `pid` if it is still as read: unrecorded (`previousPid`
+   * null) or recorded for `previousPid`. True when claimed (a process starting at the same time
+   * may have claimed it first).
+   */
+  claimWorkerId(id: string, host: string, pid: number, previousPid: number | null, at: Date): Promise<boolean>;
   /**
    * Records one probe at `at` if fewer than `capacity` were recorded after `since` (one atomic
    * statement, so processes sharing the database never overspend together). True when taken.

@@ -92,6 +92,13 @@ export interface FastlyAccountTable {
   recorded_at: string;
 }
 
+export interface WorkerIdsTable {
+  id: string;
+  host: string;
+  pid: number;
+  claimed_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   domains: DomainsTable;
@@ -101,4 +108,5 @@ export interface Database {
   notification_channels: NotificationChannelsTable;
   notification_outbox: NotificationOutboxTable;
   fastly_account: FastlyAccountTable;
+  worker_ids: WorkerIdsTable;
 }

@@ -1,0 +1,91 @@
+import SqliteDatabase from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { startServe } from './cli-harness';
+import { makeEdgePackage } from './support/lifecycle-harness';
+
+// Issue 9, observation 9: after `kill -9` of serve mid-attach, the restarted process had a new
+// worker id, so nothing progressed until the dead lease expired (2 minutes), and an operator's
+// retry meanwhile answered 409.
+
+const API_TOKEN = 'serve-restart-api-token-0123456789';
+
+let dir: string;
+let fastly: RunningSimulator;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'edgeplane-restart-'));
+  fastly = await startSimulator({ tlsDelayMs: 200 });
+  env = {
+    FASTLY_API_TOKEN: fastly.defaultAccount.token,
+    FASTLY_API_URL: fastly.url,
+    EDGEPLANE_API_TOKEN: API_TOKEN,
+    EDGEPLANE_PACKAGE: await makeEdgePackage(dir),
+    EDGEPLANE_DB: join(dir, 'edgeplane.db'),
+    EDGEPLANE_PORT: '0',
+  };
+});
+afterAll(async () => {
+  await fastly.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (url: string, method: string, path: string, body?: unknown) =>
+  fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+const faults = (settings: object) => fetch(`${fastly.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+const workerIdOf = (line: string) => (JSON.parse(line) as { workerId: string }).workerId;
+
+/** The owner of the service's lease as the database has it, polled until `until` accepts it. */
+async function leaseOwner(service: string, until: (owner: string | null) => boolean): Promise<string | null> {
+  const db = new SqliteDatabase(env.EDGEPLANE_DB!, { readonly: true });
+  try {
+    for (;;) {
+      const row = db.prepare('select owner from leases where key = ?').get(`service:${service}`) as { owner: string } | undefined;
+      if (until(row?.owner ?? null)) return row?.owner ?? null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+describe('serve killed with SIGKILL mid-attach', () => {
+  it('restarts under the same worker identity and resumes at once: an operator retry is not refused, the domain gets cached', { timeout: 120_000 }, async () => {
+    const first = await startServe(['serve', '--poll-interval', '100ms'], env);
+    let firstId: string;
+    try {
+      firstId = workerIdOf(await first.waitForLine((line) => line.includes('"msg":"listening"')));
+      expect((await call(first.url, 'POST', '/v1/services', { name: 'toot', origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } } })).status).toBe(201);
+      // Every Fastly call now takes long, so the worker is caught holding the lease mid-step.
+      await faults({ latencyMs: 5_000 });
+      expect((await call(first.url, 'POST', '/v1/services/toot/domains', { domain: 'toot.example', role: 'main' })).status).toBe(202);
+      expect(await leaseOwner('toot', (owner) => owner === firstId)).toBe(firstId);
+    } finally {
+      await first.stop('SIGKILL');
+    }
+    await faults({});
+
+    const second = await startServe(['serve', '--poll-interval', '100ms'], env);
+    try {
+      expect(workerIdOf(await second.waitForLine((line) => line.includes('"msg":"listening"')))).toBe(firstId);
+      const retried = await call(second.url, 'POST', '/v1/services/toot/domains/toot.example/retry');
+      expect(retried.status).toBe(202);
+      let state = '';
+      while (state !== 'cached') {
+        state = ((await (await call(second.url, 'GET', '/v1/services/toot/domains/toot.example')).json()) as { state: string }).state;
+        expect(['queued', 'attaching', 'securing', 'cached']).toContain(state);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  });
+});
