@@ -180,6 +180,6 @@ export const PurgeInput = z.union([
   z.object({ all: z.literal(true) }).strict(),
   z.object({ key: z.string().min(1).max(1024) }).strict(),
   z.object({ keys: z.array(z.string().min(1).max(1024)).min(1).max(256) }).strict(),
-  z.object({ url: z.url() }).strict(),
+  z.object({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of one of the service\'s hosts' }) }).strict(),
 ]);
 export type PurgeInput = z.infer<typeof PurgeInput>;

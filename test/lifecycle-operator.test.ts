@@ -271,13 +271,47 @@ describe('operator controls', () => {
     expect((await controlPlane.purge('toot', { all: true })).fastlyIds).toHaveLength(1);
     expect((await controlPlane.purge('toot', { key: 'accounts' })).fastlyIds).toHaveLength(1);
     expect((await controlPlane.purge('toot', { keys: ['a', 'b'] })).fastlyIds).toHaveLength(2);
-    expect((await controlPlane.purge('toot', { url: 'https://toot.example/about' })).purged).toBe('url https://toot.example/about');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    expect((await controlPlane.purge('toot', { url: 'https://toot.example/about' })).purged).toBe('url toot.example/about');
     const purges = (await harness.state()).purges.map((p: any) => [p.kind, p.target]);
     expect(purges).toContainEqual(['url', 'toot.example/about']);
     expect(purges.filter(([kind]: string[]) => kind !== 'url').map(([, target]: string[]) => target)).toEqual(expect.arrayContaining(['accounts', 'a', 'b']));
     expect(purges).toHaveLength(5);
     await expect(controlPlane.purge('toot', { keys: [] } as never)).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(controlPlane.purge('nope', { all: true })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it("purges only URLs of the service's own hosts, built from parsed parts: no purge URL reaches another Fastly path", async () => {
+    harness = await startLifecycleHarness();
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(serviceInput('alpha'));
+    const beta = await controlPlane.createService(serviceInput('beta'));
+    await controlPlane.attachDomain('alpha', { domain: 'alpha.example', role: 'main' });
+    const callsBefore = (await harness.state()).requests.length;
+    for (const url of [
+      `https://x/../../service/${beta.fastlyServiceId}/purge_all`,
+      'https://x/%2e%2e/%2e%2e/service',
+      'https://beta.example/',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+    ]) {
+      await expect(controlPlane.purge('alpha', { url })).rejects.toMatchObject({ code: 'invalid_input' });
+    }
+    // A host of the service with a path that tries to climb: the dots are resolved, the URL stays under the host.
+    const climbed = await controlPlane.purge('alpha', { url: `https://alpha.example/../../service/${beta.fastlyServiceId}/purge_all` });
+    expect(climbed.purged).toBe(`url alpha.example/service/${beta.fastlyServiceId}/purge_all`);
+    const encoded = await controlPlane.purge('alpha', { url: 'https://alpha.example/a%2F..%2F..%2Fservice' });
+    expect(encoded.purged).toBe('url alpha.example/a%2F..%2F..%2Fservice');
+    const state = await harness.state();
+    expect(state.purges.map((p: any) => [p.kind, p.target])).toEqual([
+      ['url', `alpha.example/service/${beta.fastlyServiceId}/purge_all`],
+      ['url', 'alpha.example/a/../../service'],
+    ]);
+    // Fastly was called only for the two URL purges.
+    expect(state.requests.slice(callsBefore).map((r: any) => `${r.method} ${r.path}`)).toEqual([
+      `POST /purge/alpha.example/service/${beta.fastlyServiceId}/purge_all`,
+      'POST /purge/alpha.example/a%2F..%2F..%2Fservice',
+    ]);
   });
 
   it('refuses bad input with clear errors', async () => {

@@ -8,7 +8,7 @@ const purge = createRoute({
   path: '/v1/services/{name}/purge',
   tags: ['purge'],
   summary: 'Purge the edge cache',
-  description: 'Exactly one of: `{"all": true}`, `{"key": "media"}` (a surrogate key), `{"keys": [...]}` (up to 256), `{"url": "https://..."}`.',
+  description: 'Exactly one of: `{"all": true}`, `{"key": "media"}` (a surrogate key), `{"keys": [...]}` (up to 256), `{"url": "https://..."}` (http(s), on one of the service\'s domains). `purged` says what Fastly was asked to purge.',
   request: { params: ServiceParams, body: jsonBody(PurgeInput.meta({ id: 'PurgeInput' }), 'What to purge') },
   responses: {
     200: {

@@ -11,6 +11,7 @@ import { DomainPageCache } from './domain-page-cache';
 import { provisionService } from './provision';
 import { iso, moveTo, newDomainRecord, note, reattached, withCondition } from './record';
 import { requeueDomainsWaitingForService } from './resume-provisioning';
+import { purgeTarget } from './purge-target';
 import { withServiceLease } from './service-lease';
 
 /** Provisioning is a reconcile: after Fastly was unavailable it is read and resumed, a few times. */
@@ -194,7 +195,13 @@ export class LifecycleControlPlane implements ControlPlane {
     if (!serviceId) throw new EdgeplaneError('conflict', `service "${service}" is not on Fastly yet: create it first`);
     const { gateway } = this.ctx;
     if ('all' in input) return { purged: 'all', fastlyIds: [await gateway.purgeAll(serviceId)] };
-    if ('url' in input) return { purged: `url ${input.url}`, fastlyIds: [await gateway.purgeUrl(input.url)] };
+    if ('url' in input) {
+      const hosts = (await this.ctx.store.listDomainStates(service)).filter((domain) => domain.state !== 'cancelled').map((domain) => domain.domain);
+      const target = purgeTarget(input.url, hosts);
+      if (!target.ok) throw new EdgeplaneError('invalid_input', `cannot purge ${input.url}: ${target.reason}`);
+      // What Fastly was asked to purge, as sent: the caller sees the URL Fastly acted on.
+      return { purged: `url ${target.cachedUrl}`, fastlyIds: [await gateway.purgeUrl(`https://${target.cachedUrl}`)] };
+    }
     const keys = 'key' in input ? [input.key] : input.keys;
     return { purged: `keys ${keys.join(', ')}`, fastlyIds: await gateway.purgeKeys(serviceId, keys) };
   }
