@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DB_PATH, DEFAULT_PACKAGE_PATH, DEFAULT_PORT, loadConfig } from './config';
 import { isEdgeplaneError } from './errors';
@@ -92,5 +95,19 @@ describe('loadConfig', () => {
     const detail = failure({ FASTLY_API_TOKEN: FASTLY_TOKEN, EDGEPLANE_API_TOKEN: 'tiny-secret' });
     expect(detail).toMatch(/EDGEPLANE_API_TOKEN/);
     expect(detail).not.toContain('tiny-secret');
+  });
+
+  it('reads a secret from the file <NAME>_FILE names when the variable is unset, and says which file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeplane-config-'));
+    try {
+      writeFileSync(join(dir, 'fastly'), `${FASTLY_TOKEN}\n`);
+      writeFileSync(join(dir, 'api'), API_TOKEN);
+      const config = loadConfig({ FASTLY_API_TOKEN_FILE: join(dir, 'fastly'), EDGEPLANE_API_TOKEN_FILE: join(dir, 'api') }, { api: true });
+      expect(config.fastly.token).toBe(FASTLY_TOKEN);
+      expect(config.apiTokens).toEqual([API_TOKEN]);
+      expect(failure({ ...minimal, FASTLY_API_TOKEN: '', FASTLY_API_TOKEN_FILE: join(dir, 'missing') })).toContain(`FASTLY_API_TOKEN_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

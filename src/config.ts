@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Duration } from './duration';
 import { EdgeplaneError } from './errors';
@@ -72,10 +73,30 @@ function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefine
   return `${name}: ${issue.message}${shown}`;
 }
 
+/**
+ * A secret may come from a file named by `<NAME>_FILE` (a systemd credential, a mounted secret)
+ * instead of the variable itself: neither shows in `ps`, and the file keeps it out of the unit.
+ */
+function withSecretFiles(env: Record<string, string | undefined>, problems: string[]): Record<string, string | undefined> {
+  const resolved = { ...env };
+  for (const name of SECRETS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file || (env[name] ?? '').trim() !== '') continue;
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return resolved;
+}
+
 /** Reads the configuration from `env`; throws EdgeplaneError `invalid_input` listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>, needs: ConfigNeeds): Config {
+export function loadConfig(givenEnv: Record<string, string | undefined>, needs: ConfigNeeds): Config {
+  const fileProblems: string[] = [];
+  const env = withSecretFiles(givenEnv, fileProblems);
   const parsed = Environment.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describe(issue, env));
+  const problems = [...fileProblems, ...(parsed.success ? [] : parsed.error.issues.map((issue) => describe(issue, env)))];
   const values = parsed.success ? parsed.data : undefined;
   const unset = (name: string) => (env[name] ?? '').trim() === '';
 

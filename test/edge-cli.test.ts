@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../src/sim/server';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnCli } from './cli-harness';
 
 const cli = fileURLToPath(new URL('../cli/edgeplane.js', import.meta.url));
 
@@ -115,6 +120,48 @@ describe('edgeplane edge serve', () => {
     } finally {
       child.kill('SIGTERM');
       origin.close();
+    }
+  });
+});
+
+describe('edgeplane edge: flags', () => {
+  it('refuses a host flag that is not a host name, naming the flag', async () => {
+    const { code, stderr } = await run(['edge', 'decide', '--main', 'https://toot.example'], '');
+    expect(code).toBe(2);
+    expect(stderr).toContain('edgeplane: --main takes a host name like toot.example, not "https://toot.example"');
+  });
+
+  it('takes the Fastly token from the environment or a file, never a flag, and stops at start when Fastly refuses it', { timeout: 60_000 }, async () => {
+    const fastly = await startSimulator();
+    try {
+      const base = ['edge', 'serve', '--port', '0', '--origin-main', 'http://127.0.0.1:9', '--origin-static', 'http://127.0.0.1:9', '--fastly-url', fastly.url, '--service', 'toot'];
+      const flag = await runCli([...base, '--fastly-token', fastly.defaultAccount.token], {});
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toMatch(/unknown option '--fastly-token'/);
+
+      const refused = await runCli(base, { FASTLY_API_TOKEN: 'wrong-token' });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`edgeplane: Fastly at ${fastly.url} refused the token (FASTLY_API_TOKEN)`);
+      expect(refused.stderr).not.toContain('listening');
+
+      const missingFile = await runCli([...base, '--fastly-token-file', '/nonexistent/token'], {});
+      expect(missingFile.code).toBe(2);
+      expect(missingFile.stderr).toContain('cannot read --fastly-token-file /nonexistent/token');
+
+      const dir = mkdtempSync(join(tmpdir(), 'edgeplane-token-'));
+      writeFileSync(join(dir, 'token'), `${fastly.defaultAccount.token}\n`);
+      const fromFile = spawnCli([...base, '--fastly-token-file', join(dir, 'token')], {});
+      try {
+        await new Promise<void>((resolve, reject) => {
+          fromFile.child.stderr!.on('data', (chunk: Buffer) => (chunk.toString().includes('local edge listening on') ? resolve() : undefined));
+          fromFile.child.once('exit', (code) => reject(new Error(`edge serve exited ${code}: ${fromFile.output()}`)));
+        });
+      } finally {
+        await fromFile.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await fastly.close();
     }
   });
 });

@@ -38,7 +38,7 @@ export function registerEdge(program: Command): void {
     .requiredOption('--origin-main <url>', 'base URL of the main origin (load balancer)')
     .requiredOption('--origin-static <url>', 'base URL of the files origin')
     .option('--fastly-url <url>', 'Fastly API (or the simulator) whose Config Store holds the site config and switches')
-    .option('--fastly-token <token>', 'Fastly API token (default: FASTLY_API_TOKEN)')
+    .option('--fastly-token-file <path>', 'file holding the Fastly API token (default: the FASTLY_API_TOKEN variable); never a flag, which `ps` would show')
     .option('--service <name>', 'with --fastly-url: the Fastly service whose linked Config Store the edge reads')
     .option('--main <host>', 'without --fastly-url: the main domain')
     .option('--static <host>', 'without --fastly-url: the files domain')

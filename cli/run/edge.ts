@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { explainLine } from '../../edge/explain';
+import { parseDomainName } from '../../src/domain-name';
 import { isEdgeplaneError } from '../../src/errors';
-import { type SiteConfig, siteWithHosts } from '../../src/site-config';
+import { type SiteConfig, SITE_CONFIG_KEY, siteWithHosts } from '../../src/site-config';
 import { CliExit, ExitCode } from '../exit-codes';
 
 // `edgeplane edge decide`: what would the edge do with these requests, and why.
@@ -16,12 +18,22 @@ export interface SiteFlags {
   wwwRedirect: boolean;
 }
 
+/** A host flag's value as a domain name; `--main https://toot.example` is refused, not taken as host "https". */
+function hostFlag(flag: string, value: string): string {
+  try {
+    return parseDomainName(value);
+  } catch (error) {
+    throw new CliExit(ExitCode.usage, `--${flag} takes a host name like toot.example, not "${value}": ${isEdgeplaneError(error) ? error.detail : String(error)}`);
+  }
+}
+
 function siteFromFlags(options: SiteFlags & { main: string }): SiteConfig {
+  const main = hostFlag('main', options.main);
   return siteWithHosts({
-    main: [options.main],
-    alias: options.alias ?? [],
-    redirect: [...(options.redirect ?? []), ...(options.wwwRedirect ? [`www.${options.main}`] : [])],
-    static: options.static ? [options.static] : [],
+    main: [main],
+    alias: (options.alias ?? []).map((host) => hostFlag('alias', host)),
+    redirect: [...(options.redirect ?? []).map((host) => hostFlag('redirect', host)), ...(options.wwwRedirect ? [`www.${main}`] : [])],
+    static: options.static ? [hostFlag('static', options.static)] : [],
   });
 }
 
@@ -50,15 +62,40 @@ export interface ServeOptions extends SiteFlags {
   originMain: string;
   originStatic: string;
   fastlyUrl?: string;
-  fastlyToken?: string;
+  fastlyTokenFile?: string;
   service?: string;
   caching: string;
   debugHeader: boolean;
 }
 
+/** The Fastly token from --fastly-token-file, else FASTLY_API_TOKEN: a secret never travels in argv. */
+function fastlyToken(file: string | undefined): string | undefined {
+  if (file === undefined) return process.env.FASTLY_API_TOKEN || undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (error) {
+    throw new CliExit(ExitCode.usage, `cannot read --fastly-token-file ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads the site config once before listening, so a token Fastly refuses stops the start. */
+async function checkFastlyAccess(options: ServeOptions, token: string | undefined): Promise<void> {
+  if (!options.fastlyUrl || !options.service || !token) return;
+  const { fastlyConfigStoreReader } = await import('../../edge/local/config-source');
+  try {
+    await fastlyConfigStoreReader({ apiUrl: options.fastlyUrl, token, service: options.service })(SITE_CONFIG_KEY);
+  } catch (error) {
+    if (isEdgeplaneError(error, 'unauthorized')) throw new CliExit(ExitCode.usage, `Fastly at ${options.fastlyUrl} refused the token (${options.fastlyTokenFile ? `from ${options.fastlyTokenFile}` : 'FASTLY_API_TOKEN'}): ${error.detail}`);
+    // Unreachable for now: the edge keeps trying and answers 503 meanwhile.
+    console.error(`edgeplane: warning: ${isEdgeplaneError(error) ? error.detail : String(error)}; the edge answers 503 until it can read the site config`);
+  }
+}
+
 export async function serveEdge(options: ServeOptions): Promise<void> {
   if (!options.fastlyUrl && !options.main) throw new CliExit(ExitCode.usage, 'give --fastly-url and --service (site config from the Config Store) or --main (site config from flags)');
   if (options.fastlyUrl && !options.service) throw new CliExit(ExitCode.usage, 'with --fastly-url, name the service whose Config Store the edge reads (--service)');
+  const token = fastlyToken(options.fastlyTokenFile);
+  await checkFastlyAccess(options, token);
   // Loaded on use, so that `edge decide` starts fast.
   const { startLocalEdge } = await import('../../edge/local/server');
   const edge = await startLocalEdge({
@@ -67,7 +104,7 @@ export async function serveEdge(options: ServeOptions): Promise<void> {
     originMain: options.originMain,
     originStatic: options.originStatic,
     fastlyUrl: options.fastlyUrl,
-    fastlyToken: options.fastlyToken ?? process.env.FASTLY_API_TOKEN,
+    fastlyToken: token,
     service: options.service,
     site: options.main ? siteFromFlags({ ...options, main: options.main }) : undefined,
     caching: options.caching === 'on',

@@ -47,7 +47,7 @@ export interface RunningLocalEdge {
 
 function configReader(options: LocalEdgeOptions): ConfigReader {
   if (options.fastlyUrl) {
-    if (!options.fastlyToken) throw new EdgeplaneError('invalid_input', 'a Fastly API token is needed to read the Config Store (--fastly-token or FASTLY_API_TOKEN)');
+    if (!options.fastlyToken) throw new EdgeplaneError('invalid_input', 'a Fastly API token is needed to read the Config Store (FASTLY_API_TOKEN or --fastly-token-file)');
     if (!options.service) throw new EdgeplaneError('invalid_input', 'name the service whose Config Store the edge reads (--service)');
     return fastlyConfigStoreReader({
       apiUrl: options.fastlyUrl,
