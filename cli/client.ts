@@ -62,16 +62,19 @@ export class ApiClient {
       throw new CliExit(ExitCode.unreachable, `cannot reach the control plane at ${this.settings.url} (${reason}); is \`edgeplane serve\` running and EDGEPLANE_URL right?`);
     }
     const text = await response.text();
+    // Something else listening at EDGEPLANE_URL answers without our JSON or problem details.
+    const notEdgeplane = () =>
+      new CliExit(ExitCode.unreachable, `${this.settings.url} is not an edgeplane control plane API (it answered ${method} ${path} with ${response.status} ${response.headers.get('content-type') ?? 'and no content type'}); check EDGEPLANE_URL`);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {
-      throw new EdgeplaneError('internal', `the control plane answered ${response.status} with a body that is not JSON`);
+      throw notEdgeplane();
     }
     if (!response.ok) {
       const problem = ProblemBody.safeParse(json);
       if (problem.success) throw new EdgeplaneError(problem.data.code, problem.data.detail, { status: problem.data.status });
-      throw new EdgeplaneError('internal', `the control plane answered ${response.status}`, { status: response.status });
+      throw notEdgeplane();
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -5,7 +5,7 @@ export const ExitCode = {
   error: 1,
   /** Bad usage: unknown command, bad flag or argument, bad configuration. */
   usage: 2,
-  /** `domains wait`: the domain needs a person (state needs_attention). */
+  /** `domains wait`: the domain needs a person (state needs_attention); `services create`: the service does. */
   needsAttention: 3,
   /** `domains wait`: the domain was cancelled. */
   cancelled: 4,

@@ -322,7 +322,11 @@ describe('operator controls', () => {
     await expect(controlPlane.attachDomain('toot', { domain: 'https://toot.example/', role: 'main' })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(controlPlane.createService({ name: 'Bad Name' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'static' })).rejects.toMatchObject({ code: 'conflict' });
+    // Changing a role names the current state and the command to run first.
+    await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'static' })).rejects.toMatchObject({
+      code: 'conflict',
+      detail: 'toot.example is already being attached as the main domain (state queued); to change its role, run `edgeplane domains cancel toot.example --service toot` first, then attach it again',
+    });
     await expect(controlPlane.getDomain('toot', 'other.example')).rejects.toMatchObject({ code: 'not_found' });
     await expect(controlPlane.getDomain('toot', 'not a domain')).rejects.toMatchObject({ code: 'not_found' });
     // Internationalised names are kept as punycode and found by either spelling.

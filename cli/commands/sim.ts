@@ -32,5 +32,6 @@ export function registerSim(program: Command): void {
     .addOption(new Option('--tls-delay <duration>', 'time for each TLS step, pending -> processing -> issued').argParser(duration).default(30_000, '30s'))
     .option('--seed <n>', 'seed for ids and injected faults (same seed, same ids)', integer(0), DEFAULT_SEED)
     .option('--write-limit <n>', 'non-GET requests per hour per user before 429', integer(1), 1000)
-    .action(async (options: SimOptions) => (await import('../run/sim')).runSimulator(options));
+    // Not action(): the simulator keeps serving after runSimulator returns. Failures still end as messages.
+    .action(async (options: SimOptions) => (await import('../run/sim')).runSimulator(options).catch(async (error: unknown) => (await import('../fail')).fail(error)));
 }

@@ -5,6 +5,7 @@ import { parseDomainName } from '../../src/domain-name';
 import { isEdgeplaneError } from '../../src/errors';
 import { type SiteConfig, SITE_CONFIG_KEY, siteWithHosts } from '../../src/site-config';
 import { CliExit, ExitCode } from '../exit-codes';
+import { listenAs } from '../listen';
 
 // `edgeplane edge decide`: what would the edge do with these requests, and why.
 // `edgeplane edge serve`: the edge app under Node in front of local origins.
@@ -98,7 +99,7 @@ export async function serveEdge(options: ServeOptions): Promise<void> {
   await checkFastlyAccess(options, token);
   // Loaded on use, so that `edge decide` starts fast.
   const { startLocalEdge } = await import('../../edge/local/server');
-  const edge = await startLocalEdge({
+  const edge = await listenAs('local edge', '--port', () => startLocalEdge({
     port: options.port,
     host: options.host,
     originMain: options.originMain,
@@ -110,7 +111,7 @@ export async function serveEdge(options: ServeOptions): Promise<void> {
     caching: options.caching === 'on',
     debugHeader: options.debugHeader,
     log: (entry) => console.log(JSON.stringify(entry)),
-  }).catch((error: unknown) => {
+  })).catch((error: unknown) => {
     if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);
     throw error;
   });

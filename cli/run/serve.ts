@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -7,6 +7,7 @@ import { FASTLY_API_URL } from '../../src/fastly/api-client';
 import { checkFastlyAccount, normalApiUrl } from '../../src/lifecycle/fastly-account';
 import type { ControlPlaneConfig } from '../../src/lifecycle';
 import { CliExit, ExitCode } from '../exit-codes';
+import { listenAs } from '../listen';
 import { createLogger } from '../logger';
 
 // `edgeplane serve` (API + retry worker) and `edgeplane worker` (the retry worker alone). Both
@@ -129,7 +130,13 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     closing: closing.signal,
     ready: () => opened.store.checkWritable(),
   });
-  const server = await startApiServer({ app, port: options.port ?? config.port, hostname: options.host });
+  const server = await listenAs('control plane API', '--port or EDGEPLANE_PORT', () => startApiServer({ app, port: options.port ?? config.port, hostname: options.host })).catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
+  });
+  if (!existsSync(config.packagePath)) {
+    logger.warn({ package: config.packagePath }, `the edge package ${config.packagePath} does not exist: services cannot be provisioned until it does (build it with npm run build:edge, or set EDGEPLANE_PACKAGE)`);
+  }
   if (options.worker) {
     opened.worker.start();
     opened.delivery.start();

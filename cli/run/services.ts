@@ -1,5 +1,6 @@
 import type { Origin, ServiceInput } from '../../src/model';
 import { apiClient } from '../client';
+import { ExitCode } from '../exit-codes';
 import { formatService, formatServiceList, printJson } from '../format';
 
 // `edgeplane services create|list|show`.
@@ -32,10 +33,14 @@ function serviceInput(name: string, options: CreateOptions): ServiceInput {
   };
 }
 
-export async function createService(name: string, options: CreateOptions): Promise<void> {
+/** Exits 3 when the service could not be provisioned: a script must not go on attaching domains to it. */
+export async function createService(name: string, options: CreateOptions): Promise<ExitCode> {
   const record = await apiClient().createService(serviceInput(name, options));
   if (options.json) printJson(record);
   else console.log(formatService(record));
+  if (record.status !== 'needs_attention') return ExitCode.ok;
+  console.error(`edgeplane: service ${name} needs attention: ${record.lastError?.detail ?? 'it could not be provisioned'}`);
+  return ExitCode.needsAttention;
 }
 
 export async function listServices(options: { json?: boolean }): Promise<void> {

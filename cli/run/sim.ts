@@ -1,5 +1,6 @@
 import { startSimulator } from '../../src/sim/server';
 import { exitWhenWritten } from '../exit';
+import { listenAs } from '../listen';
 
 export interface SimOptions {
   port: number;
@@ -12,14 +13,14 @@ export interface SimOptions {
 
 /** `edgeplane sim`: serves the Fastly API simulator until Ctrl-C. */
 export async function runSimulator(options: SimOptions): Promise<void> {
-  const sim = await startSimulator({
+  const sim = await listenAs('Fastly simulator', '--port', () => startSimulator({
     port: options.port,
     host: options.host,
     releaseDelayMs: options.releaseDelay,
     tlsDelayMs: options.tlsDelay,
     seed: options.seed,
     writeLimitPerHour: options.writeLimit,
-  });
+  }));
   const { customerId, token } = sim.defaultAccount;
   console.log(`Fastly API simulator listening on ${sim.url}`);
   console.log(`Default account ${customerId}, API token: ${token}`);

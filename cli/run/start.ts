@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunningSimulator } from '../../src/sim/server';
 import { ApiClient } from '../client';
 import { ExitCode } from '../exit-codes';
+import { listenAs, probePort } from '../listen';
 import { duration as formatDuration } from '../format';
 import { ensureEdgePackage } from '../local-stack/edge-package';
 import { startServeChild } from '../local-stack/serve-child';
@@ -83,7 +84,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     };
     let sim: RunningSimulator | null = null;
     if (simulated) {
-      sim = await startSimulator({ port: options.simPort, releaseDelayMs: options.releaseDelay, tlsDelayMs: options.tlsDelay });
+      sim = await listenAs('Fastly simulator', '--sim-port', () => startSimulator({ port: options.simPort, releaseDelayMs: options.releaseDelay, tlsDelayMs: options.tlsDelay }));
       cleanups.push(() => sim!.close());
       // The simulator starts empty every time, so the database that described it must too.
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${dbPath}${suffix}`, { force: true });
@@ -95,25 +96,28 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
       });
     }
 
+    await listenAs('control plane API', '--api-port', () => probePort(options.apiPort));
     const serve = await startServeChild(serveEnv, join(dataDir, 'serve.log'), ['--poll-interval', `${options.pollInterval}ms`]);
     cleanups.push(() => serve.stop());
     // The demo instance's @alice posts the statuses of the Mastodon channel; its page lists them.
     const statusToken = randomBytes(18).toString('base64url');
     const origin = sim
-      ? await startDemoOrigin({
-        port: options.originPort,
-        domain: options.domain,
-        staticDomain: `files.${options.domain}`,
-        statusToken,
-        onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
-      })
+      ? await listenAs('demo origin', '--origin-port', () =>
+        startDemoOrigin({
+          port: options.originPort,
+          domain: options.domain,
+          staticDomain: `files.${options.domain}`,
+          statusToken,
+          onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
+        }),
+      )
       : null;
     if (origin) cleanups.push(() => origin.close());
     let edge: { url: string; close(): Promise<void> } | null = null;
     if (sim && origin && options.edge) {
       const edgeLog = createWriteStream(join(dataDir, 'edge.log'), { flags: 'a' });
       cleanups.push(() => void edgeLog.end());
-      edge = await startLocalEdge({
+      edge = await listenAs('local edge', '--edge-port', () => startLocalEdge({
         port: options.edgePort,
         originMain: origin.url,
         originStatic: origin.url,
@@ -121,7 +125,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         fastlyToken: sim.defaultAccount.token,
         service: options.service,
         log: (entry) => edgeLog.write(`${JSON.stringify(entry)}\n`),
-      });
+      }));
     }
     if (edge) cleanups.push(() => edge!.close());
 

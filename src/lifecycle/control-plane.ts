@@ -111,7 +111,11 @@ export class LifecycleControlPlane implements ControlPlane {
   async attachDomain(serviceName: string, raw: AttachInput): Promise<DomainRecord> {
     const input = parse(AttachInput, raw, 'domain');
     const domain = parseDomainName(input.domain);
-    await this.requireService(serviceName);
+    const service = await this.requireService(serviceName);
+    if (service.status === 'needs_attention') {
+      // Nothing attached to it could progress: say why now rather than queue a domain that waits forever.
+      throw new EdgeplaneError('conflict', `service "${serviceName}" needs attention: ${service.lastError?.detail ?? 'it could not be provisioned'}; fix that, then run \`edgeplane services create ${serviceName}\` again before attaching domains`);
+    }
     const elsewhere = await this.ctx.store.findDomain(domain);
     if (elsewhere && elsewhere.service !== serviceName && elsewhere.state !== 'cancelled') {
       throw new EdgeplaneError('conflict', `${domain} is already attached to service "${elsewhere.service}" (state ${elsewhere.state}); remove it there first`);
@@ -125,7 +129,8 @@ export class LifecycleControlPlane implements ControlPlane {
     }
     if (existing.state !== 'cancelled' && existing.state !== 'needs_attention') {
       if (existing.role !== input.role) {
-        throw new EdgeplaneError('conflict', `${domain} is already being attached as the ${existing.role} domain; remove it first to change its role`);
+        const verb = existing.state === 'cached' ? 'is attached' : 'is already being attached';
+        throw new EdgeplaneError('conflict', `${domain} ${verb} as the ${existing.role} domain (state ${existing.state}); to change its role, run \`edgeplane domains cancel ${domain} --service ${serviceName}\` first, then attach it again`);
       }
       return existing;
     }
