@@ -1,5 +1,5 @@
 import type { D1Database } from '@cloudflare/workers-types';
-import { Kysely, Migrator } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { EdgeplaneError } from '../src/errors';
 import { KyselyRepository } from '../src/store/kysely-repository';
 import { migrationProvider } from '../src/store/migrations';
@@ -15,7 +15,10 @@ const MIGRATE_ATTEMPTS = 3;
 /** Opens the store on the D1 binding and, with `migrate`, brings its schema up to date. */
 export async function openD1Store(d1: D1Database, { migrate }: { migrate: boolean }): Promise<KyselyRepository> {
   const db = new Kysely<Database>({ dialect: new EdgeplaneD1Dialect(d1) });
-  const store = new KyselyRepository(db, () => db.destroy());
+  // D1 has no file lock to probe: readiness asks the database to answer at all.
+  const store = new KyselyRepository(db, () => db.destroy(), async () => {
+    await sql`select 1`.execute(db);
+  });
   if (!migrate) return store;
   for (let attempt = 1; ; attempt++) {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();

@@ -125,7 +125,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '005_worker_ids': {
+  '006_worker_ids': {
     async up(db: Kysely<unknown>) {
       // Worker identities per host (`host/n`) and the process that holds each, so a restarted
       // process takes its dead predecessor's identity and leases at once.
