@@ -115,12 +115,13 @@ describe('waitForDomain', () => {
 
   it('shows a subdomain exactly one CNAME for traffic, and no A records', async () => {
     const client = await stack(1_000);
-    await harness.opened.controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    // Not under toot.example: another account holds that name, and with it its subdomains.
+    await harness.opened.controlPlane.attachDomain('toot', { domain: 'files.example.net', role: 'static' });
     const out = new Capture(false);
-    expect(await waitForDomain(client, 'toot', 'files.toot.example', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) })).toBe(ExitCode.ok);
-    const block = /files\.toot\.example: the certificate waits for these DNS records:\n((?: {4}.*\n)+)/.exec(out.text)?.[1] ?? '';
-    expect(block.match(/ files\.toot\.example -> /g)).toHaveLength(1);
-    expect(block).toMatch(/^ {4}create CNAME files\.toot\.example -> \S+\.sni\.global\.fastly\.net {2}\(traffic\)$/m);
+    expect(await waitForDomain(client, 'toot', 'files.example.net', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) })).toBe(ExitCode.ok);
+    const block = /files\.example\.net: the certificate waits for these DNS records:\n((?: {4}.*\n)+)/.exec(out.text)?.[1] ?? '';
+    expect(block.match(/ files\.example\.net -> /g)).toHaveLength(1);
+    expect(block).toMatch(/^ {4}create CNAME files\.example\.net -> \S+\.sni\.global\.fastly\.net {2}\(traffic\)$/m);
     expect(block).not.toMatch(/note:/);
   });
 

@@ -71,15 +71,16 @@ describe('service provisioning', () => {
     const versions = versionsOf(await harness.state(), 'toot');
     expect(versions.map((v) => [v.active, v.activations])).toEqual([[false, 0]]);
 
-    await harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
-    const record = await harness.tickUntil('toot', 'toot.example', 'needs_attention');
-    expect(record.lastError?.detail).toContain('npm run build:edge');
+    // Attaching to a service that cannot be provisioned is refused, saying why (issue 16).
+    const refused = harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await expect(refused).rejects.toMatchObject({ code: 'conflict' });
+    await expect(refused).rejects.toThrow(/npm run build:edge/);
 
     // The package is built and the service created again: the draft is activated, the domain goes on.
     await makeEdgePackage(harness.dir);
     const ready = await harness.opened.controlPlane.createService(serviceInput('toot'));
     expect(ready).toMatchObject({ status: 'ready', activeVersion: 1, lastError: null });
-    expect((await harness.opened.controlPlane.getDomain('toot', 'toot.example')).state).toBe('queued');
+    await harness.opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     await harness.tickUntil('toot', 'toot.example', 'cached');
   });
 });
