@@ -562,4 +562,5 @@ export const UNRECORDED_OPERATIONS: Record<string, string> = {
   deactivateVersion: 'no cassette; API reference, "Version"',
   retryTlsSubscription: 'no cassette; fastly-js patchTlsSub documentation (attributes.state "retry")',
   purgeUrl: 'no cassette; API reference, "Purging"',
+  currentCustomer: 'no cassette; API reference, "Customer" (GET /current_customer answers the customer of the token)',
 };
