@@ -1,39 +1,14 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DomainRecord, HistoryEvent } from '../src/model';
+import type { HistoryEvent } from '../src/model';
 import type { KyselyRepository } from '../src/store/kysely-repository';
+import { record, t0 } from '../test/support/domain-record';
 import { openD1Store } from './d1-store';
 
 // The store on a real D1 (workerd's, through Miniflare), opened twice on one database the way
 // two isolates of the Worker share it.
 
-const t0 = '2026-01-01T00:00:00.000Z';
-
-function record(overrides: Partial<DomainRecord> = {}): DomainRecord {
-  return {
-    service: 'toot',
-    domain: 'toot.example',
-    role: 'main',
-    state: 'queued',
-    attempts: 0,
-    lastAttemptAt: null,
-    nextAttemptAt: t0,
-    lastError: null,
-    conditions: [],
-    history: [{ at: t0, from: null, to: 'queued', event: 'attach_requested', message: 'accepted' }],
-    activeVersion: null,
-    tls: null,
-    caching: false,
-    cachingOverride: null,
-    move: false,
-    waitingSince: null,
-    backoffSince: null,
-    createdAt: t0,
-    updatedAt: t0,
-    ...overrides,
-  };
-}
 
 let mf: Miniflare;
 let d1: D1Database;

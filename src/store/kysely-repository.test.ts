@@ -3,35 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainRecord } from '../model';
+import { record, t0 } from '../../test/support/domain-record';
 import { openStore, type StoredService } from './index';
 import type { KyselyRepository } from './kysely-repository';
 
-const t0 = '2026-01-01T00:00:00.000Z';
-
-function record(overrides: Partial<DomainRecord> = {}): DomainRecord {
-  return {
-    service: 'toot',
-    domain: 'toot.example',
-    role: 'main',
-    state: 'queued',
-    attempts: 0,
-    lastAttemptAt: null,
-    nextAttemptAt: t0,
-    lastError: null,
-    conditions: [],
-    history: [{ at: t0, from: null, to: 'queued', event: 'attach_requested', message: 'accepted' }],
-    activeVersion: null,
-    tls: null,
-    caching: false,
-    cachingOverride: null,
-    move: false,
-    waitingSince: null,
-    backoffSince: null,
-    createdAt: t0,
-    updatedAt: t0,
-    ...overrides,
-  };
-}
 
 function service(name: string): StoredService {
   return {
