@@ -9,15 +9,22 @@ import { benchSettings } from './settings';
 import { checkTargets, type Summary } from './summary';
 import { printTable } from './table';
 
-// `npm run bench [-- --quick] [-- --seed N]`: cache offload, release detection and overheads,
-// measured side by side in one run. Prints tables; writes bench/out/summary.json (issue 6's
-// schema) and bench/out/details.json (everything behind the tables). Never asserts a timing.
+// `npm run bench [-- --quick] [-- --seed N] [-- --only offload,overhead]`: cache offload, release
+// detection and overheads, measured side by side in one run. Prints tables; writes
+// bench/out/summary.json (issue 6's schema) and bench/out/details.json (everything behind the
+// tables) when every section ran. Never asserts a timing.
 
 const OUT_DIR = 'bench/out';
+const SECTIONS = ['overhead', 'offload', 'detection', 'attach'] as const;
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } },
+  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, only: { type: 'string' } },
 });
+const only = values.only === undefined ? null : new Set(values.only.split(',').map((name) => name.trim()));
+for (const name of only ?? []) {
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes sections among ${SECTIONS.join(', ')}, got ${name}`);
+}
+const wanted = (section: (typeof SECTIONS)[number]) => only === null || only.has(section);
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 const settings = benchSettings(values.quick ?? false, seed);
@@ -29,10 +36,15 @@ console.log(
 );
 
 // Overheads first: the timings run on a small heap, before the replays fill it.
-const overhead = await runOverheadSection(settings, OUT_DIR);
-const offload = await runOffloadSection(settings);
-const detection = await runDetectionSection(settings);
-const attach = await runAttachSection(settings);
+const overhead = wanted('overhead') ? await runOverheadSection(settings, OUT_DIR) : null;
+const offload = wanted('offload') ? await runOffloadSection(settings) : null;
+const detection = wanted('detection') ? await runDetectionSection(settings) : null;
+const attach = wanted('attach') ? await runAttachSection(settings) : null;
+const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+if (!overhead || !offload || !detection || !attach) {
+  console.log(`\n--only ${values.only}: took ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB); summary.json and details.json are written by a run of every section`);
+  process.exit(0);
+}
 
 const summary: Summary = { offload: offload.summary, detection: detection.summary, overhead: overhead.summary };
 const targets = checkTargets(summary);
@@ -48,7 +60,6 @@ writeFileSync(
   `${OUT_DIR}/details.json`,
   `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details }, null, 2)}\n`,
 );
-const peakMemoryMb = process.resourceUsage().maxRSS / 1024;
 console.log(
-  `\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb.toFixed(0)} MB)`,
+  `\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB)`,
 );

@@ -19,6 +19,8 @@ export interface BenchSettings {
   buildWasm: boolean;
   /** Domains attached to one service at once (issue 9: 2,000). */
   attachDomains: number;
+  /** The object the local edge serves for its memory and first-byte row (issue 11: 1 GiB). */
+  largeObjectBytes: number;
 }
 
 export function benchSettings(quick: boolean, seed: number): BenchSettings {
@@ -36,6 +38,8 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         throughputMinMs: 1_000,
         buildWasm: false,
         attachDomains: 100,
+        // Over the local cache's 64 MiB object cap, so it streams through as 1 GiB would.
+        largeObjectBytes: 128 * 1024 * 1024,
       }
     : {
         quick,
@@ -51,5 +55,6 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         throughputMinMs: 5_000,
         buildWasm: true,
         attachDomains: 2_000,
+        largeObjectBytes: 1024 * 1024 * 1024,
       };
 }

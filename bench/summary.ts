@@ -29,6 +29,9 @@ export interface Summary {
     /** Requests per second of the domain list's largest page (`?limit=1000`), 10,000 domains. */
     apiLargePageRps: number | null;
     tickMillis10k: number | null;
+    /** The local edge's peak resident memory above idle while serving a 1 GiB object (MB), and its time to first byte. */
+    localEdgeLargeObjectMb: number | null;
+    localEdgeFirstByteMs: number | null;
   };
 }
 

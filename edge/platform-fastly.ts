@@ -23,6 +23,7 @@ export function createFastlyPlatform(configStoreLinkName: string): EdgePlatform 
           response.ttl = storage.ttl;
           response.swr = storage.swr;
           response.surrogateKeys = storage.surrogateKeys;
+          response.vary = storage.vary;
           return { cache: true };
         },
       });

@@ -231,6 +231,15 @@ describe('main-domain lifetimes', () => {
   const store = (url: string, status: number, headers: Record<string, string> = {}) =>
     decideStorage(decide('GET', url), { status, headers: new Headers(headers) }, now);
 
+  it('stores negotiated answers without varying on the Accept the key already names; other answers vary as the origin says', () => {
+    const vary = { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie' };
+    const signed = { ...AP, signature: 'keyId="k",signature="s"' };
+    expect(decideStorage(decide('GET', `${MAIN}/users/alice`, signed), { status: 200, headers: new Headers(vary) }, now).vary).toEqual(['accept-language', 'cookie']);
+    expect(store(`${MAIN}/.well-known/host-meta`, 200, vary).vary).toEqual(['accept-language', 'cookie']);
+    expect(store(`${MAIN}/about`, 200, vary).vary).toEqual(['accept', 'accept-language', 'cookie']);
+    expect(store(`${MAIN}/about`, 200, { ...vary, 'cache-control': 'private' }).vary).toEqual([]);
+  });
+
   it('gives fingerprinted assets 28 days whatever the origin says', () => {
     expect(store(`${MAIN}/packs/a.js`, 200)).toMatchObject({ store: true, ttl: 28 * 86400 });
     expect(store(`${MAIN}/assets/a.css`, 200, { 'cache-control': 'max-age=60' })).toMatchObject({ store: true, ttl: 28 * 86400 });

@@ -56,6 +56,8 @@ export interface CachePlan {
   publicOnly: string[];
   /** Cache-Control given to browsers with a stored 200 (files are immutable). */
   browserCacheControl: string | null;
+  /** Request headers the key already stands for (the Accept kind): a stored object need not vary on them. */
+  keyedHeaders: string[];
 }
 
 export interface ForwardPlan {
@@ -89,6 +91,11 @@ export interface StorageDecision {
   swr: number;
   sie: number;
   surrogateKeys: string[];
+  /**
+   * The request headers the stored object varies on: the response's Vary less those the key
+   * stands for (the client still gets the response's own Vary). Empty when not stored.
+   */
+  vary: string[];
   /** Extra changes to the client's response (browser caching). */
   clientHeaders: HeaderChanges;
   reason: string;
@@ -568,6 +575,7 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
       surrogateKeys: objectKey ? [surrogateClass, objectKey] : [surrogateClass],
       publicOnly: mustNotVaryOn,
       browserCacheControl: route.filesRules ? BROWSER_IMMUTABLE : null,
+      keyedHeaders: route.negotiation ? ['accept'] : [],
     },
     reason: mustNotVaryOn.length > 0 ? `${route.reason}; carries ${mustNotVaryOn.join(', ')}: public responses that ignore it only` : route.reason,
   };
@@ -584,7 +592,7 @@ export function mayAnswerCredentialed(headers: Headers, carried: readonly string
 }
 
 function notStored(reason: string): StorageDecision {
-  return { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], clientHeaders: changes(), reason };
+  return { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], vary: [], clientHeaders: changes(), reason };
 }
 
 /** Step two: may this origin response be stored for this request, and for how long. */
@@ -635,6 +643,9 @@ export function decideStorage(decision: Decision, response: { status: number; he
     swr: Math.min(freshness.swr || plan.swr, POLICY_TTLS.staleMax),
     sie: Math.min(Math.max(freshness.sie, plan.staleIfError), POLICY_TTLS.staleMax),
     surrogateKeys: [...new Set([...plan.surrogateKeys, ...originKeys])],
+    // A signed fetch keeps the Accept it signed, so raw Accept values would split one
+    // representation into a stored copy per server software; the key already names the kind.
+    vary: vary.filter((name) => !plan.keyedHeaders.includes(name)),
     clientHeaders,
     reason: `stored for ${ttl}s (${source}${capped ? ', capped' : ''}${isError && plan.errorTtl !== null ? ', error lifetime capped' : ''})`,
   };

@@ -79,7 +79,7 @@ function replay() {
     return { status: response.status, cache: response.headers.get('x-cache'), type: response.headers.get('content-type'), body: await response.text() };
   }
   const originCalls = (path: string) => asked.filter((entry) => entry.path === path).length;
-  return { get, originCalls, clock };
+  return { get, originCalls, clock, asked };
 }
 
 const MAIN = 'https://toot.example';
@@ -133,6 +133,21 @@ describe('replay against Mastodon headers', () => {
       expect((await get(`${MAIN}/users/alice`, { accept: 'application/activity+json', 'accept-language': language })).body).toBe('{"type":"Person"}');
     }
     expect(originCalls('/users/alice')).toBe(1);
+  });
+
+  it('rule 4: signed fetches keep the Accept they signed, and every server software shares one stored document', async () => {
+    const { get, originCalls, asked } = replay();
+    const signature = 'keyId="https://remote.example/actor#main-key",headers="(request-target) host date accept",signature="c2ln"';
+    const accepts = [
+      'application/activity+json, application/ld+json', // Mastodon
+      'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"', // Misskey
+      'application/activity+json', // Pleroma
+    ];
+    for (const accept of accepts) expect((await get(`${MAIN}/users/alice`, { accept, signature })).body).toBe('{"type":"Person"}');
+    expect(asked[0]!.headers.get('accept')).toBe(accepts[0]);
+    expect((await get(`${MAIN}/users/alice`, { accept: 'application/ld+json' })).cache).toBe('HIT');
+    expect(originCalls('/users/alice')).toBe(1);
+    expect((await get(`${MAIN}/users/alice`, { accept: 'text/html' })).body).toBe('<html lang="en">alice</html>');
   });
 
   it('rule 5: an RSS reader gets RSS, a JSON alias gets ActivityPub', async () => {

@@ -1,4 +1,4 @@
-import { CACHEABLE_STATUSES, originFreshness } from '../../edge/freshness';
+import { CACHEABLE_STATUSES, originFreshness, varyHeaders } from '../../edge/freshness';
 import type { StorageDecision } from '../../edge/policy';
 import { drained, ReplayEdge } from './replay-edge';
 import type { OriginModel } from './origin';
@@ -42,12 +42,12 @@ export function anchorStorage(host: string, path: string, answer: { status: numb
   return { ttl: freshness.ttl, swr: freshness.swr };
 }
 
-/** anchorStorage as the local platform's storage step. */
-function storageDecision(storage: AnchorStorage | null): StorageDecision {
+/** anchorStorage as the local platform's storage step (Fastly varies on the response's own Vary). */
+function storageDecision(storage: AnchorStorage | null, headers: Headers): StorageDecision {
   const clientHeaders = { set: {}, remove: [], removePrefixes: [] };
   return storage
-    ? { store: true, ttl: storage.ttl, swr: storage.swr, sie: 0, surrogateKeys: [], clientHeaders, reason: 'anchor: stored' }
-    : { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], clientHeaders, reason: 'anchor: passed' };
+    ? { store: true, ttl: storage.ttl, swr: storage.swr, sie: 0, surrogateKeys: [], vary: varyHeaders(headers), clientHeaders, reason: 'anchor: stored' }
+    : { store: false, ttl: null, swr: 0, sie: 0, surrogateKeys: [], vary: [], clientHeaders, reason: 'anchor: passed' };
 }
 
 export class AnchorPolicy implements OffloadPolicy {
@@ -75,7 +75,7 @@ export class AnchorPolicy implements OffloadPolicy {
             ? {
                 mode: 'cache',
                 key: `${request.host}${request.target}`,
-                decideStorage: (response) => storageDecision(anchorStorage(request.host, path, response, nowMs)),
+                decideStorage: (response) => storageDecision(anchorStorage(request.host, path, response, nowMs), response.headers),
               }
             : { mode: 'pass' },
         }),

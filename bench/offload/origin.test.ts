@@ -74,6 +74,22 @@ describe('OriginModel', () => {
     expect(origin().answer(api, { host: MAIN_HOST }, START_MS).status).toBe(401);
   });
 
+  it('answers anonymous API reads as cache_if_unauthenticated! does, localised only for trends, and needs a login elsewhere', () => {
+    const model = origin();
+    const visitor = { accept: 'application/json', 'accept-language': 'de-DE,de;q=0.9' };
+    const status = model.answer(request('api-anonymous', '/api/v1/statuses/9', visitor), visitor, START_MS);
+    expect(status.headers.get('cache-control')).toBe('public, max-age=15, stale-while-revalidate=30, stale-if-error=86400');
+    expect([status.owner, status.variant]).toEqual([null, 'json']);
+    const trends = model.answer(request('api-anonymous', '/api/v1/trends/tags', visitor), visitor, START_MS);
+    expect(trends.headers.get('vary')).toContain('Accept-Language');
+    expect(trends.variant).toBe('json:de');
+    const home = model.answer(request('api-anonymous', '/api/v1/timelines/home', visitor), visitor, START_MS);
+    expect([home.status, home.headers.get('cache-control')]).toEqual([401, 'private, no-store']);
+    const signedIn = { ...visitor, authorization: 'Bearer t' };
+    const mine = model.answer(request('api-anonymous', '/api/v1/statuses/9', signedIn, { client: 'app:4' }), signedIn, START_MS);
+    expect([mine.headers.get('cache-control'), mine.owner]).toEqual(['private, no-store', 'app:4']);
+  });
+
   it('makes signed-in pages private and some anonymous pages set a session cookie owned by that browser', () => {
     const model = origin();
     const signedIn = request('account-page', '/@user5', { cookie: '_mastodon_session=abc' }, { client: 'user:2', clientKind: 'user' });

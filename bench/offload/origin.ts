@@ -49,7 +49,34 @@ const CHANGE_INTERVAL_S: Record<string, number> = {
   'api-instance-1': HOUR_S, // /api/v1/instance
   'api-instance-2': 24 * HOUR_S, // /api/v1/custom_emojis
   'nodeinfo-1': 30 * MINUTE_S, // /nodeinfo/2.0 (usage counts)
+  // Anonymous API reads: counts on a status change while it is passed around; the instance posts
+  // every few seconds, which is how often its public timeline changes.
+  'api-status': 10 * MINUTE_S,
+  'api-context': 10 * MINUTE_S,
+  'api-account': 6 * HOUR_S,
+  'api-account-statuses': HOUR_S,
+  'api-trends': 10 * MINUTE_S,
+  'api-public-timeline': 6,
+  'api-tag-timeline': 10 * MINUTE_S,
+  'api-directory': 10 * MINUTE_S,
+  'api-poll': 5 * MINUTE_S,
 };
+
+/** What `cache_if_unauthenticated!` sends to a visitor (Api::CachingConcern). */
+export const ANONYMOUS_API_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=30, stale-if-error=86400';
+
+/** Anonymous API reads by path: content family, size range, and whether the answer is localised (trends). */
+const ANONYMOUS_API_ROUTES: ReadonlyArray<{ pattern: RegExp; family: string; size: readonly [number, number]; localised?: boolean }> = [
+  { pattern: /^\/api\/v1\/statuses\/\d+$/, family: 'api-status', size: [1_500, 6_000] },
+  { pattern: /^\/api\/v1\/statuses\/\d+\/context$/, family: 'api-context', size: [2_000, 60_000] },
+  { pattern: /^\/api\/v1\/accounts\/lookup$/, family: 'api-account', size: [1_500, 4_000] },
+  { pattern: /^\/api\/v1\/accounts\/\d+\/statuses$/, family: 'api-account-statuses', size: [20_000, 80_000] },
+  { pattern: /^\/api\/v1\/trends\//, family: 'api-trends', size: [10_000, 40_000], localised: true },
+  { pattern: /^\/api\/v1\/timelines\/public$/, family: 'api-public-timeline', size: [30_000, 80_000] },
+  { pattern: /^\/api\/v1\/timelines\/tag\//, family: 'api-tag-timeline', size: [20_000, 80_000] },
+  { pattern: /^\/api\/v1\/directory$/, family: 'api-directory', size: [30_000, 60_000] },
+  { pattern: /^\/api\/v1\/polls\/\d+$/, family: 'api-poll', size: [500, 2_000] },
+];
 
 /** Share of objects in storage that are not there yet (being processed, remote media not cached yet). */
 const MISSING_MEDIA_SHARE = 0.01;
@@ -71,6 +98,11 @@ const MEDIA_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg
 interface VersionTrack {
   version: number;
   nextChangeMs: number;
+}
+
+/** The language a localised answer is rendered in (the first tag's language; the model has no regional variants). */
+function localeOf(forwarded: Record<string, string>): string {
+  return (forwarded['accept-language'] ?? 'en').split(/[,;-]/)[0] ?? 'en';
 }
 
 export class OriginModel {
@@ -111,6 +143,8 @@ export class OriginModel {
       case 'api-private':
       case 'streaming':
         return this.privateApi(request, credentials);
+      case 'api-anonymous':
+        return this.anonymousApi(request, forwarded, credentials, nowMs);
       case 'inbox':
         return { status: 202, headers: new Headers({ 'content-length': '0' }), bytes: 0, owner: null, representation: 'empty', version: 0, variant: '' };
       case 'actor':
@@ -229,7 +263,7 @@ export class OriginModel {
 
   private privateApi(request: BenchRequest, credentials: string | null): OriginAnswer {
     if (credentials === null) {
-      return this.error(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="Doorkeeper"' }, 'json');
+      return this.error(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-store', 'www-authenticate': 'Bearer realm="Doorkeeper"' }, 'json');
     }
     const streaming = request.resource === 'streaming';
     const bytes = streaming ? 2_000 : logUniform(hashUnit(this.options.seed, request.objectId, request.target.length), 1_000, 60_000);
@@ -246,6 +280,32 @@ export class OriginModel {
       representation: streaming ? 'event-stream' : 'json',
       version: 0,
       variant: `private:${credentials}`,
+    };
+  }
+
+  /** `cache_if_unauthenticated!` endpoints: public for 15 s to visitors; every other endpoint needs a login. */
+  private anonymousApi(request: BenchRequest, forwarded: Record<string, string>, credentials: string | null, nowMs: number): OriginAnswer {
+    const path = request.target.split('?')[0]!;
+    const route = ANONYMOUS_API_ROUTES.find(({ pattern }) => pattern.test(path));
+    if (!route || credentials !== null) return this.privateApi(request, credentials);
+    const version = this.version(route.family, request.objectId, nowMs);
+    const bytes = logUniform(hashUnit(this.options.seed, request.objectId, route.family.length), route.size[0], route.size[1]);
+    const locale = route.localised ? localeOf(forwarded) : null;
+    return {
+      status: 200,
+      headers: new Headers({
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': ANONYMOUS_API_CACHE_CONTROL,
+        // Api::BaseController varies on Authorization, Rack::Cors on Origin; trends on the locale too.
+        vary: route.localised ? 'Authorization, Accept-Language, Origin' : 'Authorization, Origin',
+        'content-length': String(bytes),
+        etag: `W/"${route.family}-${request.objectId}-${version}${locale ? `-${locale}` : ''}"`,
+      }),
+      bytes,
+      owner: null,
+      representation: 'json',
+      version,
+      variant: locale ? `json:${locale}` : 'json',
     };
   }
 
@@ -283,7 +343,7 @@ export class OriginModel {
     const family = request.resource === 'status' ? 'status-html' : request.resource;
     const version = this.version(family, request.objectId, nowMs);
     const baseBytes = logUniform(hashUnit(this.options.seed, request.objectId, 7 + family.length), 8_000, 40_000);
-    const locale = (forwarded['accept-language'] ?? 'en').split(/[,;-]/)[0] ?? 'en';
+    const locale = localeOf(forwarded);
     const headers = new Headers({ 'content-type': 'text/html; charset=utf-8', vary: 'Accept, Accept-Language, Cookie' });
     const coin = hashUnit(this.options.seed, Math.floor(request.atMs), request.objectId);
     if (credentials !== null) {

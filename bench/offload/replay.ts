@@ -5,7 +5,9 @@ import { MastodonWorkload, START_MS, type BenchRequest } from './workload';
 // Replays one generated request stream through every policy in lockstep and counts, per policy,
 // hits, bytes, origin requests and what a client should never have got.
 
-export type TrafficGroup = 'files' | 'static' | 'api' | 'inbox' | 'federation' | 'pages';
+export type TrafficGroup = 'files' | 'static' | 'api' | 'anonymousApi' | 'inbox' | 'federation' | 'pages';
+
+export const TRAFFIC_GROUPS: readonly TrafficGroup[] = ['files', 'static', 'api', 'anonymousApi', 'inbox', 'federation', 'pages'];
 
 export interface Counters {
   requests: number;
@@ -46,6 +48,8 @@ export function trafficGroup(request: BenchRequest): TrafficGroup {
     case 'api-private':
     case 'streaming':
       return 'api';
+    case 'api-anonymous':
+      return 'anonymousApi';
     case 'inbox':
       return 'inbox';
     case 'actor':
@@ -91,7 +95,7 @@ class Tally {
 
   result(): OffloadResult {
     const { requests, hits, clientBytes, originBytes, originRequests } = this.total;
-    const groups: TrafficGroup[] = ['files', 'static', 'api', 'inbox', 'federation', 'pages'];
+    const groups = TRAFFIC_GROUPS;
     return {
       hitRatio: hits / requests,
       byteOffload: clientBytes > 0 ? 1 - originBytes / clientBytes : 0,

@@ -5,19 +5,24 @@ import { AnchorPolicy } from './anchor';
 import { EdgeplanePolicy } from './edgeplane';
 import { IdealPolicy } from './ideal';
 import type { OriginModel } from './origin';
-import { replay, type OffloadResult, type ReplayOutcome, type TrafficGroup } from './replay';
+import { replay, TRAFFIC_GROUPS, type Counters, type OffloadResult, type ReplayOutcome, type TrafficGroup } from './replay';
 import { REQUESTS_PER_SECOND } from './workload';
 
 const POLICIES = [
   (origin: OriginModel) => new EdgeplanePolicy(origin),
   (origin: OriginModel) => new AnchorPolicy(origin),
   (origin: OriginModel) => new IdealPolicy(origin),
+  (origin: OriginModel) => new IdealPolicy(origin, { boundedByOriginLifetimes: true }),
 ];
+
+/** How close edgeplane's hit ratio per class must come to the ideal's (issue 11), in points. */
+const CLOSE_POINTS = 1;
 
 const GROUP_NAMES: Record<TrafficGroup, string> = {
   files: 'files domain',
   static: 'main-domain static',
-  api: 'API (incl. streaming)',
+  api: 'API with a token (incl. streaming)',
+  anonymousApi: 'anonymous API reads',
   inbox: 'inbox POSTs',
   federation: 'ActivityPub/WebFinger/NodeInfo GETs',
   pages: 'HTML pages',
@@ -33,7 +38,7 @@ function printOutcome(title: string, outcome: ReplayOutcome): void {
       return [name, percent(result.hitRatio), percent(result.byteOffload), result.originPerThousand.toFixed(1), result.leaks, result.wrongRepresentation, result.staleServed];
     }),
   );
-  const groups = Object.keys(GROUP_NAMES) as TrafficGroup[];
+  const groups = TRAFFIC_GROUPS;
   printTable(
     `${title} — hit ratio / byte offload by traffic class`,
     ['class', 'requests', 'bytes (GB)', ...names],
@@ -48,6 +53,38 @@ function printOutcome(title: string, outcome: ReplayOutcome): void {
           const offload = counters.clientBytes > 0 ? percent(1 - counters.originBytes / counters.clientBytes) : '—';
           return `${percent(counters.hits / Math.max(1, counters.requests))} / ${offload}`;
         }),
+      ];
+    }),
+  );
+}
+
+const hitRatio = (counters: Counters) => counters.hits / Math.max(1, counters.requests);
+const points = (difference: number) => `${difference >= 0 ? '+' : ''}${(difference * 100).toFixed(1)}`;
+
+/**
+ * edgeplane's hit ratio per class beside the ideal's and the bounded ideal's (the oracle that
+ * keeps answers only as long as the origin's headers allow), with the differences in points.
+ */
+function printGaps(title: string, outcome: ReplayOutcome): void {
+  const { edgeplane, ideal } = outcome.results;
+  const bounded = outcome.results['bounded ideal'];
+  if (!edgeplane || !ideal || !bounded) return;
+  printTable(
+    `${title} — hit ratio by class: edgeplane against the ideal (points)`,
+    ['class', 'edgeplane', 'ideal', 'difference', 'bounded ideal', 'difference', 'within 1 point of'],
+    TRAFFIC_GROUPS.map((group) => {
+      const mine = hitRatio(edgeplane.byGroup[group]);
+      const best = hitRatio(ideal.byGroup[group]);
+      const allowed = hitRatio(bounded.byGroup[group]);
+      const close = (other: number) => mine >= other - CLOSE_POINTS / 100;
+      return [
+        GROUP_NAMES[group],
+        percent(mine),
+        percent(best),
+        points(mine - best),
+        percent(allowed),
+        points(mine - allowed),
+        close(best) ? 'ideal' : close(allowed) ? 'bounded ideal only' : 'NEITHER',
       ];
     }),
   );
@@ -71,8 +108,10 @@ export async function runOffloadSection(settings: BenchSettings): Promise<Offloa
   const common = { seed: settings.seed, requests: settings.offloadRequests, warmupRequests: settings.offloadWarmup, policies: POLICIES };
   const publicFetch = await replay({ ...common, authorizedFetch: false });
   printOutcome('1. Cache offload, Mastodon defaults', publicFetch);
+  printGaps('1. Cache offload, Mastodon defaults', publicFetch);
   const authorizedFetch = await replay({ ...common, authorizedFetch: true });
   printOutcome('1b. Cache offload, AUTHORIZED_FETCH (secure mode): ActivityPub answers private to the signer', authorizedFetch);
+  printGaps('1b. Cache offload, AUTHORIZED_FETCH', authorizedFetch);
   const results = publicFetch.results;
   return {
     summary: { edgeplane: summarise(results.edgeplane!), anchor: summarise(results.anchor!), ideal: summarise(results.ideal!) },

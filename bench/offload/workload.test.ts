@@ -23,6 +23,8 @@ describe('MastodonWorkload', () => {
     expect(share('static')).toBeLessThanOrEqual(0.1);
     expect(share('api')).toBeGreaterThanOrEqual(0.15);
     expect(share('api')).toBeLessThanOrEqual(0.25);
+    expect(share('anonymousApi')).toBeGreaterThanOrEqual(0.02);
+    expect(share('anonymousApi')).toBeLessThanOrEqual(0.06);
     expect(share('inbox')).toBeGreaterThanOrEqual(0.1);
     expect(share('inbox')).toBeLessThanOrEqual(0.2);
     const streaming = requests.filter((request) => request.resource === 'streaming').length / requests.length;
@@ -77,6 +79,13 @@ describe('MastodonWorkload', () => {
     expect(fresh.length / statusFetches.length).toBeLessThan(0.7);
     const browserMedia = requests.filter((request) => request.resource === 'preview' && request.clientKind === 'browser');
     expect(browserMedia.every((request) => request.objectId < CATALOGUE.preview)).toBe(true);
+  });
+
+  it('sends anonymous API reads without credentials, in the visitors\' own locales', () => {
+    const reads = requests.filter((request) => request.resource === 'api-anonymous');
+    expect(reads.every((request) => request.method === 'GET' && request.clientKind === 'browser' && !request.headers.authorization && !request.headers.cookie)).toBe(true);
+    expect(new Set(reads.map((request) => request.headers['accept-language'])).size).toBeGreaterThan(5);
+    expect(reads.some((request) => request.target.startsWith('/api/v1/trends/'))).toBe(true);
   });
 
   it('moves simulated time forward at the configured rate', () => {

@@ -12,7 +12,7 @@ export type Resource =
   // main-domain static files
   | 'pack' | 'emoji' | 'missing-image' | 'sound' | 'root-file' | 'service-worker'
   // API
-  | 'api-instance' | 'api-private' | 'streaming'
+  | 'api-instance' | 'api-private' | 'api-anonymous' | 'streaming'
   // federation
   | 'inbox' | 'actor' | 'status' | 'collection' | 'webfinger' | 'nodeinfo'
   // anonymous and signed-in pages
@@ -39,9 +39,11 @@ export interface BenchRequest {
 
 /** Share of all requests per class (the policy document's ranges, mid-range, summing to 1). */
 export const REQUEST_MIX = {
-  filesDomain: 0.5,
+  filesDomain: 0.48,
   mainStatic: 0.07,
-  authenticatedApi: 0.19,
+  authenticatedApi: 0.17,
+  /** The web app of logged-out visitors (and embeds) reading public statuses, accounts, timelines, trends. */
+  anonymousApi: 0.04,
   inboxPosts: 0.14,
   federationGets: 0.06,
   html: 0.039,
@@ -65,6 +67,9 @@ export const ZIPF_EXPONENT = 0.8;
 
 /** Share of server fetches of statuses and media that go to posts still fanning out (the rest: Zipf over the catalogue). */
 export const FRESH_SHARE = { status: 0.6, media: 0.6, actor: 0.3 } as const;
+
+/** Share of anonymous status views (pages and the web app's API reads) that follow a link to a post still fanning out. */
+export const FRESH_VIEW_SHARE = 0.3;
 
 /** Requests per simulated second (a ~30,000-account instance; about 1.7 M requests a day). */
 export const REQUESTS_PER_SECOND = 20;
@@ -150,6 +155,27 @@ const PRIVATE_READS: ReadonlyArray<readonly [(user: number, n: number) => string
   [(_, n) => `/api/v1/statuses/${n}/context`, 15],
   [() => '/api/v1/accounts/verify_credentials', 10],
 ];
+/**
+ * What the web app of a logged-out visitor reads: the endpoints with `cache_if_unauthenticated!`
+ * (statuses and their context, accounts, timelines, trends, directory, polls), and now and then
+ * one that needs a login (answered 401 `private, no-store`).
+ */
+export const ANONYMOUS_READS: ReadonlyArray<readonly [string, number]> = [
+  ['status', 25],
+  ['context', 20],
+  ['account', 10],
+  ['account-statuses', 15],
+  ['trends', 10],
+  ['public-timeline', 8],
+  ['tag-timeline', 5],
+  ['directory', 2],
+  ['poll', 3],
+  ['needs-login', 2],
+];
+const TRENDS = ['statuses', 'tags', 'links'];
+/** What Mastodon's web app (axios) sends as Accept. */
+const WEB_APP_ACCEPT = 'application/json, text/plain, */*';
+
 const PRIVATE_WRITES: ReadonlyArray<readonly [(n: number) => string, number]> = [
   [() => '/api/v1/statuses', 40],
   [(n) => `/api/v1/statuses/${n}/favourite`, 40],
@@ -211,6 +237,8 @@ export class MastodonWorkload {
         return this.staticRequest();
       case 'authenticatedApi':
         return this.chance(0.08) ? this.instanceApiRequest() : this.privateApiRequest();
+      case 'anonymousApi':
+        return this.anonymousApiRequest();
       case 'inboxPosts':
         return this.inboxRequest();
       case 'federationGets':
@@ -377,6 +405,64 @@ export class MastodonWorkload {
     });
   }
 
+  /** A status a visitor looks at: often one a link shared elsewhere points to, still fanning out. */
+  private viewedStatus(): number {
+    const post = this.fresh(FRESH_VIEW_SHARE, false);
+    return post ? CATALOGUE.status + post.index : this.popular(CATALOGUE.status);
+  }
+
+  private anonymousApiRequest(): BenchRequest {
+    const read = weightedPick(this.random, ANONYMOUS_READS);
+    let objectId = 0;
+    let target: string;
+    switch (read) {
+      case 'status':
+      case 'context':
+        objectId = this.viewedStatus();
+        target = read === 'status' ? `/api/v1/statuses/${objectId}` : `/api/v1/statuses/${objectId}/context`;
+        break;
+      case 'account':
+        objectId = this.popular(LOCAL_ACCOUNTS);
+        target = `/api/v1/accounts/lookup?acct=user${objectId}`;
+        break;
+      case 'account-statuses':
+        objectId = this.popular(LOCAL_ACCOUNTS);
+        target = `/api/v1/accounts/${objectId}/statuses?exclude_replies=true`;
+        break;
+      case 'trends':
+        objectId = randomInt(this.random, TRENDS.length);
+        target = `/api/v1/trends/${TRENDS[objectId]}`;
+        break;
+      case 'public-timeline':
+        target = '/api/v1/timelines/public?local=true';
+        break;
+      case 'tag-timeline':
+        objectId = this.popular(CATALOGUE.tag);
+        target = `/api/v1/timelines/tag/tag${objectId}`;
+        break;
+      case 'directory':
+        target = '/api/v1/directory?local=true&order=active';
+        break;
+      case 'poll':
+        objectId = this.popular(CATALOGUE.status);
+        target = `/api/v1/polls/${objectId}`;
+        break;
+      default:
+        target = '/api/v1/timelines/home';
+    }
+    const browser = this.browser(false);
+    return this.request({
+      method: 'GET',
+      host: MAIN_HOST,
+      target,
+      headers: { host: MAIN_HOST, accept: WEB_APP_ACCEPT, 'accept-language': browser.language, 'user-agent': BROWSER_AGENT },
+      client: browser.client,
+      clientKind: browser.clientKind,
+      resource: 'api-anonymous',
+      objectId,
+    });
+  }
+
   private streamingRequest(): BenchRequest {
     const user = randomInt(this.random, ACTIVE_USERS);
     return this.request({
@@ -476,7 +562,7 @@ export class MastodonWorkload {
       objectId = this.popular(LOCAL_ACCOUNTS);
       target = `/@user${objectId}`;
     } else if (resource === 'status') {
-      objectId = this.popular(CATALOGUE.status);
+      objectId = this.viewedStatus();
       target = `/@user${statusAuthor(objectId)}/${objectId}`;
     } else {
       objectId = this.popular(CATALOGUE.tag);

@@ -7,6 +7,7 @@ import { printTable } from '../table';
 import { edgeBundleSize, wasmSize, WASM_PATH, type BundleSize, type WasmSize } from './artifacts';
 import { measureDecisions, type DecisionCost } from './decisions';
 import { BENCH_SERVICE, openBenchControlPlane, seedIdleDomains } from './idle-domains';
+import { measureLargeObject, type LargeObjectCost } from './large-object';
 import { measureThroughput, startTarget, type Throughput } from './throughput';
 
 /**
@@ -66,6 +67,7 @@ export interface OverheadDetails {
   bare: Measured<Throughput>;
   api: Measured<Throughput>;
   apiLargestPage: Measured<Throughput>;
+  largeObject: Measured<LargeObjectCost>;
 }
 
 export interface OverheadSection {
@@ -93,6 +95,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], listPath, settings, 3)) : notSeeded();
   const apiLargestPage = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings, 3)) : notSeeded();
   removeDb();
+  const largeObject = await attempt(() => measureLargeObject(settings.largeObjectBytes));
 
   const decisionCost = valueOf(decisions);
   const bundleSize = valueOf(bundle);
@@ -101,6 +104,9 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const apiRate = valueOf(api);
   const largestPageRate = valueOf(apiLargestPage);
   const tick = valueOf(tickMillis);
+  const large = valueOf(largeObject);
+  const fullObject = settings.largeObjectBytes === 1024 ** 3;
+  const objectSize = `${settings.largeObjectBytes / 1024 ** 2} MiB${fullObject ? '' : ' (quick run: 1 GiB in the full run)'}`;
   const why = (measured: Measured<unknown>) => ('error' in measured ? `not measured: ${measured.error}` : '');
   const domains = settings.storeDomains.toLocaleString('en');
   printTable('3. Overheads', ['what', 'measured', 'note'], [
@@ -112,6 +118,8 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
     [`  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`, largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null', largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage)],
     ['bare Hono hello-world (req/s)', bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null', bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare)],
     ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
+    [`local edge peak memory above idle, one ${objectSize} object (MB)`, large ? large.peakOverIdleMb.toFixed(1) : 'null', large ? `edge serve in its own process: idle ${large.idleMb.toFixed(0)} MB, peak ${large.peakMb.toFixed(0)} MB; goal ≤ 64 MB` : why(largeObject)],
+    ['  its time to first byte (ms)', large ? large.firstByteMs.toFixed(1) : 'null', large ? `whole object in ${large.seconds.toFixed(1)} s, over the cache's object cap: streamed, never held` : why(largeObject)],
     [`reconcile tick, ${domains} idle domains (ms)`, tick !== null ? tick.toFixed(3) : 'null', tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis)],
   ]);
 
@@ -124,7 +132,9 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
       apiVsBareHono: apiRate && bareRate && fullStore ? Number((apiRate.requestsPerSecond / bareRate.requestsPerSecond).toPrecision(3)) : null,
       apiLargePageRps: largestPageRate && fullStore ? round(largestPageRate.requestsPerSecond, 1) : null,
       tickMillis10k: tick !== null && fullStore ? round(tick, 3) : null,
+      localEdgeLargeObjectMb: large && fullObject ? round(large.peakOverIdleMb, 1) : null,
+      localEdgeFirstByteMs: large && fullObject ? round(large.firstByteMs, 1) : null,
     },
-    details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api, apiLargestPage },
+    details: { decisions, bundle, wasm, storeDomains: settings.storeDomains, tickMillis, bare, api, apiLargestPage, largeObject },
   };
 }

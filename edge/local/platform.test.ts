@@ -148,7 +148,7 @@ describe('local platform', () => {
       origin: 'main',
       backend: 'main_origin',
       request: new Request('https://toot.example/about'),
-      cache: { mode: 'cache', key: 'k', decideStorage: () => ({ store: true, ttl: 60, swr: 0, sie: 0, surrogateKeys: [], clientHeaders: { set: {}, remove: [], removePrefixes: [] }, reason: '' }) },
+      cache: { mode: 'cache', key: 'k', decideStorage: () => ({ store: true, ttl: 60, swr: 0, sie: 0, surrogateKeys: [], vary: [], clientHeaders: { set: {}, remove: [], removePrefixes: [] }, reason: '' }) },
     });
     const reader = response.response.body!.getReader();
     push('first ');

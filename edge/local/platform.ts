@@ -1,5 +1,4 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { varyHeaders } from '../freshness';
 import type { CacheMode, EdgeLogEntry, EdgePlatform, OriginResult } from '../platform';
 import type { Origin } from '../policy';
 import { cachedResponse, type CacheLookup, type EdgeCache } from './cache';
@@ -45,7 +44,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
     if (request.method !== 'GET' || request.headers.has('range')) return response;
     const storage = mode.decideStorage(response);
     if (!storage.store || storage.ttl === null) return response;
-    const vary = varyHeaders(response.headers).map((name): [string, string | null] => [name, request.headers.get(name)]);
+    const vary = storage.vary.map((name): [string, string | null] => [name, request.headers.get(name)]);
     const keep = (body: Uint8Array<ArrayBuffer>) =>
       cache.store(mode.key, {
         status: response.status,
