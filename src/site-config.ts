@@ -17,6 +17,12 @@ export function defaultConfigStoreName(service: string): string {
 /** Config Store key holding the site configuration as one JSON value. */
 export const SITE_CONFIG_KEY = 'site';
 
+/**
+ * Fastly stores a Config Store value of at most 8,000 characters (docs/fastly-facts.md, "Config
+ * Store"): the `site` value, with every host of the service in it, must fit.
+ */
+export const CONFIG_VALUE_MAX_CHARS = 8000;
+
 /** Config Store key of the caching switch for one host: value `on` | `off`, absent = off. */
 export function cachingKey(host: string): string {
   return `caching:${host}`;

@@ -3,7 +3,7 @@ import type { ControlPlane } from '../control-plane';
 import { parseDomainName } from '../domain-name';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import { AttachInput, type DomainPage, DomainPageRequest, type DomainRecord, type DomainState, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
-import { cachingKey, defaultConfigStoreName, DOMAIN_ROLES } from '../site-config';
+import { cachingKey, defaultConfigStoreName, type DomainRole, DOMAIN_ROLES, type SiteConfig } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
@@ -13,6 +13,7 @@ import { iso, moveTo, newDomainRecord, note, reattached, withCondition } from '.
 import { requeueDomainsWaitingForService } from './resume-provisioning';
 import { purgeTarget } from './purge-target';
 import { withServiceLease } from './service-lease';
+import { siteConfigOf, siteConfigValue } from './site-config-writer';
 
 /** Provisioning is a reconcile: after Fastly was unavailable it is read and resumed, a few times. */
 const PROVISION_ATTEMPTS = 4;
@@ -121,6 +122,7 @@ export class LifecycleControlPlane implements ControlPlane {
       throw new EdgeplaneError('conflict', `${domain} is already attached to service "${elsewhere.service}" (state ${elsewhere.state}); remove it there first`);
     }
     if (input.role === 'main') await this.refuseSecondMain(serviceName, domain);
+    await this.refuseOverCapacity(service, domain, input.role);
     const existing = await this.ctx.store.getDomain(serviceName, domain);
     if (!existing) {
       const record = newDomainRecord({ service: serviceName, domain, role: input.role, move: input.move ?? false, nowMs: this.ctx.clock.now() });
@@ -223,6 +225,16 @@ export class LifecycleControlPlane implements ControlPlane {
       `service "${serviceName}" already has the main host ${current.domain} (${current.state}); attach ${domain} with another role (${others}: `
         + `alias is served like the main host, redirect answers 301 to it), or cancel ${current.domain} first`,
     );
+  }
+
+  /** A host the edge config could not hold is refused now, not after its certificate was issued. */
+  private async refuseOverCapacity(service: StoredService, domain: string, role: DomainRole): Promise<void> {
+    // Every host not cancelled may go live; the canonical host is one of them, so it adds nothing.
+    const hosts: SiteConfig['hosts'] = { [domain]: { role } };
+    for (const other of await this.ctx.store.listDomainStates(service.name)) {
+      if (other.state !== 'cancelled') hosts[other.domain] ??= { role: other.role };
+    }
+    siteConfigValue(service.name, siteConfigOf(service, { hosts, canonicalHost: null }));
   }
 
   private async requireService(name: string): Promise<StoredService> {

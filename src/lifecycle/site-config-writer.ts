@@ -1,6 +1,6 @@
 import { EdgeplaneError } from '../errors';
 import type { FastlyGateway } from '../fastly/gateway';
-import { BACKEND_NAMES, type DomainRole, mainHostOf, SITE_CONFIG_KEY, type SiteConfig, withHost, withoutHost } from '../site-config';
+import { BACKEND_NAMES, CONFIG_VALUE_MAX_CHARS, type DomainRole, mainHostOf, SITE_CONFIG_KEY, type SiteConfig, withHost, withoutHost } from '../site-config';
 import { parseStoredSiteConfig } from '../site-config-schema';
 import type { StoredService } from '../store';
 
@@ -17,14 +17,7 @@ export async function writeSiteConfig(
   change: SiteChange = {},
 ): Promise<SiteConfig> {
   const text = await gateway.getConfigItem(service.configStoreId, SITE_CONFIG_KEY);
-  const current = parseStoredSiteConfig(text);
-  let next: SiteConfig = {
-    hosts: current?.hosts ?? {},
-    canonicalHost: current?.canonicalHost ?? null,
-    backends: { main: BACKEND_NAMES.main, static: BACKEND_NAMES.static },
-    staticHostHeader: service.origins.static.hostHeader ?? null,
-    staticPathPrefix: service.origins.static.pathPrefix ?? null,
-  };
+  let next = siteConfigOf(service, parseStoredSiteConfig(text));
   if ('set' in change) {
     const { domain, role } = change.set;
     const otherMain = role === 'main' ? mainHostOf(next, domain) : null;
@@ -34,9 +27,36 @@ export async function writeSiteConfig(
     next = withHost(next, domain, role);
   }
   if ('clear' in change) next = withoutHost(next, change.clear);
-  const value = JSON.stringify(next);
+  const value = siteConfigValue(service.name, next);
   if (value !== text) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, value);
   return next;
+}
+
+/** The service's origin settings with the hosts (and canonical host) of `current`, if any. */
+export function siteConfigOf(service: StoredService, current: Pick<SiteConfig, 'hosts' | 'canonicalHost'> | null): SiteConfig {
+  return {
+    hosts: current?.hosts ?? {},
+    canonicalHost: current?.canonicalHost ?? null,
+    backends: { main: BACKEND_NAMES.main, static: BACKEND_NAMES.static },
+    staticHostHeader: service.origins.static.hostHeader ?? null,
+    staticPathPrefix: service.origins.static.pathPrefix ?? null,
+  };
+}
+
+/**
+ * The `site` value as stored, refused (409) when Fastly would refuse it: over its 8,000
+ * characters a value is not stored, and the edge would never learn of the host.
+ */
+export function siteConfigValue(serviceName: string, site: SiteConfig): string {
+  const value = JSON.stringify(site);
+  if (value.length > CONFIG_VALUE_MAX_CHARS) {
+    const hosts = Object.keys(site.hosts).length;
+    throw new EdgeplaneError(
+      'conflict',
+      `the edge config of service "${serviceName}" would be ${value.length} characters with ${hosts} hosts, over Fastly's limit of ${CONFIG_VALUE_MAX_CHARS} per Config Store value; attach further hosts to another service`,
+    );
+  }
+  return value;
 }
 
 /** Reads the `site` key back from Fastly: the role the edge gives `domain` there, or null. */
