@@ -158,6 +158,8 @@ describe('config stores', () => {
     expect(await gateway.getConfigItem(store.id, key)).toBe('on');
     await gateway.putConfigItem(store.id, key, 'off');
     expect(await gateway.getConfigItem(store.id, key)).toBe('off');
+    await gateway.putConfigItems(store.id, { [key]: 'on', site: '{}' });
+    expect([await gateway.getConfigItem(store.id, key), await gateway.getConfigItem(store.id, 'site')]).toEqual(['on', '{}']);
     await gateway.deleteConfigItem(store.id, key);
     expect(await gateway.getConfigItem(store.id, key)).toBeNull();
     await expect(gateway.deleteConfigItem(store.id, key)).resolves.toBeUndefined();

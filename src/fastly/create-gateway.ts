@@ -456,6 +456,16 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       });
     },
 
+    async putConfigItems(storeId, items) {
+      const upserts = Object.entries(items).map(([item_key, item_value]) => ({ op: 'upsert', item_key, item_value }));
+      await call({
+        operation: 'putConfigItems',
+        method: 'PATCH',
+        send: () => fromFastlyJs(configItems.bulkUpdateConfigStoreItemWithHttpInfo({ config_store_id: storeId, bulk_update_config_store_list_request: { items: upserts } })),
+        answer: Anything,
+      });
+    },
+
     async deleteConfigItem(storeId, key) {
       try {
         await call({

@@ -146,6 +146,8 @@ export interface FastlyGateway {
   createConfigStore(name: string): Promise<ConfigStore>;
   getConfigItem(storeId: string, key: string): Promise<string | null>;
   putConfigItem(storeId: string, key: string, value: string): Promise<void>;
+  /** Sets several items in one write (Fastly's bulk update: all of them or none). */
+  putConfigItems(storeId: string, items: Readonly<Record<string, string>>): Promise<void>;
   /** An absent key is not an error: the switch is off either way. */
   deleteConfigItem(storeId: string, key: string): Promise<void>;
   listResourceLinks(serviceId: string, version: number): Promise<ResourceLink[]>;

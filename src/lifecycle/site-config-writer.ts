@@ -16,20 +16,30 @@ export async function writeSiteConfig(
   service: StoredService & { configStoreId: string },
   change: SiteChange = {},
 ): Promise<SiteConfig> {
+  const planned = await planSiteConfig(gateway, service, change);
+  if (planned.changed) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, planned.value);
+  return planned.site;
+}
+
+/** What `writeSiteConfig` would write (read from Fastly), for a caller that writes it with other items. */
+export async function planSiteConfig(
+  gateway: FastlyGateway,
+  service: StoredService & { configStoreId: string },
+  change: SiteChange,
+): Promise<{ site: SiteConfig; value: string; changed: boolean }> {
   const text = await gateway.getConfigItem(service.configStoreId, SITE_CONFIG_KEY);
-  let next = siteConfigOf(service, parseStoredSiteConfig(text));
+  let site = siteConfigOf(service, parseStoredSiteConfig(text));
   if ('set' in change) {
     const { domain, role } = change.set;
-    const otherMain = role === 'main' ? mainHostOf(next, domain) : null;
+    const otherMain = role === 'main' ? mainHostOf(site, domain) : null;
     if (otherMain !== null) {
       throw new EdgeplaneError('conflict', `the edge of "${service.name}" already serves ${otherMain} as its main host; cancel it first, or attach ${domain} as alias or redirect`);
     }
-    next = withHost(next, domain, role);
+    site = withHost(site, domain, role);
   }
-  if ('clear' in change) next = withoutHost(next, change.clear);
-  const value = siteConfigValue(service.name, next);
-  if (value !== text) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, value);
-  return next;
+  if ('clear' in change) site = withoutHost(site, change.clear);
+  const value = siteConfigValue(service.name, site);
+  return { site, value, changed: value !== text };
 }
 
 /** The service's origin settings with the hosts (and canonical host) of `current`, if any. */
