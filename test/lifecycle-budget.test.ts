@@ -88,6 +88,44 @@ describe('a domain that is never released', () => {
 });
 
 describe('many waiting domains', () => {
+  it('share the budget evenly: none starves, each is probed once per fair interval (waiting × spacing)', async () => {
+    // 40 writes an hour at 25 %: 10 probes an hour, one per 6 minutes; ten waiting domains make
+    // a fair interval of an hour, though each domain's own schedule asks every 1-2 minutes.
+    harness = await startLifecycleHarness({ config: { writeLimitPerHour: 40, budgetShare: 0.25 } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot'));
+    const domains = Array.from({ length: 10 }, (_, index) => `d${index}.toot.example`);
+    for (const domain of domains) {
+      await harness.holdByOtherAccount(domain);
+      await controlPlane.attachDomain('toot', { domain, role: 'static' });
+    }
+    await worker.tick();
+    const spacing = 6 * MINUTE;
+    const fairInterval = domains.length * spacing;
+    const probedAt = new Map<string, number[]>(domains.map((domain) => [domain, []]));
+    const attempts = new Map<string, number>(domains.map((domain) => [domain, 1]));
+    const start = clock.now();
+    while (clock.now() < start + 3 * HOUR) {
+      clock.advance(MINUTE);
+      if ((await worker.tick()) === 0) continue;
+      for (const domain of domains) {
+        const record = await controlPlane.getDomain('toot', domain);
+        if (record.attempts > attempts.get(domain)!) probedAt.get(domain)!.push(clock.now() - start);
+        attempts.set(domain, record.attempts);
+      }
+    }
+    const all = [...probedAt.values()].flat().sort((a, b) => a - b);
+    // The pace: one probe per spacing, 30 in the three hours.
+    expect(all.length).toBe(30);
+    expect(Math.min(...all.slice(1).map((at, index) => at - all[index]!))).toBe(spacing);
+    for (const [domain, times] of probedAt) {
+      // Every domain's first probe within one fair interval, and each next one fair interval later.
+      const gaps = [times[0]!, ...times.slice(1).map((at, index) => at - times[index]!)];
+      expect({ domain, probes: times.length, longestGap: Math.max(...gaps) }).toEqual({ domain, probes: 3, longestGap: fairInterval });
+    }
+  });
+
   it('share one budget: the oldest due goes first, so every domain is probed before any is probed twice', async () => {
     // 8 writes an hour at a 25 % share: 2 probes an hour for all of them together.
     harness = await startLifecycleHarness({ config: { writeLimitPerHour: 8, budgetShare: 0.25 } });
@@ -119,9 +157,9 @@ describe('many waiting domains', () => {
     expect(probesPerHour.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(9);
     expect(Object.values(await attempts())).toEqual([3, 3, 3, 3, 3]);
 
-    // The budget is spent for this hour, yet a new domain that nobody holds goes straight through:
-    // only probes of waiting domains draw from the budget.
-    for (let probed = 0; probed < 2; ) {
+    // Right after a probe the budget has none to give for half an hour, yet a new domain that
+    // nobody holds goes straight through: only probes of waiting domains draw from the budget.
+    for (let probed = 0; probed < 1; ) {
       clock.advance(5 * MINUTE);
       probed = await worker.tick();
     }

@@ -116,6 +116,9 @@ describe('retry now', () => {
     const retried = await controlPlane.retryDomain('toot', 'toot.example');
     expect(Date.parse(retried.nextAttemptAt!)).toBe(clock.now());
     expect(retried.history.at(-1)?.event).toBe('retry_requested');
+    // The budget paces probes (one per 14.4 s at 250 an hour): the retry waits for the next slot.
+    expect(await worker.tick()).toBe(0);
+    clock.advance(15_000);
     expect(await worker.tick()).toBe(1);
     const fast = await controlPlane.getDomain('toot', 'toot.example');
     expect(fast).toMatchObject({ state: 'waiting_for_release', attempts: 3, waitingSince: slow.waitingSince });

@@ -43,15 +43,24 @@ export interface EndToEndTrial {
   delaysMs: number[];
   /** Attempts to add a domain after the first, as the simulator saw them. */
   probes: number;
+  /**
+   * The lifecycle's other Fastly writes, for the simulation to spend the same share of Fastly's
+   * hourly limit: before the first probe (the service, the first attaches, less the first adds),
+   * and per detected domain on average (activation, TLS, the caching switch).
+   */
+  otherWrites: { setup: number; perAttach: number; perDetection: number };
 }
 
 /** One trial: `domains` held domains, released at the trial's release times (scaled into `windowMs`). */
 export async function endToEndTrial(options: { seed: number; trial: number; domains: number; windowMs: number }): Promise<EndToEndTrial> {
   const clock = new ManualClock(START_MS);
   const dir = mkdtempSync(join(tmpdir(), 'edgeplane-bench-e2e-'));
-  const sim = await startSimulator({ clock, releaseDelayMs: 0, seed: options.seed });
+  // TLS issues at once: its polls would draw on the jitter source the probes use.
+  const sim = await startSimulator({ clock, releaseDelayMs: 0, tlsDelayMs: 0, seed: options.seed });
   const jitter = seededRandom(trialJitterSeed(options.seed, options.trial));
   let adds = 0;
+  let writes = 0;
+  let writesAtStart = 0;
   const opened = await openControlPlane({
     fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
     dbPath: join(dir, 'store.db'),
@@ -61,6 +70,8 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
     workerId: 'bench',
     onFastlyCall: (event) => {
       if (event.operation === 'addDomain') adds++;
+      if (event.method !== 'GET' && event.method !== 'HEAD') writes++;
+      if (event.method !== 'GET' && event.method !== 'HEAD' && clock.now() === START_MS) writesAtStart++;
     },
   });
   try {
@@ -96,7 +107,12 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
       const next = Math.max(clock.now() + POLL_MS, Math.ceil(Math.min(nextDue, nextRelease) / POLL_MS) * POLL_MS);
       clock.set(next);
     }
-    return { delaysMs: domains.map((domain, index) => detectedAt.get(domain)! - releases[index]!), probes: adds - domains.length };
+    const probes = adds - domains.length;
+    return {
+      delaysMs: domains.map((domain, index) => detectedAt.get(domain)! - releases[index]!),
+      probes,
+      otherWrites: { setup: writesAtStart - domains.length, perAttach: 0, perDetection: Math.round((writes - writesAtStart - probes) / domains.length) },
+    };
   } finally {
     await opened.close();
     await sim.close();

@@ -15,8 +15,8 @@ interface Row {
 }
 
 const MINUTE_MS = 60_000;
-/** The other cap the design weighed (about 10 minutes, or 5 to meet the 300 s target): what the choice trades. */
-const OTHER_CAP_MS = DEFAULT_RETRY.maxMs === 5 * MINUTE_MS ? 10 * MINUTE_MS : 5 * MINUTE_MS;
+/** The cap before the even pace (5 minutes, issue 6's 300 s target): what the choice of 2 trades. */
+const OTHER_CAP_MS = DEFAULT_RETRY.maxMs === 2 * MINUTE_MS ? 5 * MINUTE_MS : 2 * MINUTE_MS;
 
 const ROWS: Row[] = [
   { label: 'round-robin limit (25 % budget, one probe per 14.4 s, in turn)', schedule: 'roundRobin', summarised: true },
@@ -75,7 +75,8 @@ async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
     let identical = 0;
     for (let trial = 0; trial < trials; trial++) {
       const endToEnd = await endToEndTrial({ seed: settings.seed, trial, domains, windowMs: CROSS_CHECK_WINDOW_MS });
-      const simulated = simulateTrial({ schedule: 'edgeplane', domains, seed: settings.seed, windowMs: CROSS_CHECK_WINDOW_MS }, trial);
+      // The simulation spends Fastly's limit on the lifecycle's other writes as the run did.
+      const simulated = simulateTrial({ schedule: 'edgeplane', domains, seed: settings.seed, windowMs: CROSS_CHECK_WINDOW_MS, otherWrites: endToEnd.otherWrites }, trial);
       real.push(...endToEnd.delaysMs);
       modelled.push(...simulated.delaysMs);
       realProbes += endToEnd.probes;

@@ -5,24 +5,32 @@ import { ProbeBudget } from './budget';
 const HOUR = 60 * 60_000;
 
 describe('ProbeBudget', () => {
-  it('allows a share of the hourly write limit in any sliding hour', () => {
+  it('paces a share of the hourly write limit evenly: one probe per spacing, never a burst', () => {
     const clock = new ManualClock(0);
     const budget = new ProbeBudget({ clock, writeLimitPerHour: 1000, share: 0.25 });
     expect(budget.capacity).toBe(250);
-    let taken = 0;
-    while (budget.tryTake()) {
-      taken += 1;
-      clock.advance(1_000);
+    expect(budget.spacingMs).toBe(14_400);
+    // Asked at every one-second poll, it gives one probe every 14.4 s on average: 250 in the hour.
+    const takenAt: number[] = [];
+    for (let ms = 0; ms < HOUR; ms += 1_000) {
+      clock.set(ms);
+      if (budget.tryTake()) takenAt.push(ms);
     }
-    expect(taken).toBe(250);
-    expect(budget.remaining()).toBe(0);
-    // The first probe (at 0) leaves the window an hour later, and with it one slot.
+    expect(takenAt).toHaveLength(250);
+    expect(takenAt.slice(0, 4)).toEqual([0, 15_000, 29_000, 44_000]);
+    expect(Math.min(...takenAt.slice(1).map((at, index) => at - takenAt[index]!))).toBeGreaterThanOrEqual(14_000);
     expect(budget.nextAvailableAt()).toBe(HOUR);
-    clock.set(HOUR - 1);
-    expect(budget.tryTake()).toBe(false);
+  });
+
+  it('gives no credit for a pause: after a quiet spell the pace starts again from then', () => {
+    const clock = new ManualClock(0);
+    const budget = new ProbeBudget({ clock, writeLimitPerHour: 4, share: 1 });
+    expect(budget.spacingMs).toBe(15 * 60_000);
+    expect(budget.tryTake()).toBe(true);
     clock.set(HOUR);
     expect(budget.tryTake()).toBe(true);
     expect(budget.tryTake()).toBe(false);
+    expect(budget.nextAvailableAt()).toBe(HOUR + 15 * 60_000);
   });
 
   it('takes nothing until Fastly-RateLimit-Reset after a 429', () => {
@@ -47,7 +55,8 @@ describe('ProbeBudget', () => {
     expect(budget.pausedUntil()).toBeLessThanOrEqual(clock.now());
     clock.set(HOUR);
     expect(budget.tryTake({ remaining: 750, resetAt })).toBe(true);
-    // Before any write Fastly has said nothing: the own count alone decides.
+    // Before any write Fastly has said nothing: the own pace alone decides.
+    clock.advance(budget.spacingMs);
     expect(budget.tryTake({ remaining: null, resetAt: null })).toBe(true);
   });
 

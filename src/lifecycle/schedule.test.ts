@@ -23,9 +23,13 @@ describe('nextProbeDelay', () => {
   });
 
   it('then doubles the delay from probe to probe up to the cap', () => {
-    const delays = [60, 62, 64, 68, 73].map((minute) => nextProbeDelay({ waitingSinceMs: 0, nowMs: minute * MINUTE, random: middle }));
+    const cap = { maxMs: 5 * MINUTE };
+    const delays = [60, 62, 64, 68, 73].map((minute) => nextProbeDelay({ waitingSinceMs: 0, nowMs: minute * MINUTE, random: middle, ...cap }));
     expect(delays).toEqual([2, 2, 4, 5, 5].map((m) => m * MINUTE));
-    const times = probeTimes(3 * HOUR);
+    // The default cap (2 min) is reached at the first step after the fast phase.
+    expect(nextProbeDelay({ waitingSinceMs: 0, nowMs: 61 * MINUTE, random: middle })).toBe(2 * MINUTE);
+    expect(DEFAULT_RETRY.maxMs).toBe(2 * MINUTE);
+    const times = probeTimes(3 * HOUR, middle, cap);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect(gaps.slice(60)).toEqual([2, 2, 4, ...Array(gaps.length - 63).fill(5)].map((m) => m * MINUTE));
   });
@@ -51,14 +55,14 @@ describe('nextProbeDelay', () => {
 
   it('starts over from the last reset ("retry now" moves waitingSinceMs)', () => {
     const resetAt = 5 * HOUR;
-    expect(nextProbeDelay({ waitingSinceMs: 0, nowMs: resetAt, random: middle })).toBe(5 * MINUTE);
+    expect(nextProbeDelay({ waitingSinceMs: 0, nowMs: resetAt, random: middle })).toBe(2 * MINUTE);
     expect(nextProbeDelay({ waitingSinceMs: resetAt, nowMs: resetAt, random: middle })).toBe(MINUTE);
   });
 
-  it('makes about 60 + 12 per hour probes over a week: bounded write use', () => {
+  it('makes about 60 + 30 per hour probes over a week: bounded write use', () => {
     const week = probeTimes(7 * 24 * HOUR);
-    expect(week.length).toBeGreaterThan(60 + 12 * (7 * 24 - 2));
-    expect(week.length).toBeLessThan(60 + 12 * 7 * 24 + 10);
+    expect(week.length).toBeGreaterThan(60 + 30 * (7 * 24 - 2));
+    expect(week.length).toBeLessThan(60 + 30 * 7 * 24 + 10);
   });
 });
 

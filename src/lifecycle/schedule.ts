@@ -3,10 +3,12 @@ export const DEFAULT_RETRY = {
   /** Probe interval during the fast phase. */
   initialMs: 60_000,
   /**
-   * The cap the probes back off to. The design said about 10 minutes; 5 keeps release detection
-   * under 300 s at p95 (issue 6's target) for about 12 writes an hour per waiting domain.
+   * The cap the probes back off to: about 30 writes an hour per waiting domain. The design said
+   * about 10 minutes, then 5 (release detection under 300 s at p95); 2 lets the budget's even
+   * pace bind from ten waiting domains on (one probe each per 144 s), so they are probed at the
+   * round-robin limit instead of each at its own, slower schedule.
    */
-  maxMs: 5 * 60_000,
+  maxMs: 2 * 60_000,
   /** How long the fast phase lasts after the backoff starts. */
   fastPhaseMs: 60 * 60_000,
   /** Jitter as a fraction of the delay, either way. */

@@ -19,21 +19,24 @@ describe('SharedProbeBudget', () => {
   });
   afterEach(() => store.close());
 
-  it('counts the probes of every budget on the store against one share of the sliding hour', async () => {
+  it('paces the probes of every budget on the store together: one per spacing, whichever process asks', async () => {
+    // 12 writes an hour at 25 %: 3 probes an hour, one every 20 minutes.
     const [one, two] = [processBudget(), processBudget()];
     const start = clock.now();
     expect(await one.tryTake()).toBe(true);
-    clock.advance(60_000);
-    expect(await two.tryTake()).toBe(true);
-    expect(await one.tryTake()).toBe(true);
-    expect(await two.nextAvailableAt()).toBe(start + HOUR);
     expect(await two.tryTake()).toBe(false);
-    expect(await processBudget().tryTake()).toBe(false);
-
-    clock.set(start + HOUR);
-    expect(await one.nextAvailableAt()).toBe(start + HOUR);
+    expect(await two.nextAvailableAt()).toBe(start + HOUR / 3);
+    clock.advance(HOUR / 3 - 1);
+    expect(await two.tryTake()).toBe(false);
+    // A poll a little late still counts at the slot, so the next slot is not pushed back.
+    clock.advance(1_001);
     expect(await two.tryTake()).toBe(true);
     expect(await one.tryTake()).toBe(false);
+    expect(await processBudget().nextAvailableAt()).toBe(start + (2 * HOUR) / 3);
+    clock.set(start + (2 * HOUR) / 3);
+    expect(await Promise.all([one.tryTake(), two.tryTake(), processBudget().tryTake()])).toEqual([true, false, false]);
+    // Three in the hour, the share: the next one is an hour after the first.
+    expect(await one.nextAvailableAt()).toBe(start + HOUR);
   });
 
   it('spends nothing while Fastly holds probes back: after a 429, or once the user used the share', async () => {
