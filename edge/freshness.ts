@@ -26,11 +26,11 @@ export function parseDirectives(value: string | null): Map<string, string> {
   const directives = new Map<string, string>();
   if (!value) return directives;
   for (const part of value.split(',')) {
-    const [rawName, ...rest] = part.split('=');
-    const name = rawName?.trim().toLowerCase();
+    const equals = part.indexOf('=');
+    const name = (equals === -1 ? part : part.slice(0, equals)).trim().toLowerCase();
     if (!name) continue;
-    const raw = rest.join('=').trim();
-    directives.set(name, raw.replace(/^"(.*)"$/, '$1'));
+    const raw = equals === -1 ? '' : part.slice(equals + 1).trim();
+    directives.set(name, raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw);
   }
   return directives;
 }
@@ -54,8 +54,11 @@ export function varyHeaders(headers: Headers): string[] {
  * the max-age forms, as a shared cache must.
  */
 export function originFreshness(headers: Headers, nowMs: number): Freshness {
-  const surrogate = parseDirectives(headers.get('surrogate-control'));
-  const cacheControl = parseDirectives(headers.get('cache-control'));
+  return freshnessOf(headers, parseDirectives(headers.get('surrogate-control')), parseDirectives(headers.get('cache-control')), nowMs);
+}
+
+/** originFreshness with Surrogate-Control and Cache-Control already parsed (the policy has them). */
+export function freshnessOf(headers: Headers, surrogate: Map<string, string>, cacheControl: Map<string, string>, nowMs: number): Freshness {
   const age = seconds(headers.get('age') ?? undefined) ?? 0;
   const staleness = (name: string) => seconds(surrogate.get(name)) ?? seconds(cacheControl.get(name)) ?? 0;
   const swr = staleness('stale-while-revalidate');

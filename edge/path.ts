@@ -40,6 +40,10 @@ function removeDotSegments(path: string): string {
 /** The normal form of a request path (without the query). Never starts with `//`, so it can never name a host. */
 export function normalisePath(rawPath: string): NormalisedPath {
   const absolute = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
+  // Most paths are already normal: no escape, no `//`, no segment starting with a dot.
+  if (!absolute.includes('%') && !absolute.includes('//') && !absolute.includes('/.')) {
+    return { path: absolute, routingPath: absolute.toLowerCase(), opaque: false };
+  }
   const decoded = decodeUnreserved(absolute).replace(/\/{2,}/g, '/');
   const path = removeDotSegments(decoded);
   return { path, routingPath: path.toLowerCase(), opaque: /%(2F|5C|00)/.test(path) };

@@ -1,5 +1,5 @@
 import type { SiteConfig } from '../src/site-config';
-import { CACHEABLE_STATUSES, originFreshness, parseDirectives, varyHeaders } from './freshness';
+import { CACHEABLE_STATUSES, freshnessOf, parseDirectives, varyHeaders } from './freshness';
 import { acceptKind, hostMetaKind, NORMALISED_ACCEPT, normaliseLanguage } from './negotiation';
 import { normalisePath } from './path';
 
@@ -161,6 +161,8 @@ export const UNKEYED_REQUEST_HEADERS = [
 export const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 /** What a WebSocket handoff keeps: the upgrade itself is the point. */
 const WEBSOCKET_HANDSHAKE = new Set(['connection', 'upgrade']);
+/** Never forwarded: the two lists above, once each (worked out once, not per request). */
+const NEVER_FORWARDED = [...new Set([...UNKEYED_REQUEST_HEADERS, ...HOP_BY_HOP_HEADERS])];
 const STATIC_FILE_PREFIXES = ['/emoji/', '/sounds/', '/avatars/', '/headers/', '/shortcuts/'];
 const STATIC_FILE_PATHS = new Set(['/favicon.ico', '/robots.txt', '/embed.js', '/oops.png', '/badge.png']);
 const INSTANCE_ALLOWLIST = new Set(['/api/v1/instance', '/api/v2/instance', '/api/v1/custom_emojis']);
@@ -188,6 +190,8 @@ function startsWithAny(path: string, prefixes: readonly string[]): boolean {
 }
 
 function hasQueryParam(url: URL, name: string): boolean {
+  // Most requests have no query: no need to parse one.
+  if (url.search === '') return false;
   const wanted = name.toLowerCase();
   for (const key of url.searchParams.keys()) if (key.toLowerCase() === wanted) return true;
   return false;
@@ -195,7 +199,9 @@ function hasQueryParam(url: URL, name: string): boolean {
 
 /** Headers the client's `Connection` names are hop-by-hop too. */
 function connectionOptions(headers: Headers): string[] {
-  return (headers.get('connection') ?? '')
+  const connection = headers.get('connection');
+  if (connection === null) return [];
+  return connection
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name.length > 0 && name !== 'close' && name !== 'keep-alive');
@@ -479,12 +485,9 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
       ? filesRoute('files', normal.routingPath, url, '')
       : mainRoute(method, normal.routingPath, url, facts.headers);
   const keepHandshake = route.streaming === 'websocket';
-  const forwardHeaders = changes(
-    { 'x-forwarded-proto': 'https' },
-    [...UNKEYED_REQUEST_HEADERS, ...HOP_BY_HOP_HEADERS, ...connectionOptions(facts.headers)].filter(
-      (name, index, all) => all.indexOf(name) === index && !(keepHandshake && WEBSOCKET_HANDSHAKE.has(name)),
-    ),
-  );
+  const removed = [...NEVER_FORWARDED];
+  for (const name of connectionOptions(facts.headers)) if (!removed.includes(name)) removed.push(name);
+  const forwardHeaders = changes({ 'x-forwarded-proto': 'https' }, keepHandshake ? removed.filter((name) => !WEBSOCKET_HANDSHAKE.has(name)) : removed);
   const client = facts.clientAddress;
   if (client) {
     const previous = facts.headers.get('x-forwarded-for');
@@ -618,7 +621,7 @@ export function decideStorage(decision: Decision, response: { status: number; he
     return notStored(`not stored: the request carries ${plan.publicOnly.join(', ')} and the response is not public or varies on it (rule 1)`);
   }
 
-  const freshness = originFreshness(headers, nowMs);
+  const freshness = freshnessOf(headers, surrogateControl, cacheControl, nowMs);
   const rule = plan.ttlRule;
   let ttl: number;
   let source: string;
