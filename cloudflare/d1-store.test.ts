@@ -46,12 +46,18 @@ describe('the store on D1', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const holder = results[0] ? 'cron-1' : 'cron-2';
     const other = holder === 'cron-1' ? 'cron-2' : 'cron-1';
-    expect(await two.acquireLease('service:toot', other, later, 60_000)).toBe(false);
-    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
+    expect(await two.acquireLease('service:toot', other, later, 60_000)).toBeNull();
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toMatchObject({ owner: holder });
     // The holder was cut off: once its lease expired, another invocation takes it.
-    expect(await two.acquireLease('service:toot', other, new Date(later.getTime() + 60_000), 60_000)).toBe(true);
+    const taken = await two.acquireLease('service:toot', other, new Date(later.getTime() + 60_000), 60_000);
+    expect(taken).toMatchObject({ owner: other });
     await one.releaseLease('service:toot', holder);
-    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(false);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBeNull();
+    // Writes fenced by the cut-off holder's lease are refused; the new holder's go through.
+    const stale = { key: 'service:toot', owner: holder, token: taken!.token - 1 };
+    await expect(one.fencedBy(stale).saveDomain(record({ service: 'toot', domain: 'fenced.example', state: 'cancelled' }))).rejects.toMatchObject({ code: 'conflict' });
+    await two.fencedBy(taken!).saveDomain(record({ service: 'toot', domain: 'fenced.example' }));
+    expect((await one.getDomain('toot', 'fenced.example'))!.state).toBe('queued');
   });
 
   it('spends the shared probe budget at most to its capacity, whichever isolate asks', async () => {

@@ -16,8 +16,12 @@ const MIGRATE_ATTEMPTS = 3;
 export async function openD1Store(d1: D1Database, { migrate }: { migrate: boolean }): Promise<KyselyRepository> {
   const db = new Kysely<Database>({ dialect: new EdgeplaneD1Dialect(d1) });
   // D1 has no file lock to probe: readiness asks the database to answer at all.
-  const store = new KyselyRepository(db, () => db.destroy(), async () => {
-    await sql`select 1`.execute(db);
+  const store = new KyselyRepository(db, {
+    engine: 'd1',
+    close: () => db.destroy(),
+    probeWrite: async () => {
+      await sql`select 1`.execute(db);
+    },
   });
   if (!migrate) return store;
   for (let attempt = 1; ; attempt++) {

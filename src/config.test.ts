@@ -43,6 +43,8 @@ describe('loadConfig', () => {
         EDGEPLANE_PORT: '9100',
         EDGEPLANE_RETRY_INITIAL: '2s',
         EDGEPLANE_RETRY_MAX: '10m',
+        EDGEPLANE_LEASE: '30s',
+        EDGEPLANE_WRITE_LIMIT: '5000',
         EDGEPLANE_NOTIFY_TIMEOUT: '3s',
         EDGEPLANE_PUBLIC_STATUS: 'on',
       },
@@ -55,6 +57,8 @@ describe('loadConfig', () => {
       packagePath: '/srv/edge/edgeplane.tar.gz',
       port: 9100,
       retry: { initialMs: 2000, maxMs: 600_000 },
+      leaseMs: 30_000,
+      writeLimitPerHour: 5000,
       notifyTimeoutMs: 3000,
       publicStatus: true,
     });

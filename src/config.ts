@@ -40,6 +40,10 @@ const Environment = z.object({
   ),
   EDGEPLANE_RETRY_INITIAL: optional(Duration),
   EDGEPLANE_RETRY_MAX: optional(Duration),
+  /** Fastly's write limit per hour of the account's user (default 1000); probes of waiting domains use a quarter of it. */
+  EDGEPLANE_WRITE_LIMIT: optional(z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)),
+  /** How long a worker's lease on a service lasts (default 2 min): a replica gone without a word holds its services this long. */
+  EDGEPLANE_LEASE: optional(Duration),
   /** `on` serves the public read-only page /status/{service}; default off. */
   EDGEPLANE_PUBLIC_STATUS: optional(z.enum(['on', 'off'], { error: 'must be on or off' })),
   /** Longest wait for one notification receiver (default 10 s). */
@@ -55,6 +59,8 @@ export interface Config {
   packagePath: string;
   port: number;
   retry: { initialMs?: number; maxMs?: number };
+  leaseMs?: number;
+  writeLimitPerHour?: number;
   notifyTimeoutMs?: number;
   publicStatus: boolean;
 }
@@ -124,6 +130,8 @@ export function loadConfig(givenEnv: Record<string, string | undefined>, needs: 
       ...(values.EDGEPLANE_RETRY_INITIAL !== undefined ? { initialMs: values.EDGEPLANE_RETRY_INITIAL } : {}),
       ...(values.EDGEPLANE_RETRY_MAX !== undefined ? { maxMs: values.EDGEPLANE_RETRY_MAX } : {}),
     },
+    ...(values.EDGEPLANE_LEASE !== undefined ? { leaseMs: values.EDGEPLANE_LEASE } : {}),
+    ...(values.EDGEPLANE_WRITE_LIMIT !== undefined ? { writeLimitPerHour: values.EDGEPLANE_WRITE_LIMIT } : {}),
     ...(values.EDGEPLANE_NOTIFY_TIMEOUT !== undefined ? { notifyTimeoutMs: values.EDGEPLANE_NOTIFY_TIMEOUT } : {}),
     publicStatus: values.EDGEPLANE_PUBLIC_STATUS === 'on',
   };

@@ -6,6 +6,7 @@ import { isEdgeplaneError } from '../../src/errors';
 import { FASTLY_API_URL } from '../../src/fastly/api-client';
 import { checkFastlyAccount, normalApiUrl } from '../../src/lifecycle/fastly-account';
 import type { ControlPlaneConfig } from '../../src/lifecycle';
+import { databaseName, isPostgresUrl } from '../../src/store/location';
 import { CliExit, ExitCode } from '../exit-codes';
 import { listenAs } from '../listen';
 import { createLogger } from '../logger';
@@ -52,18 +53,20 @@ function shutdownSignal(logger: Logger): Promise<string> {
  */
 async function openConfiguredControlPlane(config: Config, logger: Logger, pollIntervalMs: number, onFastlyCall?: ControlPlaneConfig['onFastlyCall']) {
   const { openControlPlane } = await import('../../src/lifecycle');
-  mkdirSync(dirname(config.dbPath), { recursive: true });
+  if (!isPostgresUrl(config.dbPath)) mkdirSync(dirname(config.dbPath), { recursive: true });
   return openControlPlane({
     fastly: config.fastly,
     dbPath: config.dbPath,
     packagePath: config.packagePath,
     retry: config.retry,
+    ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+    ...(config.writeLimitPerHour !== undefined ? { writeLimitPerHour: config.writeLimitPerHour } : {}),
     logger: logger.child({ component: 'lifecycle' }),
     onFastlyCall,
     pollIntervalMs,
     ...(config.notifyTimeoutMs !== undefined ? { delivery: { timeoutMs: config.notifyTimeoutMs } } : {}),
   }).catch((error: unknown) => {
-    if (isEdgeplaneError(error, 'store_unavailable')) throw new CliExit(ExitCode.error, `${error.detail}; set EDGEPLANE_DB to use another file`);
+    if (isEdgeplaneError(error, 'store_unavailable')) throw new CliExit(ExitCode.error, `${error.detail}; set EDGEPLANE_DB to use another database`);
     throw error;
   });
 }
@@ -83,13 +86,13 @@ async function checkDatabaseAccount(opened: Opened, config: Config, rebind: bool
     if (!check.ok) {
       throw new CliExit(
         ExitCode.usage,
-        `refusing to use the database ${config.dbPath}: ${check.reason}.\n` +
+        `refusing to use the database ${databaseName(config.dbPath)}: ${check.reason}.\n` +
           `  Use this account's own database (EDGEPLANE_DB), or the token and FASTLY_API_URL of the recorded account.\n` +
           `  To move this database to the given account on purpose, start once with --rebind-database.`,
       );
     }
     if (check.record) await opened.store.putFastlyAccount(check.record, new Date());
-    logger.info({ fastly: apiUrl, customerId: customer.id, db: config.dbPath }, check.reason);
+    logger.info({ fastly: apiUrl, customerId: customer.id, db: databaseName(config.dbPath) }, check.reason);
   } catch (error) {
     await opened.close();
     if (isEdgeplaneError(error, 'unauthorized')) throw new CliExit(ExitCode.usage, `Fastly at ${apiUrl} refused FASTLY_API_TOKEN: ${error.detail}`);
@@ -141,7 +144,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     opened.worker.start();
     opened.delivery.start();
   }
-  logger.info({ url: server.url, worker: options.worker, workerId: opened.workerId, db: config.dbPath, package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
+  logger.info({ url: server.url, worker: options.worker, workerId: opened.workerId, db: databaseName(config.dbPath), package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
 
   await stopRequested;
   // Live pages hold their connections open: end them, or the server never closes.
@@ -161,7 +164,7 @@ export async function worker(options: { logLevel: string; pollInterval: number; 
   await checkDatabaseAccount(opened, config, options.rebindDatabase, logger);
   opened.worker.start();
   opened.delivery.start();
-  logger.info({ db: config.dbPath, workerId: opened.workerId }, 'worker started');
+  logger.info({ db: databaseName(config.dbPath), workerId: opened.workerId }, 'worker started');
   await stopRequested;
   await opened.worker.stop();
   await opened.close();

@@ -20,7 +20,7 @@ export const DEFAULT_PACKAGE_PATH = 'pkg/edgeplane.tar.gz';
 
 export interface ControlPlaneConfig {
   fastly: { token: string; baseUrl?: string };
-  /** SQLite file, or `:memory:`. */
+  /** SQLite file, `:memory:`, or a `postgres://` URL (src/store/README.md). */
   dbPath: string;
   /** EDGEPLANE_RETRY_INITIAL / EDGEPLANE_RETRY_MAX. */
   retry?: { initialMs?: number; maxMs?: number };
@@ -60,7 +60,9 @@ export interface OpenedControlPlane {
 
 /** Opens the store (migrating it), the Fastly gateway, the control plane and its retry worker. */
 export async function openControlPlane(config: ControlPlaneConfig): Promise<OpenedControlPlane> {
-  const store = await openStore(config.dbPath);
+  const store = await openStore(config.dbPath, {
+    onUnreachable: (problem, retryInMs) => config.logger?.warn({ err: problem, retryInMs }, `${problem.detail}; trying again`),
+  });
   const clock = config.clock ?? systemClock;
   const gateway = createFastlyGateway({
     token: config.fastly.token,

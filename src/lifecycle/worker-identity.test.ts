@@ -4,7 +4,7 @@ import type { KyselyRepository } from '../store/kysely-repository';
 import { claimWorkerIdentity } from './worker-identity';
 
 const now = new Date('2026-03-01T10:00:00Z');
-const lease = (store: KyselyRepository, key: string, owner: string) => store.acquireLease(key, owner, now, 120_000);
+const lease = async (store: KyselyRepository, key: string, owner: string) => (await store.acquireLease(key, owner, now, 120_000)) !== null;
 const heldBy = async (store: KyselyRepository, key: string, owner: string) => !(await store.acquireLease(key, `${owner}-probe`, now, 1));
 
 describe('claimWorkerIdentity', () => {

@@ -1,5 +1,6 @@
 import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
+import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
 import { isAttachState, reconcileAttachBatch, reconcileDomain } from './reconcile';
 import { isProvisioningDue, resumeProvisioning } from './resume-provisioning';
@@ -108,12 +109,13 @@ export class LeasedRetryWorker implements RetryWorker {
     let resumed = 0;
     for (const { name } of due) {
       if (clock.now() >= deadline) break;
-      if (!(await this.renewLease(name))) continue;
+      const lease = await this.renewLease(name);
+      if (!lease) continue;
       try {
         // Read again under the lease: createService or another worker may have finished it.
         const current = await store.getService(name);
         if (!current || !isProvisioningDue(current, clock.now(), retry)) continue;
-        await resumeProvisioning(this.ctx, current);
+        await resumeProvisioning(this.fenced(lease), current);
         resumed += 1;
       } finally {
         await store.releaseLease(serviceLeaseKey(name), this.options.workerId);
@@ -144,12 +146,13 @@ export class LeasedRetryWorker implements RetryWorker {
       if (next === null) return stepped;
       for (const record of [...ready.filter((record) => !isAttachState(record.state)), ...next]) {
         if (clock.now() >= deadline) break;
-        if (!(await this.renewLease(service))) break;
+        const lease = await this.renewLease(service);
+        if (!lease) break;
         if (budget.pausedUntil() > clock.now()) break;
         try {
-          if (!(await this.stepChain(record))) break;
+          if (!(await this.stepChain(lease, record))) break;
         } catch (error) {
-          await this.postpone(record, error);
+          await this.postpone(this.fenced(lease), record, error);
         }
       }
     } finally {
@@ -163,17 +166,19 @@ export class LeasedRetryWorker implements RetryWorker {
    * records whose next step is due at once (to chain), or null when the lease was lost.
    */
   private async attachTogether(records: DomainRecord[]): Promise<DomainRecord[] | null> {
-    if (!(await this.renewLease(records[0]!.service))) return null;
+    const lease = await this.renewLease(records[0]!.service);
+    if (!lease) return null;
+    const ctx = this.fenced(lease);
     let results: DomainRecord[];
     try {
-      results = await reconcileAttachBatch(this.ctx, records);
+      results = await reconcileAttachBatch(ctx, records);
     } catch (error) {
-      for (const record of records) await this.postpone(record, error);
+      for (const record of records) await this.postpone(ctx, record, error);
       return [];
     }
     const chain: DomainRecord[] = [];
     for (const [index, next] of results.entries()) {
-      await this.ctx.store.saveDomain(next);
+      await ctx.store.saveDomain(next);
       const before = records[index]!;
       if (next.state !== before.state) this.logMove(before, next);
       if (next.state !== before.state && next.state !== 'waiting_for_release' && isDue(next, this.ctx.clock.now())) chain.push(next);
@@ -186,8 +191,8 @@ export class LeasedRetryWorker implements RetryWorker {
   }
 
   /** A step failed for a reason of ours (database, bug): log it and try that record again later. */
-  private async postpone(record: DomainRecord, error: unknown): Promise<void> {
-    const { logger, clock, store } = this.ctx;
+  private async postpone(ctx: LifecycleContext, record: DomainRecord, error: unknown): Promise<void> {
+    const { logger, clock, store } = ctx;
     logger.error({ err: error, service: record.service, domain: record.domain, state: record.state }, 'lifecycle step failed unexpectedly');
     const detail = error instanceof Error ? error.message : String(error);
     const nextAttemptAt = new Date(clock.now() + unavailableDelay({ ...this.ctx.retry, random: this.ctx.random })).toISOString();
@@ -200,17 +205,28 @@ export class LeasedRetryWorker implements RetryWorker {
   }
 
   /** Takes or extends the service's lease; renewed before every step, so no step outlives it. */
-  private renewLease(service: string): Promise<boolean> {
+  private renewLease(service: string): Promise<Lease | null> {
     return this.ctx.store.acquireLease(serviceLeaseKey(service), this.options.workerId, new Date(this.ctx.clock.now()), this.leaseMs);
   }
 
+  /**
+   * The context of a step under `lease`: its writes are fenced by the lease's token, so a worker
+   * paused past its lease (another took it meanwhile) cannot write what it had computed.
+   */
+  private fenced(lease: Lease): LifecycleContext {
+    return { ...this.ctx, store: this.ctx.store.fencedBy(lease) };
+  }
+
   /** Steps the record while each step leaves the next one due at once; false when the lease was lost. */
-  private async stepChain(first: DomainRecord): Promise<boolean> {
+  private async stepChain(lease: Lease, first: DomainRecord): Promise<boolean> {
     let record = first;
+    let held: Lease | null = lease;
     for (let step = 0; step < MAX_CHAINED_STEPS; step++) {
-      if (step > 0 && !(await this.renewLease(record.service))) return false;
-      const next = await reconcileDomain(this.ctx, record);
-      await this.ctx.store.saveDomain(next);
+      if (step > 0) held = await this.renewLease(record.service);
+      if (!held) return false;
+      const ctx = this.fenced(held);
+      const next = await reconcileDomain(ctx, record);
+      await ctx.store.saveDomain(next);
       const moved = next.state !== record.state;
       if (moved) this.logMove(record, next);
       if (!moved || next.state === 'waiting_for_release' || !isDue(next, this.ctx.clock.now())) return true;

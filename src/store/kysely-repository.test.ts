@@ -1,12 +1,19 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainRecord } from '../model';
 import { record, t0 } from '../../test/support/domain-record';
+import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
 import { openStore, type StoredService } from './index';
 import type { KyselyRepository } from './kysely-repository';
 
+const execFileAsync = promisify(execFile);
+
+// Every test runs on a SQLite file and on a PostgreSQL database (a real server, one per run of
+// this file, a new database per test); `open()` again is another process on the same database.
 
 function service(name: string): StoredService {
   return {
@@ -24,11 +31,18 @@ function service(name: string): StoredService {
   };
 }
 
-describe('the kysely store', () => {
+describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
+  let server: PostgresServer | undefined;
   let dir: string;
+  let location: string;
   let stores: KyselyRepository[];
-  beforeEach(() => {
+  beforeAll(async () => {
+    if (engine === 'PostgreSQL') server = await startPostgres();
+  }, 60_000);
+  afterAll(() => server?.stop());
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgeplane-store-'));
+    location = server ? await server.createDatabase() : join(dir, 'edgeplane.db');
     stores = [];
   });
   afterEach(async () => {
@@ -36,7 +50,7 @@ describe('the kysely store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   async function open(): Promise<KyselyRepository> {
-    const store = await openStore(join(dir, 'edgeplane.db'));
+    const store = await openStore(location);
     stores.push(store);
     return store;
   }
@@ -134,7 +148,7 @@ describe('the kysely store', () => {
     expect((await store.listDue(new Date('2026-01-01T00:05:00Z'), 1)).map((d) => d.domain)).toEqual(['a.example']);
   });
 
-  it('gives a lease to one owner at a time, across connections to one file, until it expires', async () => {
+  it('gives a lease to one owner at a time, across connections to one database, until it expires', async () => {
     const [one, two] = [await open(), await open()];
     const now = new Date(t0);
     const later = new Date(now.getTime() + 30_000);
@@ -145,16 +159,53 @@ describe('the kysely store', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const holder = results[0] ? 'worker-1' : 'worker-2';
     const other = holder === 'worker-1' ? 'worker-2' : 'worker-1';
-    expect(await two.acquireLease('service:toot', other, later, 60_000)).toBe(false);
-    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
-    expect(await two.acquireLease('service:toot', other, new Date(later.getTime() + 60_000), 60_000)).toBe(true);
+    expect(await two.acquireLease('service:toot', other, later, 60_000)).toBeNull();
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toMatchObject({ owner: holder });
+    expect(await two.acquireLease('service:toot', other, new Date(later.getTime() + 60_000), 60_000)).toMatchObject({ owner: other });
     await one.releaseLease('service:toot', holder);
-    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(false);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBeNull();
     await two.releaseLease('service:toot', other);
-    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBe(true);
+    expect(await one.acquireLease('service:toot', holder, later, 60_000)).toMatchObject({ owner: holder });
   });
 
-  it('records probes up to the capacity of the window, counted across connections to one file, and forgets old ones', async () => {
+  it('keeps a lease\'s fencing token while its holder renews in time, and grows it whenever the lease is taken anew', async () => {
+    const store = await open();
+    const at = (ms: number) => new Date(Date.parse(t0) + ms);
+    const first = await store.acquireLease('service:toot', 'worker-1', at(0), 60_000);
+    expect(await store.acquireLease('service:toot', 'worker-1', at(30_000), 60_000)).toEqual(first);
+    // Expired and taken by another, then by the first again: a new token each time.
+    const second = await store.acquireLease('service:toot', 'worker-2', at(100_000), 60_000);
+    expect(second!.token).toBeGreaterThan(first!.token);
+    await store.releaseLease('service:toot', 'worker-2');
+    const third = await store.acquireLease('service:toot', 'worker-1', at(100_001), 60_000);
+    expect(third!.token).toBeGreaterThan(second!.token);
+    // Its holder renewing too late gets a new one too: another may have held it meanwhile.
+    const late = await store.acquireLease('service:toot', 'worker-1', at(200_000), 60_000);
+    expect(late!.token).toBeGreaterThan(third!.token);
+  });
+
+  it('refuses a write fenced by a lease that was taken anew, and writes nothing of it', async () => {
+    const [paused, other] = [await open(), await open()];
+    const at = (ms: number) => new Date(Date.parse(t0) + ms);
+    await paused.putService(service('toot'));
+    await paused.saveDomain(record());
+    const stale = await paused.acquireLease('service:toot', 'worker-1', at(0), 60_000);
+    // worker-1 stalls past its lease; worker-2 takes the service and steps the domain.
+    const taken = await other.acquireLease('service:toot', 'worker-2', at(61_000), 60_000);
+    await other.fencedBy(taken!).saveDomain(record({ state: 'attaching' }));
+    const revision = await other.domainRevision('toot');
+
+    await expect(paused.fencedBy(stale!).saveDomain(record({ state: 'cancelled' }))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(paused.fencedBy(stale!).putService({ ...service('toot'), status: 'needs_attention' })).rejects.toMatchObject({ code: 'conflict' });
+    expect((await other.getDomain('toot', 'toot.example'))!.state).toBe('attaching');
+    expect((await other.getService('toot'))!.status).toBe('ready');
+    expect(await other.domainRevision('toot')).toBe(revision);
+    // The holder's own fenced writes go through.
+    await other.fencedBy(taken!).saveDomain(record({ state: 'active' }));
+    expect((await paused.getDomain('toot', 'toot.example'))!.state).toBe('active');
+  });
+
+  it('records probes up to the capacity of the window, counted across connections to one database, and forgets old ones', async () => {
     const [one, two] = [await open(), await open()];
     const hour = 60 * 60_000;
     const at = (ms: number) => new Date(Date.parse(t0) + ms);
@@ -167,6 +218,24 @@ describe('the kysely store', () => {
     // An hour after the first probes, their slots are free again.
     expect([await take(two, hour), await take(one, hour), await take(two, hour), await take(one, hour)]).toEqual([true, true, true, false]);
     expect(await one.probesSince(at(2 * hour))).toEqual({ count: 0, oldestAt: null });
+  });
+
+  it('never records more probes than the capacity, however many processes take at once', async () => {
+    const stores = [await open(), await open(), await open()];
+    const at = new Date(t0);
+    const since = new Date(Date.parse(t0) - 60 * 60_000);
+    const taken = await Promise.all(Array.from({ length: 60 }, (_, index) => stores[index % 3]!.takeProbe(at, since, 7)));
+    expect(taken.filter(Boolean)).toHaveLength(7);
+    expect((await stores[0]!.probesSince(since)).count).toBe(7);
+  });
+
+  it('migrates once when several processes start on a new database at the same time', { timeout: 60_000 }, async () => {
+    const child = join(import.meta.dirname, '../../test/support/open-store-child.ts');
+    const starts = Array.from({ length: 3 }, () => execFileAsync(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, EDGEPLANE_DB: location } }));
+    expect((await Promise.allSettled(starts)).map((start) => (start.status === 'rejected' ? String(start.reason) : 'started'))).toEqual(['started', 'started', 'started']);
+    const store = await open();
+    await store.saveDomain(record());
+    expect((await store.getDomain('toot', 'toot.example'))!.state).toBe('queued');
   });
 
   it('keeps services with their origins and status', async () => {

@@ -1,9 +1,10 @@
-import { Kysely, sql, type Insertable, type Selectable } from 'kysely';
+import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import { z } from 'zod';
+import { EdgeplaneError } from '../errors';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
 import { storeFailure } from './failure';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
-import type { FastlyAccount, Repository, StoredService } from './repository';
+import type { FastlyAccount, Lease, Repository, StoredService } from './repository';
 import { domainEvents, serviceEvents } from '../notify/events';
 import { enqueueEvents, NotificationStore } from './notification-store';
 
@@ -108,20 +109,40 @@ function domainFromRows(row: DomainsTable, events: DomainHistoryTable[]): Domain
 /** History rows per INSERT: 8 parameters each, and D1 binds at most 100 per statement (docs/cloudflare-facts.md). */
 const HISTORY_ROWS_PER_INSERT = 12;
 
+/** Where the repository runs: the statements are the same, how writers are kept apart is not. */
+export type StoreEngine = 'sqlite' | 'd1' | 'postgres';
+
+export interface RepositoryBackend {
+  engine: StoreEngine;
+  close(): Promise<void>;
+  /** Resolves when a write could start now (readiness). */
+  probeWrite(): Promise<void>;
+}
+
+/** The advisory lock key that serialises takeProbe on PostgreSQL (any constant of ours). */
+const PROBE_BUDGET_LOCK = 0x6564_6765;
+/** A released lease's expiry: before any time, so anyone takes it; the row stays to keep its token counting. */
+const RELEASED = new Date(0).toISOString();
+
 export class KyselyRepository implements Repository {
   readonly notifications: NotificationStore;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly onClose: () => Promise<void>,
-    private readonly probeWrite: () => Promise<void>,
+    private readonly backend: RepositoryBackend,
+    /** The lease this view's domain and service writes are fenced by (see fencedBy). */
+    private readonly fence: Lease | null = null,
   ) {
     this.notifications = new NotificationStore(db);
   }
 
+  fencedBy(lease: Lease): KyselyRepository {
+    return new KyselyRepository(this.db, this.backend, lease);
+  }
+
   async checkWritable(): Promise<void> {
     try {
-      await this.probeWrite();
+      await this.backend.probeWrite();
     } catch (error) {
       throw storeFailure(error) ?? error;
     }
@@ -141,6 +162,7 @@ export class KyselyRepository implements Repository {
     const row = serviceToRow(service);
     const { name: _name, created_at: _created, ...changes } = row;
     await this.db.transaction().execute(async (trx) => {
+      await this.checkFence(trx);
       const before = await trx.selectFrom('services').selectAll().where('name', '=', service.name).executeTakeFirst();
       await trx
         .insertInto('services')
@@ -218,6 +240,7 @@ export class KyselyRepository implements Repository {
     const row = domainToRow(record);
     const { service: _service, domain: _domain, created_at: _created, ...changes } = row;
     await this.db.transaction().execute(async (trx) => {
+      await this.checkFence(trx);
       const before = await trx.selectFrom('domains').selectAll().where('service', '=', record.service).where('domain', '=', record.domain).executeTakeFirst();
       // The events of this change go into the outbox in its transaction: both or neither.
       await enqueueEvents(trx, record.service, domainEvents(before ? summaryFromRow(before) : null, record));
@@ -270,29 +293,36 @@ export class KyselyRepository implements Repository {
       .execute();
   }
 
-  async acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+  async acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<Lease | null> {
+    const nowIso = now.toISOString();
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
     await this.db
       .insertInto('leases')
-      .values({ key, owner, expires_at: expiresAt })
+      .values({ key, owner, expires_at: RELEASED, token: 0 })
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     // The conditional UPDATE is the lock: it succeeds only for the holder or once the lease expired.
-    const result = await this.db
+    // The token stays while the holder renews in time and grows whenever the lease is taken anew.
+    const row = await this.db
       .updateTable('leases')
-      .set({ owner, expires_at: expiresAt })
+      .set((eb) => ({
+        owner,
+        expires_at: expiresAt,
+        token: eb.case().when(eb.and([eb('owner', '=', owner), eb('expires_at', '>', nowIso)])).then(eb.ref('token')).else(eb('token', '+', 1)).end(),
+      }))
       .where('key', '=', key)
-      .where((eb) => eb.or([eb('owner', '=', owner), eb('expires_at', '<=', now.toISOString())]))
+      .where((eb) => eb.or([eb('owner', '=', owner), eb('expires_at', '<=', nowIso)]))
+      .returning('token')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return row ? { key, owner, token: Number(row.token) } : null;
   }
 
   async releaseLease(key: string, owner: string): Promise<void> {
-    await this.db.deleteFrom('leases').where('key', '=', key).where('owner', '=', owner).execute();
+    await this.db.updateTable('leases').set({ expires_at: RELEASED }).where('key', '=', key).where('owner', '=', owner).execute();
   }
 
   async releaseLeasesOf(owner: string): Promise<void> {
-    await this.db.deleteFrom('leases').where('owner', '=', owner).execute();
+    await this.db.updateTable('leases').set({ expires_at: RELEASED }).where('owner', '=', owner).execute();
   }
 
   async listWorkerIds(host: string): Promise<Array<{ id: string; pid: number }>> {
@@ -312,10 +342,20 @@ export class KyselyRepository implements Repository {
 
   async takeProbe(at: Date, since: Date, capacity: number): Promise<boolean> {
     const sinceIso = since.toISOString();
-    await this.db.deleteFrom('probe_spend').where('at', '<=', sinceIso).execute();
-    // Count and insert in one statement: the database serialises it against other writers.
-    const result = await sql`insert into probe_spend (at) select ${at.toISOString()} where (select count(*) from probe_spend where at > ${sinceIso}) < ${capacity}`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0) === 1;
+    const take = async (db: Kysely<Database>) => {
+      await db.deleteFrom('probe_spend').where('at', '<=', sinceIso).execute();
+      // Count and insert in one statement: SQLite (and D1) run it alone, so no other writer
+      // counts in between.
+      const result = await sql`insert into probe_spend (at) select ${at.toISOString()} where (select count(*) from probe_spend where at > ${sinceIso}) < ${capacity}`.execute(db);
+      return Number(result.numAffectedRows ?? 0) === 1;
+    };
+    if (this.backend.engine !== 'postgres') return take(this.db);
+    // PostgreSQL's default isolation (read committed) lets two such statements count the same
+    // rows at once: a lock held to the commit makes the takers count one after another.
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${PROBE_BUDGET_LOCK})`.execute(trx);
+      return take(trx);
+    });
   }
 
   async probesSince(since: Date): Promise<{ count: number; oldestAt: Date | null }> {
@@ -342,7 +382,23 @@ export class KyselyRepository implements Repository {
   }
 
   async close(): Promise<void> {
-    await this.onClose();
+    await this.backend.close();
+  }
+
+  /**
+   * In a fenced view, fails the write's transaction unless its lease is still held with its
+   * token. On SQLite and PostgreSQL the check is a write to the lease row, so it holds the row
+   * (or the file) until the commit and no one takes the lease in between; on D1 a transaction's
+   * writes wait for its commit, so the check is a read just before.
+   */
+  private async checkFence(trx: Transaction<Database>): Promise<void> {
+    if (!this.fence) return;
+    const { key, owner, token } = this.fence;
+    const held =
+      this.backend.engine === 'd1'
+        ? (await trx.selectFrom('leases').select('key').where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst()) !== undefined
+        : Number((await trx.updateTable('leases').set({ token }).where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst()).numUpdatedRows) === 1;
+    if (!held) throw new EdgeplaneError('conflict', `the lease ${key} of ${owner} (token ${token}) has passed to another holder: this write was refused`);
   }
 
   private async withHistory(row: DomainsTable): Promise<DomainRecord> {

@@ -138,6 +138,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '007_lease_tokens': {
+    async up(db: Kysely<unknown>) {
+      // A fencing token per lease: writes made under a lease name its token, so a holder that
+      // was paused past its lease cannot write once another took it.
+      await db.schema.alterTable('leases').addColumn('token', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,16 @@ export interface FastlyAccount {
   customerId: string;
 }
 
+/**
+ * A lease as taken: `token` (the fencing token) stays while its holder renews it in time and
+ * grows each time the lease is taken anew, so a write can tell whether its holder still has it.
+ */
+export interface Lease {
+  key: string;
+  owner: string;
+  token: number;
+}
+
 /** The durable store of the control plane. Implemented with kysely (`openStore`). */
 export interface Repository {
   /** Notification channels and the outbox that saveDomain and putService write events to. */
@@ -47,10 +57,17 @@ export interface Repository {
   listDue(now: Date, limit: number, except?: readonly DomainState[]): Promise<Array<{ service: string; domain: string }>>;
 
   /**
-   * Take (or renew) the lease `key` for `owner` until now + ttlMs. True when taken: nobody else
-   * holds an unexpired lease on it.
+   * This store with its domain and service writes (saveDomain, putService) fenced by `lease`: each
+   * fails with `conflict`, writing nothing, once the lease was taken anew (its token changed).
    */
-  acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  fencedBy(lease: Lease): Repository;
+
+  /**
+   * Take (or renew) the lease `key` for `owner` until now + ttlMs. The lease when taken (nobody
+   * else holds an unexpired lease on it), else null.
+   */
+  acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<Lease | null>;
+  /** Lets the lease go (anyone may take it at once); its token keeps counting. */
   releaseLease(key: string, owner: string): Promise<void>;
   /** Drops every lease `owner` holds (its process is known to be gone). */
   releaseLeasesOf(owner: string): Promise<void>;

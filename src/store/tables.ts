@@ -55,6 +55,8 @@ export interface LeasesTable {
   key: string;
   owner: string;
   expires_at: string;
+  /** The fencing token: grows each time the lease is taken anew (007). */
+  token: number;
 }
 
 export interface ProbeSpendTable {

