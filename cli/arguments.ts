@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 
 // Parsers of flag values; a bad value is a usage error (exit 2) naming the flag. They follow
@@ -30,4 +30,9 @@ export function countArgument(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1 || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`expected a whole number from 1 up, not "${value}"`);
   return parsed;
+}
+
+/** `--service`, required unless EDGEPLANE_SERVICE names the service (a shell working on one site sets it once). */
+export function serviceOption(description = 'the service the domain belongs to'): Option {
+  return new Option('-s, --service <name>', description).env('EDGEPLANE_SERVICE').makeOptionMandatory();
 }

@@ -1,6 +1,7 @@
 import { dnsNote } from '../src/dns-records';
 import type { ChannelView } from '../src/notify/model';
 import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
+import { edgeplaneCommand } from './invocation';
 
 // Human output of the CLI. `--json` prints the API's records instead.
 
@@ -23,7 +24,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function formatServiceList(services: readonly ServiceRecord[]): string {
-  if (services.length === 0) return 'No services yet: create one with `edgeplane services create`.';
+  if (services.length === 0) return `No services yet: create one with \`${edgeplaneCommand()} services create\`.`;
   return table(
     ['NAME', 'STATUS', 'FASTLY ID', 'VERSION', 'DOMAINS'],
     services.map((service) => [
@@ -49,8 +50,12 @@ export function formatService(service: ServiceRecord): string {
     `  package            ${service.packagePath ?? '-'}`,
   ];
   if (service.lastError) lines.push(`  last error         ${service.lastError.code}: ${service.lastError.detail}`);
-  lines.push(service.domains.length === 0 ? '  domains            -' : '  domains');
-  for (const domain of service.domains) lines.push(`    ${domain.domain}  ${domain.role}  ${domain.state}`);
+  if (service.domains.length === 0) lines.push('  domains            -');
+  else {
+    lines.push('  domains');
+    const domains = table(['DOMAIN', 'ROLE', 'STATE'], service.domains.map((domain) => [domain.domain, domain.role, domain.state]));
+    lines.push(...domains.split('\n').map((line) => `    ${line}`));
+  }
   return lines.join('\n');
 }
 
@@ -61,7 +66,7 @@ function nextAttempt(record: DomainSummary, now: number): string {
 }
 
 export function formatDomainList(records: readonly DomainSummary[], now = Date.now()): string {
-  if (records.length === 0) return 'No domains on this service yet: attach one with `edgeplane domains attach`.';
+  if (records.length === 0) return `No domains on this service yet: attach one with \`${edgeplaneCommand()} domains attach\`.`;
   return table(
     ['DOMAIN', 'ROLE', 'STATE', 'ATTEMPTS', 'NEXT ATTEMPT', 'CACHING', 'LAST ERROR'],
     records.map((record) => [
@@ -125,7 +130,7 @@ export function progressLine(record: DomainRecord, now = Date.now()): string {
 }
 
 export function formatChannels(service: string, channels: readonly ChannelView[]): string {
-  if (channels.length === 0) return `No notification channels for ${service}: add one with \`edgeplane notify add ${service} --webhook <url> --secret <secret>\`.`;
+  if (channels.length === 0) return `No notification channels for ${service}: add one with \`${edgeplaneCommand()} notify add ${service} --webhook <url> --secret <secret>\`.`;
   return table(
     ['ID', 'KIND', 'TARGET', 'EVENTS', 'DELIVERED', 'PENDING', 'LAST FAILURE'],
     channels.map((channel) => [

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCaching } from './commands/caching';
 import { registerCloudflare } from './commands/cloudflare';
@@ -12,8 +13,10 @@ import { registerStart } from './commands/start';
 import { exitWhenWritten } from './exit';
 
 // The `edgeplane` command. Each subcommand lives in cli/commands/<name>.ts and exports register*().
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('edgeplane')
   .description('Puts a self-hosted site behind Fastly and keeps it there.')
+  .version(version, '-V, --version', 'print the version of edgeplane')
   .showHelpAfterError()
   .exitOverride();
 

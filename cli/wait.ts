@@ -2,6 +2,7 @@ import type { DomainRecord } from '../src/model';
 import type { ApiClient } from './client';
 import { CliExit, ExitCode } from './exit-codes';
 import { dnsRecordLines, progressLine } from './format';
+import { edgeplaneCommand } from './invocation';
 
 // `domains wait`: follows one domain until it is cached, needs a person, or is cancelled. On a
 // terminal it redraws one status line with a countdown to the next attempt; otherwise (pipes, CI,
@@ -95,8 +96,8 @@ function conclusion(record: DomainRecord): string {
     case 'cached':
       return `${record.domain} is cached: Fastly serves it with caching on.`;
     case 'needs_attention':
-      return `${record.domain} needs attention: ${record.lastError ? `${record.lastError.code}: ${record.lastError.detail}` : 'see `edgeplane domains status`'}\n`
-        + `Fix the cause, then: edgeplane domains retry ${record.domain} --service ${record.service}`;
+      return `${record.domain} needs attention: ${record.lastError ? `${record.lastError.code}: ${record.lastError.detail}` : `see \`${edgeplaneCommand()} domains status ${record.domain} --service ${record.service}\``}\n`
+        + `Fix the cause, then: ${edgeplaneCommand()} domains retry ${record.domain} --service ${record.service}`;
     default:
       return `${record.domain} was cancelled.`;
   }

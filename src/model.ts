@@ -133,9 +133,16 @@ export const Origin = z
   .strict();
 export type Origin = z.infer<typeof Origin>;
 
-export const ServiceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63, starting with a letter or digit');
+const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const ServiceName = z.string().regex(SERVICE_NAME_PATTERN, {
+  // `Toot` for `toot` is the usual slip: name the lower-case name rather than only the rule.
+  error: ({ input }) => {
+    const lower = typeof input === 'string' ? input.toLowerCase() : '';
+    return lower !== input && SERVICE_NAME_PATTERN.test(lower)
+      ? `service names are lower-case: "${String(input)}" is not one; did you mean "${lower}"?`
+      : 'lower-case letters, digits and dashes, at most 63, starting with a letter or digit';
+  },
+});
 
 export const ServiceInput = z
   .object({

@@ -46,7 +46,8 @@ describe('edgeplane start', () => {
       const service = await fetch(`${apiUrl}/v1/services/toot`, { headers: { authorization: `Bearer ${token}` } });
       expect(await service.json()).toMatchObject({ status: 'ready', packagePath });
 
-      await start.waitForLine((line) => line.startsWith('toot.example is cached.'));
+      const cachedLine = await start.waitForLine((line) => line.startsWith('toot.example is cached.'));
+      expect(cachedLine).toBe(`toot.example is cached. Try: curl -i -H 'Host: toot.example' ${edgeUrl}/api/v1/instance`);
       const story = start.output();
       expect(story).toMatch(/toot\.example {2}attaching -> waiting_for_release {2}Fastly refused: Domain 'toot\.example' is owned by another customer/);
       expect(story).toMatch(/the previous account let go of toot\.example/);
@@ -85,6 +86,13 @@ describe('edgeplane start', () => {
     } finally {
       await start.stop('SIGKILL');
     }
+  }, 60_000);
+
+  it('--exit-when-cached exits 0 at cached and offers no curl: the edge is gone once it exits', async () => {
+    const result = await runCli(['start', '--package', packagePath, '--data-dir', join(dir, 'once'), ...SHORT, ...ANY_PORT, '--exit-when-cached'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^toot\.example is cached\.$/m);
+    expect(result.stdout).not.toContain('Try: curl');
   }, 60_000);
 
   it('leaves no control plane running when the start command itself is killed outright', async () => {

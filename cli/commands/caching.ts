@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { serviceOption } from '../arguments';
 import { action } from '../action';
 
 /** `edgeplane caching on|off <domain> --service S`: the operator override of the caching switch. */
@@ -12,7 +13,7 @@ export function registerCaching(program: Command): void {
       .command(state)
       .description(enabled ? 'Cache at the edge per the Mastodon policy' : 'Pure pass-through: every request goes to the origin')
       .argument('<domain>', 'the domain')
-      .addOption(new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory())
+      .addOption(serviceOption())
       .option('--json', 'print the domain record as JSON')
       .action(action(async () => (await import('../run/caching')).setCaching(enabled)));
   }

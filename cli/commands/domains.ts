@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
 import type { DomainRole } from '../../src/model';
-import { countArgument, durationArgument } from '../arguments';
+import { countArgument, durationArgument, serviceOption } from '../arguments';
 import { action } from '../action';
 
-const serviceOption = () => new Option('-s, --service <name>', 'the service the domain belongs to').makeOptionMandatory();
 const jsonOption = () => new Option('--json', 'print the domain record as JSON');
 /** Every DomainRole (the type checks the list), without loading the schemas of src/model. */
 const ROLES = Object.keys({ main: true, alias: true, redirect: true, static: true } satisfies Record<DomainRole, true>);

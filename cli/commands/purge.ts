@@ -1,11 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { serviceOption } from '../arguments';
 import { action } from '../action';
 
 export function registerPurge(program: Command): void {
   program
     .command('purge')
     .description('Purge the edge cache: everything, by surrogate key, or one URL')
-    .addOption(new Option('-s, --service <name>', 'the service').makeOptionMandatory())
+    .addOption(serviceOption('the service'))
     .option('--all', 'purge everything (counts against the Fastly write limit)')
     .option('--key <key>', 'purge a surrogate key, like media or static (repeat for several)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--url <url>', 'purge one URL')

@@ -23,6 +23,8 @@ export function registerServices(program: Command): void {
     .option('--static-path-prefix <path>', 'path prefix added in front of static paths, like /toot-media')
     .option('--no-origin-tls', 'connect to the origins over plain HTTP')
     .option('--config-store <name>', "the service's own Config Store, which the edge reads (default: edgeplane-<name>)")
+    .option('--main-domain <domain>', "also attach the instance's domain as the main host (as `domains attach D --role main`)")
+    .option('--www-redirect', 'also attach www.<main host> with role redirect (301 to the main host)')
     .option('--json', 'print the service record as JSON')
     .action(action(async () => (await import('../run/services')).createService));
 

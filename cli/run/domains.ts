@@ -1,6 +1,8 @@
 import type { DomainRole } from '../../src/model';
 import { apiClient } from '../client';
+import { CliExit, ExitCode } from '../exit-codes';
 import { formatDomain, formatDomainList, printJson } from '../format';
+import { edgeplaneCommand } from '../invocation';
 import { waitForDomain } from '../wait';
 
 // `edgeplane domains attach|status|wait|retry|cancel`.
@@ -18,10 +20,13 @@ export async function attachDomain(domain: string, options: ServiceOptions & { r
   });
   if (options.json) return printJson(record);
   console.log(formatDomain(record));
-  console.log(`\nFollow it: edgeplane domains wait ${record.domain} --service ${record.service}`);
+  console.log(`\nFollow it: ${edgeplaneCommand()} domains wait ${record.domain} --service ${record.service}`);
 }
 
 export async function domainStatus(domain: string | undefined, options: ServiceOptions & { limit?: number }): Promise<void> {
+  if (domain !== undefined && options.limit !== undefined) {
+    throw new CliExit(ExitCode.usage, `--limit applies to the list of domains; with a domain (${domain}) status shows that one record: drop --limit or the domain`);
+  }
   const client = apiClient();
   if (domain === undefined) {
     const records = await client.listDomains(options.service, options.limit === undefined ? {} : { limit: options.limit });

@@ -2,6 +2,7 @@ import type { ChannelInput, ChannelView } from '../../src/notify/model';
 import { apiClient } from '../client';
 import { CliExit, ExitCode } from '../exit-codes';
 import { formatChannels, printJson } from '../format';
+import { edgeplaneCommand } from '../invocation';
 
 // `edgeplane notify add|list|remove|test`. Secrets may come from the environment, so they need
 // not appear in the shell history or the process list.
@@ -32,7 +33,7 @@ function channelInput(options: AddOptions): ChannelInput {
 export async function addChannel(service: string, options: AddOptions): Promise<void> {
   const channel = await apiClient().addNotification(service, channelInput(options));
   if (options.json) printJson(channel);
-  else console.log(`Added ${channel.kind} channel ${channel.id} → ${channel.target}\nTry it: edgeplane notify test ${service} ${channel.id}`);
+  else console.log(`Added ${channel.kind} channel ${channel.id} → ${channel.target}\nTry it: ${edgeplaneCommand()} notify test ${service} ${channel.id}`);
 }
 
 export async function listChannels(service: string, options: { json?: boolean }): Promise<void> {

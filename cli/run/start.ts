@@ -7,6 +7,7 @@ import { ApiClient } from '../client';
 import { ExitCode } from '../exit-codes';
 import { listenAs, probePort } from '../listen';
 import { duration as formatDuration } from '../format';
+import { edgeplaneCommand } from '../invocation';
 import { ensureEdgePackage } from '../local-stack/edge-package';
 import { startServeChild } from '../local-stack/serve-child';
 import { followStory, seedSite, simAccounts } from '../local-stack/story';
@@ -169,9 +170,11 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     if (!stop.fired()) {
       if (main?.state === 'cached') {
         say('');
-        say(`${options.domain} is cached.${edge ? ` Try: curl -i -H 'Host: ${options.domain}' ${edge.url}/api/v1/instance` : ''}`);
+        // With --exit-when-cached the edge stops right after this line: no curl it could answer.
+        const tryIt = edge && !options.exitWhenCached ? ` Try: curl -i -H 'Host: ${options.domain}' ${edge.url}/api/v1/instance` : '';
+        say(`${options.domain} is cached.${tryIt}`);
       } else {
-        say(`${options.domain} stopped at ${main?.state}: ${main?.lastError?.detail ?? 'see npx edgeplane domains status'}`);
+        say(`${options.domain} stopped at ${main?.state}: ${main?.lastError?.detail ?? `see ${edgeplaneCommand()} domains status --service ${options.service}`}`);
       }
       if (options.exitWhenCached) return main?.state === 'cached' ? ExitCode.ok : ExitCode.needsAttention;
       await stop.promise;
@@ -200,6 +203,7 @@ interface BannerFacts {
 
 /** What `npm start` prints once everything is up: where things are, the story, how to watch it. */
 function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl, webhookUrl }: BannerFacts): string[] {
+  const edgeplane = edgeplaneCommand();
   const lines = [
     '',
     `edgeplane is running ${simUrl ? 'against the local Fastly simulator' : `against Fastly (${process.env.FASTLY_API_URL || 'https://api.fastly.com'})`}`,
@@ -220,14 +224,14 @@ function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl, webhook
       'gets its certificate and switches caching on: waiting_for_release turns into cached.',
     );
   } else {
-    lines.push('Nothing was seeded. Create your service and attach your domains:', '  npx edgeplane services create NAME --main-origin LB_HOST --static-origin FILES_HOST');
+    lines.push('Nothing was seeded. Create your service and attach your domains:', `  ${edgeplane} services create NAME --main-origin LB_HOST --static-origin FILES_HOST`);
   }
   lines.push(
     '',
     'Watch it from another terminal:',
     `  export EDGEPLANE_URL=${apiUrl} EDGEPLANE_API_TOKEN=${apiToken}`,
-    `  npx edgeplane domains wait ${options.domain} --service ${options.service}`,
-    `  npx edgeplane domains status --service ${options.service}`,
+    `  ${edgeplane} domains wait ${options.domain} --service ${options.service}`,
+    `  ${edgeplane} domains status --service ${options.service}`,
     '',
     'Press Ctrl-C to stop everything.',
     '',
