@@ -64,3 +64,13 @@ export class EdgeplaneError extends Error {
 export function isEdgeplaneError(error: unknown, code?: ErrorCode): error is EdgeplaneError {
   return error instanceof EdgeplaneError && (code === undefined || error.code === code);
 }
+
+/** Runs `run`, turning `not_found` into null: for lookups where absence is an answer. */
+export async function orNull<T>(run: Promise<T>): Promise<T | null> {
+  try {
+    return await run;
+  } catch (error) {
+    if (isEdgeplaneError(error, 'not_found')) return null;
+    throw error;
+  }
+}

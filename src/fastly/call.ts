@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import { EdgeplaneError } from '../errors';
 import { classifyFastlyFailure } from './classify';
 import { type FastlyFailure, redactSecrets, toFastlyFailure } from './failure';
 import type { FastlyCallEvent } from './gateway';
@@ -101,14 +101,4 @@ export function createCaller(options: CallerOptions) {
       await sleep(options.readRetryDelayMs * 2 ** retry);
     }
   };
-}
-
-/** Runs `run`, turning `not_found` into null: for lookups where absence is an answer. */
-export async function orNull<T>(run: Promise<T>): Promise<T | null> {
-  try {
-    return await run;
-  } catch (error) {
-    if (isEdgeplaneError(error, 'not_found')) return null;
-    throw error;
-  }
 }

@@ -1,8 +1,8 @@
 import * as Fastly from 'fastly';
 import { z } from 'zod';
-import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import { EdgeplaneError, isEdgeplaneError, orNull } from '../errors';
 import { createFastlyApiClient, FASTLY_API_URL } from './api-client';
-import { createCaller, orNull, type RawAnswer } from './call';
+import { createCaller, type RawAnswer } from './call';
 import { parseBodyText } from './failure';
 import type {
   BackendSpec,

@@ -3,7 +3,7 @@ import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { ensureDraft, findDraft } from './drafts';
-import { orNull } from './provision';
+import { orNull } from '../errors';
 import { iso, moveTo, withCondition, withoutCondition } from './record';
 import { writeSiteConfig } from './site-config-writer';
 

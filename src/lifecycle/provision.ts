@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EdgeplaneError, isEdgeplaneError } from '../errors';
+import { EdgeplaneError, orNull } from '../errors';
 import type { BackendSpec, FastlyBackend, FastlyGateway, FastlyService } from '../fastly/gateway';
 import type { LastError, Origin } from '../model';
 import { BACKEND_NAMES, CONFIG_STORE_LINK_NAME } from '../site-config';
@@ -40,16 +40,6 @@ export const MISSING_PACKAGE_HINT = 'run `npm run build:edge` to build it, then 
 interface LocalPackage {
   bytes: Uint8Array;
   hashes: string[];
-}
-
-/** A lookup where Fastly's 404 means "not there". */
-export async function orNull<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (isEdgeplaneError(error, 'not_found')) return null;
-    throw error;
-  }
 }
 
 async function readPackage(source: EdgePackageSource): Promise<LocalPackage | null> {
