@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { readBody } from './body';
+import { bodyOf } from './body';
 import type { SimEnv } from './env';
 import { domainManagementError } from './errors';
 import { Hostname } from './hostname';
@@ -15,20 +15,7 @@ const CreateDomain = z.object({
 });
 const UpdateDomain = z.object({ service_id: z.string().min(1).nullable().optional(), description: z.string().max(255).nullable().optional() });
 
-async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  let raw: unknown;
-  try {
-    raw = await readBody(c);
-  } catch {
-    throw domainManagementError(400, 'Bad Request', 'The body is not valid JSON');
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw domainManagementError(400, 'Bad Request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return result.data;
-}
+const parse = <T extends z.ZodType>(c: Context, schema: T) => bodyOf(c, schema, (detail) => domainManagementError(400, 'Bad Request', detail));
 
 /**
  * Domain Management v1: versionless domains, which claim their name for the account while they

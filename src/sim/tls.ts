@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { readBody } from './body';
+import { bodyOf } from './body';
 import type { SimEnv } from './env';
 import { jsonApiError } from './errors';
 import { Hostname } from './hostname';
@@ -52,20 +52,7 @@ function jsonApi(c: Context, body: unknown, status = 200) {
   return c.body(JSON.stringify(body), status as 200, { 'content-type': JSON_API });
 }
 
-async function parseJsonApi<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  let raw: unknown;
-  try {
-    raw = await readBody(c);
-  } catch {
-    throw jsonApiError(400, 'Bad request', 'The body is not valid JSON');
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw jsonApiError(400, 'Bad request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return result.data;
-}
+const parseJsonApi = <T extends z.ZodType>(c: Context, schema: T) => bodyOf(c, schema, (detail) => jsonApiError(400, 'Bad request', detail));
 
 /** Platform TLS subscriptions (JSON:API): pending → processing → issued after the TLS delay, or failed. */
 export function tlsRoutes(state: SimState) {

@@ -563,4 +563,5 @@ export const UNRECORDED_OPERATIONS: Record<string, string> = {
   retryTlsSubscription: 'no cassette; fastly-js patchTlsSub documentation (attributes.state "retry")',
   purgeUrl: 'no cassette; API reference, "Purging"',
   currentCustomer: 'no cassette; API reference, "Customer" (GET /current_customer answers the customer of the token)',
+  putConfigItems: 'no cassette; API reference, "Config store item" (PATCH /resources/stores/config/{id}/items, bulk update answering {"status":"ok"}; fastly-js bulkUpdateConfigStoreItem)',
 };
