@@ -29,7 +29,16 @@ describe('loadConfig', () => {
       port: DEFAULT_PORT,
       retry: {},
       publicStatus: false,
+      // Fastly's own API: release hints from Fastly's own edge.
+      fastlyEdge: 'dualstack.nonssl.global.fastly.net',
     });
+  });
+
+  it('reads release hints from EDGEPLANE_FASTLY_EDGE, none when off or when the API is not Fastly\'s own', () => {
+    expect(loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: '127.0.0.1:8901' }, { api: true }).fastlyEdge).toBe('127.0.0.1:8901');
+    expect(loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: 'off' }, { api: true }).fastlyEdge).toBeUndefined();
+    expect(loadConfig({ ...minimal, FASTLY_API_URL: 'http://127.0.0.1:9000' }, { api: true }).fastlyEdge).toBeUndefined();
+    expect(() => loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: 'http://edge.example' }, { api: true })).toThrow(/EDGEPLANE_FASTLY_EDGE: must be host or host:port/);
   });
 
   it('reads every variable', () => {

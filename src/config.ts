@@ -1,3 +1,4 @@
+import { DEFAULT_FASTLY_EDGE } from './fastly/edge-hint';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Duration } from './duration';
@@ -48,6 +49,10 @@ const Environment = z.object({
   EDGEPLANE_PUBLIC_STATUS: optional(z.enum(['on', 'off'], { error: 'must be on or off' })),
   /** Longest wait for one notification receiver (default 10 s). */
   EDGEPLANE_NOTIFY_TIMEOUT: optional(Duration),
+  /** Fastly's edge for free release hints: `host` or `host:port`, or `off`. */
+  EDGEPLANE_FASTLY_EDGE: optional(
+    z.string().trim().regex(/^(off|[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:]+\](:\d{1,5})?)$/, 'must be host or host:port (no scheme), or off'),
+  ),
 });
 
 export interface Config {
@@ -63,6 +68,11 @@ export interface Config {
   writeLimitPerHour?: number;
   notifyTimeoutMs?: number;
   publicStatus: boolean;
+  /**
+   * Fastly's edge to read release hints from (`src/fastly/edge-hint.ts`): EDGEPLANE_FASTLY_EDGE;
+   * default Fastly's documented global address when the API is Fastly's own (no FASTLY_API_URL), else none.
+   */
+  fastlyEdge?: string;
 }
 
 export interface ConfigNeeds {
@@ -134,5 +144,13 @@ export function loadConfig(givenEnv: Record<string, string | undefined>, needs: 
     ...(values.EDGEPLANE_WRITE_LIMIT !== undefined ? { writeLimitPerHour: values.EDGEPLANE_WRITE_LIMIT } : {}),
     ...(values.EDGEPLANE_NOTIFY_TIMEOUT !== undefined ? { notifyTimeoutMs: values.EDGEPLANE_NOTIFY_TIMEOUT } : {}),
     publicStatus: values.EDGEPLANE_PUBLIC_STATUS === 'on',
+    ...fastlyEdge(values.EDGEPLANE_FASTLY_EDGE, values.FASTLY_API_URL),
   };
+}
+
+/** The edge for release hints: as set (`off`: none), else Fastly's own when the API is Fastly's own. */
+function fastlyEdge(setting: string | undefined, apiUrl: string | undefined): { fastlyEdge?: string } {
+  if (setting === 'off') return {};
+  if (setting !== undefined) return { fastlyEdge: setting };
+  return apiUrl === undefined ? { fastlyEdge: DEFAULT_FASTLY_EDGE } : {};
 }

@@ -61,6 +61,7 @@ async function openConfiguredControlPlane(config: Config, logger: Logger, pollIn
     retry: config.retry,
     ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
     ...(config.writeLimitPerHour !== undefined ? { writeLimitPerHour: config.writeLimitPerHour } : {}),
+    ...(config.fastlyEdge ? { fastlyEdge: config.fastlyEdge } : {}),
     logger: logger.child({ component: 'lifecycle' }),
     onFastlyCall,
     pollIntervalMs,

@@ -22,11 +22,11 @@ export async function runSimulator(options: SimOptions): Promise<void> {
     writeLimitPerHour: options.writeLimit,
   }));
   const { customerId, token } = sim.defaultAccount;
-  console.log(`Fastly API simulator listening on ${sim.url}`);
+  console.log(`Fastly API simulator listening on ${sim.url}; its edge (by Host header) on ${sim.edgeAddress}`);
   console.log(`Default account ${customerId}, API token: ${token}`);
   console.log('');
   console.log('Use it:');
-  console.log(`  export FASTLY_API_URL=${sim.url} FASTLY_API_TOKEN=${token}`);
+  console.log(`  export FASTLY_API_URL=${sim.url} FASTLY_API_TOKEN=${token} EDGEPLANE_FASTLY_EDGE=${sim.edgeAddress}`);
   console.log(`  curl -s -H "Fastly-Key: ${token}" ${sim.url}/service`);
   console.log(`  curl -s -X POST ${sim.url}/__sim/accounts -H 'content-type: application/json' -d '{"name":"other"}'`);
   console.log(`  curl -s ${sim.url}/__sim/state`);

@@ -94,6 +94,8 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         FASTLY_API_URL: sim.url,
         EDGEPLANE_RETRY_INITIAL: String(options.retryInitial),
         EDGEPLANE_RETRY_MAX: String(options.retryMax),
+        // Release hints from the simulator's edge, which knows the simulator's domains.
+        EDGEPLANE_FASTLY_EDGE: sim.edgeAddress,
       });
     }
 

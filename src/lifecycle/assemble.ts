@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock';
+import type { EdgeHints } from '../fastly/edge-hint';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { Repository } from '../store';
 import { ProbeBudget } from './budget';
@@ -23,6 +24,8 @@ export interface LifecycleParts {
   logger?: Logger;
   /** Jitter source, uniform in [0, 1); default Math.random. */
   random?: () => number;
+  /** Release hints from Fastly's edge; default none. */
+  edgeHints?: EdgeHints;
   worker: WorkerOptions;
 }
 
@@ -41,6 +44,7 @@ export function assembleLifecycle(parts: LifecycleParts): { controlPlane: Lifecy
     budget: new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: parts.writeLimitPerHour ?? 1000, share: parts.budgetShare ?? 0.25 }), parts.store, clock),
     edgePackage: parts.edgePackage,
     logger: parts.logger ?? silentLogger,
+    ...(parts.edgeHints ? { edgeHints: parts.edgeHints } : {}),
   };
   return { controlPlane: new LifecycleControlPlane(ctx), worker: new LeasedRetryWorker(ctx, parts.worker), ctx };
 }

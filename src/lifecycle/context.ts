@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { DomainRecord } from '../model';
+import type { EdgeHints } from '../fastly/edge-hint';
 import type { FastlyGateway } from '../fastly/gateway';
 import type { Repository } from '../store';
 import type { EdgePackageSource } from './edge-package';
@@ -25,6 +26,8 @@ export interface LifecycleContext {
   retry: { initialMs: number; maxMs: number };
   /** Probes of waiting domains, counted in the database across processes. */
   budget: SharedProbeBudget;
+  /** Free release hints from Fastly's edge (EDGEPLANE_FASTLY_EDGE); absent: every due probe writes. */
+  edgeHints?: EdgeHints;
   /** The edge package to upload when it exists. */
   edgePackage: EdgePackageSource;
   logger: Logger;

@@ -1,3 +1,4 @@
+import { fastlyEdgeHints } from '../fastly/edge-hint';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
 import type { ControlPlane, RetryWorker } from '../control-plane';
@@ -42,6 +43,11 @@ export interface ControlPlaneConfig {
   random?: () => number;
   /** The notification delivery loop (default: the worker's poll interval, the retry backoff). */
   delivery?: DeliveryOptions;
+  /**
+   * Fastly's edge (`host` or `host:port`, EDGEPLANE_FASTLY_EDGE) to read free release hints from;
+   * default none: every due probe of a waiting domain is a write.
+   */
+  fastlyEdge?: string;
 }
 
 export interface OpenedControlPlane {
@@ -80,6 +86,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.writeLimitPerHour !== undefined ? { writeLimitPerHour: config.writeLimitPerHour } : {}),
     ...(config.logger ? { logger: config.logger } : {}),
     ...(config.random ? { random: config.random } : {}),
+    ...(config.fastlyEdge ? { edgeHints: fastlyEdgeHints(config.fastlyEdge) } : {}),
     worker: {
       workerId,
       ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),

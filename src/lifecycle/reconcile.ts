@@ -121,7 +121,8 @@ function waitForRelease(ctx: LifecycleContext, record: DomainRecord, refusal: Ed
   }
   const waitingSince = next.waitingSince ?? iso(nowMs);
   const backoffSince = next.backoffSince ?? waitingSince;
-  const delay = nextProbeDelay({ waitingSinceMs: Date.parse(backoffSince), nowMs, ...ctx.retry, random: ctx.random });
+  // With hints the domain is due at the fast rate: each time, the edge says whether to write.
+  const delay = nextProbeDelay({ waitingSinceMs: ctx.edgeHints ? nowMs : Date.parse(backoffSince), nowMs, ...ctx.retry, random: ctx.random });
   const nextAttemptAt = iso(nowMs + delay);
   next = withCondition(next, 'Attached', 'False', 'HeldByOtherAccount', refusal.detail, nowMs);
   next = withCondition(next, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; next probe at ${nextAttemptAt}`, nowMs);

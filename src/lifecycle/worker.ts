@@ -3,8 +3,10 @@ import type { DomainRecord, DomainState } from '../model';
 import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
 import { isAttachState, reconcileAttachBatch, reconcileDomain } from './reconcile';
+import { decideOnHint, withEdgeHint } from './release-hint';
+import { withCondition } from './record';
 import { isProvisioningDue, resumeProvisioning } from './resume-provisioning';
-import { unavailableDelay } from './schedule';
+import { nextProbeDelay, unavailableDelay } from './schedule';
 
 export interface WorkerOptions {
   /** Lease owner; a restarted worker with the same id takes its own leases back at once. */
@@ -128,7 +130,7 @@ export class LeasedRetryWorker implements RetryWorker {
     const { store, clock, budget, gateway } = this.ctx;
     let stepped = 0;
     try {
-      const ready: DomainRecord[] = [];
+      const due: DomainRecord[] = [];
       for (const domain of domains) {
         if (clock.now() >= deadline) break;
         if (!(await this.renewLease(service))) return 0;
@@ -136,6 +138,11 @@ export class LeasedRetryWorker implements RetryWorker {
         const record = await store.getDomain(service, domain);
         if (!record || !isDue(record, clock.now())) continue;
         if (budget.pausedUntil() > clock.now()) break;
+        due.push(record);
+      }
+      const ready: DomainRecord[] = [];
+      for (const record of await this.withHints(due)) {
+        if (record.state === 'waiting_for_release' && !(await this.probeNow(record))) continue;
         if (record.state === 'waiting_for_release' && !(await budget.tryTake(gateway.rateLimit))) continue;
         ready.push(record);
       }
@@ -159,6 +166,35 @@ export class LeasedRetryWorker implements RetryWorker {
       await store.releaseLease(serviceLeaseKey(service), this.options.workerId);
     }
     return stepped;
+  }
+
+  /** The waiting records with what Fastly's edge says of each (read together; no API call, no budget). */
+  private async withHints(records: DomainRecord[]): Promise<DomainRecord[]> {
+    const { edgeHints, clock } = this.ctx;
+    if (!edgeHints) return records;
+    return Promise.all(
+      records.map(async (record) =>
+        record.state === 'waiting_for_release' ? withEdgeHint(record, await edgeHints.read(record.domain), edgeHints.address, clock.now()) : record,
+      ),
+    );
+  }
+
+  /**
+   * Whether a due waiting record gets a write probe now, by its edge hint; when not, it is saved
+   * with the hint and due again at the fast rate, to look at the edge again.
+   */
+  private async probeNow(record: DomainRecord): Promise<boolean> {
+    const { edgeHints, clock, store, retry, random } = this.ctx;
+    const hint = record.conditions.find((condition) => condition.type === 'EdgeServes');
+    if (!edgeHints || !hint) return true;
+    const nowMs = clock.now();
+    const lastAttemptMs = record.lastAttemptAt === null ? null : Date.parse(record.lastAttemptAt);
+    const decision = decideOnHint(hint.status === 'True' ? 'served' : hint.status === 'False' ? 'unknown' : 'no_answer', lastAttemptMs, nowMs);
+    if (decision.probe) return true;
+    const nextAttemptAt = new Date(nowMs + nextProbeDelay({ waitingSinceMs: nowMs, nowMs, ...retry, random })).toISOString();
+    const next = withCondition(record, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; ${decision.reason}; next look at ${nextAttemptAt}`, nowMs);
+    await store.saveDomain({ ...next, nextAttemptAt, updatedAt: new Date(nowMs).toISOString() });
+    return false;
   }
 
   /**

@@ -11,6 +11,7 @@ import { controlRoutes } from './control';
 import { customerRoutes } from './customer';
 import { domainManagementRoutes } from './domain-management';
 import { domainRoutes } from './domains';
+import { edgeRoutes } from './edge';
 import type { SimEnv } from './env';
 import { injectFaults } from './faults';
 import { recordReleases } from './ownership';
@@ -40,12 +41,16 @@ export interface SimulatorOptions {
 export interface RunningSimulator {
   /** http://127.0.0.1:PORT */
   url: string;
+  /** Fastly's edge (`src/sim/edge.ts`) on its own port: `127.0.0.1:PORT`, for EDGEPLANE_FASTLY_EDGE. */
+  edgeAddress: string;
   defaultAccount: { customerId: string; name: string; token: string };
   close(): Promise<void>;
 }
 
 export interface Simulator {
   app: Hono;
+  /** Fastly's edge: answers by the Host header from the same state. */
+  edge: Hono;
   state: SimState;
   defaultAccount: RunningSimulator['defaultAccount'];
 }
@@ -110,7 +115,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     // A bug of ours must still look like Fastly's answer, and say what went wrong.
     return c.json({ msg: 'Internal Server Error', detail: String(error) }, 500);
   });
-  return { app, state, defaultAccount };
+  return { app, edge: edgeRoutes(state), state, defaultAccount };
 }
 
 /** The pure app (tests may use `app.request`). */
@@ -120,19 +125,32 @@ export function createSimulatorApp(options: SimulatorOptions = {}): Hono {
 
 /** Serves the simulator over HTTP; `port` 0 (default) picks a free one. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const { app, defaultAccount } = createSimulator(options);
+  const { app, edge, defaultAccount } = createSimulator(options);
   const host = options.host ?? '127.0.0.1';
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, (info: AddressInfo) => resolve({ server, port: info.port }));
+  const api = await listen(app, host, options.port ?? 0);
+  const edgeServer = await listen(edge, host, 0);
+  return {
+    url: `http://${host}:${api.port}`,
+    edgeAddress: `${host}:${edgeServer.port}`,
+    defaultAccount,
+    close: async () => {
+      await Promise.all([closeServer(api.server), closeServer(edgeServer.server)]);
+    },
+  };
+}
+
+type Server = ReturnType<typeof serve>;
+
+function listen(app: Hono, host: string, port: number): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => resolve({ server, port: info.port }));
     server.once('error', reject);
   });
-  return {
-    url: `http://${host}:${port}`,
-    defaultAccount,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if ('closeAllConnections' in server) server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    server.close((error) => (error ? reject(error) : resolve()));
+  });
 }

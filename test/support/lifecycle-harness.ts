@@ -41,7 +41,7 @@ export interface LifecycleHarness extends SimControl {
 }
 
 export async function startLifecycleHarness(
-  options: { sim?: SimulatorOptions; manualClock?: boolean; config?: Partial<ControlPlaneConfig> } = {},
+  options: { sim?: SimulatorOptions; manualClock?: boolean; config?: Partial<ControlPlaneConfig>; edgeHints?: boolean } = {},
 ): Promise<LifecycleHarness> {
   const clock = options.manualClock === false ? undefined : new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
   const sim = await startSimulator({ releaseDelayMs: 120_000, tlsDelayMs: 30_000, ...(clock ? { clock } : {}), ...options.sim });
@@ -58,6 +58,8 @@ export async function startLifecycleHarness(
     workerId: 'test-worker',
     random: () => 0.5,
     ...(clock ? { clock } : {}),
+    // Release hints from the simulator's edge, when asked for.
+    ...(options.edgeHints ? { fastlyEdge: sim.edgeAddress } : {}),
     ...options.config,
   });
   const control = simControl(sim);
