@@ -131,9 +131,11 @@ export class LeasedRetryWorker implements RetryWorker {
     let stepped = 0;
     try {
       const due: DomainRecord[] = [];
+      let held: Lease | null = null;
       for (const domain of domains) {
         if (clock.now() >= deadline) break;
-        if (!(await this.renewLease(service))) return 0;
+        held = await this.renewLease(service);
+        if (!held) return 0;
         // Read again under the lease: another worker may have stepped it since the listing.
         const record = await store.getDomain(service, domain);
         if (!record || !isDue(record, clock.now())) continue;
@@ -142,7 +144,7 @@ export class LeasedRetryWorker implements RetryWorker {
       }
       const ready: DomainRecord[] = [];
       for (const record of await this.withHints(due)) {
-        if (record.state === 'waiting_for_release' && !(await this.probeNow(record))) continue;
+        if (record.state === 'waiting_for_release' && held && !(await this.probeNow(held, record))) continue;
         if (record.state === 'waiting_for_release' && !(await budget.tryTake(gateway.rateLimit))) continue;
         ready.push(record);
       }
@@ -183,8 +185,8 @@ export class LeasedRetryWorker implements RetryWorker {
    * Whether a due waiting record gets a write probe now, by its edge hint; when not, it is saved
    * with the hint and due again at the fast rate, to look at the edge again.
    */
-  private async probeNow(record: DomainRecord): Promise<boolean> {
-    const { edgeHints, clock, store, retry, random } = this.ctx;
+  private async probeNow(lease: Lease, record: DomainRecord): Promise<boolean> {
+    const { edgeHints, clock, retry, random } = this.ctx;
     const hint = record.conditions.find((condition) => condition.type === 'EdgeServes');
     if (!edgeHints || !hint) return true;
     const nowMs = clock.now();
@@ -193,7 +195,7 @@ export class LeasedRetryWorker implements RetryWorker {
     if (decision.probe) return true;
     const nextAttemptAt = new Date(nowMs + nextProbeDelay({ waitingSinceMs: nowMs, nowMs, ...retry, random })).toISOString();
     const next = withCondition(record, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; ${decision.reason}; next look at ${nextAttemptAt}`, nowMs);
-    await store.saveDomain({ ...next, nextAttemptAt, updatedAt: new Date(nowMs).toISOString() });
+    await this.fenced(lease).store.saveDomain({ ...next, nextAttemptAt, updatedAt: new Date(nowMs).toISOString() });
     return false;
   }
 
