@@ -106,7 +106,8 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const tick = valueOf(tickMillis);
   const large = valueOf(largeObject);
   const fullObject = settings.largeObjectBytes === 1024 ** 3;
-  const objectSize = `${settings.largeObjectBytes / 1024 ** 2} MiB${fullObject ? '' : ' (quick run: 1 GiB in the full run)'}`;
+  const objectSize = fullObject ? '1 GiB' : `${settings.largeObjectBytes / 1024 ** 2} MiB`;
+  const smaller = fullObject ? '' : ' (quick run: a smaller object than the full run\'s 1 GiB)';
   const why = (measured: Measured<unknown>) => ('error' in measured ? `not measured: ${measured.error}` : '');
   const domains = settings.storeDomains.toLocaleString('en');
   printTable('3. Overheads', ['what', 'measured', 'note'], [
@@ -118,7 +119,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
     [`  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`, largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null', largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage)],
     ['bare Hono hello-world (req/s)', bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null', bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare)],
     ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
-    [`local edge peak memory above idle, one ${objectSize} object (MB)`, large ? large.peakOverIdleMb.toFixed(1) : 'null', large ? `edge serve in its own process: idle ${large.idleMb.toFixed(0)} MB, peak ${large.peakMb.toFixed(0)} MB; goal ≤ 64 MB` : why(largeObject)],
+    [`local edge, one ${objectSize} object: memory above idle (MB)`, large ? large.peakOverIdleMb.toFixed(1) : 'null', large ? `edge serve in its own process: idle ${large.idleMb.toFixed(0)} MB, peak ${large.peakMb.toFixed(0)} MB; goal ≤ 64 MB${smaller}` : why(largeObject)],
     ['  its time to first byte (ms)', large ? large.firstByteMs.toFixed(1) : 'null', large ? `whole object in ${large.seconds.toFixed(1)} s, over the cache's object cap: streamed, never held` : why(largeObject)],
     [`reconcile tick, ${domains} idle domains (ms)`, tick !== null ? tick.toFixed(3) : 'null', tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis)],
   ]);
