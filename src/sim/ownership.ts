@@ -30,17 +30,21 @@ export function liveHolders(state: SimState, domain: string): Holder[] {
   return holders.filter((holder) => !state.accounts.get(holder.customerId)?.deleted);
 }
 
+/** Every live claim by domain, in one pass over the state (it runs after every change). */
 function allClaims(state: SimState): Map<string, Set<string>> {
-  const domains = new Set<string>();
-  for (const service of state.services.values()) for (const version of service.versions) if (version.active) for (const d of version.domains) domains.add(d.name);
-  for (const subscription of state.tlsSubscriptions.values()) for (const d of subscription.domains) domains.add(d);
-  for (const managed of state.managedDomains.values()) domains.add(managed.fqdn);
-  for (const domain of state.holds.keys()) domains.add(domain);
   const claims = new Map<string, Set<string>>();
-  for (const domain of domains) {
-    const customers = new Set(liveHolders(state, domain).map((holder) => holder.customerId));
-    if (customers.size > 0) claims.set(domain, customers);
+  const claim = (domain: string, customerId: string) => {
+    if (state.accounts.get(customerId)?.deleted) return;
+    const name = domain.toLowerCase();
+    const customers = claims.get(name) ?? new Set<string>();
+    claims.set(name, customers.add(customerId));
+  };
+  for (const service of state.services.values()) {
+    for (const entry of service.versions.find((version) => version.active)?.domains ?? []) claim(entry.name, service.customerId);
   }
+  for (const subscription of state.tlsSubscriptions.values()) for (const domain of subscription.domains) claim(domain, subscription.customerId);
+  for (const managed of state.managedDomains.values()) claim(managed.fqdn, managed.customerId);
+  for (const [domain, customerId] of state.holds) claim(domain, customerId);
   return claims;
 }
 
