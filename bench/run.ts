@@ -6,6 +6,7 @@ import { runDetectionSection } from './detection/section';
 import { runOffloadSection } from './offload/section';
 import { runOverheadSection } from './overhead/section';
 import { benchSettings } from './settings';
+import { runWorkerSection } from './worker/section';
 import { checkTargets, type Summary } from './summary';
 import { printTable } from './table';
 
@@ -15,7 +16,7 @@ import { printTable } from './table';
 // tables) when every section ran. Never asserts a timing.
 
 const OUT_DIR = 'bench/out';
-const SECTIONS = ['overhead', 'offload', 'detection', 'attach'] as const;
+const SECTIONS = ['overhead', 'offload', 'detection', 'attach', 'worker'] as const;
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, only: { type: 'string' } },
@@ -40,8 +41,9 @@ const overhead = wanted('overhead') ? await runOverheadSection(settings, OUT_DIR
 const offload = wanted('offload') ? await runOffloadSection(settings) : null;
 const detection = wanted('detection') ? await runDetectionSection(settings) : null;
 const attach = wanted('attach') ? await runAttachSection(settings) : null;
+const worker = wanted('worker') ? await runWorkerSection(settings) : null;
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
-if (!overhead || !offload || !detection || !attach) {
+if (!overhead || !offload || !detection || !attach || !worker) {
   console.log(`\n--only ${values.only}: took ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB); summary.json and details.json are written by a run of every section`);
   process.exit(0);
 }
@@ -58,7 +60,7 @@ mkdirSync(OUT_DIR, { recursive: true });
 writeFileSync(`${OUT_DIR}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(
   `${OUT_DIR}/details.json`,
-  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details }, null, 2)}\n`,
+  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details, worker: worker.details }, null, 2)}\n`,
 );
 console.log(
   `\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB)`,

@@ -21,6 +21,9 @@ export interface BenchSettings {
   attachDomains: number;
   /** The object the local edge serves for its memory and first-byte row (issue 11: 1 GiB). */
   largeObjectBytes: number;
+  /** The Worker's scheduled tick: idle domains in its local D1, and cron events timed. */
+  workerDomains: number;
+  workerTicks: number;
 }
 
 export function benchSettings(quick: boolean, seed: number): BenchSettings {
@@ -40,6 +43,8 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         attachDomains: 100,
         // Over the local cache's 64 MiB object cap, so it streams through as 1 GiB would.
         largeObjectBytes: 128 * 1024 * 1024,
+        workerDomains: 200,
+        workerTicks: 5,
       }
     : {
         quick,
@@ -56,5 +61,7 @@ export function benchSettings(quick: boolean, seed: number): BenchSettings {
         buildWasm: true,
         attachDomains: 2_000,
         largeObjectBytes: 1024 * 1024 * 1024,
+        workerDomains: 1_000,
+        workerTicks: 20,
       };
 }

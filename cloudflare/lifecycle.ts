@@ -2,8 +2,11 @@ import edgePackageBytes from '../pkg/edgeplane.tar.gz';
 import { pino } from 'pino';
 import { createMetrics } from '../api/metrics';
 import { createFastlyGateway } from '../src/fastly/create-gateway';
+import { systemClock } from '../src/clock';
 import { assembleLifecycle } from '../src/lifecycle/assemble';
 import type { EdgePackageSource } from '../src/lifecycle/edge-package';
+import { OutboxDelivery } from '../src/notify/delivery';
+import { Notifications } from '../src/notify/notifications';
 import { openD1Store } from './d1-store';
 import { type WorkerConfig, type WorkerEnv, workerConfig } from './environment';
 
@@ -13,6 +16,8 @@ import { type WorkerConfig, type WorkerEnv, workerConfig } from './environment';
 
 /** Records one cron invocation steps at most: each costs about 10–25 D1 queries and up to ~10 Fastly calls, and an invocation may make 1,000 D1 queries. */
 export const RECORDS_PER_INVOCATION = 25;
+/** Notifications one cron invocation sends at most (in parallel, each waiting at most EDGEPLANE_NOTIFY_TIMEOUT); the rest stay due. */
+export const DELIVERIES_PER_INVOCATION = 50;
 /** No record is started after this much of an invocation: the rest stay due for the next one. */
 export const STEP_WINDOW_MS = 20_000;
 
@@ -51,5 +56,11 @@ export async function openLifecycle(env: WorkerEnv, workerId: string) {
     logger: logger.child({ component: 'lifecycle' }),
     worker: { workerId, leaseMs: config.leaseMs, batchSize: RECORDS_PER_INVOCATION },
   });
-  return { ...lifecycle, config, metrics };
+  // The outbox is sent from the cron handler, one round per invocation, as `serve` sends it beside its retry job.
+  const delivery = new OutboxDelivery(store.notifications, systemClock, lifecycle.ctx.random, logger.child({ component: 'notify' }), {
+    backoff: lifecycle.ctx.retry,
+    batchSize: DELIVERIES_PER_INVOCATION,
+    ...(config.notifyTimeoutMs !== undefined ? { timeoutMs: config.notifyTimeoutMs } : {}),
+  });
+  return { ...lifecycle, delivery, notifications: new Notifications(store, systemClock), config, metrics };
 }

@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/clock';
 import { openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
 import { moveTo, newDomainRecord } from '../../src/lifecycle/record';
 import type { DomainRecord } from '../../src/model';
+import type { StoredService } from '../../src/store';
 
 // A control plane whose store holds one service with many domains that have finished their
 // lifecycle (`cached`, nothing due): what the API lists and the retry job skips in steady state.
@@ -17,7 +18,8 @@ export function openBenchControlPlane(dbPath: string, clock = new ManualClock(ST
   return openControlPlane({ fastly: NO_FASTLY, dbPath, clock });
 }
 
-function cachedRecord(index: number): DomainRecord {
+/** The `index`-th domain of the bench service, `cached` with nothing due. */
+export function cachedRecord(index: number): DomainRecord {
   const domain = `site${index}.example`;
   let nowMs = START_MS + index * 1000;
   let record = newDomainRecord({ service: BENCH_SERVICE, domain, role: index % 2 === 0 ? 'main' : 'static', move: false, nowMs });
@@ -37,25 +39,30 @@ function cachedRecord(index: number): DomainRecord {
 export async function seedIdleDomains(dbPath: string, count: number): Promise<void> {
   const opened = await openBenchControlPlane(dbPath);
   try {
-    const at = new Date(START_MS).toISOString();
-    await opened.store.putService({
-      name: BENCH_SERVICE,
-      fastlyServiceId: 'benchsvc0000000000000',
-      activeVersion: 2,
-      configStoreId: 'benchstore000000000000',
-      configStoreName: 'edgeplane',
-      origins: {
-        main: { address: 'lb.bench.example', port: 443, useTls: true },
-        static: { address: 'files-origin.bench.example', port: 443, useTls: true },
-      },
-      status: 'ready',
-      lastError: null,
-      packagePath: null,
-      createdAt: at,
-      updatedAt: at,
-    });
+    await opened.store.putService(benchService());
     for (let index = 0; index < count; index++) await opened.store.saveDomain(cachedRecord(index));
   } finally {
     await opened.close();
   }
+}
+
+/** The bench service, as the store keeps it once provisioned. */
+export function benchService(): StoredService {
+  const at = new Date(START_MS).toISOString();
+  return {
+    name: BENCH_SERVICE,
+    fastlyServiceId: 'benchsvc0000000000000',
+    activeVersion: 2,
+    configStoreId: 'benchstore000000000000',
+    configStoreName: 'edgeplane',
+    origins: {
+      main: { address: 'lb.bench.example', port: 443, useTls: true },
+      static: { address: 'files-origin.bench.example', port: 443, useTls: true },
+    },
+    status: 'ready',
+    lastError: null,
+    packagePath: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }

@@ -1,5 +1,4 @@
 import { Webhook } from 'standardwebhooks';
-import { request } from 'undici';
 
 // The webhook channel, per the Standard Webhooks convention: the signature is HMAC-SHA256 over
 // "id.timestamp.body", sent as `v1,<base64>`. The key is the secret's UTF-8 bytes, or the base64
@@ -20,18 +19,28 @@ export function webhookHeaders(secret: string, id: string, at: Date, body: strin
   };
 }
 
-/** POSTs the event; throws with the receiver's status (or the network error) unless it answers 2xx. */
+/**
+ * POSTs the event; throws with the receiver's status (or the network error) unless it answers 2xx.
+ * The platform's fetch, so that the Cloudflare Worker sends webhooks too (undici's own API does
+ * not bundle for workerd); a redirect is an answer, not followed.
+ */
 export async function sendWebhook(target: { url: string; secret: string }, id: string, body: string, at: Date, timeoutMs: number): Promise<void> {
-  const response = await request(target.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'edgeplane', ...webhookHeaders(target.secret, id, at, body) },
-    body,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.body.text().catch(() => '');
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    throw new Error(`the receiver answered ${response.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  let response: Response;
+  try {
+    response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'edgeplane', ...webhookHeaders(target.secret, id, at, body) },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; its cause says why (refused, reset, no such host).
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${cause}`, { cause: error });
+  }
+  const text = await response.text().catch(() => '');
+  if (response.status < 200 || response.status >= 300) {
+    throw new Error(`the receiver answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
   }
 }
