@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DomainRecord } from '../model';
 import { record, t0 } from '../../test/support/domain-record';
 import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
-import { openStore, type StoredService } from './index';
+import { openStore, storeFailure, type StoredService } from './index';
 import type { KyselyRepository } from './kysely-repository';
 
 const execFileAsync = promisify(execFile);
@@ -220,13 +220,18 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     expect(await one.probesSince(at(2 * hour))).toEqual({ count: 0, oldestAt: null });
   });
 
-  it('never records more probes than the capacity, however many processes take at once', async () => {
+  it('never records more probes than the capacity, however many processes take at once', { timeout: 60_000 }, async () => {
     const stores = [await open(), await open(), await open()];
-    const at = new Date(t0);
-    const since = new Date(Date.parse(t0) - 60 * 60_000);
-    const taken = await Promise.all(Array.from({ length: 60 }, (_, index) => stores[index % 3]!.takeProbe(at, since, 7)));
-    expect(taken.filter(Boolean)).toHaveLength(7);
-    expect((await stores[0]!.probesSince(since)).count).toBe(7);
+    const hour = 60 * 60_000;
+    // Rounds of 60 takers at once, each round in a window of its own (the one before forgotten).
+    const counts: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const at = new Date(Date.parse(t0) + round * 2 * hour);
+      const since = new Date(at.getTime() - hour);
+      const taken = await Promise.all(Array.from({ length: 60 }, (_, index) => stores[index % 3]!.takeProbe(at, since, 7)));
+      counts.push(taken.filter(Boolean).length, (await stores[0]!.probesSince(since)).count);
+    }
+    expect(counts).toEqual(Array.from({ length: 20 }, () => 7));
   });
 
   it('migrates once when several processes start on a new database at the same time', { timeout: 60_000 }, async () => {
@@ -265,5 +270,46 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     await one.putFastlyAccount({ apiUrl: 'http://127.0.0.1:8900', customerId: 'c2' }, new Date(t0));
     const two = await open();
     expect(await two.getFastlyAccount()).toEqual({ apiUrl: 'http://127.0.0.1:8900', customerId: 'c2' });
+  });
+});
+
+describe('the store on a PostgreSQL server that goes away', () => {
+  let server: PostgresServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await startPostgres();
+    url = await server.createDatabase();
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  it('fails readiness and writes as store_unavailable while the server is down, and works again once it is back', { timeout: 60_000 }, async () => {
+    const store = await openStore(url);
+    try {
+      await store.checkWritable();
+      await server.pause();
+      await expect(store.checkWritable()).rejects.toMatchObject({ code: 'store_unavailable', detail: expect.stringContaining('cannot be reached') });
+      // A write's failure is what the API answers 503 store_unavailable (with Retry-After) for.
+      const failed = await store.saveDomain(record()).then(() => null, (error: unknown) => error);
+      expect(storeFailure(failed)).toMatchObject({ code: 'store_unavailable', detail: expect.stringContaining('cannot be reached') });
+      await server.resume();
+      // The pool drops the dead connections and opens new ones: no restart of ours needed.
+      await vi.waitFor(() => store.checkWritable(), { timeout: 20_000, interval: 200 });
+      await store.saveDomain(record());
+      expect((await store.getDomain('toot', 'toot.example'))!.state).toBe('queued');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('waits at start for a server that cannot be reached yet, saying so, instead of failing', { timeout: 60_000 }, async () => {
+    await server.pause();
+    const waits: string[] = [];
+    const opening = openStore(url, { onUnreachable: (problem) => waits.push(problem.detail) });
+    await vi.waitFor(() => expect(waits.length).toBeGreaterThan(0), { timeout: 20_000 });
+    expect(waits[0]).toMatch(/^the database postgres:\/\/edgeplane@127\.0\.0\.1:\d+\/\w+ cannot be reached/);
+    await server.resume();
+    const store = await opening;
+    await store.checkWritable();
+    await store.close();
   });
 });

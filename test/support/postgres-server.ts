@@ -54,7 +54,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   const server = new EmbeddedPostgres(options);
   const failed = (what: string) => (error: unknown) => {
-    throw new Error(`${what} the embedded PostgreSQL server failed: ${String(error ?? 'it exited')}\n${log.slice(-20).join('')}`);
+    const asRoot = userInfo().uid === 0 ? ' (as root the server runs as the postgres user, which must be able to read node_modules and write the temporary folder)' : '';
+    throw new Error(`${what} the embedded PostgreSQL server failed${asRoot}: ${String(error ?? 'it exited')}\n${log.slice(-20).join('')}`);
   };
   await server.initialise().catch(failed('initialising'));
   await server.start().catch(failed('starting'));
