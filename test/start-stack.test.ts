@@ -33,6 +33,9 @@ describe('edgeplane start', () => {
       const apiUrl = urlIn(await start.waitForLine((line) => line.startsWith('  control plane API')));
       const token = tokenIn(await start.waitForLine((line) => line.startsWith('  API token')));
       const edgeUrl = urlIn(await start.waitForLine((line) => line.startsWith('  local edge')));
+      // The variables to export include the service, the default of every --service from then on.
+      const exportLine = await start.waitForLine((line) => line.includes('export EDGEPLANE_URL'));
+      expect(exportLine.trim()).toBe(`export EDGEPLANE_URL=${apiUrl} EDGEPLANE_API_TOKEN=${token} EDGEPLANE_SERVICE=toot`);
       const watchCommand = await start.waitForLine((line) => line.includes('npx edgeplane domains wait'));
       expect(watchCommand.trim()).toBe('npx edgeplane domains wait toot.example --service toot');
 
@@ -93,7 +96,7 @@ describe('edgeplane start', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^toot\.example is cached\.$/m);
     expect(result.stdout).not.toContain('Try: curl');
-  }, 60_000);
+  }, 120_000);
 
   it('leaves no control plane running when the start command itself is killed outright', async () => {
     const fastly = await startSimulator();

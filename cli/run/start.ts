@@ -231,7 +231,7 @@ function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl, webhook
   lines.push(
     '',
     'Watch it from another terminal:',
-    `  export EDGEPLANE_URL=${apiUrl} EDGEPLANE_API_TOKEN=${apiToken}`,
+    `  export EDGEPLANE_URL=${apiUrl} EDGEPLANE_API_TOKEN=${apiToken} EDGEPLANE_SERVICE=${options.service}`,
     `  ${edgeplane} domains wait ${options.domain} --service ${options.service}`,
     `  ${edgeplane} domains status --service ${options.service}`,
     '',
