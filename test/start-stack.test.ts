@@ -89,7 +89,7 @@ describe('edgeplane start', () => {
     } finally {
       await start.stop('SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 
   it('--exit-when-cached exits 0 at cached and offers no curl: the edge is gone once it exits', async () => {
     const result = await runCli(['start', '--package', packagePath, '--data-dir', join(dir, 'once'), ...SHORT, ...ANY_PORT, '--exit-when-cached'], {});
