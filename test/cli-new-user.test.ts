@@ -67,7 +67,7 @@ describe('edgeplane for a new user', () => {
     expect(short).toEqual(long);
   });
 
-  it('services create --main-domain --www-redirect attaches the main host and www.<main host> as a redirect to it', { timeout: 60_000 }, async () => {
+  it('services create --main-domain --www-redirect attaches the main host and www.<main host> as a redirect to it', { timeout: 120_000 }, async () => {
     // Without a main host to put www. in front of, nothing is written.
     const refused = await cli('services', 'create', 'toot', '--main-origin', 'lb.toot.example', '--static-origin', 'files.toot.example', '--www-redirect');
     expect(refused.code).toBe(2);
