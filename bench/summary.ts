@@ -20,7 +20,13 @@ export type DetectionByWaiting = { n1: DetectionSummary; n10: DetectionSummary; 
 
 export interface Summary {
   offload: { edgeplane: OffloadSummary; anchor: OffloadSummary; ideal: OffloadSummary };
-  detection: { edgeplane: DetectionByWaiting; roundRobin: DetectionByWaiting; certManager: DetectionByWaiting; cloudflare: DetectionByWaiting };
+  detection: {
+    edgeplane: DetectionByWaiting;
+    edgeplaneHinted: DetectionByWaiting;
+    roundRobin: DetectionByWaiting;
+    certManager: DetectionByWaiting;
+    cloudflare: DetectionByWaiting;
+  };
   overhead: {
     decisionMicros: number | null;
     edgeBundleBytes: number | null;

@@ -19,8 +19,9 @@ const MINUTE_MS = 60_000;
 const OTHER_CAP_MS = DEFAULT_RETRY.maxMs === 2 * MINUTE_MS ? 5 * MINUTE_MS : 2 * MINUTE_MS;
 
 const ROWS: Row[] = [
-  { label: 'round-robin limit (25 % budget, one probe per 14.4 s, in turn)', schedule: 'roundRobin', summarised: true },
+  { label: 'round-robin limit (25 % budget spread over the N waiting: each once per N × 14.4 s)', schedule: 'roundRobin', summarised: true },
   { label: `edgeplane (cap ${DEFAULT_RETRY.maxMs / MINUTE_MS} min, 25 % budget)`, schedule: 'edgeplane', summarised: true },
+  { label: "edgeplane with release hints (Fastly's edge; write hourly while served, fast once unknown)", schedule: 'edgeplaneHinted', summarised: true },
   { label: `edgeplane, EDGEPLANE_RETRY_MAX=${OTHER_CAP_MS / MINUTE_MS}m (not in summary.json)`, schedule: 'edgeplane', retryMaxMs: OTHER_CAP_MS, summarised: false },
   { label: 'cert-manager (1 h doubling, 32 h cap)', schedule: 'certManager', summarised: true },
   { label: 'Cloudflare for SaaS (60 s × 1.05ⁿ/1.15ⁿ, 4 h cap)', schedule: 'cloudflare', summarised: true },
@@ -122,7 +123,7 @@ export async function runDetectionSection(settings: BenchSettings): Promise<Dete
     if (row.summarised) summary[row.schedule] = { n1: summarise(byWaiting.n1!), n10: summarise(byWaiting.n10!), n100: summarise(byWaiting.n100!) };
   }
   printTable(
-    `2. Release detection — ${settings.detectionTrials} trials per row, release uniform in 0–48 h, same release times for every schedule`,
+    `2. Release detection — ${settings.detectionTrials} trials per row, release uniform in 0–48 h (the old service deactivated 0–2 h before it), same release times for every schedule`,
     ['schedule', 'waiting', 'p50', 'p95', 'max', 'probes/h/domain', 'busiest hour / 1,000 writes', 'probes refused (429)'],
     table,
   );

@@ -3,7 +3,7 @@ import { RELEASE_WINDOW_MS, simulateDetection } from './simulate';
 
 describe('simulateDetection', () => {
   it('detects every release, never before it happens', () => {
-    for (const schedule of ['edgeplane', 'roundRobin', 'certManager', 'cloudflare'] as const) {
+    for (const schedule of ['edgeplane', 'edgeplaneHinted', 'roundRobin', 'certManager', 'cloudflare'] as const) {
       const result = simulateDetection({ schedule, domains: 10, trials: 10, seed: 4 });
       expect(result.samples).toBe(100);
       expect(result.p50Seconds).toBeGreaterThanOrEqual(0);
@@ -36,5 +36,17 @@ describe('simulateDetection', () => {
     // Ten waiting: each probed at least every 144 s, fewer as domains are found.
     expect(roundRobin.maxSeconds).toBeLessThanOrEqual(144);
     expect(roundRobin.budgetShare).toBeLessThanOrEqual(0.25);
+  });
+});
+
+describe('the hinted worker', () => {
+  it('writes far less than the unhinted one and finds releases sooner, within the same budget', () => {
+    const options = { domains: 10, trials: 5, seed: 2 };
+    const plain = simulateDetection({ schedule: 'edgeplane', ...options });
+    const hinted = simulateDetection({ schedule: 'edgeplaneHinted', ...options });
+    expect(hinted.samples).toBe(50);
+    expect(hinted.probesPerHourPerDomain).toBeLessThan(plain.probesPerHourPerDomain / 4);
+    expect(hinted.p95Seconds).toBeLessThan(plain.p95Seconds);
+    expect(hinted.rateLimited).toBe(0);
   });
 });

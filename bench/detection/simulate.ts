@@ -1,6 +1,7 @@
 import { ManualClock } from '../../src/clock';
 import type { RateLimitState } from '../../src/fastly/gateway';
 import { ProbeBudget } from '../../src/lifecycle/budget';
+import { SERVED_PROBE_MS } from '../../src/lifecycle/release-hint';
 import { nextProbeDelay } from '../../src/lifecycle/schedule';
 import { MinHeap } from '../min-heap';
 import { seededRandom } from '../random';
@@ -22,7 +23,7 @@ const HOUR_MS = 3_600_000;
 export const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
 export const RELEASE_WINDOW_MS = 48 * HOUR_MS;
 
-export type ScheduleName = 'edgeplane' | 'roundRobin' | 'certManager' | 'cloudflare';
+export type ScheduleName = 'edgeplane' | 'edgeplaneHinted' | 'roundRobin' | 'certManager' | 'cloudflare';
 
 export interface DetectionResult {
   p50Seconds: number;
@@ -42,6 +43,13 @@ interface WaitingDomain {
   /** Place in domain-name order (`site<index>.example`): the worker's tie-break. */
   rank: number;
   releaseAtMs: number;
+  /**
+   * When the old service was deactivated: from then on Fastly's edge says "unknown domain". The
+   * release follows it by a delay uniform in 0–2 h (`deactivationLeads`).
+   */
+  deactivatedAtMs: number;
+  /** The last write (first attach or probe). */
+  lastWriteAtMs: number;
   failedAttempts: number;
   dueAtMs: number;
 }
@@ -100,6 +108,14 @@ export function releaseTimes(seed: number, trial: number, domains: number): numb
   return Array.from({ length: domains }, () => random.next());
 }
 
+/** How long before its release each domain's old service was deactivated: uniform in 0–2 h. */
+export function deactivationLeads(seed: number, trial: number, domains: number): number[] {
+  const random = seededRandom(seed * 2_000_003 + trial);
+  return Array.from({ length: domains }, () => random.next() * DEACTIVATION_LEAD_MAX_MS);
+}
+
+export const DEACTIVATION_LEAD_MAX_MS = 2 * HOUR_MS;
+
 /** The jitter source of a trial; the end-to-end run hands the same one to the real worker. */
 export const trialJitterSeed = (seed: number, trial: number) => seed * 7_919 + trial;
 
@@ -129,10 +145,14 @@ class Trial {
   constructor(readonly options: Omit<DetectionOptions, 'trials'>, trial: number) {
     const windowMs = options.windowMs ?? RELEASE_WINDOW_MS;
     const ranks = nameRanks(options.domains);
+    const leads = deactivationLeads(options.seed, trial, options.domains);
     this.domains = releaseTimes(options.seed, trial, options.domains).map((fraction, index) => ({
       index,
       rank: ranks[index]!,
       releaseAtMs: fraction * windowMs,
+      // Deactivated before the wait began when the lead reaches back past it.
+      deactivatedAtMs: Math.max(0, fraction * windowMs - leads[index]!),
+      lastWriteAtMs: 0,
       failedAttempts: 0,
       dueAtMs: 0,
     }));
@@ -162,6 +182,7 @@ class Trial {
     }
     if (firstAttempt) this.write(sentAtMs, this.options.otherWrites?.perAttach ?? 0);
     domain.failedAttempts++;
+    domain.lastWriteAtMs = sentAtMs;
     return false;
   }
 
@@ -186,7 +207,7 @@ function runUnbudgeted(trial: Trial, delay: (failedAttempts: number) => number):
  * edgeplane's retry worker: at each one-second poll the due domains wait for the budget, and
  * each probe it allows goes to the one due longest (ties in name order).
  */
-function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined): void {
+function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined, hinted: boolean): void {
   const clock = new ManualClock(0);
   const budget = new ProbeBudget({ clock, writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
   const jitter = seededRandom(seed);
@@ -195,9 +216,12 @@ function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined): 
   // The worker's order (Repository.listDue): the oldest due first, which puts a probed domain
   // behind every one still waiting. Due times are whole milliseconds: the rank's fraction only breaks ties.
   const due = new MinHeap<WaitingDomain>((domain) => domain.dueAtMs + domain.rank / (count + 1));
+  // With hints a waiting domain is due at the fast rate: each time the edge says whether to write.
+  const delay = (nowMs: number) =>
+    nextProbeDelay({ waitingSinceMs: hinted ? nowMs : 0, nowMs, random: jitter.next, ...(retryMaxMs === undefined ? {} : { maxMs: retryMaxMs }) });
   const sendAndReschedule = (domain: WaitingDomain, nowMs: number) => {
     if (trial.send(domain, nowMs)) return;
-    domain.dueAtMs = nowMs + nextProbeDelay({ waitingSinceMs: 0, nowMs, random: jitter.next, ...(retryMaxMs === undefined ? {} : { maxMs: retryMaxMs }) });
+    domain.dueAtMs = nowMs + delay(nowMs);
     pending.push(domain);
   };
   trial.write(0, trial.options.otherWrites?.setup ?? 0);
@@ -211,26 +235,55 @@ function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined): 
       continue;
     }
     clock.set(nowMs);
-    if (budget.tryTake(trial.limit.lastSeen)) sendAndReschedule(due.pop()!, nowMs);
-    else nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
+    // The worker lists waiting domains only while the budget has a probe to give.
+    if (budget.nextAvailableAt() > nowMs) {
+      nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
+      continue;
+    }
+    if (!hinted) {
+      if (budget.tryTake(trial.limit.lastSeen)) sendAndReschedule(due.pop()!, nowMs);
+      else nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
+      continue;
+    }
+    // Hinted (decideOnHint): every due domain's edge is read; one needing a write gets the probe.
+    const held: WaitingDomain[] = [];
+    let probed = false;
+    for (let domain = due.pop(); domain; domain = due.pop()) {
+      const unknown = nowMs >= domain.deactivatedAtMs;
+      if (!unknown && nowMs - domain.lastWriteAtMs < SERVED_PROBE_MS) {
+        domain.dueAtMs = nowMs + delay(nowMs);
+        pending.push(domain);
+      } else if (!probed && budget.tryTake(trial.limit.lastSeen)) {
+        probed = true;
+        sendAndReschedule(domain, nowMs);
+      } else held.push(domain);
+    }
+    for (const domain of held) due.push(domain);
+    if (!probed) nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
   }
 }
 
-/** The budget's best: one probe every `spacing`, to each waiting domain in turn, the first attaches at 0. */
+/**
+ * The round-robin limit: the budget spread evenly over the N waiting domains, one probe every
+ * `spacing` to each in turn, so each is probed once per N × spacing (with 10 waiting, 144 s). A
+ * found domain keeps its turn (as if another started waiting in its place), so the limit is that
+ * of N waiting throughout, as issue 18 states it (p95 ≈ 0.95 × N × 14.4 s).
+ */
 function runRoundRobin(trial: Trial): void {
   const budget = new ProbeBudget({ clock: new ManualClock(0), writeLimitPerHour: FASTLY_WRITE_LIMIT_PER_HOUR });
   const spacingMs = budget.windowMs / budget.capacity;
-  const waiting = [...trial.domains].sort((a, b) => a.rank - b.rank).filter((domain) => !trial.send(domain, 0));
-  for (let slot = 1; waiting.length > 0; slot++) {
-    const domain = waiting.shift()!;
-    if (!trial.send(domain, slot * spacingMs)) waiting.push(domain);
+  const turns = [...trial.domains].sort((a, b) => a.rank - b.rank);
+  const found = new Set(turns.filter((domain) => trial.send(domain, 0)));
+  for (let slot = 1; found.size < turns.length; slot++) {
+    const domain = turns[(slot - 1) % turns.length]!;
+    if (!found.has(domain) && trial.send(domain, slot * spacingMs)) found.add(domain);
   }
 }
 
 export function simulateTrial(options: Omit<DetectionOptions, 'trials'>, trial: number): TrialOutcome {
   const run = new Trial(options, trial);
   const seed = trialJitterSeed(options.seed, trial);
-  if (options.schedule === 'edgeplane') runWorker(run, seed, options.retryMaxMs);
+  if (options.schedule === 'edgeplane' || options.schedule === 'edgeplaneHinted') runWorker(run, seed, options.retryMaxMs, options.schedule === 'edgeplaneHinted');
   else if (options.schedule === 'roundRobin') runRoundRobin(run);
   else runUnbudgeted(run, options.schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
   return run.finish();
