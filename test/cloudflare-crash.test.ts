@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { CRASH_EXPECTED, crashOutcome } from './support/crash-rig';
 import { type CutProxy, startCutProxy } from './support/cut-proxy';
-import { simControl } from './support/sim-control';
 import { buildWorkerBundle, type RunningWorker, startWorker, workerOptions } from './support/workerd-worker';
 
 // Crash safety of the Worker: a scheduled tick cut off at a Fastly call. The deployable bundle
@@ -85,35 +85,14 @@ async function tickUntilCached(running: RunningWorker, k: number): Promise<void>
 
 /** What the simulator and the Worker's store say about crash-k once it is cached. */
 async function outcome(running: RunningWorker, k: number) {
-  const record = await domainState(running, k);
-  const state = await simControl(sim).state();
-  const service = state.services.find((s: any) => s.name === `crash-${k}`);
-  const domain = `crash-${k}.toot.example`;
-  return {
-    state: record.state,
-    history: record.history.map((event: { to: string }) => event.to),
-    activationsWithDomain: service.versions.filter((v: any) => v.domains.includes(domain)).reduce((sum: number, v: any) => sum + v.activations, 0),
-    drafts: service.versions.filter((v: any) => !v.locked && !v.active).length,
-    tlsSubscriptions: state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(domain)).length,
-    cachingSwitch: state.configStores.find((s: any) => s.name === `crash-${k}`).items[`caching:${domain}`],
-    activeVersion: record.activeVersion,
-    fastlyActive: service.versions.find((v: any) => v.active)?.number,
-  };
+  return crashOutcome(sim, k, await domainState(running, k));
 }
-
-const expected = {
-  state: 'cached',
-  history: ['queued', 'attaching', 'active', 'securing', 'cached'],
-  activationsWithDomain: 1,
-  tlsSubscriptions: 1,
-  cachingSwitch: 'on',
-};
 
 /** Finishes crash-k after its cut and checks the invariants. */
 async function expectFinished(running: RunningWorker, k: number, kind: string): Promise<void> {
   await tickUntilCached(running, k);
   const result = await outcome(running, k);
-  expect.soft(result, `cut at call ${k} (${kind})`).toMatchObject(expected);
+  expect.soft(result, `cut at call ${k} (${kind})`).toMatchObject(CRASH_EXPECTED);
   expect.soft(result.drafts, `drafts after a cut at call ${k} (${kind})`).toBeLessThanOrEqual(1);
   expect.soft(result.activeVersion, `recorded version after a cut at call ${k} (${kind})`).toBe(result.fastlyActive);
 }
@@ -133,7 +112,7 @@ describe('a scheduled tick of the Worker cut off at a Fastly call', () => {
     const path = [...proxy.calls];
     expect(path.length).toBeGreaterThanOrEqual(10);
     const baseline = await outcome(running, 0);
-    expect(baseline).toMatchObject(expected);
+    expect(baseline).toMatchObject(CRASH_EXPECTED);
     expect(baseline.drafts).toBeLessThanOrEqual(1);
 
     const cuts = firstOfEachKind(path);

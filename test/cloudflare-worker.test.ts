@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { type LongRunning, runCli, spawnCli } from './cli-harness';
 import { simControl } from './support/sim-control';
+import { freePort } from './support/free-port';
 
 // The control plane as a Cloudflare Worker, run the way an operator runs it: `edgeplane
 // cloudflare deploy -- --dry-run` builds the Worker, and `edgeplane cloudflare dev` (wrangler dev,
@@ -15,14 +15,6 @@ import { simControl } from './support/sim-control';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const API_TOKEN = 'worker-test-token-0123456789';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir: string;
 let sim: RunningSimulator;

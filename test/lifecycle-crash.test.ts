@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { CRASH_EXPECTED, crashOutcome, type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
-import { simControl } from './support/sim-control';
 
 // Crash safety: the retry worker runs as a real child process and SIGKILLs itself right after
 // its k-th Fastly call on the attach path, for every k; a restarted worker (here, in the test's
@@ -58,28 +57,8 @@ async function outcome(k: number) {
   const opened = await openControlPlane({ fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url }, dbPath: join(rig.dir, `crash-${k}.db`) });
   const record = await opened.controlPlane.getDomain(`crash-${k}`, `crash-${k}.toot.example`);
   await opened.close();
-  const state = await simControl(rig.sim).state();
-  const service = state.services.find((s: any) => s.name === `crash-${k}`);
-  const domain = `crash-${k}.toot.example`;
-  return {
-    state: record.state,
-    history: record.history.map((event) => event.to),
-    activationsWithDomain: service.versions.filter((v: any) => v.domains.includes(domain)).reduce((sum: number, v: any) => sum + v.activations, 0),
-    drafts: service.versions.filter((v: any) => !v.locked && !v.active).length,
-    tlsSubscriptions: state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(domain)).length,
-    cachingSwitch: state.configStores.find((s: any) => s.name === `crash-${k}`).items[`caching:${domain}`],
-    activeVersion: record.activeVersion,
-    fastlyActive: service.versions.find((v: any) => v.active)?.number,
-  };
+  return crashOutcome(rig.sim, k, record);
 }
-
-const expected = {
-  state: 'cached',
-  history: ['queued', 'attaching', 'active', 'securing', 'cached'],
-  activationsWithDomain: 1,
-  tlsSubscriptions: 1,
-  cachingSwitch: 'on',
-};
 
 beforeAll(async () => {
   rig = await startCrashRig('edgeplane-crash-');
@@ -96,7 +75,7 @@ describe('a worker killed between any two Fastly calls on the attach path', () =
     const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
     expect(callsOnPath).toBeGreaterThanOrEqual(10);
     const baseline = await outcome(0);
-    expect(baseline).toMatchObject(expected);
+    expect(baseline).toMatchObject(CRASH_EXPECTED);
 
     const failures: string[] = [];
     await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
@@ -105,7 +84,7 @@ describe('a worker killed between any two Fastly calls on the attach path', () =
       if (crashed.signal !== 'SIGKILL') failures.push(`k=${k}: the worker was not killed (${crashed.code}, ${crashed.stderr})`);
       await restart(k);
       const result = await outcome(k);
-      expect.soft(result, `crash after call ${k}`).toMatchObject(expected);
+      expect.soft(result, `crash after call ${k}`).toMatchObject(CRASH_EXPECTED);
       expect.soft(result.drafts, `drafts after crash at call ${k}`).toBeLessThanOrEqual(1);
       expect.soft(result.activeVersion, `recorded version after crash at call ${k}`).toBe(result.fastlyActive);
     });

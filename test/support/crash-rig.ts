@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DomainRecord } from '../../src/model';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { simControl } from './sim-control';
 import { makeEdgePackage } from './lifecycle-harness';
 
 // What the crash tests run on: a simulator where releases and TLS happen at once (so a path makes
@@ -34,3 +36,29 @@ export async function forEachCrashPoint(callsOnPath: number, parallel: number, c
   const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
   for (let start = 0; start < ks.length; start += parallel) await Promise.all(ks.slice(start, start + parallel).map(crashAt));
 }
+
+/** What the simulator and the store say about crash-k's domain once a crashed run is finished. */
+export async function crashOutcome(sim: RunningSimulator, k: number, record: Pick<DomainRecord, 'state' | 'history' | 'activeVersion'>) {
+  const state = await simControl(sim).state();
+  const service = state.services.find((s: any) => s.name === `crash-${k}`);
+  const domain = `crash-${k}.toot.example`;
+  return {
+    state: record.state,
+    history: record.history.map((event) => event.to),
+    activationsWithDomain: service.versions.filter((v: any) => v.domains.includes(domain)).reduce((sum: number, v: any) => sum + v.activations, 0),
+    drafts: service.versions.filter((v: any) => !v.locked && !v.active).length,
+    tlsSubscriptions: state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(domain)).length,
+    cachingSwitch: state.configStores.find((s: any) => s.name === `crash-${k}`).items[`caching:${domain}`],
+    activeVersion: record.activeVersion,
+    fastlyActive: service.versions.find((v: any) => v.active)?.number,
+  };
+}
+
+/** Every crashed run ends like an uncut one: cached, one activation with the domain, one subscription. */
+export const CRASH_EXPECTED = {
+  state: 'cached',
+  history: ['queued', 'attaching', 'active', 'securing', 'cached'],
+  activationsWithDomain: 1,
+  tlsSubscriptions: 1,
+  cachingSwitch: 'on',
+};

