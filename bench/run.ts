@@ -5,6 +5,7 @@ import { runAttachSection } from './attach/section';
 import { runDetectionSection } from './detection/section';
 import { runOffloadSection } from './offload/section';
 import { runOverheadSection } from './overhead/section';
+import { runReplicasSection } from './replicas/section';
 import { benchSettings } from './settings';
 import { runWorkerSection } from './worker/section';
 import { checkTargets, type Summary } from './summary';
@@ -16,7 +17,7 @@ import { printTable } from './table';
 // tables) when every section ran. Never asserts a timing.
 
 const OUT_DIR = 'bench/out';
-const SECTIONS = ['overhead', 'offload', 'detection', 'attach', 'worker'] as const;
+const SECTIONS = ['overhead', 'offload', 'detection', 'attach', 'worker', 'replicas'] as const;
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, only: { type: 'string' } },
@@ -42,8 +43,9 @@ const offload = wanted('offload') ? await runOffloadSection(settings) : null;
 const detection = wanted('detection') ? await runDetectionSection(settings) : null;
 const attach = wanted('attach') ? await runAttachSection(settings) : null;
 const worker = wanted('worker') ? await runWorkerSection(settings) : null;
+const replicas = wanted('replicas') ? await runReplicasSection(settings) : null;
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
-if (!overhead || !offload || !detection || !attach || !worker) {
+if (!overhead || !offload || !detection || !attach || !worker || !replicas) {
   console.log(`\n--only ${values.only}: took ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB); summary.json and details.json are written by a run of every section`);
   process.exit(0);
 }
@@ -60,7 +62,7 @@ mkdirSync(OUT_DIR, { recursive: true });
 writeFileSync(`${OUT_DIR}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(
   `${OUT_DIR}/details.json`,
-  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details, worker: worker.details }, null, 2)}\n`,
+  `${JSON.stringify({ settings, loadAverageAtStart: load, targets, offload: offload.details, detection: { ...detection.details, crossCheck: detection.crossCheck }, overhead: overhead.details, attach: attach.details, worker: worker.details, replicas: replicas.details }, null, 2)}\n`,
 );
 console.log(
   `\nwrote ${OUT_DIR}/summary.json and ${OUT_DIR}/details.json in ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB)`,
