@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
-import { fastlyEdgeHints } from '../src/fastly/edge-hint';
+import { fastlyEdgeHints } from '../src/fastly/fastly-edge-hints';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // Free release hints: the worker asks the simulator's edge (over 127.0.0.1, by Host header)

@@ -1,5 +1,3 @@
-import { request } from 'undici';
-
 // The free release hint (docs/fastly-facts.md, "Domains held by another account"): Fastly's edge,
 // asked over plain HTTP for a host no active service holds, answers 500 "Fastly error: unknown
 // domain". A GET to the edge is no API call and no write: it costs nothing of the write limit.
@@ -10,8 +8,6 @@ export type EdgeHint = 'served' | 'unknown' | 'no_answer';
 /** Fastly's documented non-TLS hostname on its global network (port 80). */
 export const DEFAULT_FASTLY_EDGE = 'dualstack.nonssl.global.fastly.net';
 
-const HINT_TIMEOUT_MS = 5_000;
-
 /** The edge's answer as a hint: only its "unknown domain" 500 says that no active service holds the host. */
 export function classifyEdgeAnswer(status: number, body: string): Exclude<EdgeHint, 'no_answer'> {
   return status === 500 && /unknown domain/i.test(body) ? 'unknown' : 'served';
@@ -21,28 +17,4 @@ export interface EdgeHints {
   /** Where the hints are read (`host` or `host:port`), for the record's condition. */
   readonly address: string;
   read(domain: string): Promise<EdgeHint>;
-}
-
-/** Reads hints from Fastly's edge at `address` (`host` or `host:port`): GET / with the domain as Host. */
-export function fastlyEdgeHints(address: string, timeoutMs: number = HINT_TIMEOUT_MS): EdgeHints {
-  return {
-    address,
-    async read(domain) {
-      try {
-        const response = await request(`http://${address}/`, {
-          method: 'GET',
-          headers: { host: domain, 'user-agent': 'edgeplane release hint' },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        // A served host's page is not read: only the edge's own 500 page matters.
-        if (response.statusCode !== 500) {
-          await response.body.dump();
-          return 'served';
-        }
-        return classifyEdgeAnswer(response.statusCode, await response.body.text());
-      } catch {
-        return 'no_answer';
-      }
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { fastlyEdgeHints } from '../fastly/edge-hint';
+import { fastlyEdgeHints } from '../fastly/fastly-edge-hints';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
 import type { ControlPlane, RetryWorker } from '../control-plane';
