@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../src/duration';
-import { countArgument, durationArgument, durationOrNull } from './arguments';
+import { countArgument, durationArgument, durationOrNull, serviceArgument } from './arguments';
 
 /** What src/duration.ts makes of a value: milliseconds, or null when it refuses it. */
 function schemaDuration(value: string): number | null {
@@ -39,5 +39,13 @@ describe('countArgument', () => {
     for (const value of ['0', '-1', '2.5', 'ten', '', ' 3', '1e3', '99999999999999999999']) {
       expect(() => countArgument(value), value).toThrow(InvalidArgumentError);
     }
+  });
+});
+
+describe('serviceArgument', () => {
+  it('keeps a name and refuses an empty one, as an empty EDGEPLANE_SERVICE gives', () => {
+    expect(serviceArgument('toot')).toBe('toot');
+    expect(() => serviceArgument('')).toThrow(/service name is required \(is EDGEPLANE_SERVICE set but empty\?\)/);
+    expect(() => serviceArgument('  ')).toThrow(InvalidArgumentError);
   });
 });

@@ -32,7 +32,13 @@ export function countArgument(value: string): number {
   return parsed;
 }
 
+/** A service name that is there: an empty one (EDGEPLANE_SERVICE= in a shell) is a usage error, not a name. */
+export function serviceArgument(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('a service name is required (is EDGEPLANE_SERVICE set but empty?)');
+  return value;
+}
+
 /** `--service`, required unless EDGEPLANE_SERVICE names the service (a shell working on one site sets it once). */
 export function serviceOption(description = 'the service the domain belongs to'): Option {
-  return new Option('-s, --service <name>', description).env('EDGEPLANE_SERVICE').makeOptionMandatory();
+  return new Option('-s, --service <name>', description).env('EDGEPLANE_SERVICE').argParser(serviceArgument).makeOptionMandatory();
 }
