@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainSummary } from '../model';
+import { record, t0 } from '../../test/support/domain-record';
 import { domainEvents, domainEventTypes, serviceEvents } from './events';
 
-const t0 = '2026-01-01T00:00:00.000Z';
-const record = (overrides: Partial<DomainSummary> = {}): DomainSummary => ({
-  service: 'toot',
-  domain: 'toot.example',
-  role: 'main',
-  state: 'queued',
-  attempts: 0,
-  lastAttemptAt: null,
-  nextAttemptAt: t0,
-  lastError: null,
-  conditions: [],
-  activeVersion: null,
-  tls: null,
-  caching: false,
-  cachingOverride: null,
-  move: false,
-  waitingSince: null,
-  backoffSince: null,
-  createdAt: t0,
-  updatedAt: t0,
-  ...overrides,
-});
 const stale = { type: 'Stale', status: 'True' as const, reason: 'WaitingTooLong', message: 'Waiting since 2025-12-25', lastTransitionTime: t0 };
 
 describe('notification events of a change', () => {

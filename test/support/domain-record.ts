@@ -1,6 +1,6 @@
 import type { DomainRecord } from '../../src/model';
 
-// A queued domain record for store tests; each test overrides what it checks.
+// A queued domain record for tests of the store and the notifications; each test overrides what it checks.
 
 export const t0 = '2026-01-01T00:00:00.000Z';
 
