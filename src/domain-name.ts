@@ -45,3 +45,16 @@ export function parseDomainName(input: string): string {
   if (/^\d+$/.test(labels[labels.length - 1]!)) throw invalid('looks like an IP address; give a host name');
   return ascii;
 }
+
+/**
+ * The names whose claim covers `domain`: itself, each parent (`example.com` covers
+ * `www.example.com`) and the wildcard of each parent (`*.example.com`): another account
+ * holding any of them blocks the domain (docs/fastly-facts.md, "Domains held by another account").
+ */
+export function coveringNames(domain: string): string[] {
+  const labels = domain.toLowerCase().replace(/^\*\./, '').split('.');
+  const names = [domain.toLowerCase()];
+  for (let start = 1; start < labels.length - 1; start++) names.push(labels.slice(start).join('.'));
+  for (let start = 1; start < labels.length - 1; start++) names.push(`*.${labels.slice(start).join('.')}`);
+  return [...new Set(names)];
+}

@@ -1,3 +1,4 @@
+import { coveringNames } from '../domain-name';
 import type { SimState } from './state';
 
 // Global domain ownership (docs/fastly-facts.md, "Domains held by another account"): an account owns
@@ -66,20 +67,6 @@ export function recordReleases(state: SimState): void {
 export type Refusal =
   | { kind: 'other_customer' }
   | { kind: 'own_service'; serviceName: string };
-
-/**
- * The names whose claim covers `domain`: itself, each parent (`example.com` covers
- * `www.example.com`) and the wildcard of each parent (`*.example.com`). Another account
- * holding a parent blocks its subdomains (Adobe, "Check domain name status": Fastly locks a
- * domain to the account that first registers it; can-i-take-over-xyz 411).
- */
-export function coveringNames(domain: string): string[] {
-  const labels = domain.toLowerCase().replace(/^\*\./, '').split('.');
-  const names = [domain.toLowerCase()];
-  for (let start = 1; start < labels.length - 1; start++) names.push(labels.slice(start).join('.'));
-  for (let start = 1; start < labels.length - 1; start++) names.push(`*.${labels.slice(start).join('.')}`);
-  return [...new Set(names)];
-}
 
 /**
  * Why `customerId` may not take `domain` (for `serviceId`, when adding it to a service), or null.

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { MigrationPlan, type OldAccountInventory, type OldService } from './model';
+import { buildMigrationPlan, coverage } from './plan';
+
+const edgeplaneService: OldService = {
+  id: 'svc-old',
+  name: 'toot',
+  type: 'wasm',
+  activeVersion: 4,
+  domains: ['toot.example', 'files.toot.example', 'other.example'],
+  backends: [
+    { name: 'main_origin', address: 'lb.toot.example', port: 443, useSsl: true },
+    { name: 'static_origin', address: 'bucket.s3.example', port: 443, useSsl: true, overrideHost: 'bucket.s3.example' },
+  ],
+  configStoreId: 'store-old',
+  roles: { 'toot.example': 'main', 'files.toot.example': 'static' },
+  cachingOn: ['toot.example', 'files.toot.example'],
+  staticHostHeader: null,
+  staticPathPrefix: '/toot-media',
+};
+
+function inventory(overrides: Partial<OldAccountInventory> = {}): OldAccountInventory {
+  return {
+    customer: { id: 'cust-old', name: 'Old account' },
+    readAt: '2026-12-02T05:00:00.000Z',
+    domains: ['toot.example', 'files.toot.example'],
+    services: [edgeplaneService],
+    tlsSubscriptions: [{ id: 'sub-1', state: 'issued', domains: ['toot.example', 'files.toot.example'] }],
+    tlsCertificates: [],
+    managedDomains: [{ id: 'dm-1', fqdn: 'toot.example', serviceId: 'svc-old' }],
+    ...overrides,
+  };
+}
+
+describe('coverage', () => {
+  it('tells the name itself, a parent and a parent\'s wildcard apart, and ignores the rest', () => {
+    expect(coverage('files.toot.example', 'files.toot.example')).toBe('exact');
+    expect(coverage('toot.example', 'files.toot.example')).toBe('parent');
+    expect(coverage('*.toot.example', 'files.toot.example')).toBe('wildcard');
+    expect(coverage('files.toot.example', 'toot.example')).toBeNull();
+    expect(coverage('*.example', 'toot.example')).toBeNull();
+  });
+});
+
+describe('buildMigrationPlan', () => {
+  it('removes the old claims in Fastly\'s order: caching off, TLS with force, the version, Domain Management', () => {
+    const plan = MigrationPlan.parse(buildMigrationPlan({ service: 'toot', inventory: inventory() }));
+    expect(plan.steps.map((step) => `${step.order} ${step.action}`)).toEqual([
+      '1 lower_dns_ttl',
+      '2 create_service',
+      '3 point_dns_at_origin',
+      '4 caching_off',
+      '5 delete_tls_subscription',
+      '6 remove_domains_from_service',
+      '7 delete_managed_domain',
+      '8 attach_domains',
+      '9 point_dns_at_fastly',
+    ]);
+    const tls = plan.steps.find((step) => step.action === 'delete_tls_subscription');
+    expect(tls).toMatchObject({ subscriptionId: 'sub-1', force: true, domains: ['toot.example', 'files.toot.example'] });
+    const version = plan.steps.find((step) => step.action === 'remove_domains_from_service');
+    expect(version).toMatchObject({ serviceId: 'svc-old', fromVersion: 4, names: ['toot.example', 'files.toot.example'] });
+  });
+
+  it('lists every claim with the step that removes it', () => {
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory() });
+    expect(plan.claims.map((claim) => `${claim.removedAtStep} ${claim.kind} ${claim.name} → ${claim.holds.join(',')}`)).toEqual([
+      // The apex is also the parent of files.toot.example: its claims hold both.
+      '5 tls_subscription toot.example → toot.example,files.toot.example',
+      '5 tls_subscription files.toot.example → files.toot.example',
+      '6 active_version toot.example → toot.example,files.toot.example',
+      '6 active_version files.toot.example → files.toot.example',
+      '7 managed_domain toot.example → toot.example,files.toot.example',
+    ]);
+    expect(plan.claims[4]!.description).toBe('held by a Domain Management record on the old account');
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('mirrors the old backends and keeps the roles of the old site', () => {
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory() });
+    expect(plan.origins).toEqual({
+      main: { address: 'lb.toot.example', port: 443, useTls: true },
+      static: { address: 'bucket.s3.example', port: 443, useTls: true, pathPrefix: '/toot-media' },
+    });
+    expect(plan.originsFrom).toMatchObject({ kind: 'old_service', serviceId: 'svc-old' });
+    expect(plan.domains).toEqual([
+      { domain: 'toot.example', role: 'main' },
+      { domain: 'files.toot.example', role: 'static' },
+    ]);
+  });
+
+  it('names a wildcard on another old service as the claim, and warns that it covers more', () => {
+    const wildcard: OldService = { ...edgeplaneService, id: 'svc-wild', name: 'catch-all', domains: ['*.toot.example'], configStoreId: null, roles: {}, cachingOn: [] };
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory({ services: [edgeplaneService, wildcard], managedDomains: [] }) });
+    const claim = plan.claims.find((entry) => entry.serviceId === 'svc-wild');
+    expect(claim).toMatchObject({ kind: 'active_version', name: '*.toot.example', coverage: 'wildcard', holds: ['files.toot.example'] });
+    expect(claim!.description).toBe('held by version 4 of the service catch-all on the old account, through the wildcard *.toot.example');
+    expect(plan.warnings.some((warning) => warning.startsWith('*.toot.example on the old service catch-all'))).toBe(true);
+  });
+
+  it('deletes a subscription that was never issued without force', () => {
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory({ tlsSubscriptions: [{ id: 'sub-2', state: 'pending', domains: ['toot.example'] }] }) });
+    expect(plan.steps.find((step) => step.action === 'delete_tls_subscription')).toMatchObject({ force: false });
+  });
+
+  it('says what users see during the gap and where to point DNS meanwhile', () => {
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory(), ttlSeconds: 120 });
+    const files = plan.gap.find((entry) => entry.domain === 'files.toot.example')!;
+    expect(files).toMatchObject({ unknownDomainFromStep: 6, untilStep: 8, bypassTo: 'bucket.s3.example', lowerTtlToSeconds: 120 });
+    expect(plan.dns.filter((change) => change.purpose === 'bypass_fastly').map((change) => change.record)).toEqual([
+      null, // toot.example is an apex: no CNAME there
+      { type: 'CNAME', name: 'files.toot.example', value: 'bucket.s3.example', ttlSeconds: 120 },
+    ]);
+  });
+});
