@@ -16,28 +16,28 @@ interface Document {
   components?: { schemas?: Record<string, Json> };
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
-const schemaBlock = (schema: Json) => `<pre>${escape(JSON.stringify(schema, null, 2))}</pre>`;
+const schemaBlock = (schema: Json) => `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
 
 function operationSection(method: string, path: string, operation: Operation): string {
   const parameters = (operation.parameters ?? [])
-    .map((p) => `<li><code>${escape(p.name)}</code> (${escape(p.in)})${p.description ? ` — ${escape(p.description)}` : ''}</li>`)
+    .map((p) => `<li><code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)})${p.description ? ` — ${escapeHtml(p.description)}` : ''}</li>`)
     .join('');
   const body = operation.requestBody?.content?.['application/json']?.schema;
   const responses = Object.entries(operation.responses ?? {})
     .map(([status, response]) => {
       const [type, media] = Object.entries(response.content ?? {})[0] ?? [];
       const ref = (media?.schema as { $ref?: string } | undefined)?.$ref?.split('/').pop();
-      return `<li><strong>${escape(status)}</strong> ${escape(response.description ?? '')}${
-        type ? ` <code>${escape(type)}</code>${ref ? ` <a href="#schema-${escape(ref)}">${escape(ref)}</a>` : ''}` : ''
+      return `<li><strong>${escapeHtml(status)}</strong> ${escapeHtml(response.description ?? '')}${
+        type ? ` <code>${escapeHtml(type)}</code>${ref ? ` <a href="#schema-${escapeHtml(ref)}">${escapeHtml(ref)}</a>` : ''}` : ''
       }</li>`;
     })
     .join('');
-  return `<section id="${escape(`${method}-${path}`)}">
-<h3><span class="method">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>
-<p>${escape(operation.summary ?? '')}</p>${operation.description ? `<p>${escape(operation.description)}</p>` : ''}
+  return `<section id="${escapeHtml(`${method}-${path}`)}">
+<h3><span class="method">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>
+<p>${escapeHtml(operation.summary ?? '')}</p>${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}
 ${parameters ? `<h4>Parameters</h4><ul>${parameters}</ul>` : ''}
 ${body ? `<h4>Request body</h4>${schemaBlock(body)}` : ''}
 <h4>Responses</h4><ul>${responses}</ul>
@@ -52,22 +52,22 @@ export function renderDocsPage(openApi: object): string {
   );
   const index = operations
     .map(({ method, path, operation }) =>
-      `<li><a href="#${escape(`${method}-${path}`)}"><span class="method">${escape(method.toUpperCase())}</span> ${escape(path)}</a> — ${escape(operation.summary ?? '')}</li>`,
+      `<li><a href="#${escapeHtml(`${method}-${path}`)}"><span class="method">${escapeHtml(method.toUpperCase())}</span> ${escapeHtml(path)}</a> — ${escapeHtml(operation.summary ?? '')}</li>`,
     )
     .join('');
   const schemas = Object.entries(document.components?.schemas ?? {})
-    .map(([name, schema]) => `<section id="schema-${escape(name)}"><h3>${escape(name)}</h3>${schemaBlock(schema)}</section>`)
+    .map(([name, schema]) => `<section id="schema-${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3>${schemaBlock(schema)}</section>`)
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(document.info.title)} ${escape(document.info.version)}</title>
+<title>${escapeHtml(document.info.title)} ${escapeHtml(document.info.version)}</title>
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
 code,pre{font:13px ui-monospace,monospace}pre{background:#f4f4f6;padding:.75rem;overflow:auto;border-radius:4px}
 section{border-top:1px solid #ddd;padding-top:.5rem}.method{font-weight:700;color:#b4410a}a{color:#0b57a4}
 </style></head><body>
-<h1>${escape(document.info.title)} <small>${escape(document.info.version)}</small></h1>
-<p>${escape(document.info.description ?? '')}</p>
+<h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
+<p>${escapeHtml(document.info.description ?? '')}</p>
 <p>Every route but <code>GET /healthz</code> needs <code>Authorization: Bearer &lt;token&gt;</code>. Errors are
 <code>application/problem+json</code> with a machine <code>code</code>. The machine-readable document is
 <a href="/openapi.json">/openapi.json</a>.</p>

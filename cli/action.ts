@@ -4,6 +4,7 @@ import { ExitCode } from './exit-codes';
 // Commander actions that load their implementation when the command runs: registering every
 // command then costs only commander, so `--help` and each command start fast.
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a body that finishes normally returns nothing, not `undefined`.
 type Body<A extends unknown[]> = (...args: A) => Promise<void | ExitCode>;
 
 /**
@@ -12,13 +13,13 @@ type Body<A extends unknown[]> = (...args: A) => Promise<void | ExitCode>;
  */
 export function action<A extends unknown[]>(load: () => Promise<Body<A>>): (...args: A) => Promise<void> {
   return async (...args: A) => {
-    let code: ExitCode | void;
+    let code: ExitCode;
     try {
       const body = await load();
-      code = await body(...args);
+      code = (await body(...args)) ?? ExitCode.ok;
     } catch (error) {
       return (await import('./fail')).fail(error);
     }
-    await exitWhenWritten(code ?? ExitCode.ok);
+    await exitWhenWritten(code);
   };
 }

@@ -49,7 +49,7 @@ class D1Connection implements DatabaseConnection {
     return resultOf(answer) as QueryResult<R>;
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely's driver interface is a generator; D1 has nothing to stream.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('D1 does not stream query results');
   }
@@ -138,7 +138,7 @@ export class EdgeplaneD1Dialect extends D1Dialect {
     return new D1Driver(this.d1);
   }
 
-  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new D1Introspector(db);
   }
 }

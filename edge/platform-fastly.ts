@@ -37,7 +37,9 @@ export function createFastlyPlatform(configStoreLinkName: string): EdgePlatform 
     async handoffWebsocket(request, headers, _origin, backend) {
       // The handoff sends the client request's own headers: make them the forward headers.
       for (const name of [...request.headers.keys()]) if (!headers.has(name)) request.headers.delete(name);
-      headers.forEach((value, name) => request.headers.set(name, value));
+      headers.forEach((value, name) => {
+        request.headers.set(name, value);
+      });
       return createWebsocketHandoff(request, backend);
     },
     clientAddress(c: Context) {

@@ -14,7 +14,7 @@ function offeredFor(host: string): DnsRecord[] {
 
 function byName(records: DnsRecord[]): Record<string, DnsRecord[]> {
   const groups: Record<string, DnsRecord[]> = {};
-  for (const record of records) (groups[record.name] ??= []).push(record);
+  for (const record of records) groups[record.name] = [...(groups[record.name] ?? []), record];
   return groups;
 }
 

@@ -1,6 +1,6 @@
 import type { ControlPlane } from '../src/control-plane';
 import { EdgeplaneError } from '../src/errors';
-import { DomainPageRequest, DomainRecord, PurgeInput, ServiceInput, ServiceRecord, type AttachInput, type DomainPage, type DomainState } from '../src/model';
+import { DomainPageRequest, DomainRecord, type PurgeInput, ServiceInput, ServiceRecord, type AttachInput, type DomainPage, type DomainState } from '../src/model';
 
 // An in-memory ControlPlane for the API route tests: it keeps records the way the contract
 // describes (services by name, domains start queued) so the routes can be exercised without

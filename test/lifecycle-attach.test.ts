@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
+import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';

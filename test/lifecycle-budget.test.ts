@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
+import type { ManualClock } from '../src/clock';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // The retry job's pacing against the simulator on a shared hand-moved clock: Fastly's 429 and its

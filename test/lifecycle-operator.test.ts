@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
+import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';

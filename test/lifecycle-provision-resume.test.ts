@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
+import type { ManualClock } from '../src/clock';
 import { ServiceInput } from '../src/model';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
+import type { ManualClock } from '../src/clock';
 import { fastlyEdgeHints } from '../src/fastly/fastly-edge-hints';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 

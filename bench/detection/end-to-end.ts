@@ -28,7 +28,7 @@ async function edgePackage(dir: string): Promise<string> {
   return file;
 }
 
-async function control(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<any> {
+async function control(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${sim.url}/__sim${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -79,7 +79,7 @@ export async function endToEndTrial(options: { seed: number; trial: number; doma
     await controlPlane.createService({ name: SERVICE, origins: { main: { address: 'lb.bench.example' }, static: { address: 'files.bench.example' } } });
     const domains = Array.from({ length: options.domains }, (_, index) => `site${index}.example`);
     const releases = releaseTimes(options.seed, options.trial, options.domains).map((fraction) => START_MS + fraction * options.windowMs);
-    const account = await control(sim, 'POST', '/accounts', { name: 'previous-owner' });
+    const account = (await control(sim, 'POST', '/accounts', { name: 'previous-owner' })) as { customerId: string };
     for (const domain of domains) await control(sim, 'POST', '/holds', { domain, account: account.customerId });
     for (const domain of domains) await controlPlane.attachDomain(SERVICE, { domain, role: 'alias' });
     const released = new Set<string>();

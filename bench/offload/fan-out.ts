@@ -60,7 +60,7 @@ export class FanOut {
 
   private advance(nowMs: number): void {
     while (this.nextPostAtMs <= nowMs) {
-      const reach = Math.min(REMOTE_SERVERS, Math.round(MIN_REACH / Math.pow(1 - this.random.next(), 1 / REACH_TAIL)));
+      const reach = Math.min(REMOTE_SERVERS, Math.round(MIN_REACH / (1 - this.random.next()) ** (1 / REACH_TAIL)));
       const attachments = this.random.next() < MEDIA_SHARE ? 1 + randomInt(this.random, MAX_ATTACHMENTS) : 0;
       this.posts.push({ index: this.created++, createdAtMs: this.nextPostAtMs, reach, attachments });
       this.nextPostAtMs += exponential(this.random, POST_INTERVAL_MS);

@@ -77,7 +77,10 @@ class Tally {
   add(request: BenchRequest, served: Served, expected: () => OriginAnswer): void {
     const group = trafficGroup(request);
     let counters = this.byGroup.get(group);
-    if (!counters) this.byGroup.set(group, (counters = emptyCounters()));
+    if (!counters) {
+      counters = emptyCounters();
+      this.byGroup.set(group, counters);
+    }
     for (const target of [this.total, counters]) {
       target.requests++;
       if (served.fromCache) target.hits++;

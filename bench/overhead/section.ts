@@ -28,7 +28,7 @@ async function attempt<T>(run: () => Promise<T> | T): Promise<Measured<T>> {
   }
 }
 
-const valueOf = <T>(measured: Measured<T>): T | null => ('value' in measured ? measured.value : null);
+const measuredValue = <T>(measured: Measured<T>): T | null => ('value' in measured ? measured.value : null);
 
 async function measureTick(dbPath: string, ticks: number): Promise<number> {
   const opened = await openBenchControlPlane(dbPath);
@@ -97,14 +97,14 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   removeDb();
   const largeObject = await attempt(() => measureLargeObject(settings.largeObjectBytes));
 
-  const decisionCost = valueOf(decisions);
-  const bundleSize = valueOf(bundle);
-  const wasmInfo = valueOf(wasm);
-  const bareRate = valueOf(bare);
-  const apiRate = valueOf(api);
-  const largestPageRate = valueOf(apiLargestPage);
-  const tick = valueOf(tickMillis);
-  const large = valueOf(largeObject);
+  const decisionCost = measuredValue(decisions);
+  const bundleSize = measuredValue(bundle);
+  const wasmInfo = measuredValue(wasm);
+  const bareRate = measuredValue(bare);
+  const apiRate = measuredValue(api);
+  const largestPageRate = measuredValue(apiLargestPage);
+  const tick = measuredValue(tickMillis);
+  const large = measuredValue(largeObject);
   const fullObject = settings.largeObjectBytes === 1024 ** 3;
   const objectSize = fullObject ? '1 GiB' : `${settings.largeObjectBytes / 1024 ** 2} MiB`;
   const smaller = fullObject ? '' : ' (quick run: a smaller object than the full run\'s 1 GiB)';

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { DomainRole } from '../../src/model';
 import { countArgument, durationArgument, serviceOption } from '../arguments';
 import { action } from '../action';

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { action } from '../action';
 
 // `edgeplane edge decide`: what would the edge do with these requests, and why.

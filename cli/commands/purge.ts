@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { serviceOption } from '../arguments';
 import { action } from '../action';
 

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { action } from '../action';
 
 /** `host` or `host:port` (default port 443). */

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { durationOrNull } from '../arguments';
 import type { SimOptions } from '../run/sim';
 

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
 

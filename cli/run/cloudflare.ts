@@ -70,7 +70,7 @@ export async function cloudflareDev(options: { port?: number; host: string; pers
   await ensureEdgePackage(ROOT, join(persistTo, 'build-edge.log'), (line) => console.log(line));
   // Secrets reach wrangler in a file only this user reads, never on a command line.
   const envFile = join(persistTo, '.dev.vars');
-  writeFileSync(envFile, Object.entries(variables).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(envFile, `${Object.entries(variables).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join('\n')}\n`, { mode: 0o600 });
   const args = ['dev', '--config', join(ROOT, 'wrangler.toml'), '--port', String(port), '--ip', options.host, '--env-file', envFile, '--persist-to', persistTo, '--test-scheduled', '--show-interactive-dev-session=false'];
   // Its own process group, so that stopping it stops workerd too.
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'], detached: true });

@@ -52,7 +52,9 @@ export function websocketTunnels(origins: Record<Origin, string>): WebsocketTunn
     const url = new URL(request.url);
     const upstream = connect(Number(target.port || 80), target.hostname, () => {
       const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`];
-      headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+      headers.forEach((value, name) => {
+        lines.push(`${name}: ${value}`);
+      });
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (upgrade.head.byteLength > 0) upstream.write(upgrade.head);
       upstream.pipe(upgrade.socket);

@@ -49,7 +49,7 @@ const TEXT_RULES: ReadonlyArray<{ code: ErrorCode; statuses: readonly number[]; 
 ];
 
 /** A quoted name: the quote opens after a space or bracket (so not the one of "can't") and closes before one. */
-const QUOTED = /(^|[\s(\[])(['"])[^\n]*?\2(?=$|[\s).,;:\]])/gm;
+const QUOTED = /(^|[\s([])(['"])[^\n]*?\2(?=$|[\s).,;:\]])/gm;
 
 function codeFor(failure: FastlyFailure & { status: number }): ErrorCode {
   const { status, headers } = failure;

@@ -19,7 +19,7 @@ function segment(raw: string): string {
   } catch {
     // Not valid percent-encoding: encode it as written.
   }
-  return encodeURIComponent(decoded).replace(PCHAR_KEPT, (escape) => decodeURIComponent(escape));
+  return encodeURIComponent(decoded).replace(PCHAR_KEPT, (sequence) => decodeURIComponent(sequence));
 }
 
 /** The cached URL to purge (`host/path?query`, no scheme), or why `url` cannot be purged on a service with `hosts`. */

@@ -1,4 +1,4 @@
-import { Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely';
+import { type Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { EdgeplaneError } from '../errors';
 import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';

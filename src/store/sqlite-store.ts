@@ -17,11 +17,11 @@ const PROBE_BUSY_TIMEOUT_MS = 250;
  * write transaction, so a second process waits for the first and then finds them done.
  */
 class MigrationLockingAdapter extends SqliteAdapter {
-  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
     await sql`begin immediate`.execute(db);
   }
 
-  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
     await sql`commit`.execute(db);
   }
 }

@@ -6,7 +6,11 @@ describe('withStatementCache', () => {
   it('prepares each SQL text once, binds fresh parameters at every run, and drops the oldest past its capacity', () => {
     const sqlite = new SqliteDatabase(':memory:');
     let prepared = 0;
-    const counting = { close: () => sqlite.close(), prepare: (sql: string) => (prepared++, sqlite.prepare(sql)) };
+    const counting = { close: () => sqlite.close(), prepare: (sql: string) => {
+        prepared++;
+        return sqlite.prepare(sql);
+      },
+    };
     sqlite.exec('create table t (n integer)');
     const db = withStatementCache(counting, 2);
     const insert = 'insert into t (n) values (?)';
