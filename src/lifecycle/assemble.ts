@@ -8,7 +8,9 @@ import { LifecycleControlPlane } from './control-plane';
 import type { EdgePackageSource } from './edge-package';
 import { DEFAULT_RETRY } from './schedule';
 import { SharedProbeBudget } from './shared-budget';
-import { LeasedRetryWorker, type WorkerOptions } from './worker';
+import { DEFAULT_LEASE_MS, LeasedRetryWorker, type WorkerOptions } from './worker';
+import { MigrationRunner } from '../migrate/runner';
+import { MigrationRuns } from '../migrate/runs';
 
 /** What the lifecycle runs on, whatever the runtime: a store, a gateway and the settings. */
 export interface LifecycleParts {
@@ -27,13 +29,15 @@ export interface LifecycleParts {
   /** Release hints from Fastly's edge; default none. */
   edgeHints?: EdgeHints;
   worker: WorkerOptions;
+  /** A gateway for another account's token (a migration's old account); without it no migration runs. */
+  gatewayFor?: (token: string) => FastlyGateway;
 }
 
 /**
  * The control plane and its retry worker over one context. The Node.js server (`openControlPlane`)
  * and the Cloudflare Worker (`cloudflare/`) both build theirs here, each with its own store.
  */
-export function assembleLifecycle(parts: LifecycleParts): { controlPlane: LifecycleControlPlane; worker: LeasedRetryWorker; ctx: LifecycleContext } {
+export function assembleLifecycle(parts: LifecycleParts): { controlPlane: LifecycleControlPlane; worker: LeasedRetryWorker; migrations: MigrationRuns; ctx: LifecycleContext } {
   const clock = parts.clock ?? systemClock;
   const ctx: LifecycleContext = {
     gateway: parts.gateway,
@@ -46,5 +50,6 @@ export function assembleLifecycle(parts: LifecycleParts): { controlPlane: Lifecy
     logger: parts.logger ?? silentLogger,
     ...(parts.edgeHints ? { edgeHints: parts.edgeHints } : {}),
   };
-  return { controlPlane: new LifecycleControlPlane(ctx), worker: new LeasedRetryWorker(ctx, parts.worker), ctx };
+  const jobs = parts.gatewayFor ? [new MigrationRunner(ctx, { workerId: parts.worker.workerId, leaseMs: parts.worker.leaseMs ?? DEFAULT_LEASE_MS, gatewayFor: parts.gatewayFor })] : [];
+  return { controlPlane: new LifecycleControlPlane(ctx), worker: new LeasedRetryWorker(ctx, parts.worker, jobs), migrations: new MigrationRuns(ctx), ctx };
 }

@@ -11,6 +11,7 @@ import { edgePackageFile } from './edge-package';
 import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
 import { Notifications } from '../notify/notifications';
 import { claimWorkerIdentity, processIsAlive } from './worker-identity';
+import type { MigrationRuns } from '../migrate/runs';
 
 export type { Logger } from './context';
 export { ProbeBudget } from './budget';
@@ -57,6 +58,10 @@ export interface OpenedControlPlane {
   /** Created, not started: call `delivery.start()` to send this database's notifications from this process. */
   delivery: OutboxDelivery;
   notifications: Notifications;
+  /** Migration runs from another Fastly account (the worker carries them out). */
+  migrations: MigrationRuns;
+  /** A gateway for another account's token (same API as `gateway`). */
+  gatewayFor: (token: string) => FastlyGateway;
   /** The worker's lease owner. */
   workerId: string;
   store: Repository;
@@ -70,13 +75,16 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     onUnreachable: (problem, retryInMs) => config.logger?.warn({ err: problem, retryInMs }, `${problem.detail}; trying again`),
   });
   const clock = config.clock ?? systemClock;
-  const gateway = createFastlyGateway({
-    token: config.fastly.token,
-    ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
-    ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
-  });
+  // Another account's token (a migration's old account) talks to the same API, reported the same way.
+  const gatewayFor = (token: string) =>
+    createFastlyGateway({
+      token,
+      ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
+      ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
+    });
+  const gateway = gatewayFor(config.fastly.token);
   const workerId = config.workerId ?? (await claimWorkerIdentity(store, { host: hostname(), pid: process.pid, isAlive: processIsAlive, now: new Date(clock.now()) }));
-  const { controlPlane, worker, ctx } = assembleLifecycle({
+  const { controlPlane, worker, migrations, ctx } = assembleLifecycle({
     store,
     gateway,
     edgePackage: edgePackageFile(config.packagePath ?? DEFAULT_PACKAGE_PATH),
@@ -87,6 +95,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     ...(config.logger ? { logger: config.logger } : {}),
     ...(config.random ? { random: config.random } : {}),
     ...(config.fastlyEdge ? { edgeHints: fastlyEdgeHints(config.fastlyEdge) } : {}),
+    gatewayFor,
     worker: {
       workerId,
       ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
@@ -104,6 +113,8 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     worker,
     delivery,
     notifications: new Notifications(store, clock),
+    migrations,
+    gatewayFor,
     workerId,
     store,
     gateway,

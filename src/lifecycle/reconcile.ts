@@ -115,9 +115,12 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, failur
 }
 
 function waitForRelease(ctx: LifecycleContext, record: DomainRecord, refusal: EdgeplaneError, nowMs: number): DomainRecord {
+  // A migration's domain says what the old side did ("Released on the old side at 19:04 UTC").
+  const oldSide = record.conditions.find((condition) => condition.type === 'OldAccount');
+  const released = oldSide?.status === 'True' ? oldSide.message : null;
   let next = record;
   if (next.state !== 'waiting_for_release') {
-    next = moveTo(next, 'waiting_for_release', 'refused', `Fastly refused: ${refusal.detail}`, nowMs);
+    next = moveTo(next, 'waiting_for_release', 'refused', `Fastly refused: ${refusal.detail}${released ? ` (${released})` : oldSide ? ` (${oldSide.message})` : ''}`, nowMs);
   }
   const waitingSince = next.waitingSince ?? iso(nowMs);
   const backoffSince = next.backoffSince ?? waitingSince;
@@ -125,7 +128,8 @@ function waitForRelease(ctx: LifecycleContext, record: DomainRecord, refusal: Ed
   const delay = nextProbeDelay({ waitingSinceMs: ctx.edgeHints ? nowMs : Date.parse(backoffSince), nowMs, ...ctx.retry, random: ctx.random });
   const nextAttemptAt = iso(nowMs + delay);
   next = withCondition(next, 'Attached', 'False', 'HeldByOtherAccount', refusal.detail, nowMs);
-  next = withCondition(next, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; next probe at ${nextAttemptAt}`, nowMs);
+  const holder = released ? `${released}, Fastly still refusing` : 'Another Fastly account holds the domain';
+  next = withCondition(next, 'Ready', 'False', 'WaitingForRelease', `${holder}; next probe at ${nextAttemptAt}`, nowMs);
   if (isStale(Date.parse(waitingSince), nowMs)) {
     next = withCondition(
       next,

@@ -18,8 +18,16 @@ export interface WorkerOptions {
   batchSize?: number;
 }
 
+/** Other durable work run at the start of every tick, before the due domains (the migration job). */
+export interface TickJob {
+  /** Steps what is due; resolves to how many steps were taken. */
+  tick(deadline: number): Promise<number>;
+}
+
 /** The key of the lease a step must hold: per service, since all its domains share one draft version. */
 export const serviceLeaseKey = (service: string) => `service:${service}`;
+
+export const DEFAULT_LEASE_MS = 120_000;
 
 /** Steps one record may take in a row within a tick when each leaves the next one due at once. */
 const MAX_CHAINED_STEPS = 6;
@@ -45,9 +53,10 @@ export class LeasedRetryWorker implements RetryWorker {
   constructor(
     private readonly ctx: LifecycleContext,
     private readonly options: WorkerOptions,
+    private readonly jobs: readonly TickJob[] = [],
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.leaseMs = options.leaseMs ?? 120_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = options.batchSize ?? 100;
   }
 
@@ -94,7 +103,7 @@ export class LeasedRetryWorker implements RetryWorker {
   private async tickOnce(deadline: number): Promise<number> {
     const { store, clock, budget } = this.ctx;
     if (budget.pausedUntil() > clock.now()) return 0;
-    const resumed = await this.resumeAbandonedProvisioning(deadline);
+    const resumed = (await this.runJobs(deadline)) + (await this.resumeAbandonedProvisioning(deadline));
     // With no probe to give, waiting domains must not fill the batch and starve the others.
     const except: DomainState[] = (await budget.nextAvailableAt()) > clock.now() ? ['waiting_for_release'] : [];
     const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
@@ -102,6 +111,19 @@ export class LeasedRetryWorker implements RetryWorker {
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
     const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains, deadline)));
     return stepped.reduce((sum, count) => sum + count, resumed);
+  }
+
+  /** The other jobs first: what they make due (a migration's domains) is stepped in the same tick. */
+  private async runJobs(deadline: number): Promise<number> {
+    let stepped = 0;
+    for (const job of this.jobs) {
+      try {
+        stepped += await job.tick(deadline);
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, 'job tick failed');
+      }
+    }
+    return stepped;
   }
 
   /** Services a crashed createService left `provisioning` are finished here, each under its lease. */

@@ -9,6 +9,7 @@ import { record, t0 } from '../../test/support/domain-record';
 import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
 import { openStore, storeFailure, type StoredService } from './index';
 import type { KyselyRepository } from './kysely-repository';
+import type { MigrationRun } from '../migrate/run-model';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,6 +29,37 @@ function service(name: string): StoredService {
     packagePath: null,
     createdAt: t0,
     updatedAt: t0,
+  };
+}
+
+function migrationRun(id: string, createdAt: string, nextAttemptAt: string | null): MigrationRun {
+  const origins = service('toot').origins;
+  return {
+    id,
+    service: 'toot',
+    status: nextAttemptAt === null ? 'done' : 'running',
+    stepsDone: 0,
+    plan: {
+      service: 'toot',
+      from: { customerId: 'old', name: 'old account' },
+      readAt: t0,
+      domains: [{ domain: 'toot.example', role: 'main' }],
+      origins,
+      originsFrom: { kind: 'given', reason: 'given' },
+      claims: [],
+      steps: [],
+      dns: [],
+      gap: [],
+      warnings: [],
+    },
+    attempts: 0,
+    lastAttemptAt: null,
+    nextAttemptAt,
+    lastError: null,
+    conditions: [],
+    history: [{ at: createdAt, step: null, event: 'started', message: 'started' }],
+    createdAt,
+    updatedAt: createdAt,
   };
 }
 
@@ -261,6 +293,30 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     await store.putService(service);
     await store.putService({ ...service, fastlyServiceId: 'svc1', status: 'ready' });
     expect(await store.listServices()).toEqual([{ ...service, fastlyServiceId: 'svc1', status: 'ready' }]);
+  });
+
+  it('keeps migration runs newest first, their token apart from them, the due ones listed, writes fenced', async () => {
+    const [one, other] = [await open(), await open()];
+    const at = (ms: number) => new Date(Date.parse(t0) + ms).toISOString();
+    const older = migrationRun('mig_1', at(0), null);
+    const newer = migrationRun('mig_2', at(1_000), at(5_000));
+    await one.createMigration(older, 'old-token-1');
+    await one.createMigration(newer, 'old-token-2');
+    expect(await other.listMigrations('toot')).toEqual([newer, older]);
+    expect(await other.listMigrations('elsewhere')).toEqual([]);
+    expect(JSON.stringify(await other.getMigration('mig_2'))).not.toContain('old-token');
+    expect(await other.getMigrationToken('mig_2')).toBe('old-token-2');
+    expect(await other.listDueMigrations(new Date(at(4_999)), 10)).toEqual([]);
+    expect(await other.listDueMigrations(new Date(at(5_000)), 10)).toEqual([{ id: 'mig_2', service: 'toot' }]);
+
+    const stale = await one.acquireLease('service:toot', 'worker-1', new Date(at(0)), 60_000);
+    const taken = await other.acquireLease('service:toot', 'worker-2', new Date(at(61_000)), 60_000);
+    const stepped = { ...newer, stepsDone: 1, nextAttemptAt: at(70_000) };
+    await other.fencedBy(taken!).saveMigration(stepped);
+    await expect(one.fencedBy(stale!).saveMigration({ ...newer, status: 'cancelled' })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await one.getMigration('mig_2')).toEqual(stepped);
+    expect(await one.getMigrationToken('mig_2')).toBe('old-token-2');
+    await expect(one.saveMigration(migrationRun('mig_3', at(0), null))).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('records the one Fastly account the database belongs to, across connections', async () => {

@@ -7,6 +7,8 @@ import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from '
 import type { FastlyAccount, Lease, Repository, StoredService } from './repository';
 import { domainEvents, serviceEvents } from '../notify/events';
 import { enqueueEvents, NotificationStore } from './notification-store';
+import type { MigrationRun } from '../migrate/run-model';
+import { migrationFromRow, migrationToRow } from './migration-rows';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
 
@@ -365,6 +367,46 @@ export class KyselyRepository implements Repository {
       .where('at', '>', since.toISOString())
       .executeTakeFirstOrThrow();
     return { count: Number(row.count), oldestAt: row.oldest ? new Date(row.oldest) : null };
+  }
+
+  async createMigration(run: MigrationRun, fromToken: string): Promise<void> {
+    await this.db.insertInto('migrations').values({ ...migrationToRow(run), from_token: fromToken }).execute();
+  }
+
+  async saveMigration(run: MigrationRun): Promise<void> {
+    const { id, created_at: _created, ...changes } = migrationToRow(run);
+    await this.db.transaction().execute(async (trx) => {
+      await this.checkFence(trx);
+      const updated = await trx.updateTable('migrations').set(changes).where('id', '=', id).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new EdgeplaneError('not_found', `no migration ${id}`);
+    });
+  }
+
+  async getMigration(id: string): Promise<MigrationRun | null> {
+    const row = await this.db.selectFrom('migrations').select(['body']).where('id', '=', id).executeTakeFirst();
+    return row ? migrationFromRow(row) : null;
+  }
+
+  async getMigrationToken(id: string): Promise<string | null> {
+    const row = await this.db.selectFrom('migrations').select(['from_token']).where('id', '=', id).executeTakeFirst();
+    return row?.from_token ?? null;
+  }
+
+  async listMigrations(service: string): Promise<MigrationRun[]> {
+    const rows = await this.db.selectFrom('migrations').select(['body']).where('service', '=', service).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(migrationFromRow);
+  }
+
+  async listDueMigrations(now: Date, limit: number): Promise<Array<{ id: string; service: string }>> {
+    return this.db
+      .selectFrom('migrations')
+      .select(['id', 'service'])
+      .where('next_attempt_at', 'is not', null)
+      .where('next_attempt_at', '<=', now.toISOString())
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   async getFastlyAccount(): Promise<FastlyAccount | null> {

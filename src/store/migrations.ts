@@ -145,6 +145,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('leases').addColumn('token', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '008_migrations': {
+    async up(db: Kysely<unknown>) {
+      // Moves of a site from another Fastly account (src/migrate/): the run as JSON text, with
+      // the columns the job queries by; `from_token` is the old account's token, never shown.
+      await db.schema
+        .createTable('migrations')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('service', 'varchar(63)', (c) => c.notNull())
+        .addColumn('status', 'varchar(32)', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'varchar(32)')
+        .addColumn('from_token', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('migrations_service').on('migrations').columns(['service', 'created_at']).execute();
+      await db.schema.createIndex('migrations_due').on('migrations').column('next_attempt_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 import type { NotificationStore } from './notification-store';
 import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../model';
+import type { MigrationRun } from '../migrate/run-model';
 
 /** A service as stored; its domain list is read from the domain records. */
 export type StoredService = Omit<ServiceRecord, 'domains'>;
@@ -88,6 +89,18 @@ export interface Repository {
   takeProbe(at: Date, since: Date, capacity: number): Promise<boolean>;
   /** The probes recorded after `since`: how many, and when the oldest of them was. */
   probesSince(since: Date): Promise<{ count: number; oldestAt: Date | null }>;
+
+  /** Records a new migration run with the old account's token (which no read but `getMigrationToken` returns). */
+  createMigration(run: MigrationRun, fromToken: string): Promise<void>;
+  /** Replaces a recorded run (fenced like saveDomain); its token stays. */
+  saveMigration(run: MigrationRun): Promise<void>;
+  getMigration(id: string): Promise<MigrationRun | null>;
+  /** The old account's token of a run, for the job's calls only. */
+  getMigrationToken(id: string): Promise<string | null>;
+  /** The service's runs, newest first. */
+  listMigrations(service: string): Promise<MigrationRun[]>;
+  /** Runs whose next attempt is due at `now`, the oldest due first. */
+  listDueMigrations(now: Date, limit: number): Promise<Array<{ id: string; service: string }>>;
 
   /** The Fastly API and account the database was created for; null until recorded. */
   getFastlyAccount(): Promise<FastlyAccount | null>;

@@ -101,6 +101,18 @@ export interface WorkerIdsTable {
   claimed_at: string;
 }
 
+/** A migration run (008): the run's JSON in `body`, the old account's token apart from it. */
+export interface MigrationsTable {
+  id: string;
+  service: string;
+  status: string;
+  next_attempt_at: string | null;
+  from_token: string;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   domains: DomainsTable;
@@ -111,4 +123,5 @@ export interface Database {
   notification_outbox: NotificationOutboxTable;
   fastly_account: FastlyAccountTable;
   worker_ids: WorkerIdsTable;
+  migrations: MigrationsTable;
 }

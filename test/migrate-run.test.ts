@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock';
+import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import type { MigrationRun } from '../src/migrate/run-model';
+import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { makeEdgePackage, serviceInput } from './support/lifecycle-harness';
+import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
+import { simControl } from './support/sim-control';
+
+// `migrate run` end to end on the simulator: the old account has an active service with the
+// domains, a TLS subscription each and a Domain Management record; the job takes every claim off
+// the old account in Fastly's order, then the domains wait for Fastly's release on the new
+// account like any other and end cached there. Time is a manual clock both sides share.
+
+const RELEASE_DELAY_MS = 120_000;
+const SITE = [
+  { domain: 'toot.example', role: 'main' as const },
+  { domain: 'files.toot.example', role: 'static' as const },
+];
+
+let clock: ManualClock;
+let sim: RunningSimulator;
+let dir: string;
+let packagePath: string;
+let site: OldSite;
+let opened: OpenedControlPlane;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.parse('2026-03-01T19:00:00Z'));
+  sim = await startSimulator({ releaseDelayMs: RELEASE_DELAY_MS, tlsDelayMs: 30_000, clock });
+  dir = mkdtempSync(join(tmpdir(), 'edgeplane-migrate-'));
+  packagePath = await makeEdgePackage(dir);
+  site = await setUpOldSite(sim, { dir, packagePath, service: { ...serviceInput('toot'), configStoreName: 'old-toot' }, domains: SITE, clock });
+  opened = await openControlPlane({
+    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
+    dbPath: join(dir, 'new.db'),
+    packagePath,
+    retry: { initialMs: 60_000, maxMs: 120_000 },
+    workerId: 'new-account-worker',
+    random: () => 0.5,
+    clock,
+  });
+});
+
+afterEach(async () => {
+  await opened?.close();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Ticks the new account's worker, moving the clock, until the run is done (or says why not). */
+async function tickUntilDone(id: string): Promise<MigrationRun> {
+  let run: MigrationRun | undefined;
+  for (let tick = 0; tick < 100; tick++) {
+    await opened.worker.tick();
+    run = await opened.migrations.get('toot', id);
+    if (run.status === 'done' || run.status === 'needs_attention') return run;
+    clock.advance(30_000);
+  }
+  throw new Error(`the migration did not finish: ${JSON.stringify(run, null, 2)}`);
+}
+
+describe('migrate run', () => {
+  it('takes every claim off the old account in order and ends with the domains cached on the new one', { timeout: 60_000 }, async () => {
+    const before = await simControl(sim).state();
+    const oldService = before.services.find((service: any) => service.id === site.serviceId);
+    const oldActivations = oldService.versions.reduce((sum: number, version: any) => sum + version.activations, 0);
+    const started = await opened.migrations.start(planForOldSite(site, 'toot', new Date(clock.now()).toISOString()), site.token);
+    expect(started.status).toBe('running');
+
+    const releasedAt = `Released on the old side at ${new Date(clock.now()).toISOString().slice(11, 16)} UTC`;
+    // One tick: every step on the old account, then the first attempt on the new one, which
+    // Fastly refuses for its release delay; the records say the old side let go.
+    await opened.worker.tick();
+    const afterFirstTick = await opened.migrations.get('toot', started.id);
+    expect(afterFirstTick.status, JSON.stringify(afterFirstTick.history, null, 2)).toBe('waiting');
+    const waiting = await opened.controlPlane.getDomain('toot', 'toot.example');
+    expect(waiting.state).toBe('waiting_for_release');
+    expect(waiting.conditions.find((c) => c.type === 'OldAccount')).toMatchObject({ status: 'True', reason: 'Released', message: releasedAt });
+    expect(waiting.conditions.find((c) => c.type === 'Ready')?.message).toMatch(new RegExp(`^${releasedAt}, Fastly still refusing; next probe at `));
+    expect(waiting.history.find((event) => event.event === 'refused')?.message).toBe(`Fastly refused: Domain 'toot.example' is owned by another customer (${releasedAt})`);
+
+    const done = await tickUntilDone(started.id);
+    expect(done.status, JSON.stringify(done, null, 2)).toBe('done');
+    expect(done.history.map((event) => event.event)).toEqual(['started', ...done.plan.steps.map((step) => (step.where === 'dns' ? 'operator_step' : 'step_done')), 'waiting', 'done']);
+    for (const { domain } of SITE) expect((await opened.controlPlane.getDomain('toot', domain)).state).toBe('cached');
+
+    const after = await simControl(sim).state();
+    // Nothing of the site is left on the old account, and its service was activated once more.
+    expect(after.tlsSubscriptions.filter((sub: any) => sub.customerId === site.customerId)).toEqual([]);
+    expect(after.managedDomains.filter((managed: any) => managed.customerId === site.customerId)).toEqual([]);
+    const oldAfter = after.services.find((service: any) => service.id === site.serviceId);
+    expect(oldAfter.versions.find((version: any) => version.active).domains).toEqual([]);
+    expect(oldAfter.versions.reduce((sum: number, version: any) => sum + version.activations, 0)).toBe(oldActivations + 1);
+    expect(after.configStores.find((store: any) => store.id === site.configStoreId).items).not.toHaveProperty('caching:toot.example');
+    // On the new account: one service with the old origins, both domains on one activation.
+    const newService = after.services.find((service: any) => service.customerId === sim.defaultAccount.customerId && service.name === 'toot');
+    const withDomains = newService.versions.filter((version: any) => SITE.every(({ domain }) => version.domains.includes(domain)));
+    expect(withDomains.reduce((sum: number, version: any) => sum + version.activations, 0)).toBe(1);
+    expect((await opened.controlPlane.getService('toot')).origins).toEqual(site.origins);
+    expect(after.tlsSubscriptions.filter((sub: any) => sub.customerId === sim.defaultAccount.customerId).map((sub: any) => sub.domains).flat().sort()).toEqual(SITE.map(({ domain }) => domain).sort());
+  });
+});

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import type { Clock } from '../../src/clock';
+import { openControlPlane } from '../../src/lifecycle';
+import type { MigrationPlan } from '../../src/migrate/model';
+import type { DomainRole, ServiceInput } from '../../src/model';
+import type { RunningSimulator } from '../../src/sim/server';
+import { simControl } from './sim-control';
+
+// The old Fastly account of a migration test: another account of the simulator that runs a site
+// the way edgeplane would have set it up there (an active Compute service with the domains, a TLS
+// subscription each, caching on), plus a Domain Management record for the main domain.
+
+export interface OldSite {
+  customerId: string;
+  name: string;
+  token: string;
+  serviceId: string;
+  activeVersion: number;
+  configStoreId: string;
+  domains: Array<{ domain: string; role: DomainRole }>;
+  subscriptions: Array<{ domain: string; id: string }>;
+  managedDomain: { id: string; fqdn: string };
+  origins: MigrationPlan['origins'];
+}
+
+export async function setUpOldSite(
+  sim: RunningSimulator,
+  options: { dir: string; packagePath: string; service: ServiceInput; domains: Array<{ domain: string; role: DomainRole }>; clock?: Clock & { advance?(ms: number): void } },
+): Promise<OldSite> {
+  const control = simControl(sim);
+  const account = (await control.control('POST', '/accounts', { name: `old-${options.service.name}` })).body as { customerId: string; name: string; token: string };
+  const opened = await openControlPlane({
+    fastly: { token: account.token, baseUrl: sim.url },
+    dbPath: join(options.dir, `old-${options.service.name}.db`),
+    packagePath: options.packagePath,
+    retry: { initialMs: 20, maxMs: 200 },
+    workerId: 'old-account-worker',
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  try {
+    const service = await opened.controlPlane.createService(options.service);
+    for (const { domain, role } of options.domains) await opened.controlPlane.attachDomain(service.name, { domain, role });
+    for (let tick = 0; ; tick++) {
+      await opened.worker.tick();
+      const states = (await opened.controlPlane.getService(service.name)).domains.map((domain) => domain.state);
+      if (states.every((state) => state === 'cached')) break;
+      if (tick > 200) throw new Error(`the old site did not get cached: ${states.join(', ')}`);
+      if (options.clock?.advance) options.clock.advance(30_000);
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const stored = await opened.controlPlane.getService(service.name);
+    const subscriptions = [];
+    for (const { domain } of options.domains) subscriptions.push({ domain, id: (await opened.gateway.findTlsSubscription(domain))!.id });
+    const main = options.domains[0]!.domain;
+    const managed = await opened.gateway.createManagedDomain(main, stored.fastlyServiceId!);
+    return {
+      customerId: account.customerId,
+      name: account.name,
+      token: account.token,
+      serviceId: stored.fastlyServiceId!,
+      activeVersion: stored.activeVersion!,
+      configStoreId: stored.configStoreId!,
+      domains: options.domains,
+      subscriptions,
+      managedDomain: { id: managed.id, fqdn: managed.fqdn },
+      origins: stored.origins,
+    };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The plan `edgeplane migrate plan` makes for such a site, written out (the job carries out any plan). */
+export function planForOldSite(site: OldSite, service: string, readAt: string): MigrationPlan {
+  const hosts = site.domains.map(({ domain }) => domain);
+  const common = { domains: hosts, claimIds: [] as string[], reason: 'the test plan' };
+  const steps: MigrationPlan['steps'] = [
+    { ...common, order: 1, where: 'dns', action: 'lower_dns_ttl', ttlSeconds: 60, description: 'Lower the TTL of the site\'s DNS records to 60 s' },
+    { ...common, order: 2, where: 'new_account', action: 'create_service', service, origins: site.origins, description: `Create the service ${service}` },
+    { ...common, order: 3, where: 'old_account', action: 'caching_off', serviceId: site.serviceId, configStoreId: site.configStoreId, description: 'Caching off on the old service' },
+    ...site.subscriptions.map((subscription, index) => ({
+      ...common,
+      domains: [subscription.domain],
+      claimIds: [`tls_subscription:${subscription.id}`],
+      order: 4 + index,
+      where: 'old_account' as const,
+      action: 'delete_tls_subscription' as const,
+      subscriptionId: subscription.id,
+      force: true,
+      description: `Delete the TLS subscription of ${subscription.domain}`,
+    })),
+  ];
+  const next = () => steps.length + 1;
+  const removeAt = next();
+  steps.push({ ...common, claimIds: hosts.map((host) => `active_version:${site.serviceId}:${host}`), order: removeAt, where: 'old_account', action: 'remove_domains_from_service', serviceId: site.serviceId, fromVersion: site.activeVersion, names: hosts, description: 'Remove the domains from the old service' });
+  const managedAt = next();
+  steps.push({ ...common, domains: [site.managedDomain.fqdn], claimIds: [`managed_domain:${site.managedDomain.id}`], order: managedAt, where: 'old_account', action: 'delete_managed_domain', managedDomainId: site.managedDomain.id, fqdn: site.managedDomain.fqdn, description: 'Delete the Domain Management record' });
+  steps.push({ ...common, order: next(), where: 'new_account', action: 'attach_domains', service, roles: Object.fromEntries(site.domains.map(({ domain, role }) => [domain, role])), description: 'Attach the domains on the new account' });
+  steps.push({ ...common, order: next(), where: 'dns', action: 'point_dns_at_fastly', description: 'Point DNS back at Fastly' });
+  const claims: MigrationPlan['claims'] = [
+    ...site.subscriptions.map((subscription, index) => ({ id: `tls_subscription:${subscription.id}`, kind: 'tls_subscription' as const, name: subscription.domain, coverage: 'exact' as const, holds: [subscription.domain], subscriptionId: subscription.id, description: 'a TLS subscription on the old account', removedAtStep: 4 + index })),
+    ...hosts.map((host) => ({ id: `active_version:${site.serviceId}:${host}`, kind: 'active_version' as const, name: host, coverage: 'exact' as const, holds: [host], serviceId: site.serviceId, version: site.activeVersion, description: 'the active version of the old service', removedAtStep: removeAt })),
+    { id: `managed_domain:${site.managedDomain.id}`, kind: 'managed_domain', name: site.managedDomain.fqdn, coverage: 'exact', holds: [site.managedDomain.fqdn], managedDomainId: site.managedDomain.id, description: 'a Domain Management record on the old account', removedAtStep: managedAt },
+  ];
+  return {
+    service,
+    from: { customerId: site.customerId, name: site.name },
+    readAt,
+    domains: site.domains,
+    origins: site.origins,
+    originsFrom: { kind: 'old_service', serviceId: site.serviceId, reason: 'mirrored' },
+    claims,
+    steps,
+    dns: [],
+    gap: [],
+    warnings: [],
+  };
+}
