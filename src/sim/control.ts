@@ -46,6 +46,7 @@ function dump(state: SimState) {
       domains: sub.domains,
       state: tlsStateOf(state, sub),
     })),
+    tlsCertificates: [...state.tlsCertificates.values()].map(({ id, customerId, name, domains }) => ({ id, customerId, name, domains })),
     managedDomains: [...state.managedDomains.values()].map(({ id, customerId, fqdn, service_id }) => ({ id, customerId, fqdn, serviceId: service_id })),
     holds: Object.fromEntries(state.holds),
     releases: state.releases

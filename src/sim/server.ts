@@ -22,6 +22,7 @@ import { resourceRoutes } from './resources';
 import { serviceRoutes } from './services';
 import { SimState } from './state';
 import { tlsRoutes } from './tls';
+import { tlsCertificateRoutes } from './tls-certificates';
 import { versionRoutes } from './versions';
 
 export interface SimulatorOptions {
@@ -92,7 +93,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   fastlyApi.use('*', requireToken(state));
   fastlyApi.use('*', writeRateLimit(state));
   fastlyApi.route('/', customerRoutes());
-  const areas = [serviceRoutes, versionRoutes, domainRoutes, domainManagementRoutes, backendRoutes, packageRoutes, configStoreRoutes, resourceRoutes, tlsRoutes, purgeRoutes];
+  const areas = [serviceRoutes, versionRoutes, domainRoutes, domainManagementRoutes, backendRoutes, packageRoutes, configStoreRoutes, resourceRoutes, tlsRoutes, tlsCertificateRoutes, purgeRoutes];
   for (const routes of areas) fastlyApi.route('/', routes(state));
 
   const app = new Hono();

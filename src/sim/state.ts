@@ -105,6 +105,20 @@ export interface TlsSubscription {
   created_at: string;
 }
 
+/** An uploaded certificate (`/tls/certificates`): claims its subjectAltName DNS names. */
+export interface TlsCertificate {
+  id: string;
+  customerId: string;
+  name: string;
+  domains: string[];
+  issuedTo: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  created_at: string;
+}
+
 export interface ManagedDomain {
   id: string;
   customerId: string;
@@ -163,6 +177,7 @@ export class SimState {
   readonly configStores = new Map<string, ConfigStore>();
   readonly tlsSubscriptions = new Map<string, TlsSubscription>();
   readonly managedDomains = new Map<string, ManagedDomain>();
+  readonly tlsCertificates = new Map<string, TlsCertificate>();
   /** Domains an account holds through the control API (as if on an active service elsewhere). */
   readonly holds = new Map<string, string>();
   /** Domains whose next (or current) TLS subscription must fail. */
