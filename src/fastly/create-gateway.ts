@@ -14,6 +14,7 @@ import type {
   FastlyVersion,
   ManagedDomain,
   RateLimitState,
+  ResourceLink,
   TlsSubscription,
 } from './gateway';
 import { readRateLimit, type ResponseHeaders } from './rate-limit';
@@ -58,6 +59,9 @@ async function fromFastlyJs(pending: Promise<FastlyJsResult>): Promise<RawAnswer
 
 const Anything = z.unknown();
 
+/** Only GET is retried (call.ts), so the method each call declares matters. */
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 function versionView(answer: z.infer<typeof VersionAnswer>): FastlyVersion {
   return { number: answer.number, active: answer.active, locked: answer.locked, comment: answer.comment ?? '' };
 }
@@ -80,6 +84,21 @@ function backendView(answer: z.infer<typeof BackendAnswer>): FastlyBackend {
     connectTimeoutMs: optional(answer.connect_timeout),
     firstByteTimeoutMs: optional(answer.first_byte_timeout),
     betweenBytesTimeoutMs: optional(answer.between_bytes_timeout),
+  };
+}
+
+/** fastly-js's fields of a backend but its name; `absent` says what an unset optional string is sent as. */
+function backendFields(backend: BackendSpec, absent: (value: string | undefined) => string | undefined) {
+  return {
+    address: backend.address,
+    port: backend.port,
+    use_ssl: backend.useSsl,
+    override_host: absent(backend.overrideHost),
+    ssl_cert_hostname: absent(backend.sslCertHostname),
+    ssl_sni_hostname: absent(backend.sslSniHostname),
+    connect_timeout: backend.connectTimeoutMs,
+    first_byte_timeout: backend.firstByteTimeoutMs,
+    between_bytes_timeout: backend.betweenBytesTimeoutMs,
   };
 }
 
@@ -129,7 +148,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   });
 
   /** Plain HTTP for the endpoints fastly-js has no class for. */
-  const fetchJson = (method: string, path: string, body?: unknown) => async (): Promise<RawAnswer> => {
+  const fetchJson = (method: HttpMethod, path: string, body?: unknown) => async (): Promise<RawAnswer> => {
     const response = await fetch(baseUrl + path, {
       method,
       headers: { 'Fastly-Key': options.token, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -143,138 +162,79 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     return { status: response.status, headers, body: parseBodyText(await response.text()) };
   };
 
+  /** A call through fastly-js: `request` starts its `...WithHttpInfo` method. */
+  const sdk = <T>(operation: string, method: HttpMethod, answer: z.ZodType<T>, request: () => Promise<FastlyJsResult>) =>
+    call({ operation, method, answer, send: () => fromFastlyJs(request()) });
+  /** A call over plain HTTP (`fetchJson`), for what fastly-js cannot do. */
+  const http = <T>(operation: string, method: HttpMethod, path: string, answer: z.ZodType<T>, body?: unknown) =>
+    call({ operation, method, answer, send: fetchJson(method, path, body) });
+
   const serviceVersion = (serviceId: string, version: number) => ({ service_id: serviceId, version_id: version });
+  const managedDomainPath = (id: string) => `/domain-management/v1/domains/${encodeURIComponent(id)}`;
+  const resourceLinkView = (link: z.infer<typeof ResourceLinkAnswer>): ResourceLink => ({ id: link.id, name: link.name, resourceId: link.resource_id });
 
   const gateway: FastlyGateway = {
     get rateLimit() {
       return { ...rateLimit };
     },
 
-    async createService(name, type = 'wasm') {
-      const answer = await call({
-        operation: 'createService',
-        method: 'POST',
-        send: () => fromFastlyJs(services.createServiceWithHttpInfo({ name, type })),
-        answer: ServiceAnswer,
-      });
-      return serviceView(answer);
-    },
-
-    async findServiceByName(name) {
-      const answer = await orNull(
-        call({ operation: 'findServiceByName', method: 'GET', send: () => fromFastlyJs(services.searchServiceWithHttpInfo({ name })), answer: ServiceAnswer }),
-      );
-      return answer && serviceView(answer);
-    },
-
     async currentCustomer() {
-      const answer = await call({
-        operation: 'currentCustomer',
-        method: 'GET',
-        send: () => fromFastlyJs(customers.getLoggedInCustomerWithHttpInfo()),
-        answer: CustomerAnswer,
-      });
+      const answer = await sdk('currentCustomer', 'GET', CustomerAnswer, () => customers.getLoggedInCustomerWithHttpInfo());
       return { id: answer.id, name: answer.name };
     },
 
+    async createService(name, type = 'wasm') {
+      return serviceView(await sdk('createService', 'POST', ServiceAnswer, () => services.createServiceWithHttpInfo({ name, type })));
+    },
+
+    async findServiceByName(name) {
+      const answer = await orNull(sdk('findServiceByName', 'GET', ServiceAnswer, () => services.searchServiceWithHttpInfo({ name })));
+      return answer && serviceView(answer);
+    },
+
     async getService(serviceId) {
-      const answer = await call({
-        operation: 'getService',
-        method: 'GET',
-        send: () => fromFastlyJs(services.getServiceWithHttpInfo({ service_id: serviceId })),
-        answer: ServiceAnswer,
-      });
-      return serviceView(answer);
+      return serviceView(await sdk('getService', 'GET', ServiceAnswer, () => services.getServiceWithHttpInfo({ service_id: serviceId })));
     },
 
     async deleteService(serviceId) {
-      await call({
-        operation: 'deleteService',
-        method: 'DELETE',
-        send: () => fromFastlyJs(services.deleteServiceWithHttpInfo({ service_id: serviceId })),
-        answer: Anything,
-      });
+      await sdk('deleteService', 'DELETE', Anything, () => services.deleteServiceWithHttpInfo({ service_id: serviceId }));
     },
 
     async cloneVersion(serviceId, version) {
-      const answer = await call({
-        operation: 'cloneVersion',
-        method: 'PUT',
-        send: () => fromFastlyJs(versions.cloneServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: VersionAnswer,
-      });
-      return versionView(answer);
+      return versionView(await sdk('cloneVersion', 'PUT', VersionAnswer, () => versions.cloneServiceVersionWithHttpInfo(serviceVersion(serviceId, version))));
     },
 
     async validateVersion(serviceId, version) {
-      const answer = await call({
-        operation: 'validateVersion',
-        method: 'GET',
-        send: () => fromFastlyJs(versions.validateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: ValidationAnswer,
-      });
+      const answer = await sdk('validateVersion', 'GET', ValidationAnswer, () => versions.validateServiceVersionWithHttpInfo(serviceVersion(serviceId, version)));
       const errors = (answer.errors ?? []).map((error) => (typeof error === 'string' ? error : error.message));
       const messages = errors.length > 0 ? errors : answer.msg ? [answer.msg] : [];
       return { valid: answer.status === 'ok', messages };
     },
 
     async activateVersion(serviceId, version) {
-      const answer = await call({
-        operation: 'activateVersion',
-        method: 'PUT',
-        send: () => fromFastlyJs(versions.activateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: VersionAnswer,
-      });
-      return versionView(answer);
+      return versionView(await sdk('activateVersion', 'PUT', VersionAnswer, () => versions.activateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))));
     },
 
     async deactivateVersion(serviceId, version) {
-      const answer = await call({
-        operation: 'deactivateVersion',
-        method: 'PUT',
-        send: () => fromFastlyJs(versions.deactivateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: VersionAnswer,
-      });
-      return versionView(answer);
+      return versionView(await sdk('deactivateVersion', 'PUT', VersionAnswer, () => versions.deactivateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))));
     },
 
     async listDomains(serviceId, version) {
-      const answer = await call({
-        operation: 'listDomains',
-        method: 'GET',
-        send: () => fromFastlyJs(domains.listDomainsWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: DomainListAnswer,
-      });
+      const answer = await sdk('listDomains', 'GET', DomainListAnswer, () => domains.listDomainsWithHttpInfo(serviceVersion(serviceId, version)));
       return answer.map((domain) => domain.name);
     },
 
     async addDomain(serviceId, version, domain, comment) {
-      await call({
-        operation: 'addDomain',
-        method: 'POST',
-        send: () => fromFastlyJs(domains.createDomainWithHttpInfo({ ...serviceVersion(serviceId, version), name: domain, comment })),
-        answer: Anything,
-      });
+      await sdk('addDomain', 'POST', Anything, () => domains.createDomainWithHttpInfo({ ...serviceVersion(serviceId, version), name: domain, comment }));
     },
 
     async deleteDomain(serviceId, version, domain) {
-      await call({
-        operation: 'deleteDomain',
-        method: 'DELETE',
-        send: () => fromFastlyJs(domains.deleteDomainWithHttpInfo({ ...serviceVersion(serviceId, version), domain_name: domain })),
-        answer: Anything,
-      });
+      await sdk('deleteDomain', 'DELETE', Anything, () => domains.deleteDomainWithHttpInfo({ ...serviceVersion(serviceId, version), domain_name: domain }));
     },
 
     async createManagedDomain(fqdn, serviceId) {
       const body = serviceId === undefined ? { fqdn } : { fqdn, service_id: serviceId };
-      const answer = await call({
-        operation: 'createManagedDomain',
-        method: 'POST',
-        send: fetchJson('POST', '/domain-management/v1/domains', body),
-        answer: ManagedDomainAnswer,
-      });
-      return managedDomainView(answer);
+      return managedDomainView(await http('createManagedDomain', 'POST', '/domain-management/v1/domains', ManagedDomainAnswer, body));
     },
 
     async listManagedDomains(fqdn) {
@@ -284,12 +244,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
         const query = new URLSearchParams({ limit: String(MANAGED_DOMAIN_PAGE_SIZE) });
         if (fqdn !== undefined) query.set('fqdn', fqdn);
         if (cursor) query.set('cursor', cursor);
-        const answer = await call({
-          operation: 'listManagedDomains',
-          method: 'GET',
-          send: fetchJson('GET', `/domain-management/v1/domains?${query}`),
-          answer: ManagedDomainListAnswer,
-        });
+        const answer = await http('listManagedDomains', 'GET', `/domain-management/v1/domains?${query}`, ManagedDomainListAnswer);
         found.push(...answer.data.map(managedDomainView));
         cursor = answer.meta?.next_cursor || null;
         if (!cursor) break;
@@ -299,204 +254,91 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     },
 
     async getManagedDomain(id) {
-      const answer = await call({
-        operation: 'getManagedDomain',
-        method: 'GET',
-        send: fetchJson('GET', `/domain-management/v1/domains/${encodeURIComponent(id)}`),
-        answer: ManagedDomainAnswer,
-      });
-      return managedDomainView(answer);
+      return managedDomainView(await http('getManagedDomain', 'GET', managedDomainPath(id), ManagedDomainAnswer));
     },
 
     async updateManagedDomain(id, serviceId) {
-      const answer = await call({
-        operation: 'updateManagedDomain',
-        method: 'PATCH',
-        send: fetchJson('PATCH', `/domain-management/v1/domains/${encodeURIComponent(id)}`, { service_id: serviceId }),
-        answer: ManagedDomainAnswer,
-      });
-      return managedDomainView(answer);
+      return managedDomainView(await http('updateManagedDomain', 'PATCH', managedDomainPath(id), ManagedDomainAnswer, { service_id: serviceId }));
     },
 
     async deleteManagedDomain(id) {
-      await call({
-        operation: 'deleteManagedDomain',
-        method: 'DELETE',
-        send: fetchJson('DELETE', `/domain-management/v1/domains/${encodeURIComponent(id)}`),
-        answer: Anything,
-      });
+      await http('deleteManagedDomain', 'DELETE', managedDomainPath(id), Anything);
     },
 
     async listBackends(serviceId, version) {
-      const answer = await call({
-        operation: 'listBackends',
-        method: 'GET',
-        send: () => fromFastlyJs(backends.listBackendsWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: z.array(BackendAnswer),
-      });
+      const answer = await sdk('listBackends', 'GET', z.array(BackendAnswer), () => backends.listBackendsWithHttpInfo(serviceVersion(serviceId, version)));
       return answer.map(backendView);
     },
 
     async createBackend(serviceId, version, backend: BackendSpec) {
-      const answer = await call({
-        operation: 'createBackend',
-        method: 'POST',
-        send: () =>
-          fromFastlyJs(
-            backends.createBackendWithHttpInfo({
-              ...serviceVersion(serviceId, version),
-              name: backend.name,
-              address: backend.address,
-              port: backend.port,
-              use_ssl: backend.useSsl,
-              override_host: backend.overrideHost,
-              ssl_cert_hostname: backend.sslCertHostname,
-              ssl_sni_hostname: backend.sslSniHostname,
-              connect_timeout: backend.connectTimeoutMs,
-              first_byte_timeout: backend.firstByteTimeoutMs,
-              between_bytes_timeout: backend.betweenBytesTimeoutMs,
-            }),
-          ),
-        answer: BackendAnswer,
-      });
-      return backendView(answer);
+      const fields = { ...serviceVersion(serviceId, version), name: backend.name, ...backendFields(backend, (value) => value) };
+      return backendView(await sdk('createBackend', 'POST', BackendAnswer, () => backends.createBackendWithHttpInfo(fields)));
     },
 
     async updateBackend(serviceId, version, backend: BackendSpec) {
       // fastly-js drops undefined fields, so a field to clear is sent empty, which Fastly stores as null.
-      const clearable = (value: string | undefined) => value ?? '';
-      const answer = await call({
-        operation: 'updateBackend',
-        method: 'PUT',
-        send: () =>
-          fromFastlyJs(
-            backends.updateBackendWithHttpInfo({
-              ...serviceVersion(serviceId, version),
-              backend_name: backend.name,
-              address: backend.address,
-              port: backend.port,
-              use_ssl: backend.useSsl,
-              override_host: clearable(backend.overrideHost),
-              ssl_cert_hostname: clearable(backend.sslCertHostname),
-              ssl_sni_hostname: clearable(backend.sslSniHostname),
-              connect_timeout: backend.connectTimeoutMs,
-              first_byte_timeout: backend.firstByteTimeoutMs,
-              between_bytes_timeout: backend.betweenBytesTimeoutMs,
-            }),
-          ),
-        answer: BackendAnswer,
-      });
-      return backendView(answer);
+      const fields = { ...serviceVersion(serviceId, version), backend_name: backend.name, ...backendFields(backend, (value) => value ?? '') };
+      return backendView(await sdk('updateBackend', 'PUT', BackendAnswer, () => backends.updateBackendWithHttpInfo(fields)));
     },
 
     async uploadPackage(serviceId, version, tarGz) {
       // superagent names a multipart file after its `path`; without a file name the package
       // would arrive as a plain text field.
       const file = Object.assign(Buffer.from(tarGz), { path: 'package.tar.gz' });
-      const answer = await call({
-        operation: 'uploadPackage',
-        method: 'PUT',
-        send: () => fromFastlyJs(packages.putPackageWithHttpInfo({ ...serviceVersion(serviceId, version), _package: file })),
-        answer: PackageAnswer,
-      });
+      const answer = await sdk('uploadPackage', 'PUT', PackageAnswer, () => packages.putPackageWithHttpInfo({ ...serviceVersion(serviceId, version), _package: file }));
       return packageView(answer);
     },
 
     async getPackage(serviceId, version) {
-      const answer = await orNull(
-        call({
-          operation: 'getPackage',
-          method: 'GET',
-          send: () => fromFastlyJs(packages.getPackageWithHttpInfo(serviceVersion(serviceId, version))),
-          answer: PackageAnswer,
-        }),
-      );
+      const answer = await orNull(sdk('getPackage', 'GET', PackageAnswer, () => packages.getPackageWithHttpInfo(serviceVersion(serviceId, version))));
       return answer && packageView(answer);
     },
 
     async findConfigStore(name) {
-      const answer = await call({
-        operation: 'findConfigStore',
-        method: 'GET',
-        send: () => fromFastlyJs(configStores.listConfigStoresWithHttpInfo({ name })),
-        answer: z.array(ConfigStoreAnswer),
-      });
+      const answer = await sdk('findConfigStore', 'GET', z.array(ConfigStoreAnswer), () => configStores.listConfigStoresWithHttpInfo({ name }));
       const store = answer.find((candidate) => candidate.name === name);
       return store ? { id: store.id, name: store.name } : null;
     },
 
     async createConfigStore(name) {
-      const answer = await call({
-        operation: 'createConfigStore',
-        method: 'POST',
-        send: () => fromFastlyJs(configStores.createConfigStoreWithHttpInfo({ name })),
-        answer: ConfigStoreAnswer,
-      });
+      const answer = await sdk('createConfigStore', 'POST', ConfigStoreAnswer, () => configStores.createConfigStoreWithHttpInfo({ name }));
       return { id: answer.id, name: answer.name };
     },
 
     async getConfigItem(storeId, key) {
-      const answer = await orNull(
-        call({
-          operation: 'getConfigItem',
-          method: 'GET',
-          send: () => fromFastlyJs(configItems.getConfigStoreItemWithHttpInfo({ config_store_id: storeId, config_store_item_key: key })),
-          answer: ConfigItemAnswer,
-        }),
-      );
+      const item = { config_store_id: storeId, config_store_item_key: key };
+      const answer = await orNull(sdk('getConfigItem', 'GET', ConfigItemAnswer, () => configItems.getConfigStoreItemWithHttpInfo(item)));
       return answer && answer.item_value;
     },
 
     async putConfigItem(storeId, key, value) {
-      await call({
-        operation: 'putConfigItem',
-        method: 'PUT',
-        send: () => fromFastlyJs(configItems.upsertConfigStoreItemWithHttpInfo({ config_store_id: storeId, config_store_item_key: key, item_value: value })),
-        answer: Anything,
-      });
+      const item = { config_store_id: storeId, config_store_item_key: key, item_value: value };
+      await sdk('putConfigItem', 'PUT', Anything, () => configItems.upsertConfigStoreItemWithHttpInfo(item));
     },
 
     async putConfigItems(storeId, items) {
       const upserts = Object.entries(items).map(([item_key, item_value]) => ({ op: 'upsert', item_key, item_value }));
-      await call({
-        operation: 'putConfigItems',
-        method: 'PATCH',
-        send: () => fromFastlyJs(configItems.bulkUpdateConfigStoreItemWithHttpInfo({ config_store_id: storeId, bulk_update_config_store_list_request: { items: upserts } })),
-        answer: Anything,
-      });
+      const request = { config_store_id: storeId, bulk_update_config_store_list_request: { items: upserts } };
+      await sdk('putConfigItems', 'PATCH', Anything, () => configItems.bulkUpdateConfigStoreItemWithHttpInfo(request));
     },
 
     async deleteConfigItem(storeId, key) {
+      const item = { config_store_id: storeId, config_store_item_key: key };
       try {
-        await call({
-          operation: 'deleteConfigItem',
-          method: 'DELETE',
-          send: () => fromFastlyJs(configItems.deleteConfigStoreItemWithHttpInfo({ config_store_id: storeId, config_store_item_key: key })),
-          answer: Anything,
-        });
+        await sdk('deleteConfigItem', 'DELETE', Anything, () => configItems.deleteConfigStoreItemWithHttpInfo(item));
       } catch (error) {
         if (!isEdgeplaneError(error, 'not_found')) throw error;
       }
     },
 
     async listResourceLinks(serviceId, version) {
-      const answer = await call({
-        operation: 'listResourceLinks',
-        method: 'GET',
-        send: () => fromFastlyJs(resources.listResourcesWithHttpInfo(serviceVersion(serviceId, version))),
-        answer: z.array(ResourceLinkAnswer),
-      });
-      return answer.map((link) => ({ id: link.id, name: link.name, resourceId: link.resource_id }));
+      const answer = await sdk('listResourceLinks', 'GET', z.array(ResourceLinkAnswer), () => resources.listResourcesWithHttpInfo(serviceVersion(serviceId, version)));
+      return answer.map(resourceLinkView);
     },
 
     async linkResource(serviceId, version, resourceId, name) {
-      const answer = await call({
-        operation: 'linkResource',
-        method: 'POST',
-        send: () => fromFastlyJs(resources.createResourceWithHttpInfo({ ...serviceVersion(serviceId, version), resource_id: resourceId, name })),
-        answer: ResourceLinkAnswer,
-      });
-      return { id: answer.id, name: answer.name, resourceId: answer.resource_id };
+      const link = { ...serviceVersion(serviceId, version), resource_id: resourceId, name };
+      return resourceLinkView(await sdk('linkResource', 'POST', ResourceLinkAnswer, () => resources.createResourceWithHttpInfo(link)));
     },
 
     async createTlsSubscription(domain) {
@@ -507,22 +349,13 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
           relationships: { tls_domains: { data: [{ type: 'tls_domain', id: domain }] } },
         },
       };
-      const answer = await call({
-        operation: 'createTlsSubscription',
-        method: 'POST',
-        send: () => fromFastlyJs(tlsSubscriptions.createTlsSubWithHttpInfo({ tls_subscription: body })),
-        answer: TlsSubscriptionDocument,
-      });
+      const answer = await sdk('createTlsSubscription', 'POST', TlsSubscriptionDocument, () => tlsSubscriptions.createTlsSubWithHttpInfo({ tls_subscription: body }));
       return tlsSubscriptionView(answer.data, answer.included);
     },
 
     async findTlsSubscription(domain) {
-      const answer = await call({
-        operation: 'findTlsSubscription',
-        method: 'GET',
-        send: () => fromFastlyJs(tlsSubscriptions.listTlsSubsWithHttpInfo({ filter_tls_domains_id: domain, include: 'tls_authorizations' })),
-        answer: TlsSubscriptionListDocument,
-      });
+      const query = { filter_tls_domains_id: domain, include: 'tls_authorizations' };
+      const answer = await sdk('findTlsSubscription', 'GET', TlsSubscriptionListDocument, () => tlsSubscriptions.listTlsSubsWithHttpInfo(query));
       const matching: TlsSubscription[] = answer.data
         .map((data) => tlsSubscriptionView(data, answer.included))
         .filter((subscription) => subscription.domains.includes(domain));
@@ -530,67 +363,41 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     },
 
     async getTlsSubscription(id) {
-      const answer = await call({
-        operation: 'getTlsSubscription',
-        method: 'GET',
-        send: () => fromFastlyJs(tlsSubscriptions.getTlsSubWithHttpInfo({ tls_subscription_id: id, include: 'tls_authorizations' })),
-        answer: TlsSubscriptionDocument,
-      });
+      const query = { tls_subscription_id: id, include: 'tls_authorizations' };
+      const answer = await sdk('getTlsSubscription', 'GET', TlsSubscriptionDocument, () => tlsSubscriptions.getTlsSubWithHttpInfo(query));
       return tlsSubscriptionView(answer.data, answer.included);
     },
 
     async retryTlsSubscription(id) {
       const body = { data: { type: 'tls_subscription', id, attributes: { state: 'retry' } } };
-      const answer = await call({
-        operation: 'retryTlsSubscription',
-        method: 'PATCH',
-        send: () => fromFastlyJs(tlsSubscriptions.patchTlsSubWithHttpInfo({ tls_subscription_id: id, tls_subscription: body })),
-        answer: TlsSubscriptionDocument,
-      });
+      const answer = await sdk('retryTlsSubscription', 'PATCH', TlsSubscriptionDocument, () =>
+        tlsSubscriptions.patchTlsSubWithHttpInfo({ tls_subscription_id: id, tls_subscription: body }),
+      );
       return tlsSubscriptionView(answer.data, answer.included);
     },
 
     async deleteTlsSubscription(id, { force = false } = {}) {
-      const path = `/tls/subscriptions/${encodeURIComponent(id)}`;
-      await call({
-        operation: 'deleteTlsSubscription',
-        method: 'DELETE',
-        // fastly-js 13's deleteTlsSub cannot send `force`: plain HTTP then.
-        send: force ? fetchJson('DELETE', `${path}?force=true`) : () => fromFastlyJs(tlsSubscriptions.deleteTlsSubWithHttpInfo({ tls_subscription_id: id })),
-        answer: Anything,
-      });
+      // fastly-js 13's deleteTlsSub cannot send `force`: plain HTTP then.
+      if (force) await http('deleteTlsSubscription', 'DELETE', `/tls/subscriptions/${encodeURIComponent(id)}?force=true`, Anything);
+      else await sdk('deleteTlsSubscription', 'DELETE', Anything, () => tlsSubscriptions.deleteTlsSubWithHttpInfo({ tls_subscription_id: id }));
     },
 
     async purgeAll(serviceId) {
-      const answer = await call({
-        operation: 'purgeAll',
-        method: 'POST',
-        send: () => fromFastlyJs(purges.purgeAllWithHttpInfo({ service_id: serviceId })),
-        answer: StatusAnswer,
-      });
+      const answer = await sdk('purgeAll', 'POST', StatusAnswer, () => purges.purgeAllWithHttpInfo({ service_id: serviceId }));
       return answer.status;
     },
 
     async purgeKeys(serviceId, keys) {
       if (keys.length === 0) throw new EdgeplaneError('invalid_input', 'purgeKeys needs at least one surrogate key');
-      const answer = await call({
-        operation: 'purgeKeys',
-        method: 'POST',
-        send: () => fromFastlyJs(purges.bulkPurgeTagWithHttpInfo({ service_id: serviceId, purge_response: { surrogate_keys: keys } })),
-        answer: BulkPurgeAnswer,
-      });
+      const request = { service_id: serviceId, purge_response: { surrogate_keys: keys } };
+      const answer = await sdk('purgeKeys', 'POST', BulkPurgeAnswer, () => purges.bulkPurgeTagWithHttpInfo(request));
       return keys.map((key) => answer[key]).filter((id): id is string => id !== undefined);
     },
 
     async purgeUrl(url) {
       // Fastly takes the cached URL without its scheme: POST /purge/www.example.org/path.
       const cachedUrl = url.replace(/^https?:\/\//i, '');
-      const answer = await call({
-        operation: 'purgeUrl',
-        method: 'POST',
-        send: () => fromFastlyJs(purges.purgeSingleUrlWithHttpInfo({ cached_url: cachedUrl })),
-        answer: PurgeAnswer,
-      });
+      const answer = await sdk('purgeUrl', 'POST', PurgeAnswer, () => purges.purgeSingleUrlWithHttpInfo({ cached_url: cachedUrl }));
       return answer.id;
     },
   };
