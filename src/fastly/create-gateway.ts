@@ -15,6 +15,7 @@ import type {
   ManagedDomain,
   RateLimitState,
   ResourceLink,
+  TlsCertificate,
   TlsSubscription,
 } from './gateway';
 import { readRateLimit, type ResponseHeaders } from './rate-limit';
@@ -31,9 +32,12 @@ import {
   PurgeAnswer,
   ResourceLinkAnswer,
   ServiceAnswer,
+  ServiceListAnswer,
   StatusAnswer,
+  TlsCertificatePageDocument,
   TlsSubscriptionDocument,
   TlsSubscriptionListDocument,
+  TlsSubscriptionPageDocument,
   ValidationAnswer,
   VersionAnswer,
 } from './schemas';
@@ -45,6 +49,9 @@ const DEFAULT_READ_RETRY_DELAY_MS = 250;
 /** Domain Management list page size (Fastly's maximum), and pages read at most: a runaway cursor must not loop forever. */
 const MANAGED_DOMAIN_PAGE_SIZE = 100;
 const MAX_MANAGED_DOMAIN_PAGES = 50;
+/** Page size and most pages read of the other lists (services, TLS subscriptions and certificates). */
+const LIST_PAGE_SIZE = 100;
+const MAX_LIST_PAGES = 50;
 
 /** What a fastly-js `...WithHttpInfo` call resolves to: superagent's response inside. */
 interface FastlyJsResult {
@@ -131,6 +138,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   const configItems = new Fastly.ConfigStoreItemApi(client);
   const resources = new Fastly.ResourceApi(client);
   const tlsSubscriptions = new Fastly.TlsSubscriptionsApi(client);
+  const tlsCertificates = new Fastly.TlsCertificatesApi(client);
   const purges = new Fastly.PurgeApi(client);
 
   const rateLimit: RateLimitState = { remaining: null, resetAt: null };
@@ -190,6 +198,16 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     async findServiceByName(name) {
       const answer = await orNull(sdk('findServiceByName', 'GET', ServiceAnswer, () => services.searchServiceWithHttpInfo({ name })));
       return answer && serviceView(answer);
+    },
+
+    async listServices() {
+      const found: FastlyService[] = [];
+      for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+        const answer = await sdk('listServices', 'GET', ServiceListAnswer, () => services.listServicesWithHttpInfo({ page, per_page: LIST_PAGE_SIZE }));
+        found.push(...answer.map(serviceView));
+        if (answer.length < LIST_PAGE_SIZE) break;
+      }
+      return found;
     },
 
     async getService(serviceId) {
@@ -366,6 +384,32 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       const query = { tls_subscription_id: id, include: 'tls_authorizations' };
       const answer = await sdk('getTlsSubscription', 'GET', TlsSubscriptionDocument, () => tlsSubscriptions.getTlsSubWithHttpInfo(query));
       return tlsSubscriptionView(answer.data, answer.included);
+    },
+
+    async listTlsSubscriptions() {
+      const found: TlsSubscription[] = [];
+      for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+        const query = { include: 'tls_authorizations', page_number: page, page_size: LIST_PAGE_SIZE };
+        const answer = await sdk('listTlsSubscriptions', 'GET', TlsSubscriptionPageDocument, () => tlsSubscriptions.listTlsSubsWithHttpInfo(query));
+        found.push(...answer.data.map((data) => tlsSubscriptionView(data, answer.included)));
+        if (page >= (answer.meta?.total_pages ?? 1)) break;
+      }
+      return found;
+    },
+
+    async listTlsCertificates() {
+      const found: TlsCertificate[] = [];
+      for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+        const query = { page_number: page, page_size: LIST_PAGE_SIZE };
+        const answer = await sdk('listTlsCertificates', 'GET', TlsCertificatePageDocument, () => tlsCertificates.listTlsCertsWithHttpInfo(query));
+        found.push(...answer.data.map((data) => ({ id: data.id, name: data.attributes.name ?? '', domains: data.relationships.tls_domains.data.map((ref) => ref.id.toLowerCase()) })));
+        if (page >= (answer.meta?.total_pages ?? 1)) break;
+      }
+      return found;
+    },
+
+    async deleteTlsCertificate(id) {
+      await sdk('deleteTlsCertificate', 'DELETE', Anything, () => tlsCertificates.deleteTlsCertWithHttpInfo({ tls_certificate_id: id }));
     },
 
     async retryTlsSubscription(id) {

@@ -59,6 +59,13 @@ export interface TlsSubscription {
   dnsRecords: TlsStatus['dnsRecords'];
 }
 
+/** An uploaded (custom) TLS certificate and the names it covers. */
+export interface TlsCertificate {
+  id: string;
+  name: string;
+  domains: string[];
+}
+
 export interface ValidationResult {
   valid: boolean;
   messages: string[];
@@ -109,6 +116,8 @@ export interface FastlyGateway {
   // Services
   createService(name: string, type?: 'wasm' | 'vcl'): Promise<FastlyService>;
   findServiceByName(name: string): Promise<FastlyService | null>;
+  /** Every service of the account with its versions (all pages). */
+  listServices(): Promise<FastlyService[]>;
   getService(serviceId: string): Promise<FastlyService>;
   deleteService(serviceId: string): Promise<void>;
 
@@ -158,6 +167,8 @@ export interface FastlyGateway {
   /** The domain's live subscription, else a failed one, else null. */
   findTlsSubscription(domain: string): Promise<TlsSubscription | null>;
   getTlsSubscription(id: string): Promise<TlsSubscription>;
+  /** Every subscription of the account (all pages). */
+  listTlsSubscriptions(): Promise<TlsSubscription[]>;
   /** Starts a failed subscription over (PATCH `attributes.state: "retry"`). */
   retryTlsSubscription(id: string): Promise<TlsSubscription>;
   /**
@@ -165,6 +176,12 @@ export interface FastlyGateway {
    * active domains") unless `force`, which may break TLS for a domain still served.
    */
   deleteTlsSubscription(id: string, options?: { force?: boolean }): Promise<void>;
+
+  // Uploaded TLS certificates (`/tls/certificates`)
+  /** Every uploaded certificate of the account (all pages). */
+  listTlsCertificates(): Promise<TlsCertificate[]>;
+  /** Fastly refuses one still enabled for a domain (its TLS activations go first). */
+  deleteTlsCertificate(id: string): Promise<void>;
 
   // Purge
   purgeAll(serviceId: string): Promise<string>;

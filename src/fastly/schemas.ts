@@ -20,6 +20,9 @@ export const ServiceAnswer = z.object({
   versions: z.array(VersionAnswer),
 });
 
+/** `GET /service`: the services with their versions (fastly/fixtures/services/compute/list.yaml). */
+export const ServiceListAnswer = z.array(ServiceAnswer);
+
 export const DomainListAnswer = z.array(z.object({ name: z.string() }));
 
 export const BackendAnswer = z.object({
@@ -97,6 +100,17 @@ const Included = z.array(z.union([TlsAuthorization, OtherIncluded])).nullish();
 export const TlsSubscriptionDocument = z.object({ data: TlsSubscriptionData, included: Included });
 
 export const TlsSubscriptionListDocument = z.object({ data: z.array(TlsSubscriptionData), included: Included });
+
+/** JSON:API paging of the TLS lists (`meta.total_pages`; fastly/fixtures/custom_tls/list.yaml). */
+const JsonApiMeta = z.object({ total_pages: z.number().int().nullish() }).nullish();
+
+export const TlsSubscriptionPageDocument = TlsSubscriptionListDocument.extend({ meta: JsonApiMeta });
+
+/** Uploaded certificates (`/tls/certificates`): the names each covers are its `tls_domains`. */
+export const TlsCertificatePageDocument = z.object({
+  data: z.array(z.object({ id: z.string().min(1), attributes: z.object({ name: z.string().nullish() }), relationships: z.object({ tls_domains: RelationshipList }) })),
+  meta: JsonApiMeta,
+});
 
 export type TlsIncluded = z.infer<typeof Included>;
 

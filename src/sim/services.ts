@@ -41,7 +41,13 @@ export function serviceRoutes(state: SimState) {
     return c.json(serviceView(service));
   });
 
-  app.get('/service', (c) => c.json(state.servicesOf(c.get('account').customerId).map(serviceListView)));
+  // Paged by `page` and `per_page` when given (go-fastly asks `page=1&per_page=100`: fastly/fixtures/services/compute/list.yaml).
+  app.get('/service', (c) => {
+    const all = state.servicesOf(c.get('account').customerId);
+    const perPage = Number(c.req.query('per_page')) || all.length || 1;
+    const page = Math.max(1, Number(c.req.query('page')) || 1);
+    return c.json(all.slice((page - 1) * perPage, page * perPage).map(serviceListView));
+  });
 
   app.get('/service/search', (c) => {
     const name = c.req.query('name') ?? '';

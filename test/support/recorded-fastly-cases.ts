@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import {
   BackendAnswer,
@@ -10,9 +11,12 @@ import {
   PackageAnswer,
   ResourceLinkAnswer,
   ServiceAnswer,
+  ServiceListAnswer,
   StatusAnswer,
+  TlsCertificatePageDocument,
   TlsSubscriptionDocument,
   TlsSubscriptionListDocument,
+  TlsSubscriptionPageDocument,
   VersionAnswer,
 } from '../../src/fastly/schemas';
 
@@ -58,6 +62,9 @@ const DOMAIN = 'conformance.example.org';
 const SECOND_DOMAIN = 'second.conformance.example.org';
 const MANAGED = 'managed.conformance.example.org';
 
+/** A self-signed certificate for files.toot.example and *.toot.example (no key: the simulator needs none). */
+const CERTIFICATE = readFileSync(new URL('./old-account-certificate.pem', import.meta.url), 'utf8');
+
 const tlsCreateBody = (domain: string) => ({
   // go-fastly's body: `tls_domain` (singular) and an `included` list.
   data: { type: 'tls_subscription', relationships: { tls_domain: { data: [{ type: 'tls_domain', id: domain }] } } },
@@ -90,6 +97,18 @@ export const RECORDED_CASES: RecordedCase[] = [
     rateLimitHeaders: false,
     schema: ServiceAnswer,
     values: { id: '{service}', name: 'conformance' },
+  },
+  {
+    operation: 'listServices',
+    source: 'fastly/fixtures/services/compute/list.yaml',
+    method: 'GET',
+    path: '/service?page=1&per_page=100',
+    status: 200,
+    contentType: 'application/json',
+    rateLimitHeaders: false,
+    schema: ServiceListAnswer,
+    fields: ['[].customer_id', '[].version'],
+    values: { '[].id': '{service}', '[].type': 'wasm' },
   },
   {
     operation: 'getService',
@@ -416,6 +435,17 @@ export const RECORDED_CASES: RecordedCase[] = [
     values: { 'data[].id': '{subscription}', 'data[].relationships.tls_domains.data[].id': DOMAIN },
   },
   {
+    operation: 'listTlsSubscriptions',
+    source: 'fastly/fixtures/tls_subscription/list.yaml',
+    method: 'GET',
+    path: '/tls/subscriptions?include=tls_authorizations&page[number]=1&page[size]=100',
+    status: 200,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
+    schema: TlsSubscriptionPageDocument,
+    values: { 'data[].id': '{subscription}' },
+  },
+  {
     operation: 'getTlsSubscription',
     source: 'fastly/fixtures/tls_subscription/get.yaml',
     method: 'GET',
@@ -444,6 +474,41 @@ export const RECORDED_CASES: RecordedCase[] = [
     contentType: 'application/vnd.api+json',
     rateLimitHeaders: false,
     error: { errors: [{ title: 'Not found', detail: 'The subscription you requested was not found' }] },
+  },
+  // Uploaded certificates (JSON:API, no rate-limit headers).
+  {
+    operation: 'uploadTlsCertificate (test setup; not the gateway)',
+    source: 'fastly/fixtures/custom_tls/create.yaml',
+    method: 'POST',
+    path: '/tls/certificates',
+    body: { json: { data: { type: 'tls_certificate', attributes: { cert_blob: CERTIFICATE, name: 'My certificate' } } }, contentType: 'application/vnd.api+json' },
+    status: 201,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
+    fields: ['data.attributes.created_at', 'data.attributes.issued_to', 'data.attributes.issuer', 'data.attributes.not_after', 'data.attributes.not_before', 'data.attributes.serial_number', 'data.attributes.signature_algorithm'],
+    values: { 'data.type': 'tls_certificate', 'data.attributes.name': 'My certificate', 'data.attributes.replace': false, 'data.relationships.tls_domains.data[].id': 'files.toot.example' },
+    capture: { certificate: 'data.id' },
+  },
+  {
+    operation: 'listTlsCertificates',
+    source: 'fastly/fixtures/custom_tls/list.yaml',
+    method: 'GET',
+    path: '/tls/certificates?page[number]=1&page[size]=100',
+    status: 200,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
+    schema: TlsCertificatePageDocument,
+    fields: ['meta.per_page', 'meta.current_page', 'meta.record_count', 'links'],
+    values: { 'data[].id': '{certificate}', 'data[].type': 'tls_certificate', 'meta.total_pages': 1 },
+  },
+  {
+    operation: 'deleteTlsCertificate',
+    source: 'fastly/fixtures/custom_tls/delete-cert.yaml',
+    method: 'DELETE',
+    path: '/tls/certificates/{certificate}',
+    status: 204,
+    contentType: null,
+    rateLimitHeaders: false,
   },
   // Domain Management v1: plain JSON, no rate-limit headers.
   {
