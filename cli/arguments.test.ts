@@ -1,30 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../src/duration';
-import { countArgument, durationArgument, durationOrNull, serviceArgument } from './arguments';
-
-/** What src/duration.ts makes of a value: milliseconds, or null when it refuses it. */
-function schemaDuration(value: string): number | null {
-  try {
-    return parseDuration(value);
-  } catch {
-    return null;
-  }
-}
-
-describe('durationOrNull', () => {
-  it.each(['0', '1500', ' 2s ', '500ms', '10m', '1h', '1.5h', '2 days', '', '   ', 'soon', '-1s', '5x', '1e400', 'Infinity'])(
-    'reads %j as src/duration.ts does',
-    (value) => {
-      expect(durationOrNull(value)).toBe(schemaDuration(value));
-    },
-  );
-
-  it('reads the usual spellings', () => {
-    expect([durationOrNull('2s'), durationOrNull('10m'), durationOrNull('250')]).toEqual([2000, 600_000, 250]);
-    expect(durationOrNull('soon')).toBeNull();
-  });
-});
+import { countArgument, durationArgument, serviceArgument } from './arguments';
 
 describe('durationArgument', () => {
   it('is a usage error naming the value', () => {

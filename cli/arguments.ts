@@ -1,21 +1,11 @@
 import { InvalidArgumentError, Option } from 'commander';
-import ms from 'ms';
+import { durationOrNull, notADuration } from '../src/duration';
 
-// Parsers of flag values; a bad value is a usage error (exit 2) naming the flag. They follow
-// src/duration.ts (arguments.test.ts checks that they agree) without its schema, so that
-// registering the commands does not load zod.
-
-/** Milliseconds of `2s`, `10m`, `1h` or a bare number of milliseconds; null when it is none. */
-export function durationOrNull(value: string): number | null {
-  const text = value.trim();
-  if (text === '') return null;
-  const parsed: number | undefined = /^\d+$/.test(text) ? Number(text) : ms(text as ms.StringValue);
-  return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= 0 ? parsed : null;
-}
+// Parsers of flag values; a bad value is a usage error (exit 2) naming the flag.
 
 export function durationArgument(value: string): number {
   const parsed = durationOrNull(value);
-  if (parsed === null) throw new InvalidArgumentError(`not a duration: "${value}" (try 500ms, 2s, 10m, 1h)`);
+  if (parsed === null) throw new InvalidArgumentError(notADuration(value));
   return parsed;
 }
 

@@ -1,4 +1,5 @@
 import { dnsNote } from '../src/dns-records';
+import { RESTING_STATES } from '../src/lifecycle/transitions';
 import type { ChannelView } from '../src/notify/model';
 import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
 import { edgeplaneCommand } from './invocation';
@@ -121,7 +122,7 @@ export function dnsRecordLines(record: DomainRecord | DomainSummary): string[] {
 /** One line of `domains wait` progress. */
 export function progressLine(record: DomainRecord, now = Date.now()): string {
   const parts = [record.domain, record.state, `attempts ${record.attempts}`];
-  if (record.nextAttemptAt !== null && !['cached', 'cancelled', 'needs_attention'].includes(record.state)) {
+  if (record.nextAttemptAt !== null && !RESTING_STATES.includes(record.state)) {
     parts.push(`next attempt ${nextAttempt(record, now)}`);
   }
   if (record.tls && record.state === 'securing') parts.push(`certificate ${record.tls.state}`);

@@ -1,7 +1,7 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { z } from 'zod';
 import { type Config, loadConfig } from '../src/config';
-import { Duration } from '../src/duration';
+import { Duration } from '../src/duration-schema';
 import { EdgeplaneError } from '../src/errors';
 
 /**

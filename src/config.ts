@@ -1,7 +1,7 @@
 import { DEFAULT_FASTLY_EDGE } from './fastly/edge-hint';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { Duration } from './duration';
+import { Duration } from './duration-schema';
 import { EdgeplaneError } from './errors';
 
 // The control plane's configuration comes from the environment, parsed once here. A bad value

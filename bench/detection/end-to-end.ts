@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock';
 import { packComputePackage } from '../../src/compute-package';
+import { DEFAULT_PACKAGE_PATH } from '../../src/config';
 import { openControlPlane } from '../../src/lifecycle';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { seededRandom } from '../random';
@@ -15,13 +16,12 @@ import { releaseTimes, trialJitterSeed } from './simulate';
 // (the fast phase and the start of the backoff).
 
 const SERVICE = 'bench';
-const BUILT_PACKAGE = 'pkg/edgeplane.tar.gz';
 const POLL_MS = 1000;
 const START_MS = Date.parse('2026-01-05T00:00:00Z');
 
 /** The built edge package, or a minimal one (the Wasm magic number stands in for a build). */
 async function edgePackage(dir: string): Promise<string> {
-  if (existsSync(BUILT_PACKAGE)) return BUILT_PACKAGE;
+  if (existsSync(DEFAULT_PACKAGE_PATH)) return DEFAULT_PACKAGE_PATH;
   const manifest = 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n';
   const file = join(dir, 'edgeplane.tar.gz');
   writeFileSync(file, await packComputePackage('edgeplane', { 'fastly.toml': manifest, 'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) }));

@@ -1,15 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { durationOrNull } from '../arguments';
+import { durationArgument } from '../arguments';
 import type { SimOptions } from '../run/sim';
 
 /** The simulator's own default (src/sim/server.ts DEFAULT_SEED), kept here so that registering does not load it. */
 const DEFAULT_SEED = 1;
-
-function duration(value: string): number {
-  const parsed = durationOrNull(value);
-  if (parsed === null) throw new InvalidArgumentError(`not a duration: "${value}" (try 2s, 10m, 1h)`);
-  return parsed;
-}
 
 function integer(min: number) {
   return (value: string): number => {
@@ -27,9 +21,9 @@ export function registerSim(program: Command): void {
     .option('--port <port>', 'port to listen on', integer(0), 8900)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(
-      new Option('--release-delay <duration>', 'how long a domain stays refused after its holder lets go').argParser(duration).default(5 * 60_000, '5m'),
+      new Option('--release-delay <duration>', 'how long a domain stays refused after its holder lets go').argParser(durationArgument).default(5 * 60_000, '5m'),
     )
-    .addOption(new Option('--tls-delay <duration>', 'time for each TLS step, pending -> processing -> issued').argParser(duration).default(30_000, '30s'))
+    .addOption(new Option('--tls-delay <duration>', 'time for each TLS step, pending -> processing -> issued').argParser(durationArgument).default(30_000, '30s'))
     .option('--seed <n>', 'seed for ids and injected faults (same seed, same ids)', integer(0), DEFAULT_SEED)
     .option('--write-limit <n>', 'non-GET requests per hour per user before 429', integer(1), 1000)
     // Not action(): the simulator keeps serving after runSimulator returns. Failures still end as messages.

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_PACKAGE_PATH } from '../../src/config';
 
 // The Compute package the service is created with. `npm start` builds it on the first run when
 // the project has a build:edge script (js-compute-runtime + edge/pack.ts, offline).
-
-export const DEFAULT_PACKAGE = 'pkg/edgeplane.tar.gz';
 
 function hasBuildScript(root: string): boolean {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
@@ -14,9 +13,9 @@ function hasBuildScript(root: string): boolean {
 
 /** Returns the package path, building it first when missing; throws with the build log's path when the build fails. */
 export async function ensureEdgePackage(root: string, logFile: string, say: (line: string) => void): Promise<string> {
-  const path = join(root, DEFAULT_PACKAGE);
+  const path = join(root, DEFAULT_PACKAGE_PATH);
   if (existsSync(path)) return path;
-  if (!hasBuildScript(root)) throw new Error(`no edge package at ${DEFAULT_PACKAGE} and no build:edge script to build it`);
+  if (!hasBuildScript(root)) throw new Error(`no edge package at ${DEFAULT_PACKAGE_PATH} and no build:edge script to build it`);
   say('Building the edge package (first run only, about a minute at most): npm run build:edge');
   const log = createWriteStream(logFile, { flags: 'a' });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { workerConfig, WORKER_VARIABLES } from '../../cloudflare/environment';
-import { DEFAULT_PORT } from '../../src/config';
-import { Duration } from '../../src/duration';
+import { DEFAULT_PACKAGE_PATH, DEFAULT_PORT } from '../../src/config';
+import { Duration } from '../../src/duration-schema';
 import { isEdgeplaneError } from '../../src/errors';
 import { CliExit, ExitCode } from '../exit-codes';
 import { ensureEdgePackage } from '../local-stack/edge-package';
@@ -32,8 +32,8 @@ function checkedVariables(): Record<string, string> {
     if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);
     throw error;
   }
-  if (process.env.EDGEPLANE_PACKAGE && resolve(process.env.EDGEPLANE_PACKAGE) !== join(ROOT, 'pkg', 'edgeplane.tar.gz')) {
-    throw new CliExit(ExitCode.usage, 'EDGEPLANE_PACKAGE: the Worker bundles pkg/edgeplane.tar.gz; build it there (npm run build:edge) and unset EDGEPLANE_PACKAGE');
+  if (process.env.EDGEPLANE_PACKAGE && resolve(process.env.EDGEPLANE_PACKAGE) !== join(ROOT, DEFAULT_PACKAGE_PATH)) {
+    throw new CliExit(ExitCode.usage, `EDGEPLANE_PACKAGE: the Worker bundles ${DEFAULT_PACKAGE_PATH}; build it there (npm run build:edge) and unset EDGEPLANE_PACKAGE`);
   }
   return variables;
 }

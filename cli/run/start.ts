@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESTING_STATES } from '../../src/lifecycle/transitions';
 import type { RunningSimulator } from '../../src/sim/server';
 import { ApiClient } from '../client';
 import { ExitCode } from '../exit-codes';
@@ -166,7 +167,11 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     }
     const seeded = [options.domain, staticDomain];
     const settled = (records: Awaited<ReturnType<ApiClient['listDomains']>>) =>
-      stop.fired() || seeded.every((domain) => ['cached', 'needs_attention', 'cancelled'].includes(records.find((r) => r.domain === domain)?.state ?? ''));
+      stop.fired() ||
+      seeded.every((domain) => {
+        const state = records.find((r) => r.domain === domain)?.state;
+        return state !== undefined && RESTING_STATES.includes(state);
+      });
     const records = await followStory(client, options.service, say, settled, 1000);
     const main = records.find((record) => record.domain === options.domain);
     if (!stop.fired()) {

@@ -1,6 +1,7 @@
 import { fastlyEdgeHints } from '../fastly/fastly-edge-hints';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock';
+import { DEFAULT_PACKAGE_PATH } from '../config';
 import type { ControlPlane, RetryWorker } from '../control-plane';
 import { createFastlyGateway } from '../fastly/create-gateway';
 import type { FastlyCallEvent, FastlyGateway } from '../fastly/gateway';
@@ -17,8 +18,6 @@ export type { Logger } from './context';
 export { ProbeBudget } from './budget';
 export { nextProbeDelay, isStale, DEFAULT_RETRY } from './schedule';
 export { TRANSITIONS, canTransition } from './transitions';
-
-export const DEFAULT_PACKAGE_PATH = 'pkg/edgeplane.tar.gz';
 
 export interface ControlPlaneConfig {
   fastly: { token: string; baseUrl?: string };
