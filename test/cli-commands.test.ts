@@ -7,7 +7,7 @@ import { DomainRecord, DomainRole, DomainSummary, ServiceRecord } from '../src/m
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
 import { printed, runCli, startServe, type LongRunning } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
-import { simControl, type SimControl } from './support/sim-control';
+import { configStoreNamed, serviceNamed, simControl, type SimControl } from './support/sim-control';
 
 // The operator CLI against `edgeplane serve` (API + retry worker, real control plane on SQLite)
 // and the Fastly simulator, all over 127.0.0.1.
@@ -70,7 +70,7 @@ describe('edgeplane against a running control plane', () => {
     const shown = ServiceRecord.parse(json((await cli('services', 'show', 'toot', '--json')).stdout));
     // The package is the one the server was configured with (EDGEPLANE_PACKAGE).
     expect(shown).toMatchObject({ status: 'ready', packagePath, origins: { static: { address: 'files-origin.toot.example', port: 8443 } } });
-    expect(shown.fastlyServiceId).toBe((await control.state()).services[0].id);
+    expect(shown.fastlyServiceId).toBe(serviceNamed(await control.state(), 'toot').id);
   });
 
   it('attaches a free domain and `wait` follows it to cached with plain lines when not on a terminal', async () => {
@@ -116,7 +116,7 @@ describe('edgeplane against a running control plane', () => {
   it('switches caching off and on through the Config Store', async () => {
     const off = await cli('caching', 'off', 'toot.example', '--service', 'toot');
     expect(off).toMatchObject({ code: 0, stdout: 'toot.example: caching off\n' });
-    const items = () => control.state().then((state) => state.configStores[0].items as Record<string, string>);
+    const items = () => control.state().then((state) => configStoreNamed(state, 'edgeplane-toot').items);
     expect((await items())['caching:toot.example']).toBe('off');
     expect((await cli('caching', 'on', 'toot.example', '--service', 'toot')).code).toBe(0);
     expect((await items())['caching:toot.example']).toBe('on');

@@ -7,7 +7,7 @@ import { ServiceRecord } from '../src/model';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { CLI, cleanEnv, runCli, startServe, type CliResult, type LongRunning } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
-import { simControl, type SimControl } from './support/sim-control';
+import { configStoreNamed, simControl, type SimControl } from './support/sim-control';
 
 // Issue 16, "small things": what a new user trips on, tried with the real CLI against
 // `edgeplane serve` and the Fastly simulator on 127.0.0.1.
@@ -86,7 +86,7 @@ describe('edgeplane for a new user', () => {
     // Once attached, the edge's site config sends www to the main host.
     const waited = await cli('domains', 'wait', 'www.toot.example', '--service', 'toot', '--interval', '200ms', '--timeout', '30s');
     expect(waited.code).toBe(0);
-    const items = (await control.state()).configStores[0].items as Record<string, string>;
+    const items = configStoreNamed(await control.state(), 'edgeplane-toot').items;
     expect(JSON.parse(items.site!)).toMatchObject({ canonicalHost: 'toot.example', hosts: { 'www.toot.example': { role: 'redirect' } } });
 
     // Run again, --www-redirect finds the service's main host by itself.

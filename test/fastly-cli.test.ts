@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LongRunning, spawnCli } from './cli-harness';
 import { type FastlyCliResult, installFastlyCli, runFastlyCli } from './support/fastly-cli';
+import { simControl } from './support/sim-control';
 import { validPackage } from './support/sim-package';
 
 // A second real client of the simulator, written by Fastly: the official Fastly CLI (go-fastly
@@ -19,13 +20,7 @@ const ids: Record<string, string> = {};
 
 const cli = (args: string[], as = token): Promise<FastlyCliResult> => runFastlyCli(fastly, args, { apiUrl, token: as, home: join(dir, 'home'), cwd: dir });
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${apiUrl}/__sim${path}`, {
-    method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return response.json();
-}
+const control = () => simControl({ url: apiUrl });
 
 /** The CLI's output, for a failed expectation to show. */
 const shown = (result: FastlyCliResult) => `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
@@ -57,9 +52,9 @@ describe('the official Fastly CLI against edgeplane sim', () => {
   });
 
   it("refuses a domain another account holds, in Fastly's words, and adds a free one", async () => {
-    const other = await control('POST', '/accounts', { name: 'previous account' });
+    const other = await control().createAccount('previous account');
     ids.otherToken = other.token;
-    await control('POST', '/holds', { domain: 'held.example.org', account: other.customerId });
+    expect((await control().control('POST', '/holds', { domain: 'held.example.org', account: other.customerId })).status).toBe(201);
     const held = await cli(['service', 'domain', 'create', '--service-id', ids.service!, '--version', '1', '--name', 'held.example.org']);
     expect(held.code).toBe(1);
     expect(held.stderr).toContain("the Fastly API returned 400 Bad Request: Bad request (Domain 'held.example.org' is owned by another customer)");
@@ -94,8 +89,8 @@ describe('the official Fastly CLI against edgeplane sim', () => {
     const deployed = await cli(['compute', 'deploy', '--package', 'pkg/edgeplane.tar.gz', '--service-id', ids.service!, '--version', '1', '--non-interactive']);
     expect(deployed.code, shown(deployed)).toBe(0);
     expect(deployed.stdout).toContain(`Deployed package (service ${ids.service}, version 1)`);
-    const state = await control('GET', '/state');
-    const version = state.services.find((service: any) => service.id === ids.service).versions[0];
+    const state = await control().state();
+    const version = state.services.find((service) => service.id === ids.service)?.versions[0];
     expect(version).toMatchObject({ active: true, locked: true, package: { size: expect.any(Number) }, domains: ['www.example.org'], backends: ['main_origin'] });
   });
 
@@ -123,7 +118,7 @@ describe('the official Fastly CLI against edgeplane sim', () => {
     expect(key.stdout).toContain('Purged key: timeline (soft: true). Status: ok');
     const all = await cli(['service', 'purge', '--service-id', ids.service!, '--all', '--non-interactive']);
     expect(all.stdout).toContain('Purge all status: ok');
-    const purges = (await control('GET', '/state')).purges.map(({ kind, soft }: any) => [kind, soft]);
+    const purges = (await control().state()).purges.map(({ kind, soft }) => [kind, soft]);
     expect(purges).toEqual([
       ['url', false],
       ['key', true],

@@ -5,6 +5,7 @@ import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { configStoreNamed, serviceNamed, type SimStateDump } from './support/sim-control';
 
 // The domain lifecycle end to end: the real gateway, the simulator over 127.0.0.1, a shared
 // hand-moved clock (the simulator's release and TLS delays run on it too).
@@ -12,10 +13,10 @@ import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHar
 let harness: LifecycleHarness;
 afterEach(async () => harness?.close());
 
-const versionsOf = (state: any, name: string) => state.services.find((s: any) => s.name === name).versions as any[];
-const activationsWith = (state: any, name: string, domain: string) =>
+const versionsOf = (state: SimStateDump, name: string) => serviceNamed(state, name).versions;
+const activationsWith = (state: SimStateDump, name: string, domain: string) =>
   versionsOf(state, name).filter((v) => v.domains.includes(domain)).reduce((sum, v) => sum + v.activations, 0);
-const siteConfig = (state: any) => SiteConfigSchema.parse(JSON.parse(state.configStores.find((s: any) => s.name === 'edgeplane-toot').items.site));
+const siteConfig = (state: SimStateDump) => SiteConfigSchema.parse(JSON.parse(configStoreNamed(state, 'edgeplane-toot').items.site ?? 'null'));
 
 describe('service provisioning', () => {
   it('creates the Compute service with both backends, a linked config store, the site key and the package, and activates it', async () => {
@@ -24,9 +25,9 @@ describe('service provisioning', () => {
     expect(service).toMatchObject({ name: 'toot', status: 'ready', lastError: null, activeVersion: 1, configStoreName: 'edgeplane-toot' });
     const state = await harness.state();
     const [version] = versionsOf(state, 'toot');
-    expect(state.services[0].type).toBe('wasm');
+    expect(serviceNamed(state, 'toot').type).toBe('wasm');
     expect(version).toMatchObject({ number: 1, active: true, backends: ['main_origin', 'static_origin'], resources: [{ name: 'edgeplane', resourceId: service.configStoreId }] });
-    expect(version.package).not.toBeNull();
+    expect(version?.package).not.toBeNull();
     expect(siteConfig(state)).toEqual({
       hosts: {},
       canonicalHost: null,
@@ -103,7 +104,7 @@ describe('a new edge package', () => {
       [2, false, 1, ['toot.example']],
       [3, true, 1, ['toot.example']],
     ]);
-    expect(versions[2].package.hashsum).toBe(createHash('sha512').update(readFileSync(rebuilt)).digest('hex'));
+    expect(versions[2]?.package?.hashsum).toBe(createHash('sha512').update(readFileSync(rebuilt)).digest('hex'));
   });
 });
 
@@ -155,7 +156,7 @@ describe('attaching a domain', () => {
     expect(cached.tls?.state).toBe('issued');
     expect(cached.tls?.dnsRecords.length).toBeGreaterThan(0);
     expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'waiting_for_release', 'attaching', 'active', 'securing', 'cached']);
-    const configStore = state.configStores.find((s: any) => s.name === 'edgeplane-toot');
+    const configStore = configStoreNamed(state, 'edgeplane-toot');
     expect(configStore.items['caching:toot.example']).toBe('on');
     expect(siteConfig(state)).toMatchObject({ hosts: { 'toot.example': { role: 'main' } }, canonicalHost: 'toot.example' });
     expect(Object.fromEntries(cached.conditions.map((c) => [c.type, c.status]))).toEqual({

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { activeVersion, draftsOf, serviceNamed, type SimStateDump } from './support/sim-control';
 
 // Many domains at once (issue 9, observation 8): domains of one service that are due together
 // share the one draft and one validate + activation; a domain another account holds leaves the
@@ -8,10 +9,9 @@ import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './su
 let harness: LifecycleHarness;
 afterEach(async () => harness?.close());
 
-const versionsOf = (state: any, name: string) => state.services.find((s: any) => s.name === name).versions as any[];
-const activations = (state: any, name: string) => versionsOf(state, name).reduce((sum, v) => sum + v.activations, 0);
-const drafts = (state: any, name: string) => versionsOf(state, name).filter((v) => !v.locked && !v.active);
-const activeDomains = (state: any, name: string) => versionsOf(state, name).find((v) => v.active).domains as string[];
+const activations = (state: SimStateDump, name: string) => serviceNamed(state, name).versions.reduce((sum, v) => sum + v.activations, 0);
+const drafts = (state: SimStateDump, name: string) => draftsOf(serviceNamed(state, name));
+const activeDomains = (state: SimStateDump, name: string) => activeVersion(serviceNamed(state, name))?.domains ?? [];
 const hosts = (count: number) => Array.from({ length: count }, (_, index) => `site${index}.toot.example`);
 
 async function attachAll(domains: string[]): Promise<void> {
@@ -31,7 +31,7 @@ describe('domains attached together', () => {
     const state = await harness.state();
     // Provisioning activated version 1; the twelve domains took one more activation, not twelve.
     expect(activations(state, 'toot') - activations(before, 'toot')).toBe(1);
-    expect(versionsOf(state, 'toot').map((v) => v.number)).toEqual([1, 2]);
+    expect(serviceNamed(state, 'toot').versions.map((v) => v.number)).toEqual([1, 2]);
     expect(drafts(state, 'toot')).toEqual([]);
     expect(activeDomains(state, 'toot').sort()).toEqual(domains.filter((d) => d !== 'site3.toot.example').sort());
     const records = await Promise.all(domains.map((domain) => harness.opened.controlPlane.getDomain('toot', domain)));
@@ -84,8 +84,8 @@ describe('domains attached together', () => {
     await attachAll(domains);
     const requestsBefore = (await harness.state()).requests.length;
     await harness.opened.worker.tick();
-    const writes = (await harness.state()).requests.slice(requestsBefore).filter((r: any) => r.method !== 'GET');
-    const count = (pattern: RegExp) => writes.filter((r: any) => pattern.test(r.path)).length;
+    const writes = (await harness.state()).requests.slice(requestsBefore).filter((r) => r.method !== 'GET');
+    const count = (pattern: RegExp) => writes.filter((r) => pattern.test(r.path)).length;
     expect(count(/\/version\/\d+\/clone$/)).toBe(1);
     expect(count(/\/version\/\d+\/activate$/)).toBe(1);
     expect(count(/\/version\/\d+\/domain$/)).toBe(20);

@@ -54,7 +54,7 @@ describe('a 429 from Fastly', () => {
     expect(cached.lastError).toBeNull();
     const state = await harness.state();
     // Ours was the only 429 besides the other tool's: nothing was sent while the limit held.
-    expect(state.requests.filter((r: any) => r.status === 429)).toHaveLength(2);
+    expect(state.requests.filter((r) => r.status === 429)).toHaveLength(2);
   });
 });
 

@@ -6,6 +6,7 @@ import { edgePackageFile } from '../src/lifecycle/edge-package';
 import { reconcileDomain } from '../src/lifecycle/reconcile';
 import { SharedProbeBudget } from '../src/lifecycle/shared-budget';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { serviceNamed, type SimStateDump } from './support/sim-control';
 
 // The lifecycle against the simulator where it follows real Fastly's stricter answers: TLS
 // subscriptions only for domains on an active version, deleted only with force while a domain is
@@ -14,7 +15,7 @@ import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './su
 let harness: LifecycleHarness;
 afterEach(async () => harness?.close());
 
-const versionsOf = (state: any, name: string) => state.services.find((s: any) => s.name === name).versions as any[];
+const versionsOf = (state: SimStateDump, name: string) => serviceNamed(state, name).versions;
 
 describe('the seed story, then detach', () => {
   it('ends cancelled with no subscription and no domain left on Fastly, never needing attention', async () => {
@@ -38,15 +39,15 @@ describe('the seed story, then detach', () => {
     expect(state.tlsSubscriptions).toEqual([]);
     expect(state.managedDomains).toEqual([]);
     const versions = versionsOf(state, 'toot');
-    expect(versions.find((v) => v.active).domains).not.toContain('toot.example');
+    expect(versions.find((v) => v.active)?.domains).not.toContain('toot.example');
     expect(versions.filter((v) => !v.locked).flatMap((v) => v.domains)).not.toContain('toot.example');
     // The subscription went with force (its domain was still active), once, and nothing was refused.
-    const tlsDeletes = state.requests.filter((r: any) => r.method === 'DELETE' && r.path.startsWith('/tls/'));
-    expect(tlsDeletes.map((r: any) => r.status)).toEqual([204]);
+    const tlsDeletes = state.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/tls/'));
+    expect(tlsDeletes.map((r) => r.status)).toEqual([204]);
     // Fastly refused no write but the probes made while the previous account held the domain.
-    const refusedWrites = state.requests.filter((r: any) => r.method !== 'GET' && r.status >= 400 && r.customerId !== previous);
+    const refusedWrites = state.requests.filter((r) => r.method !== 'GET' && r.status >= 400 && r.customerId !== previous);
     expect(refusedWrites.length).toBeGreaterThan(0);
-    expect(refusedWrites.filter((r: any) => !(r.method === 'POST' && r.path.endsWith('/domain') && r.status === 400))).toEqual([]);
+    expect(refusedWrites.filter((r) => !(r.method === 'POST' && r.path.endsWith('/domain') && r.status === 400))).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { draftsOf, serviceNamed } from './support/sim-control';
 
 // Fastly having a bad day: 30 % of answers are 5xx, every answer is slow. The lifecycle must
 // still converge, with no duplicate activation, and without a storm of calls.
@@ -31,15 +32,15 @@ describe('with 30 % 5xx and latency injected', () => {
     await harness.control('POST', '/faults', { errorRate: 0 });
 
     const state = await harness.state();
-    const injected = state.requests.filter((r: any) => r.status >= 500).length;
+    const injected = state.requests.filter((r) => r.status >= 500).length;
     expect(injected).toBeGreaterThan(0);
-    const versions = state.services.find((s: any) => s.name === 'toot').versions;
-    const activationsWith = (domain: string) => versions.filter((v: any) => v.domains.includes(domain)).reduce((n: number, v: any) => n + v.activations, 0);
+    const versions = serviceNamed(state, 'toot').versions;
+    const activationsWith = (domain: string) => versions.filter((v) => v.domains.includes(domain)).reduce((n, v) => n + v.activations, 0);
     // The second domain rode on a version that also holds the first: count the versions that added it.
-    const firstWithFiles = versions.find((v: any) => v.domains.includes('files.toot.example'));
-    expect(firstWithFiles.activations).toBe(1);
+    const firstWithFiles = versions.find((v) => v.domains.includes('files.toot.example'));
+    expect(firstWithFiles?.activations).toBe(1);
     expect(activationsWith('toot.example')).toBeGreaterThanOrEqual(2);
-    expect(versions.filter((v: any) => !v.locked && !v.active).length).toBeLessThanOrEqual(1);
+    expect(draftsOf(serviceNamed(state, 'toot')).length).toBeLessThanOrEqual(1);
     const record = await harness.opened.controlPlane.getDomain('toot', 'files.toot.example');
     expect(record.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'waiting_for_release', 'attaching', 'active', 'securing', 'cached']);
     // Failed answers cost a retry each, not a restart of the whole attach: at most 3× the calm run.

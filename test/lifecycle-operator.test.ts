@@ -4,6 +4,7 @@ import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { activeVersion, configStoreNamed, serviceNamed, type SimStateDump } from './support/sim-control';
 
 // What a person does to a domain, and what needs one: own-service conflicts, move, retry now,
 // detach, the caching override and purges. Real gateway, simulator over 127.0.0.1.
@@ -11,9 +12,8 @@ import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHa
 let harness: LifecycleHarness;
 afterEach(async () => harness?.close());
 
-const serviceState = (state: any, name: string) => state.services.find((s: any) => s.name === name);
-const activeDomains = (state: any, name: string) => serviceState(state, name).versions.find((v: any) => v.active)?.domains ?? [];
-const items = (state: any) => state.configStores.find((s: any) => s.name === 'edgeplane-toot').items;
+const activeDomains = (state: SimStateDump, name: string) => activeVersion(serviceNamed(state, name))?.domains ?? [];
+const items = (state: SimStateDump) => configStoreNamed(state, 'edgeplane-toot').items;
 
 /** A service of our own Fastly account that serves `domain`, made without edgeplane. */
 async function legacyServiceWith(domain: string): Promise<void> {
@@ -65,11 +65,11 @@ describe('a certificate Fastly cannot issue', () => {
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
     expect(cached.tls?.subscriptionId).toBe(failedSubscription);
     const state = await harness.state();
-    expect(state.tlsSubscriptions.map((sub: any) => [sub.id, sub.state])).toEqual([[failedSubscription, 'issued']]);
+    expect(state.tlsSubscriptions.map((sub) => [sub.id, sub.state])).toEqual([[failedSubscription, 'issued']]);
     // Retried the way Fastly documents it (PATCH with state "retry"), not deleted and made again.
-    const tlsWrites = state.requests.slice(requestsBefore).filter((r: any) => r.path.startsWith('/tls/') && r.method !== 'GET');
-    expect(tlsWrites.map((r: any) => `${r.method} ${r.path}`)).toEqual([`PATCH /tls/subscriptions/${failedSubscription}`]);
-    expect(serviceState(state, 'toot').versions.filter((v: any) => v.domains.includes('toot.example')).map((v: any) => v.activations)).toEqual([1]);
+    const tlsWrites = state.requests.slice(requestsBefore).filter((r) => r.path.startsWith('/tls/') && r.method !== 'GET');
+    expect(tlsWrites.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /tls/subscriptions/${failedSubscription}`]);
+    expect(serviceNamed(state, 'toot').versions.filter((v) => v.domains.includes('toot.example')).map((v) => v.activations)).toEqual([1]);
     expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'needs_attention', 'queued', 'attaching', 'active', 'securing', 'cached']);
   });
 });
@@ -83,7 +83,7 @@ describe('a draft someone else locked', () => {
     await harness.control('DELETE', '/holds/toot.example');
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
     expect(cached.activeVersion).toBe(3);
-    const versions = serviceState(await harness.state(), 'toot').versions.map((v: any) => [v.number, v.locked, v.activations]);
+    const versions = serviceNamed(await harness.state(), 'toot').versions.map((v) => [v.number, v.locked, v.activations]);
     expect(versions).toEqual([[1, true, 1], [2, true, 0], [3, true, 1]]);
   });
 });
@@ -134,7 +134,7 @@ describe('removing a domain', () => {
     await controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
     await harness.tickUntil('toot', 'files.toot.example', 'cached');
     const before = await harness.state();
-    expect(SiteConfigSchema.parse(JSON.parse(items(before).site)).hosts).toEqual({ 'files.toot.example': { role: 'static' } });
+    expect(SiteConfigSchema.parse(JSON.parse(items(before).site ?? 'null')).hosts).toEqual({ 'files.toot.example': { role: 'static' } });
     const requestsBefore = before.requests.length;
 
     const removed = await controlPlane.removeDomain('toot', 'files.toot.example');
@@ -145,9 +145,9 @@ describe('removing a domain', () => {
     expect(activeDomains(after, 'toot')).toEqual([]);
     expect(after.tlsSubscriptions).toEqual([]);
     expect(items(after)['caching:files.toot.example']).toBeUndefined();
-    expect(SiteConfigSchema.parse(JSON.parse(items(after).site)).hosts).toEqual({});
+    expect(SiteConfigSchema.parse(JSON.parse(items(after).site ?? 'null')).hosts).toEqual({});
     // Fastly's order: the caching switch first, the TLS subscription before the domain.
-    const writes = after.requests.slice(requestsBefore).filter((r: any) => r.method !== 'GET').map((r: any) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
+    const writes = after.requests.slice(requestsBefore).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
     expect(writes).toEqual([
       'DELETE /resources/stores/config/ID/item/caching:files.toot.example',
       'PUT /resources/stores/config/ID/item/site',
@@ -195,7 +195,7 @@ describe('removing a domain', () => {
     const cancelled = await controlPlane.removeDomain('toot', 'toot.example');
     expect(cancelled).toMatchObject({ state: 'cancelled', nextAttemptAt: null });
     expect(cancelled.history.at(-1)?.event).toBe('cancelled');
-    expect(serviceState(await harness.state(), 'toot').versions.filter((v: any) => v.activations > 0)).toHaveLength(1);
+    expect(serviceNamed(await harness.state(), 'toot').versions.filter((v) => v.activations > 0)).toHaveLength(1);
     expect(await worker.tick()).toBe(0);
     const again = await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     expect(again.state).toBe('queued');
@@ -276,7 +276,7 @@ describe('operator controls', () => {
     expect((await controlPlane.purge('toot', { keys: ['a', 'b'] })).fastlyIds).toHaveLength(2);
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     expect((await controlPlane.purge('toot', { url: 'https://toot.example/about' })).purged).toBe('url toot.example/about');
-    const purges = (await harness.state()).purges.map((p: any) => [p.kind, p.target]);
+    const purges = (await harness.state()).purges.map((p) => [p.kind, p.target]);
     expect(purges).toContainEqual(['url', 'toot.example/about']);
     expect(purges.filter(([kind]: string[]) => kind !== 'url').map(([, target]: string[]) => target)).toEqual(expect.arrayContaining(['accounts', 'a', 'b']));
     expect(purges).toHaveLength(5);
@@ -306,12 +306,12 @@ describe('operator controls', () => {
     const encoded = await controlPlane.purge('alpha', { url: 'https://alpha.example/a%2F..%2F..%2Fservice' });
     expect(encoded.purged).toBe('url alpha.example/a%2F..%2F..%2Fservice');
     const state = await harness.state();
-    expect(state.purges.map((p: any) => [p.kind, p.target])).toEqual([
+    expect(state.purges.map((p) => [p.kind, p.target])).toEqual([
       ['url', `alpha.example/service/${beta.fastlyServiceId}/purge_all`],
       ['url', 'alpha.example/a/../../service'],
     ]);
     // Fastly was called only for the two URL purges.
-    expect(state.requests.slice(callsBefore).map((r: any) => `${r.method} ${r.path}`)).toEqual([
+    expect(state.requests.slice(callsBefore).map((r) => `${r.method} ${r.path}`)).toEqual([
       `POST /purge/alpha.example/service/${beta.fastlyServiceId}/purge_all`,
       'POST /purge/alpha.example/a%2F..%2F..%2Fservice',
     ]);

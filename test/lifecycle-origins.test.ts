@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceInput } from '../src/model';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { draftsOf, serviceNamed } from './support/sim-control';
 
 // Changing a service's origins: createService again with new origin settings updates the
 // backends Fastly has (not just adds missing ones) on the one reusable draft, validates,
@@ -83,8 +84,8 @@ describe('createService with changed origins', () => {
     expect(updated.activeVersion).toBe(draft.number);
     expect(writes()).not.toContain('cloneVersion');
     const state = await harness.state();
-    const versions = state.services.find((s: any) => s.name === 'toot').versions;
-    expect(versions.map((v: any) => v.number)).toEqual([1, 2]);
-    expect(versions.filter((v: any) => !v.locked && !v.active)).toEqual([]);
+    const service = serviceNamed(state, 'toot');
+    expect(service.versions.map((v) => v.number)).toEqual([1, 2]);
+    expect(draftsOf(service)).toEqual([]);
   });
 });

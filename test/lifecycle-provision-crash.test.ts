@@ -54,20 +54,20 @@ async function resumeLater(k: number) {
 
 async function onFastly(name: string) {
   const state = await simControl(rig.sim).state();
-  const services = state.services.filter((s: any) => s.name === name);
+  const services = state.services.filter((s) => s.name === name);
   const versions = services[0]?.versions ?? [];
-  const active = versions.find((v: any) => v.active);
-  const store = state.configStores.find((s: any) => s.name === name);
+  const active = versions.find((v) => v.active);
+  const store = state.configStores.find((s) => s.name === name);
   return {
     services: services.length,
     backends: active?.backends ?? [],
-    linked: active?.resources.some((r: any) => r.resourceId === store?.id) ?? false,
+    linked: active?.resources.some((r) => r.resourceId === store?.id) ?? false,
     hasPackage: active?.package !== null && active?.package !== undefined,
-    activations: versions.reduce((sum: number, v: any) => sum + v.activations, 0),
-    drafts: versions.filter((v: any) => !v.locked && !v.active).length,
+    activations: versions.reduce((sum, v) => sum + v.activations, 0),
+    drafts: versions.filter((v) => !v.locked && !v.active).length,
     site: store?.items.site !== undefined,
     activeVersion: active?.number ?? null,
-    configStores: state.configStores.filter((s: any) => s.name === name).length,
+    configStores: state.configStores.filter((s) => s.name === name).length,
   };
 }
 

@@ -50,6 +50,6 @@ describe('a service left provisioning', () => {
     expect(await controlPlane.getService('toot')).toMatchObject({ status: 'ready', lastError: null, activeVersion: cached.activeVersion });
     expect(cached.history.map((event) => event.event)).toEqual(['attach_requested', 'invalid_input', 'service_ready', 'attaching', 'activated', 'tls_requested', 'cached']);
     const state = await harness.state();
-    expect(state.services.filter((s: any) => s.name === 'toot')).toHaveLength(1);
+    expect(state.services.filter((s) => s.name === 'toot')).toHaveLength(1);
   });
 });

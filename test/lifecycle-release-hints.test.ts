@@ -29,7 +29,7 @@ describe("Fastly's edge in the simulator", () => {
     await harness.control('DELETE', '/holds/held.example');
     // Let go: the edge no longer knows it; Fastly's API still refuses it for the release delay.
     expect(await hints.read('held.example')).toBe('unknown');
-    expect((await harness.state()).releases.some((release: any) => release.domain === 'held.example')).toBe(true);
+    expect((await harness.state()).releases.some((release) => release.domain === 'held.example')).toBe(true);
     expect(await fastlyEdgeHints('127.0.0.1:1', 1_000).read('held.example')).toBe('no_answer');
   });
 });

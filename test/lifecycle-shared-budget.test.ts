@@ -24,7 +24,7 @@ describe('two worker processes on one database', () => {
       await controlPlane.attachDomain('toot', { domain, role: 'static' });
     }
     const addDomainPath = new RegExp(`^/service/${service.fastlyServiceId}/version/\\d+/domain$`);
-    const attempts = async () => (await harness.state()).requests.filter((r: any) => r.method === 'POST' && addDomainPath.test(r.path)).length;
+    const attempts = async () => (await harness.state()).requests.filter((r) => r.method === 'POST' && addDomainPath.test(r.path)).length;
 
     const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id, { WRITE_LIMIT: String(WRITE_LIMIT), SHARE: String(SHARE) }));
     await Promise.all(workers.map((worker) => worker.started));

@@ -3,6 +3,7 @@ import { isEdgeplaneError } from '../src/errors';
 import { CONFIG_VALUE_MAX_CHARS } from '../src/site-config';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { configStoreNamed } from './support/sim-control';
 
 // The `site` value holds every host of a service, and Fastly keeps a Config Store value of at most
 // 8,000 characters: a host that would not fit is refused at attach, never after its certificate.
@@ -40,8 +41,7 @@ describe('a service whose edge config is full', () => {
 
     for (const host of accepted) await harness.tickUntil('toot', host, 'cached', { maxTicks: 400 });
     const state = await harness.state();
-    const store = state.configStores.find((s: { name: string }) => s.name === 'edgeplane-toot');
-    const site = store.items.site as string;
+    const site = configStoreNamed(state, 'edgeplane-toot').items.site ?? '';
     expect(site.length).toBeLessThanOrEqual(CONFIG_VALUE_MAX_CHARS);
     expect(Object.keys(SiteConfigSchema.parse(JSON.parse(site)).hosts).sort()).toEqual([...accepted].sort());
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
+import { draftsOf, serviceNamed } from './support/sim-control';
 import { startWorkerProcess } from './support/worker-processes';
 
 // Two retry worker processes on one database file: the service leases keep them from ever
@@ -34,11 +35,11 @@ describe('two worker processes on one database', () => {
     for (const record of records) {
       expect(record.state, record.domain).toBe('cached');
       expect(record.history.map((event) => event.to), record.domain).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
-      const versions = state.services.find((s: any) => s.name === record.service).versions;
+      const service = serviceNamed(state, record.service);
       // The version that first held the domain was activated exactly once.
-      expect(versions.find((v: any) => v.domains.includes(record.domain)).activations, record.domain).toBe(1);
-      expect(versions.filter((v: any) => !v.locked && !v.active).length).toBeLessThanOrEqual(1);
-      expect(state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(record.domain))).toHaveLength(1);
+      expect(service.versions.find((v) => v.domains.includes(record.domain))?.activations, record.domain).toBe(1);
+      expect(draftsOf(service).length).toBeLessThanOrEqual(1);
+      expect(state.tlsSubscriptions.filter((sub) => sub.domains.includes(record.domain))).toHaveLength(1);
     }
   });
 });

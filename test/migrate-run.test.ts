@@ -8,7 +8,7 @@ import type { MigrationRun } from '../src/migrate/run-model';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { makeEdgePackage, serviceInput } from './support/lifecycle-harness';
 import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
-import { simControl } from './support/sim-control';
+import { activeVersion, serviceWithId, simControl } from './support/sim-control';
 
 // `migrate run` end to end on the simulator: the old account has an active service with the
 // domains, a TLS subscription each and a Domain Management record; the job takes every claim off
@@ -66,8 +66,8 @@ async function tickUntilDone(id: string): Promise<MigrationRun> {
 describe('migrate run', () => {
   it('takes every claim off the old account in order and ends with the domains cached on the new one', { timeout: 60_000 }, async () => {
     const before = await simControl(sim).state();
-    const oldService = before.services.find((service: any) => service.id === site.serviceId);
-    const oldActivations = oldService.versions.reduce((sum: number, version: any) => sum + version.activations, 0);
+    const oldService = serviceWithId(before, site.serviceId);
+    const oldActivations = oldService.versions.reduce((sum, version) => sum + version.activations, 0);
     const started = await opened.migrations.start(planForOldSite(site, 'toot', new Date(clock.now()).toISOString()), site.token);
     expect(started.status).toBe('running');
 
@@ -90,17 +90,17 @@ describe('migrate run', () => {
 
     const after = await simControl(sim).state();
     // Nothing of the site is left on the old account, and its service was activated once more.
-    expect(after.tlsSubscriptions.filter((sub: any) => sub.customerId === site.customerId)).toEqual([]);
-    expect(after.managedDomains.filter((managed: any) => managed.customerId === site.customerId)).toEqual([]);
-    const oldAfter = after.services.find((service: any) => service.id === site.serviceId);
-    expect(oldAfter.versions.find((version: any) => version.active).domains).toEqual([]);
-    expect(oldAfter.versions.reduce((sum: number, version: any) => sum + version.activations, 0)).toBe(oldActivations + 1);
-    expect(after.configStores.find((store: any) => store.id === site.configStoreId).items).not.toHaveProperty('caching:toot.example');
+    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId)).toEqual([]);
+    expect(after.managedDomains.filter((managed) => managed.customerId === site.customerId)).toEqual([]);
+    const oldAfter = serviceWithId(after, site.serviceId);
+    expect(activeVersion(oldAfter)?.domains).toEqual([]);
+    expect(oldAfter.versions.reduce((sum, version) => sum + version.activations, 0)).toBe(oldActivations + 1);
+    expect(after.configStores.find((store) => store.id === site.configStoreId)?.items).not.toHaveProperty('caching:toot.example');
     // On the new account: one service with the old origins, both domains on one activation.
-    const newService = after.services.find((service: any) => service.customerId === sim.defaultAccount.customerId && service.name === 'toot');
-    const withDomains = newService.versions.filter((version: any) => SITE.every(({ domain }) => version.domains.includes(domain)));
-    expect(withDomains.reduce((sum: number, version: any) => sum + version.activations, 0)).toBe(1);
+    const newService = after.services.find((service) => service.customerId === sim.defaultAccount.customerId && service.name === 'toot');
+    const withDomains = newService?.versions.filter((version) => SITE.every(({ domain }) => version.domains.includes(domain)));
+    expect(withDomains?.reduce((sum, version) => sum + version.activations, 0)).toBe(1);
     expect((await opened.controlPlane.getService('toot')).origins).toEqual(site.origins);
-    expect(after.tlsSubscriptions.filter((sub: any) => sub.customerId === sim.defaultAccount.customerId).map((sub: any) => sub.domains).flat().sort()).toEqual(SITE.map(({ domain }) => domain).sort());
+    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === sim.defaultAccount.customerId).map((sub) => sub.domains).flat().sort()).toEqual(SITE.map(({ domain }) => domain).sort());
   });
 });

@@ -8,7 +8,7 @@ import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { startServe, type LongRunning } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
 import { startPostgres, type PostgresServer } from './support/postgres-server';
-import { simControl, type SimControl } from './support/sim-control';
+import { draftsOf, serviceNamed, simControl, type SimControl } from './support/sim-control';
 
 // Three `edgeplane serve` replicas on one PostgreSQL database, 50 domains (a seeded choice of them
 // held by another account and let go at seeded times), and replicas SIGKILLed and restarted at
@@ -137,14 +137,14 @@ it('three replicas killed and restarted at random end every domain cached, each 
 
   const state = await control.state();
   for (const { service, domain } of domains) {
-    const versions = state.services.find((candidate: any) => candidate.name === service).versions;
+    const dumped = serviceNamed(state, service);
     // The version that first held the domain was activated exactly once: no change went out twice.
-    expect(versions.find((version: any) => version.domains.includes(domain)).activations, domain).toBe(1);
-    expect(versions.filter((version: any) => !version.locked && !version.active).length, service).toBeLessThanOrEqual(1);
-    expect(state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(domain)), domain).toHaveLength(1);
+    expect(dumped.versions.find((version) => version.domains.includes(domain))?.activations, domain).toBe(1);
+    expect(draftsOf(dumped).length, service).toBeLessThanOrEqual(1);
+    expect(state.tlsSubscriptions.filter((sub) => sub.domains.includes(domain)), domain).toHaveLength(1);
   }
   // Every refusal of a held domain after its first is a probe: the replicas together kept the
   // budget's pace (at most one probe per spacing since the attach), not one pace each.
-  const refusals = state.requests.filter((request: any) => request.method === 'POST' && /\/domain$/.test(request.path) && request.status >= 400).length;
+  const refusals = state.requests.filter((request) => request.method === 'POST' && /\/domain$/.test(request.path) && request.status >= 400).length;
   expect(refusals - held.length).toBeLessThanOrEqual(Math.ceil((Date.now() - attachedAt) / PROBE_SPACING_MS) + 1);
 });

@@ -24,9 +24,8 @@ describe('state dump across releases on a hand-moved clock', () => {
       expect(released.status).toBe(200);
 
       h.clock.advance(1_000);
-      const afterRelease = await h.control('GET', '/state');
-      expect(afterRelease.status).toBe(200);
-      expect(afterRelease.body.releases).toEqual(
+      const afterRelease = await h.state();
+      expect(afterRelease.releases).toEqual(
         releaseDelayMs > 1_000 ? [{ domain: 'site.example', customerId: owner, until: new Date(h.clock.now() - 1_000 + releaseDelayMs).toISOString() }] : [],
       );
 
@@ -35,10 +34,9 @@ describe('state dump across releases on a hand-moved clock', () => {
       expect((await h.control('POST', '/holds', { domain: 'site.example', account: owner })).status).toBe(201);
       expect((await h.control('DELETE', '/holds/site.example')).status).toBe(200);
       h.clock.advance(releaseDelayMs);
-      const last = await h.control('GET', '/state');
-      expect(last.status).toBe(200);
-      expect(last.body.now).toBe(new Date(h.clock.now()).toISOString());
-      expect(last.body.holds).toEqual({});
+      const last = await h.state();
+      expect(last.now).toBe(new Date(h.clock.now()).toISOString());
+      expect(last.holds).toEqual({});
     });
   }
 });
@@ -54,10 +52,10 @@ describe('times the simulator cannot turn into dates', () => {
     h = await startSimHarness({ releaseDelayMs: 100 * YEAR_MS });
     const owner = await simControl(h.sim).holdByOtherAccount('site.example');
     const released = await h.control('DELETE', '/holds/site.example');
-    expect(released.body.releasedAt).toBe(new Date(h.clock.now() + 100 * YEAR_MS).toISOString());
-    const state = await h.control('GET', '/state');
-    expect(state.status).toBe(200);
-    expect(state.body.releases).toEqual([{ domain: 'site.example', customerId: owner, until: released.body.releasedAt }]);
+    const releasedAt = new Date(h.clock.now() + 100 * YEAR_MS).toISOString();
+    expect(released.body).toEqual({ domain: 'site.example', releasedAt });
+    const state = await h.state();
+    expect(state.releases).toEqual([{ domain: 'site.example', customerId: owner, until: releasedAt }]);
   });
 
   it('a shared ManualClock refuses to be moved to a time that is not a date, so the simulator keeps answering', async () => {
@@ -67,8 +65,7 @@ describe('times the simulator cannot turn into dates', () => {
     expect(() => h!.clock.set(Number.NaN)).toThrow(/not a time/);
     expect(() => h!.clock.advance(1e16)).toThrow(/not a time/);
     expect(h.clock.now()).toBe(before);
-    const state = await h.control('GET', '/state');
-    expect(state.status).toBe(200);
-    expect(state.body.now).toBe(new Date(before).toISOString());
+    const state = await h.state();
+    expect(state.now).toBe(new Date(before).toISOString());
   });
 });

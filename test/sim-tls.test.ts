@@ -275,7 +275,7 @@ describe('purge', () => {
     expect(await bulkKeys({ purge_response: { surrogate_keys: ['a', 'b'] } })).toEqual(['a', 'b']);
     expect(await bulkKeys({ surrogate_key: 'c d' })).toEqual(['c', 'd']);
     expect((await h.fastly.purge.purgeAll({ service_id: service.id })).status).toBe('ok');
-    const purges = (await h.state()).purges.map(({ kind, target, soft }: any) => [kind, target, soft]);
+    const purges = (await h.state()).purges.map(({ kind, target, soft }) => [kind, target, soft]);
     expect(purges).toEqual([
       ['url', 'www.example.org/@alice', true],
       ['key', 'timeline', false],

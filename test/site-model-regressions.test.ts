@@ -4,6 +4,7 @@ import type { ServiceInput } from '../src/model';
 import { CONFIG_STORE_LINK_NAME } from '../src/site-config';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, startLifecycleHarness } from './support/lifecycle-harness';
+import { activeVersion, configStoreNamed, serviceNamed } from './support/sim-control';
 import { type ServiceEdge, startServiceEdge } from './support/site-edges';
 
 // The three site-model observations of the first real-account trial, each replayed over real
@@ -36,7 +37,7 @@ async function attachUntilCached(service: string, domain: string, role: 'main' |
 
 async function storeItems(name: string): Promise<Record<string, string>> {
   const state = await harness.state();
-  return state.configStores.find((store: any) => store.name === name).items;
+  return configStoreNamed(state, name).items;
 }
 
 async function conflictOf(call: Promise<unknown>) {
@@ -114,7 +115,7 @@ describe('observation 2: two services on one account shared one site key', () =>
     const alpha = await controlPlane.getService('alpha');
     const beta = await controlPlane.getService('beta');
     expect(alpha.configStoreId).not.toBe(beta.configStoreId);
-    expect(state.configStores.map((store: any) => store.name).sort()).toEqual(['edgeplane-alpha', 'edgeplane-beta']);
+    expect(state.configStores.map((store) => store.name).sort()).toEqual(['edgeplane-alpha', 'edgeplane-beta']);
 
     // A service may not take another's store by name either.
     const taken = await conflictOf(controlPlane.createService(input('gamma', { hostHeader: 'g.s3.example', pathPrefix: '/g' }, 'edgeplane-alpha')));
@@ -131,9 +132,9 @@ describe('observation 3: a custom Config Store name was linked under that name, 
     await attachUntilCached('toot', 'toot.example', 'main');
 
     const state = await harness.state();
-    const active = state.services.find((s: any) => s.name === 'toot').versions.find((v: any) => v.active);
-    expect(active.resources.map((link: any) => ({ name: link.name, resourceId: link.resourceId }))).toEqual([{ name: CONFIG_STORE_LINK_NAME, resourceId: service.configStoreId }]);
-    expect(state.configStores.find((store: any) => store.id === service.configStoreId).name).toBe('toot-site');
+    const active = activeVersion(serviceNamed(state, 'toot'));
+    expect(active?.resources.map((link) => ({ name: link.name, resourceId: link.resourceId }))).toEqual([{ name: CONFIG_STORE_LINK_NAME, resourceId: service.configStoreId }]);
+    expect(state.configStores.find((store) => store.id === service.configStoreId)?.name).toBe('toot-site');
     expect(await edge.get('toot.example')).toMatchObject({ status: 200, forwarded: { host: 'toot.example' } });
   });
 });

@@ -11,6 +11,7 @@ import { SITE_CONFIG_KEY } from '../src/site-config';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { makeEdgePackage } from './support/lifecycle-harness';
+import { draftsOf, simControl } from './support/sim-control';
 import { type ServiceEdge, startServiceEdge } from './support/site-edges';
 
 // Model-based test of the site model: random sequences of operator actions against the control
@@ -90,8 +91,8 @@ class World {
 
   /** Each service's Config Store items, by service. */
   async stores(): Promise<Record<string, Record<string, string>>> {
-    const state = (await (await fetch(`${this.sim.url}/__sim/state`)).json()) as any;
-    const byId = new Map<string, Record<string, string>>(state.configStores.map((store: any) => [store.id, store.items]));
+    const state = await simControl(this.sim).state();
+    const byId = new Map(state.configStores.map((store) => [store.id, store.items]));
     const stores: Record<string, Record<string, string>> = {};
     for (const name of this.created) {
       const service = await this.opened.controlPlane.getService(name);
@@ -101,8 +102,8 @@ class World {
   }
 
   async drafts(): Promise<Record<string, number>> {
-    const state = (await (await fetch(`${this.sim.url}/__sim/state`)).json()) as any;
-    return Object.fromEntries(state.services.map((service: any) => [service.name, service.versions.filter((v: any) => !v.locked && !v.active).length]));
+    const state = await simControl(this.sim).state();
+    return Object.fromEntries(state.services.map((service) => [service.name, draftsOf(service).length]));
   }
 
   async close(): Promise<void> {

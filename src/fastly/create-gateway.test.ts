@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { packComputePackage } from '../compute-package';
+import type { SimStateDump } from '../sim/control';
 import { startSimulator, type RunningSimulator } from '../sim/server';
 import { createFastlyGateway } from './create-gateway';
 import type { FastlyCallEvent, FastlyGateway } from './gateway';
@@ -12,12 +13,9 @@ let sim: RunningSimulator;
 let gateway: FastlyGateway;
 let calls: FastlyCallEvent[];
 
-async function simState(): Promise<{
-  purges: Array<{ kind: string; serviceId: string | null; target: string }>;
-  services: Array<{ id: string; versions: Array<{ number: number; resources: Array<{ name: string; resourceId: string }> }> }>;
-}> {
+async function simState(): Promise<SimStateDump> {
   const response = await fetch(`${sim.url}/__sim/state`);
-  return response.json() as never;
+  return (await response.json()) as SimStateDump;
 }
 
 /** A Compute package with the Wasm magic number standing in for a real build. */

@@ -12,6 +12,9 @@ const CreateAccount = z.object({ name: z.string().trim().min(1).max(255) });
 const Hold = z.object({ domain: Hostname, account: z.string().min(1) });
 const TlsFailure = z.object({ domain: Hostname });
 
+/** What `GET /__sim/state` answers: plain JSON, so this type is also the type of the parsed body. */
+export type SimStateDump = ReturnType<typeof dump>;
+
 /** The state dump tests read: per service its versions (active, locked, domains, activations). */
 function dump(state: SimState) {
   const now = state.now();

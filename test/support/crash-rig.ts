@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DomainRecord } from '../../src/model';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
-import { simControl } from './sim-control';
+import { activeVersion, configStoreNamed, draftsOf, serviceNamed, simControl } from './sim-control';
 import { makeEdgePackage } from './lifecycle-harness';
 
 // What the crash tests run on: a simulator where releases and TLS happen at once (so a path makes
@@ -40,17 +40,17 @@ export async function forEachCrashPoint(callsOnPath: number, parallel: number, c
 /** What the simulator and the store say about crash-k's domain once a crashed run is finished. */
 export async function crashOutcome(sim: RunningSimulator, k: number, record: Pick<DomainRecord, 'state' | 'history' | 'activeVersion'>) {
   const state = await simControl(sim).state();
-  const service = state.services.find((s: any) => s.name === `crash-${k}`);
+  const service = serviceNamed(state, `crash-${k}`);
   const domain = `crash-${k}.toot.example`;
   return {
     state: record.state,
     history: record.history.map((event) => event.to),
-    activationsWithDomain: service.versions.filter((v: any) => v.domains.includes(domain)).reduce((sum: number, v: any) => sum + v.activations, 0),
-    drafts: service.versions.filter((v: any) => !v.locked && !v.active).length,
-    tlsSubscriptions: state.tlsSubscriptions.filter((sub: any) => sub.domains.includes(domain)).length,
-    cachingSwitch: state.configStores.find((s: any) => s.name === `crash-${k}`).items[`caching:${domain}`],
+    activationsWithDomain: service.versions.filter((v) => v.domains.includes(domain)).reduce((sum, v) => sum + v.activations, 0),
+    drafts: draftsOf(service).length,
+    tlsSubscriptions: state.tlsSubscriptions.filter((sub) => sub.domains.includes(domain)).length,
+    cachingSwitch: configStoreNamed(state, `crash-${k}`).items[`caching:${domain}`],
     activeVersion: record.activeVersion,
-    fastlyActive: service.versions.find((v: any) => v.active)?.number,
+    fastlyActive: activeVersion(service)?.number,
   };
 }
 

@@ -2,7 +2,7 @@ import * as Fastly from 'fastly';
 import { ManualClock } from '../../src/clock';
 import { createFastlyApiClient } from '../../src/fastly/api-client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
-import { simControl } from './sim-control';
+import { simControl, type SimControl } from './sim-control';
 
 // Starts the simulator on 127.0.0.1 with a hand-moved clock, and gives the official fastly-js
 // API classes pointed at it, plus the /__sim/ control API.
@@ -36,30 +36,29 @@ export function fastlyApis(token: string, url: string): FastlyApis {
   };
 }
 
-export interface SimHarness {
+export interface SimHarness extends Pick<SimControl, 'control' | 'state' | 'addToken'> {
   sim: RunningSimulator;
   clock: ManualClock;
   /** APIs of the default account. */
   fastly: FastlyApis;
-  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   createAccount(name: string): Promise<{ customerId: string; token: string; fastly: FastlyApis }>;
-  state(): Promise<any>;
 }
 
 export async function startSimHarness(options: SimulatorOptions = {}): Promise<SimHarness> {
   const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
   const sim = await startSimulator({ clock, ...options });
-  const { control, state } = simControl(sim);
+  const { control, state, addToken, createAccount } = simControl(sim);
   return {
     sim,
     clock,
     fastly: fastlyApis(sim.defaultAccount.token, sim.url),
     control,
     async createAccount(name) {
-      const { body } = await control('POST', '/accounts', { name });
-      return { customerId: body.customerId, token: body.token, fastly: fastlyApis(body.token, sim.url) };
+      const { customerId, token } = await createAccount(name);
+      return { customerId, token, fastly: fastlyApis(token, sim.url) };
     },
     state,
+    addToken,
   };
 }
 
