@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { manifestString, packComputePackage } from '../src/compute-package';
+import { packComputePackage, readManifest } from '../src/compute-package';
 import { bundleEdge } from './bundle';
 
 // The packing half of `npm run build:edge`: bin/main.wasm and fastly.toml into pkg/<name>.tar.gz,
@@ -7,7 +7,7 @@ import { bundleEdge } from './bundle';
 // than with the Fastly CLI's npm package, whose per-platform optional packages keep `npm ci`
 // from installing on a clean clone.
 const manifest = await readFile('fastly.toml', 'utf8');
-const name = manifestString(manifest, 'name');
+const { name } = readManifest(manifest);
 if (!name) throw new Error('fastly.toml has no top-level name');
 const wasm = await readFile('bin/main.wasm');
 const archive = await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': wasm });

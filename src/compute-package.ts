@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parse } from 'smol-toml';
 import { create } from 'tar';
 
 /**
@@ -27,13 +28,21 @@ export async function packComputePackage(
   }
 }
 
-/** The top-level part of a fastly.toml manifest: everything before its first [table]. */
-export function manifestTopLevel(manifest: string): string {
-  return manifest.split(/^\s*\[/m)[0] ?? '';
+/** The top-level facts of a fastly.toml manifest that Fastly reports for a package. */
+export interface ManifestFacts {
+  name: string | null;
+  description: string | null;
+  authors: string[];
+  language: string | null;
 }
 
-/** A top-level string of a fastly.toml manifest (`name`, `description`, `language`), unescaped. */
-export function manifestString(manifest: string, key: string): string | null {
-  const match = new RegExp(`^\\s*${key}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'm').exec(manifestTopLevel(manifest));
-  return match ? match[1]!.replace(/\\(.)/g, '$1') : null;
+/** Reads a fastly.toml manifest; throws (smol-toml's TomlError) when it is not TOML. */
+export function readManifest(manifest: string): ManifestFacts {
+  const toml = parse(manifest);
+  const text = (key: string) => {
+    const value = toml[key];
+    return typeof value === 'string' ? value : null;
+  };
+  const authors = Array.isArray(toml.authors) ? toml.authors.filter((author): author is string => typeof author === 'string') : [];
+  return { name: text('name'), description: text('description'), authors, language: text('language') };
 }

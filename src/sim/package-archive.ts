@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Parser, type ReadEntry } from 'tar';
-import { manifestString, manifestTopLevel } from '../compute-package';
+import { type ManifestFacts, readManifest } from '../compute-package';
 
 /** A package's metadata as Fastly reports it, read from the archive. */
 export interface PackageMetadata {
@@ -40,11 +40,6 @@ async function readEntries(archive: Buffer): Promise<Map<string, Buffer>> {
   return files;
 }
 
-function tomlStrings(toml: string, key: string): string[] {
-  const match = new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, 'm').exec(toml);
-  return match ? [...match[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((item) => item[1]!) : [];
-}
-
 /**
  * Checks a Compute package as `fastly compute pack` makes it: a gzip'd tar with `<dir>/fastly.toml`
  * and `<dir>/bin/main.wasm`, and reads its metadata from the manifest's top-level keys.
@@ -61,15 +56,16 @@ export async function readPackageArchive(archive: Buffer): Promise<PackageMetada
   const manifestPath = within('fastly.toml');
   if (!manifestPath) throw new InvalidPackage('The package has no fastly.toml');
   if (!within('bin/main.wasm')) throw new InvalidPackage('The package has no bin/main.wasm');
-  const manifest = files.get(manifestPath)!.toString('utf8');
-  const topLevel = manifestTopLevel(manifest);
+  let manifest: ManifestFacts;
+  try {
+    manifest = readManifest(files.get(manifestPath)!.toString('utf8'));
+  } catch (error) {
+    throw new InvalidPackage(`The package's fastly.toml is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
+  }
   const filesHash = createHash('sha512');
   for (const path of [...files.keys()].sort()) filesHash.update(files.get(path)!);
   return {
-    name: manifestString(manifest, 'name'),
-    description: manifestString(manifest, 'description'),
-    authors: tomlStrings(topLevel, 'authors'),
-    language: manifestString(manifest, 'language'),
+    ...manifest,
     size: archive.length,
     hashsum: createHash('sha512').update(archive).digest('hex'),
     files_hash: filesHash.digest('hex'),
