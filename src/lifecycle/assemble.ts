@@ -45,7 +45,12 @@ export function assembleLifecycle(parts: LifecycleParts): { controlPlane: Lifecy
     clock,
     random: parts.random ?? Math.random,
     retry: { initialMs: parts.retry?.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: parts.retry?.maxMs ?? DEFAULT_RETRY.maxMs },
-    budget: new SharedProbeBudget(new ProbeBudget({ clock, writeLimitPerHour: parts.writeLimitPerHour ?? 1000, share: parts.budgetShare ?? 0.25 }), parts.store, clock),
+    // A probe up to one poll after its slot counts at the slot: the worker cannot take it sooner.
+    budget: new SharedProbeBudget(
+      new ProbeBudget({ clock, writeLimitPerHour: parts.writeLimitPerHour ?? 1000, share: parts.budgetShare ?? 0.25, ...(parts.worker.pollIntervalMs === undefined ? {} : { lateCreditMs: parts.worker.pollIntervalMs }) }),
+      parts.store,
+      clock,
+    ),
     edgePackage: parts.edgePackage,
     logger: parts.logger ?? silentLogger,
     ...(parts.edgeHints ? { edgeHints: parts.edgeHints } : {}),

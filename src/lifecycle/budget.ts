@@ -8,28 +8,36 @@ export interface ProbeBudgetOptions {
   /** Share of that limit the probes may use; default 25 %. */
   share?: number;
   windowMs?: number;
+  /** How late a probe may be taken and still count at its slot; default the worker's poll. */
+  lateCreditMs?: number;
 }
 
 const HOUR_MS = 60 * 60_000;
+/** The retry worker's default poll: a probe at most this late counts at its slot (`assemble.ts` passes the worker's own). */
+export const DEFAULT_LATE_CREDIT_MS = 1_000;
 
 /**
  * The time a probe asked for at `nowMs` counts at, or null while the pace forbids one: none
- * within `spacingMs` of the last; the last's next slot (`lastMs + spacingMs`) while the taker
- * keeps up with the pace, so probes taken at the worker's one-second polls still average one per
- * spacing; `nowMs` after a longer pause, so no credit piles up.
+ * within `spacingMs` of the last; the last's next slot (`lastMs + spacingMs`) when the taker is
+ * at most `lateCreditMs` past it, so probes taken at the worker's one-second polls keep the pace
+ * instead of losing up to a poll each time; `nowMs` when later than that, so neither a pause nor
+ * a probe taken late for another reason (no domain needed one at its slot) earns credit. A probe
+ * counts at most `lateCreditMs` before it is sent; the spacing covers that (`ProbeBudget`).
  */
-export function pacedSlot(lastMs: number | null, nowMs: number, spacingMs: number): number | null {
+export function pacedSlot(lastMs: number | null, nowMs: number, spacingMs: number, lateCreditMs = DEFAULT_LATE_CREDIT_MS): number | null {
   if (lastMs === null) return nowMs;
   const next = lastMs + spacingMs;
   if (nowMs < next) return null;
-  return nowMs - next < spacingMs ? next : nowMs;
+  return nowMs - next <= lateCreditMs ? next : nowMs;
 }
 
 /**
  * The one budget all probes of waiting domains draw from: `share × writeLimitPerHour` probes an
- * hour, paced one every `spacingMs` (the hour over that capacity: 14.4 s for 250), so a crowd of
- * waiting domains cannot spend the hour's share in its first minutes and then starve for the
- * rest of it, and no sliding hour ever holds more than the capacity. None while Fastly's rate
+ * hour, paced one every `spacingMs`, so a crowd of waiting domains cannot spend the hour's share
+ * in its first minutes and then starve for the rest of it. The spacing is the hour and the late
+ * credit over the capacity (14.404 s for 250): a probe is sent at most the credit after the slot
+ * it counts at, so `capacity` spacings span the hour even when the first of them was sent late,
+ * and no sliding hour of sending times ever holds more than the capacity. None while Fastly's rate
  * limit is in force (after a 429, until its reset), and none once Fastly reports that the user's
  * writes this hour (everyone's, every process's) have used up the share, so the rest of the limit
  * stays for the operator's changes. Which domain gets the next probe is the worker's business
@@ -39,8 +47,9 @@ export function pacedSlot(lastMs: number | null, nowMs: number, spacingMs: numbe
  */
 export class ProbeBudget {
   readonly capacity: number;
-  /** The least time between two probes (whole milliseconds, rounded up). */
+  /** The least time between two probes' slots (whole milliseconds, rounded up). */
   readonly spacingMs: number;
+  readonly lateCreditMs: number;
   /** Writes Fastly must still allow this hour for a probe to go out. */
   private readonly reserve: number;
   readonly windowMs: number;
@@ -60,14 +69,15 @@ export class ProbeBudget {
     this.windowMs = options.windowMs ?? HOUR_MS;
     this.capacity = Math.max(1, Math.floor(limit * share));
     this.reserve = limit - this.capacity;
-    this.spacingMs = Math.ceil(this.windowMs / this.capacity);
+    this.lateCreditMs = options.lateCreditMs ?? DEFAULT_LATE_CREDIT_MS;
+    this.spacingMs = Math.ceil((this.windowMs + this.lateCreditMs) / this.capacity);
   }
 
   /** Take one probe if the budget allows it now. */
   tryTake(rateLimit?: RateLimitState): boolean {
     const now = this.clock.now();
     if (this.gatedUntil(rateLimit) > now) return false;
-    const slot = pacedSlot(this.lastTakenMs, now, this.spacingMs);
+    const slot = pacedSlot(this.lastTakenMs, now, this.spacingMs, this.lateCreditMs);
     if (slot === null) return false;
     this.lastTakenMs = slot;
     return true;

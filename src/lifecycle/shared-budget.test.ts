@@ -20,23 +20,29 @@ describe('SharedProbeBudget', () => {
   afterEach(() => store.close());
 
   it('paces the probes of every budget on the store together: one per spacing, whichever process asks', async () => {
-    // 12 writes an hour at 25 %: 3 probes an hour, one every 20 minutes.
+    // 12 writes an hour at 25 %: 3 probes an hour, one every 20 minutes (and a third of the late credit).
     const [one, two] = [processBudget(), processBudget()];
+    const spacing = new ProbeBudget({ clock, writeLimitPerHour: 12, share: 0.25 }).spacingMs;
+    expect(spacing).toBe(Math.ceil((HOUR + 1_000) / 3));
     const start = clock.now();
     expect(await one.tryTake()).toBe(true);
     expect(await two.tryTake()).toBe(false);
-    expect(await two.nextAvailableAt()).toBe(start + HOUR / 3);
-    clock.advance(HOUR / 3 - 1);
+    expect(await two.nextAvailableAt()).toBe(start + spacing);
+    clock.advance(spacing - 1);
     expect(await two.tryTake()).toBe(false);
-    // A poll a little late still counts at the slot, so the next slot is not pushed back.
+    // A poll a little late (within the credit) still counts at the slot, so the next slot is not pushed back.
     clock.advance(1_001);
     expect(await two.tryTake()).toBe(true);
     expect(await one.tryTake()).toBe(false);
-    expect(await processBudget().nextAvailableAt()).toBe(start + (2 * HOUR) / 3);
-    clock.set(start + (2 * HOUR) / 3);
+    expect(await processBudget().nextAvailableAt()).toBe(start + 2 * spacing);
+    clock.set(start + 2 * spacing);
     expect(await Promise.all([one.tryTake(), two.tryTake(), processBudget().tryTake()])).toEqual([true, false, false]);
-    // Three in the hour, the share: the next one is an hour after the first.
-    expect(await one.nextAvailableAt()).toBe(start + HOUR);
+    // Three in the hour, the share: the next one an hour (and the credit) after the first.
+    expect(await one.nextAvailableAt()).toBe(start + 3 * spacing);
+    // Later than the credit, a probe counts when it is sent: the pace starts again from then.
+    clock.set(start + 3 * spacing + 1_001);
+    expect(await two.tryTake()).toBe(true);
+    expect(await one.nextAvailableAt()).toBe(start + 4 * spacing + 1_001);
   });
 
   it('spends nothing while Fastly holds probes back: after a 429, or once the user used the share', async () => {

@@ -25,7 +25,7 @@ export class SharedProbeBudget {
     // within the last; one is the last probe, whose slot this one follows.
     const { count, oldestAt } = await this.store.probesSince(new Date(now - 2 * spacing));
     if (count > 1) return false;
-    const slot = pacedSlot(oldestAt === null ? null : oldestAt.getTime(), now, spacing);
+    const slot = pacedSlot(oldestAt === null ? null : oldestAt.getTime(), now, spacing, this.gates.lateCreditMs);
     if (slot === null) return false;
     // Recorded only if no process recorded a probe within a spacing before it since this read.
     return this.store.takeProbe(new Date(slot), new Date(slot - spacing), 1);
