@@ -4,7 +4,7 @@ import { originDownResponse, refusalResponse } from './error-page';
 import { loggablePath } from './log-entry';
 import type { CacheState, EdgePlatform, OriginResult } from './platform';
 import { parseSiteConfig } from './site-config-check';
-import { decideRequest, decideStorage, mayAnswerCredentialed, requestHost, type Decision, type HeaderChanges } from './policy';
+import { decideRequest, decideStorage, mayAnswerCredentialed, requestHost, type Decision, type ForwardDecision, type HeaderChanges } from './policy';
 
 // The edge app: asks the policy what to do with each request and applies the decision through
 // the platform it runs on. It holds no state of its own besides the last parsed site config.
@@ -36,16 +36,16 @@ function applyHeaderChanges(headers: Headers, changes: HeaderChanges): void {
 }
 
 /** The headers the origin gets: the policy's changes applied, Host from the forward URL. */
-function forwardHeaders(request: Request, decision: Decision): Headers {
-  const forward = decision.forward!;
+function forwardHeaders(request: Request, decision: ForwardDecision): Headers {
+  const forward = decision.forward;
   const headers = new Headers(request.headers);
   applyHeaderChanges(headers, forward.headers);
   headers.set('host', new URL(forward.url).host);
   return headers;
 }
 
-function forwardRequest(request: Request, decision: Decision): Request {
-  const forward = decision.forward!;
+function forwardRequest(request: Request, decision: ForwardDecision): Request {
+  const forward = decision.forward;
   const headers = forwardHeaders(request, decision);
   const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
   return new Request(forward.url, {
@@ -71,9 +71,8 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     return site;
   }
 
-  async function askOrigin(request: Request, decision: Decision): Promise<Outcome> {
-    const origin = decision.origin!;
-    const backend = decision.backend!;
+  async function askOrigin(request: Request, decision: ForwardDecision): Promise<Outcome> {
+    const { origin, backend } = decision;
     if (decision.streaming === 'websocket') {
       const response = await platform.handoffWebsocket(request, forwardHeaders(request, decision), origin, backend);
       return { response, cache: 'pass', reason: decision.reason, handedOff: true };
@@ -81,7 +80,7 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     const fetchPassed = () => platform.fetchOrigin({ origin, backend, request: forwardRequest(request, decision), cache: { mode: 'pass' } });
     let result: OriginResult;
     try {
-      if (decision.action === 'cache' && decision.cache) {
+      if (decision.action === 'cache') {
         result = await platform.fetchOrigin({
           origin,
           backend,
@@ -153,10 +152,10 @@ export function createEdgeApp(platform: EdgePlatform): Hono {
     }
 
     if (decision.action === 'refuse') {
-      const response = refusalResponse(decision.status!);
+      const response = refusalResponse(decision.status);
       outcome = { response, cache: 'none', reason: decision.reason };
     } else if (decision.action === 'redirect') {
-      const response = new Response(null, { status: decision.status!, headers: { location: decision.location!, 'cache-control': 'no-store' } });
+      const response = new Response(null, { status: decision.status, headers: { location: decision.location, 'cache-control': 'no-store' } });
       outcome = { response, cache: 'none', reason: decision.reason };
     } else {
       outcome = await askOrigin(request, decision);

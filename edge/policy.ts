@@ -66,23 +66,48 @@ export interface ForwardPlan {
   headers: HeaderChanges;
 }
 
-export interface Decision {
-  action: Action;
-  origin: Origin | null;
-  /** Fastly backend name of the origin. */
-  backend: string | null;
+interface DecisionCommon {
   /** Route of the policy table that matched (stable names, used in logs and tests). */
   route: string;
-  /** Status for redirect and refuse. */
-  status: number | null;
-  location: string | null;
-  cache: CachePlan | null;
-  forward: ForwardPlan | null;
   /** Changes to every response the client gets for this request. */
   response: HeaderChanges;
-  streaming: Streaming;
   reason: string;
 }
+
+/** The edge asks the origin: `pass` never stores, `cache` follows `cache`. */
+interface OriginDecision extends DecisionCommon {
+  action: 'pass' | 'cache';
+  origin: Origin;
+  /** Fastly backend name of the origin. */
+  backend: string;
+  status: null;
+  location: null;
+  cache: CachePlan | null;
+  forward: ForwardPlan;
+  streaming: Streaming;
+}
+
+/** The edge answers itself; the origin is not asked. */
+interface EdgeAnswerDecision extends DecisionCommon {
+  action: 'redirect' | 'refuse';
+  origin: null;
+  backend: null;
+  status: number;
+  /** Where a redirect points; null for a refusal. */
+  location: string | null;
+  cache: null;
+  forward: null;
+  streaming: null;
+}
+
+export type PassDecision = OriginDecision & { action: 'pass'; cache: null };
+export type CacheDecision = OriginDecision & { action: 'cache'; cache: CachePlan };
+export type RedirectDecision = EdgeAnswerDecision & { action: 'redirect'; location: string };
+export type RefuseDecision = EdgeAnswerDecision & { action: 'refuse'; location: null };
+/** A decision that asks the origin. */
+export type ForwardDecision = PassDecision | CacheDecision;
+/** What the edge does with a request, discriminated by `action`. */
+export type Decision = PassDecision | CacheDecision | RedirectDecision | RefuseDecision;
 
 export interface StorageDecision {
   store: boolean;
@@ -434,11 +459,11 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
   };
 }
 
-function refuse(route: string, status: number, reason: string, response = changes()): Decision {
+function refuse(route: string, status: number, reason: string, response = changes()): RefuseDecision {
   return { action: 'refuse', origin: null, backend: null, route, status, location: null, cache: null, forward: null, response, streaming: null, reason };
 }
 
-function redirect(route: string, method: string, location: string, reason: string): Decision {
+function redirect(route: string, method: string, location: string, reason: string): RedirectDecision {
   // 308 keeps the method and body of a POST; browsers and crawlers get the classic 301.
   const status = READ_METHODS.has(method) ? 301 : 308;
   return { action: 'redirect', origin: null, backend: null, route, status, location, cache: null, forward: null, response: changes({ 'strict-transport-security': HSTS }), streaming: null, reason };
@@ -512,7 +537,7 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     response.removePrefixes.push('x-amz-');
   }
 
-  const base: Decision = {
+  const base: PassDecision = {
     action: 'pass',
     origin,
     backend: site.backends[origin],
@@ -600,8 +625,8 @@ function notStored(reason: string): StorageDecision {
 
 /** Step two: may this origin response be stored for this request, and for how long. */
 export function decideStorage(decision: Decision, response: { status: number; headers: Headers }, nowMs: number): StorageDecision {
+  if (decision.action !== 'cache') return notStored(`not stored: request is ${decision.action === 'pass' ? 'passed' : 'answered by the edge'}`);
   const plan = decision.cache;
-  if (decision.action !== 'cache' || plan === null) return notStored(`not stored: request is ${decision.action === 'pass' ? 'passed' : 'answered by the edge'}`);
   const { status, headers } = response;
   if (!CACHEABLE_STATUSES.has(status)) return notStored(`not stored: status ${status} is not cacheable`);
   if (headers.has('set-cookie')) return notStored('not stored: response sets a cookie (rule 2)');
