@@ -15,6 +15,7 @@ import { fromControlPlane, problemResponse } from './problem';
 import { domainRoutes } from './routes/domains';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { type MigrationsApiParts, migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
 import { serviceRoutes } from './routes/services';
@@ -40,12 +41,14 @@ export interface ApiAppOptions {
   closing?: AbortSignal;
   /** What GET /healthz checks besides the process being up (the database taking writes). */
   ready?: ReadinessCheck;
+  /** Moves from another Fastly account; without it the API has no migration routes. */
+  migrations?: MigrationsApiParts;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz']);
 
 /** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
-export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing, ready }: ApiAppOptions) {
+export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing, ready, migrations }: ApiAppOptions) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // Bearer tokens for clients, or the session a browser got from the login form at /ui.
   const sessions = new Sessions();
@@ -77,6 +80,7 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
   app.route('/', purgeRoutes(controlPlane));
   app.route('/', metricsRoutes(controlPlane, metrics));
   if (notifications) app.route('/', notificationRoutes(notifications));
+  if (migrations) app.route('/', migrationRoutes(migrations));
   app.route('/', uiRoutes({ controlPlane, apiTokens, sessions, publicStatus, ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }), ...(closing ? { closing } : {}) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -98,6 +102,7 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
         { name: 'services', description: 'The Fastly Compute service of a site' },
         { name: 'domains', description: 'Domains and their lifecycle' },
         { name: 'purge', description: 'Edge cache purges' },
+        { name: 'migrations', description: 'Moving a site from another Fastly account' },
         { name: 'notifications', description: 'Webhooks and Mastodon statuses about domains and services' },
         { name: 'operations', description: 'Health and metrics' },
       ],

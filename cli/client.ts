@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ErrorCode, EdgeplaneError } from '../src/errors';
 import { DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, ServiceRecord, type AttachInput, type DomainPageRequest, type DomainSummary, type PurgeInput, type ServiceInput } from '../src/model';
 import { type ChannelInput, ChannelView, TestResult } from '../src/notify/model';
+import { MigrationPlan } from '../src/migrate/model';
+import type { MigrationRequest } from '../src/migrate/planner';
 import { CliExit, ExitCode } from './exit-codes';
 
 // The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
@@ -133,6 +135,10 @@ export class ApiClient {
   }
   setCaching(service: string, domain: string, enabled: boolean) {
     return this.call('PUT', `${this.domainPath(service, domain)}/caching`, DomainRecord, { enabled });
+  }
+  /** The plan of a move from another Fastly account; reads that account only, writes nothing. */
+  planMigration(service: string, input: Omit<MigrationRequest, 'dryRun'>) {
+    return this.call('POST', `/v1/services/${ApiClient.segment(service)}/migrations`, MigrationPlan, { ...input, dryRun: true });
   }
   purge(service: string, input: PurgeInput) {
     return this.call('POST', `/v1/services/${ApiClient.segment(service)}/purge`, PurgeResult, input);

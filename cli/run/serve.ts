@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { systemClock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import { isEdgeplaneError } from '../../src/errors';
 import { FASTLY_API_URL } from '../../src/fastly/api-client';
@@ -133,6 +134,7 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     publicStatus: config.publicStatus,
     closing: closing.signal,
     ready: () => opened.store.checkWritable(),
+    migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock: systemClock }, runs: opened.migrations },
   });
   const server = await listenAs('control plane API', '--port or EDGEPLANE_PORT', () => startApiServer({ app, port: options.port ?? config.port, hostname: options.host })).catch(async (error: unknown) => {
     await opened.close();

@@ -140,6 +140,9 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   const tlsSubscriptions = new Fastly.TlsSubscriptionsApi(client);
   const tlsCertificates = new Fastly.TlsCertificatesApi(client);
   const purges = new Fastly.PurgeApi(client);
+  // Each fastly-js API class, constructed, authenticates the shared client with FASTLY_API_TOKEN when
+  // that is set: a gateway for another token (a migration's old account) must have its own back.
+  client.authenticate(options.token);
 
   const rateLimit: RateLimitState = { remaining: null, resetAt: null };
   const call = createCaller({

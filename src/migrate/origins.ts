@@ -1,3 +1,4 @@
+import { EdgeplaneError } from '../errors';
 import type { Origin } from '../model';
 import { BACKEND_NAMES } from '../site-config';
 import type { MigrationPlan, OldBackend, OldService } from './model';
@@ -26,7 +27,7 @@ function originOf(backend: OldBackend, hostHeader: string | null | undefined, pa
 export function mirrorOrigins(holding: readonly OldService[]): MirroredOrigins {
   const source = holding.find((old) => old.backends.length > 0);
   if (!source) {
-    throw new Error('no service on the old account has a backend to mirror: give the new service its origins');
+    throw new EdgeplaneError('invalid_input', 'no service on the old account that holds the domains has a backend to mirror: give the new service its origins');
   }
   const main = source.backends.find((backend) => backend.name === BACKEND_NAMES.main);
   const files = source.backends.find((backend) => backend.name === BACKEND_NAMES.static);

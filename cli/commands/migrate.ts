@@ -1,0 +1,26 @@
+import { type Command, Option } from 'commander';
+import { action } from '../action';
+import { serviceOption } from '../arguments';
+
+/** The old account's token: an option, or (kept out of shell history) this variable. */
+export const FROM_TOKEN_ENV = 'EDGEPLANE_FROM_TOKEN';
+
+export function registerMigrate(program: Command): void {
+  const migrate = program.command('migrate').description('Move a site from another Fastly account: plan it, run it, follow it');
+  migrate
+    .command('plan')
+    .description(
+      'Read the old Fastly account and print the plan: what is created on the new account, which of the old account\'s claims are removed and in which order, the DNS changes, and what users see in between. Reads only: writes nothing anywhere.',
+    )
+    .addOption(serviceOption('the service on this (new) account'))
+    .addOption(
+      new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
+        .env(FROM_TOKEN_ENV)
+        .makeOptionMandatory(),
+    )
+    .option('--domain <domain>', 'a domain to move (repeat for several); default: the service\'s domains, else those of the old service of the same name', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--keep-origins', 'keep the origins of the service on this account instead of mirroring the old service\'s backends')
+    .option('--ttl <seconds>', 'the TTL to lower the DNS records to beforehand (default 60)', (value: string) => Number(value))
+    .option('--json', 'print the plan as JSON')
+    .action(action(async () => (await import('../run/migrate')).migratePlan));
+}
