@@ -24,7 +24,7 @@ let ids: { service: string; subscription: string; managed: string; store: string
 
 /** The old account: an edgeplane-made service (backends, Config Store with the site and caching on) holding both domains, a TLS subscription, a Domain Management record. */
 async function seedOldAccount(): Promise<void> {
-  oldAccount = (await control.control('POST', '/accounts', { name: 'old' })).body;
+  oldAccount = await control.createAccount('old');
   const fastly = fastlyApis(oldAccount.token, sim.url);
   const service = await fastly.services.createService({ name: 'toot', type: 'vcl' });
   const version = { service_id: service.id, version_id: 1 };
@@ -71,8 +71,8 @@ afterAll(async () => {
 });
 
 const cliEnv = () => ({ EDGEPLANE_URL: serve.url, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_FROM_TOKEN: oldAccount.token });
-const requestCount = async () => ((await control.state()).requests as unknown[]).length;
-const requestsSince = async (start: number) => ((await control.state()).requests as { method: string; path: string; customerId: string | null }[]).slice(start);
+const requestCount = async () => (await control.state()).requests.length;
+const requestsSince = async (start: number) => (await control.state()).requests.slice(start);
 
 describe('edgeplane migrate plan (issue 12)', () => {
   it('lists every claim of the old account in Fastly\'s order, and writes nothing', async () => {
@@ -119,8 +119,8 @@ describe('edgeplane migrate plan (issue 12)', () => {
     expect(calls.filter((call) => call.customerId === oldAccount.customerId).length).toBeGreaterThan(5);
     expect(calls.filter((call) => call.method !== 'GET')).toEqual([]);
     const state = await control.state();
-    expect(state.tlsSubscriptions.map((sub: { id: string }) => sub.id)).toEqual([ids.subscription]);
-    expect(state.services.find((service: { id: string }) => service.id === ids.service).versions).toHaveLength(1);
+    expect(state.tlsSubscriptions.map((sub) => sub.id)).toEqual([ids.subscription]);
+    expect(state.services.find((service) => service.id === ids.service)?.versions).toHaveLength(1);
   });
 
   it('prints the plan readably: the claims, the numbered steps with their reasons, the DNS changes and the gap', async () => {
