@@ -22,6 +22,7 @@ export function createFastlyPlatform(configStoreLinkName: string): EdgePlatform 
           if (!storage.store || storage.ttl === null) return { cache: 'uncacheable' };
           response.ttl = storage.ttl;
           response.swr = storage.swr;
+          // storage.sie has nowhere to go: js-compute's candidate response has no stale-if-error field.
           response.surrogateKeys = storage.surrogateKeys;
           response.vary = storage.vary;
           return { cache: true };

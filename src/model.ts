@@ -25,7 +25,8 @@ const Timestamp = z.iso.datetime();
 
 /** cert-manager style status condition. */
 export const Condition = z.object({
-  type: z.string(), // e.g. Attached, Released, CertificateIssued, Cached, Stale
+  /** Ready, Attached, CertificateIssued, Cached, Stale, EdgeServes; OldAccount while a migration waits on the old account. */
+  type: z.string(),
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string(),
   message: z.string(),
