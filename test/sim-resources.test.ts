@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
-import { computePackage, MANIFEST, validPackage } from './support/sim-package';
+import { asFile, computePackage, MANIFEST, validPackage } from './support/sim-package';
 
 let h: SimHarness;
 beforeEach(async () => {
@@ -98,13 +98,15 @@ describe('Compute package', () => {
   it('refuses what is not a Compute package with a 400', async () => {
     const serviceId = await draft();
     const put = (pkg: Buffer) => failureOf(h.fastly.packages.putPackage({ service_id: serviceId, version_id: 1, _package: pkg }));
-    const notGzip = await put(Buffer.from('hello'));
+    const nameless = await put(Buffer.from(await validPackage()));
+    expect([nameless.status, nameless.body.detail]).toEqual([400, 'The field "package" is missing (a file part with a file name)']);
+    const notGzip = await put(asFile(Buffer.from('hello')));
     expect([notGzip.status, notGzip.body.detail]).toEqual([400, 'The package is not a gzip-compressed tar archive']);
     const plainTar = await put(await computePackage({ 'fastly.toml': MANIFEST, 'bin/main.wasm': 'x' }, { gzip: false }));
     expect(plainTar.status).toBe(400);
     expect((await put(await computePackage({ 'bin/main.wasm': 'x' }))).body.detail).toBe('The package has no fastly.toml');
     expect((await put(await computePackage({ 'fastly.toml': MANIFEST }))).body.detail).toBe('The package has no bin/main.wasm');
-    const gzipGarbage = await put(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6]));
+    const gzipGarbage = await put(asFile(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6])));
     expect(gzipGarbage.status).toBe(400);
     expect((await failureOf(h.fastly.packages.getPackage({ service_id: serviceId, version_id: 1 }))).status).toBe(404);
     const vcl = await draft('vcl');

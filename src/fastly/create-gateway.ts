@@ -303,8 +303,8 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     },
 
     async uploadPackage(serviceId, version, tarGz) {
-      // superagent names a multipart file after its `path`; without a file name the package
-      // would arrive as a plain text field.
+      // The package goes as a file part named after the file, as Fastly's CLI sends it (go-fastly);
+      // superagent names a part after its `path`, and without a name the package is a text field.
       const file = Object.assign(Buffer.from(tarGz), { path: 'package.tar.gz' });
       const answer = await sdk('uploadPackage', 'PUT', PackageAnswer, () => packages.putPackageWithHttpInfo({ ...serviceVersion(serviceId, version), _package: file }));
       return packageView(answer);

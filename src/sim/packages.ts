@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
+import { readBody } from './body';
 import type { SimEnv } from './env';
 import { badRequest, notFound } from './errors';
 import { editableVersion, serviceOf, touch, versionOf } from './lookups';
-import { multipartParts } from './multipart';
 import { InvalidPackage, readPackageArchive } from './package-archive';
 import type { PackageInfo, Service, SimState, Version } from './state';
 
@@ -44,8 +44,11 @@ export function packageRoutes(state: SimState) {
     if (service.type !== 'wasm') throw badRequest(`Service '${service.id}' is not a Compute service`);
     const contentType = c.req.header('content-type') ?? '';
     if (!contentType.includes('multipart/form-data')) throw badRequest('Upload the package as multipart/form-data in the field "package"');
-    const archive = multipartParts(new Uint8Array(await c.req.arrayBuffer()), contentType).get('package');
-    if (!archive || archive.length === 0) throw badRequest('The field "package" is missing');
+    // A file part, as Fastly's CLI sends it (go-fastly names the part after the file): a part
+    // without a file name is a text field, and a package in text is no package.
+    const upload = (await readBody(c)).package;
+    if (!(upload instanceof File) || upload.size === 0) throw badRequest('The field "package" is missing (a file part with a file name)');
+    const archive = Buffer.from(await upload.arrayBuffer());
     let read;
     try {
       read = await readPackageArchive(archive);

@@ -1,8 +1,14 @@
 import { packComputePackage } from '../../src/compute-package';
 
 /** A .tar.gz laid out as `fastly compute pack` makes it: `<dir>/fastly.toml`, `<dir>/bin/main.wasm`, ... */
-export const computePackage = (files: Record<string, string | Uint8Array>, options: { gzip?: boolean; dir?: string } = {}): Promise<Buffer> =>
-  packComputePackage(options.dir ?? 'edgeplane', files, options);
+export const computePackage = async (files: Record<string, string | Uint8Array>, options: { gzip?: boolean; dir?: string } = {}): Promise<Buffer> =>
+  asFile(await packComputePackage(options.dir ?? 'edgeplane', files, options));
+
+/**
+ * Bytes fastly-js uploads as a file part named like the file `fastly compute pack` writes, as
+ * Fastly's CLI sends it (superagent names a part after the Buffer's `path`).
+ */
+export const asFile = (bytes: Buffer): Buffer => Object.assign(bytes, { path: 'edgeplane.tar.gz' });
 
 export const MANIFEST = 'manifest_version = 3\nname = "edgeplane"\ndescription = "Mastodon at the edge"\nauthors = ["ops@example.org"]\nlanguage = "javascript"\n\n[scripts]\nbuild = "npm run build"\n';
 
