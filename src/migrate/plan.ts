@@ -216,7 +216,7 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
     originsFrom: mirrored.from,
     claims,
     steps,
-    dns: dnsChanges(hosts, roles, mirrored.origins, ttlSeconds, orderOf),
+    dns: dnsChanges(service, hosts, roles, mirrored.origins, ttlSeconds, orderOf),
     gap: gapAdvice(hosts, roles, mirrored.origins, ttlSeconds, steps, claims),
     warnings,
   };
@@ -248,6 +248,7 @@ function originFor(role: DomainRole, origins: { main: Origin; static: Origin }):
 }
 
 function dnsChanges(
+  service: string,
   hosts: readonly string[],
   roles: Readonly<Record<string, DomainRole>>,
   origins: { main: Origin; static: Origin },
@@ -283,7 +284,7 @@ function dnsChanges(
       atStep: orderOf('point_dns_at_fastly'),
       purpose: 'back_to_fastly',
       record: null,
-      description: `Point ${host} at Fastly with the traffic records of the new TLS subscription (\`edgeplane domains status ${host}\`)`,
+      description: `Point ${host} at Fastly with the traffic records of the new TLS subscription (\`edgeplane domains status ${host} --service ${service}\`)`,
     });
   }
   return changes;
