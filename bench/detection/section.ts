@@ -39,6 +39,8 @@ function summarise(result: DetectionResult): DetectionSummary {
 }
 
 export interface CrossCheck {
+  /** The worker without release hints (`edgeplane`) or with them (`edgeplaneHinted`). */
+  schedule: 'edgeplane' | 'edgeplaneHinted';
   domains: number;
   trials: number;
   endToEnd: { p50Seconds: number; p95Seconds: number; maxSeconds: number; probes: number };
@@ -66,33 +68,37 @@ const spread = (delaysMs: number[]) => {
  * run by the real worker, gateway and store against the Fastly simulator on a shared clock.
  */
 async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
-  const plans = settings.quick ? [{ domains: 1, trials: 2 }] : [{ domains: 1, trials: 10 }, { domains: 10, trials: 2 }];
+  const sizes = settings.quick ? [{ domains: 1, trials: 2 }] : [{ domains: 1, trials: 10 }, { domains: 10, trials: 2 }];
+  const plans = (['edgeplane', 'edgeplaneHinted'] as const).flatMap((schedule) => sizes.map((size) => ({ schedule, ...size })));
   const checks: CrossCheck[] = [];
-  for (const { domains, trials } of plans) {
+  for (const { schedule, domains, trials } of plans) {
     const real: number[] = [];
     const modelled: number[] = [];
     let realProbes = 0;
     let modelledProbes = 0;
     let identical = 0;
     for (let trial = 0; trial < trials; trial++) {
-      const endToEnd = await endToEndTrial({ seed: settings.seed, trial, domains, windowMs: CROSS_CHECK_WINDOW_MS });
+      const endToEnd = await endToEndTrial({ seed: settings.seed, trial, domains, windowMs: CROSS_CHECK_WINDOW_MS, hinted: schedule === 'edgeplaneHinted' });
       // The simulation spends Fastly's limit on the lifecycle's other writes as the run did.
-      const simulated = simulateTrial({ schedule: 'edgeplane', domains, seed: settings.seed, windowMs: CROSS_CHECK_WINDOW_MS, otherWrites: endToEnd.otherWrites }, trial);
+      const simulated = simulateTrial({ schedule, domains, seed: settings.seed, windowMs: CROSS_CHECK_WINDOW_MS, otherWrites: endToEnd.otherWrites }, trial);
       real.push(...endToEnd.delaysMs);
       modelled.push(...simulated.delaysMs);
       realProbes += endToEnd.probes;
       modelledProbes += simulated.probes;
       identical += endToEnd.delaysMs.filter((delay, index) => Math.abs(delay - simulated.delaysMs[index]!) < 1000).length;
     }
-    checks.push({ domains, trials, endToEnd: { ...spread(real), probes: realProbes }, simulated: { ...spread(modelled), probes: modelledProbes }, identical });
+    checks.push({ schedule, domains, trials, endToEnd: { ...spread(real), probes: realProbes }, simulated: { ...spread(modelled), probes: modelledProbes }, identical });
   }
   printTable(
     '2b. Cross-check — the real worker + gateway + store against the Fastly simulator (shared clock) vs the simulation, same trials, releases in the first 2 h',
-    ['waiting', 'trials', 'run', 'p50', 'p95', 'max', 'probes', 'same delay'],
-    checks.flatMap((check) => [
-      [check.domains, check.trials, 'end to end', duration(check.endToEnd.p50Seconds), duration(check.endToEnd.p95Seconds), duration(check.endToEnd.maxSeconds), check.endToEnd.probes, `${check.identical}/${check.domains * check.trials}`],
-      [check.domains, check.trials, 'simulated', duration(check.simulated.p50Seconds), duration(check.simulated.p95Seconds), duration(check.simulated.maxSeconds), check.simulated.probes, ''],
-    ]),
+    ['worker', 'waiting', 'trials', 'run', 'p50', 'p95', 'max', 'probes', 'same delay'],
+    checks.flatMap((check) => {
+      const worker = check.schedule === 'edgeplaneHinted' ? 'with release hints' : 'edgeplane';
+      return [
+        [worker, check.domains, check.trials, 'end to end', duration(check.endToEnd.p50Seconds), duration(check.endToEnd.p95Seconds), duration(check.endToEnd.maxSeconds), check.endToEnd.probes, `${check.identical}/${check.domains * check.trials}`],
+        [worker, check.domains, check.trials, 'simulated', duration(check.simulated.p50Seconds), duration(check.simulated.p95Seconds), duration(check.simulated.maxSeconds), check.simulated.probes, ''],
+      ];
+    }),
   );
   return checks;
 }

@@ -245,21 +245,23 @@ function runWorker(trial: Trial, seed: number, retryMaxMs: number | undefined, h
       else nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
       continue;
     }
-    // Hinted (decideOnHint): every due domain's edge is read; one needing a write gets the probe.
+    // Hinted (decideOnHint): every due domain's edge is read; one needing a write gets the probe,
+    // sent once every due domain is decided (as the worker steps the domains it chose after the
+    // choice, so the jitter is drawn in the same order).
     const held: WaitingDomain[] = [];
-    let probed = false;
+    let probed: WaitingDomain | undefined;
     for (let domain = due.pop(); domain; domain = due.pop()) {
       const unknown = nowMs >= domain.deactivatedAtMs;
       if (!unknown && nowMs - domain.lastWriteAtMs < SERVED_PROBE_MS) {
         domain.dueAtMs = nowMs + delay(nowMs);
         pending.push(domain);
       } else if (!probed && budget.tryTake(trial.limit.lastSeen)) {
-        probed = true;
-        sendAndReschedule(domain, nowMs);
+        probed = domain;
       } else held.push(domain);
     }
     for (const domain of held) due.push(domain);
-    if (!probed) nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
+    if (probed) sendAndReschedule(probed, nowMs);
+    else nowMs = Math.max(nowMs + WORKER_POLL_MS, nextTick(budget.nextAvailableAt()));
   }
 }
 
