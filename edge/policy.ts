@@ -301,27 +301,54 @@ function filesRoute(name: string, path: string, url: URL, mountPath: string): Ro
 /** Rule 7: answers that never read the session (custom CSS, manifest, well-known documents, the instance actor). */
 const SESSIONLESS_PATHS = new Set(['/custom.css', '/manifest']);
 
-function mainRoute(method: string, path: string, url: URL, headers: Headers): Route {
-  if (path === '/health' || path === '/api/v1/streaming/health') {
-    return { name: 'health', behaviour: 'pass', reason: 'health check: never stored' };
-  }
-  if (path === '/api/v1/streaming' || path.startsWith('/api/v1/streaming/')) {
-    const websocket = /websocket/i.test(headers.get('upgrade') ?? '');
-    return {
-      name: 'streaming',
-      behaviour: 'pass',
-      reason: websocket ? 'streaming: WebSocket handed off to the origin' : 'streaming: server-sent events, unbuffered',
-      streaming: websocket ? 'websocket' : 'sse',
-    };
-  }
-  if (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)) {
-    return { name: 'inbox', behaviour: 'pass', reason: 'ActivityPub inbox: passed untouched' };
-  }
-  if (!READ_METHODS.has(method)) {
-    return { name: 'write', behaviour: 'pass', reason: `${method} is never stored: passed untouched` };
-  }
-  if (path.startsWith('/packs/') || path.startsWith('/assets/')) {
-    return {
+/** What a row of the routing table looks at: the method, the normalised lower-case path, the URL and headers. */
+interface RouteRequest {
+  method: string;
+  path: string;
+  url: URL;
+  headers: Headers;
+}
+
+interface RouteRow {
+  matches: (request: RouteRequest) => boolean;
+  route: (request: RouteRequest) => Route;
+}
+
+const fixed = (route: Route) => () => route;
+const originLifetime = { ttlRule: { kind: 'origin' }, maxTtl: POLICY_TTLS.originMax } as const;
+
+/**
+ * The main domain's routes, in order: the first row that matches decides. This is the table that
+ * changes when Mastodon does; edge/README.md shows it row by row.
+ */
+const MAIN_ROUTES: readonly RouteRow[] = [
+  {
+    matches: ({ path }) => path === '/health' || path === '/api/v1/streaming/health',
+    route: fixed({ name: 'health', behaviour: 'pass', reason: 'health check: never stored' }),
+  },
+  {
+    matches: ({ path }) => path === '/api/v1/streaming' || path.startsWith('/api/v1/streaming/'),
+    route: ({ headers }) => {
+      const websocket = /websocket/i.test(headers.get('upgrade') ?? '');
+      return {
+        name: 'streaming',
+        behaviour: 'pass',
+        reason: websocket ? 'streaming: WebSocket handed off to the origin' : 'streaming: server-sent events, unbuffered',
+        streaming: websocket ? 'websocket' : 'sse',
+      };
+    },
+  },
+  {
+    matches: ({ path }) => path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path),
+    route: fixed({ name: 'inbox', behaviour: 'pass', reason: 'ActivityPub inbox: passed untouched' }),
+  },
+  {
+    matches: ({ method }) => !READ_METHODS.has(method),
+    route: ({ method }) => ({ name: 'write', behaviour: 'pass', reason: `${method} is never stored: passed untouched` }),
+  },
+  {
+    matches: ({ path }) => path.startsWith('/packs/') || path.startsWith('/assets/'),
+    route: fixed({
       name: 'fingerprinted_asset',
       behaviour: 'cache',
       reason: 'fingerprinted asset: 28 days',
@@ -329,10 +356,11 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       ttlRule: { kind: 'edge-override', ttl: POLICY_TTLS.fingerprinted },
       errorTtl: POLICY_TTLS.mainStaticError,
       credentials: 'strip',
-    };
-  }
-  if (path === '/sw.js') {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => path === '/sw.js',
+    route: fixed({
       name: 'service_worker',
       behaviour: 'cache',
       reason: 'service worker: 5 minutes so deploys propagate',
@@ -340,10 +368,11 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       ttlRule: { kind: 'edge-override', ttl: POLICY_TTLS.serviceWorker },
       errorTtl: POLICY_TTLS.mainStaticError,
       credentials: 'strip',
-    };
-  }
-  if (startsWithAny(path, STATIC_FILE_PREFIXES) || STATIC_FILE_PATHS.has(path)) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => startsWithAny(path, STATIC_FILE_PREFIXES) || STATIC_FILE_PATHS.has(path),
+    route: fixed({
       name: 'static_file',
       behaviour: 'cache',
       reason: 'static file: 1 hour unless the origin says otherwise',
@@ -352,111 +381,116 @@ function mainRoute(method: string, path: string, url: URL, headers: Headers): Ro
       swr: POLICY_TTLS.staticFileSwr,
       errorTtl: POLICY_TTLS.mainStaticError,
       credentials: 'strip',
-    };
-  }
-  if (path.startsWith('/system/')) return filesRoute('local_media', path, url, '/system');
-  if (INSTANCE_ALLOWLIST.has(path) || path.startsWith('/api/v1/instance/')) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => path.startsWith('/system/'),
+    route: ({ path, url }) => filesRoute('local_media', path, url, '/system'),
+  },
+  {
+    matches: ({ path }) => INSTANCE_ALLOWLIST.has(path) || path.startsWith('/api/v1/instance/'),
+    route: fixed({
       name: 'instance_api',
       behaviour: 'cache',
       reason: 'instance metadata: credentials forwarded, only public answers that ignore them are shared',
       surrogateClass: 'api',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'public-only',
-    };
-  }
-  if (path.startsWith('/api/')) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => path.startsWith('/api/'),
+    route: fixed({
       name: 'public_api',
       behaviour: 'cache',
       reason: 'API read: without credentials, per origin headers (cache_if_unauthenticated!)',
       surrogateClass: 'api',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'pass',
       localised: true,
-    };
-  }
-  if (
-    startsWithAny(path, PRIVATE_APP_PREFIXES) ||
-    path.startsWith('/filters') ||
-    path === '/home' ||
-    path === '/deck'
-  ) {
-    return { name: 'private_app', behaviour: 'pass', reason: 'OAuth, settings or app shell: never stored' };
-  }
-  if (path.startsWith('/media_proxy/')) {
-    return { name: 'media_proxy', behaviour: 'pass', reason: 'media proxy: passed' };
-  }
-  if (SESSIONLESS_PATHS.has(path)) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => startsWithAny(path, PRIVATE_APP_PREFIXES) || path.startsWith('/filters') || path === '/home' || path === '/deck',
+    route: fixed({ name: 'private_app', behaviour: 'pass', reason: 'OAuth, settings or app shell: never stored' }),
+  },
+  {
+    matches: ({ path }) => path.startsWith('/media_proxy/'),
+    route: fixed({ name: 'media_proxy', behaviour: 'pass', reason: 'media proxy: passed' }),
+  },
+  {
+    matches: ({ path }) => SESSIONLESS_PATHS.has(path),
+    route: fixed({
       name: 'sessionless',
       behaviour: 'cache',
       reason: 'custom CSS or manifest: per origin headers, the same for everyone',
       surrogateClass: 'static',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'public-only',
-    };
-  }
-  if (path === '/.well-known/webfinger') {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => path === '/.well-known/webfinger',
+    route: fixed({
       name: 'webfinger',
       behaviour: 'cache',
       reason: 'WebFinger: per origin headers, query in the key',
       surrogateClass: 'activitypub',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'public-only',
-    };
-  }
-  if (DISCOVERY_PATHS.has(path) || path.startsWith('/nodeinfo/')) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => DISCOVERY_PATHS.has(path) || path.startsWith('/nodeinfo/'),
+    route: ({ path }) => ({
       name: 'discovery',
       behaviour: 'cache',
       reason: 'NodeInfo/host-meta: per origin headers',
       surrogateClass: 'activitypub',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'public-only',
       negotiation: path === '/.well-known/host-meta' ? 'host-meta' : undefined,
-    };
-  }
-  if (path === '/actor') {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => path === '/actor',
+    route: fixed({
       name: 'instance_actor',
       behaviour: 'cache',
       reason: 'instance actor: per origin headers, Accept in the key',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'public-only',
       negotiation: 'accept',
       localised: true,
-    };
-  }
-  if (startsWithAny(path, ACTIVITYPUB_PREFIXES)) {
-    return {
+    }),
+  },
+  {
+    matches: ({ path }) => startsWithAny(path, ACTIVITYPUB_PREFIXES),
+    route: fixed({
       name: 'activitypub_or_profile',
       behaviour: 'cache',
       reason: 'ActivityPub or profile page: per origin headers, Accept in the key',
-      ttlRule: { kind: 'origin' },
-      maxTtl: POLICY_TTLS.originMax,
+      ...originLifetime,
       credentials: 'pass',
       negotiation: 'accept',
       localised: true,
-    };
-  }
-  return {
-    name: 'page',
-    behaviour: 'cache',
-    reason: 'page: per origin headers',
-    surrogateClass: 'html',
-    ttlRule: { kind: 'origin' },
-    maxTtl: POLICY_TTLS.originMax,
-    credentials: 'pass',
-    localised: true,
-  };
+    }),
+  },
+];
+
+/** Anything else on the main domain. */
+const PAGE_ROUTE: Route = {
+  name: 'page',
+  behaviour: 'cache',
+  reason: 'page: per origin headers',
+  surrogateClass: 'html',
+  ...originLifetime,
+  credentials: 'pass',
+  localised: true,
+};
+
+function mainRoute(request: RouteRequest): Route {
+  return MAIN_ROUTES.find((row) => row.matches(request))?.route(request) ?? PAGE_ROUTE;
 }
 
 function refuse(route: string, status: number, reason: string, response = changes()): RefuseDecision {
@@ -508,7 +542,7 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
     ? { name: 'opaque_path', behaviour: 'pass', reason: 'path holds an escaped slash, backslash or NUL: passed, never stored', credentials: origin === 'static' ? 'strip' : 'pass' }
     : origin === 'static'
       ? filesRoute('files', normal.routingPath, url, '')
-      : mainRoute(method, normal.routingPath, url, facts.headers);
+      : mainRoute({ method, path: normal.routingPath, url, headers: facts.headers });
   const keepHandshake = route.streaming === 'websocket';
   const removed = [...NEVER_FORWARDED];
   for (const name of connectionOptions(facts.headers)) if (!removed.includes(name)) removed.push(name);
