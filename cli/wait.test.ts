@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { startApiServer, type ApiServer } from '../api/server';
@@ -23,11 +23,9 @@ class Capture extends Writable {
     this.text += chunk.toString();
     done();
   }
-  until(pattern: RegExp): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (pattern.test(this.text) ? resolve() : setTimeout(check, 20));
-      check();
-    });
+  /** Waits until the output matches; fails with the output so far. */
+  async until(pattern: RegExp): Promise<void> {
+    await vi.waitFor(() => expect(this.text).toMatch(pattern), { timeout: 15_000, interval: 20 });
   }
 }
 

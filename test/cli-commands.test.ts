@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../cli/client';
 import { DomainRecord, DomainRole, DomainSummary, ServiceRecord } from '../src/model';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
@@ -24,13 +24,16 @@ let env: Record<string, string>;
 
 const cli = (...args: string[]) => runCli(args, env);
 
-/** Polls the API (not the CLI: cheaper) until the domain is in `state`. */
+/** Polls the API (not the CLI: cheaper) until the domain is in `state`; fails with the record last seen. */
 async function untilState(service: string, domain: string, state: string): Promise<void> {
-  for (;;) {
-    const response = await fetch(`${serve.url}/v1/services/${service}/domains/${domain}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-    if (DomainRecord.parse(await response.json()).state === state) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await vi.waitFor(
+    async () => {
+      const response = await fetch(`${serve.url}/v1/services/${service}/domains/${domain}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+      const record = DomainRecord.parse(await response.json());
+      expect(record.state, `${domain}: ${JSON.stringify({ state: record.state, attempts: record.attempts, lastError: record.lastError })}`).toBe(state);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
 }
 const json = <T>(text: string): T => JSON.parse(text) as T;
 

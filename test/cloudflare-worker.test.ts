@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { type LongRunning, runCli, spawnCli } from './cli-harness';
 import { simControl } from './support/sim-control';
@@ -63,12 +63,14 @@ describe('the control plane as a Cloudflare Worker', () => {
 
     await simControl(sim).holdByOtherAccount('toot.example');
     expect((await runCli(['domains', 'attach', 'toot.example', '--service', 'toot', '--role', 'main'], client)).code).toBe(0);
-    let record: any;
-    for (let poll = 0; poll < 120; poll++) {
-      record = JSON.parse((await runCli(['domains', 'status', 'toot.example', '--service', 'toot', '--json'], client)).stdout);
-      if (record.state === 'waiting_for_release') break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    let record: unknown;
+    await vi.waitFor(
+      async () => {
+        record = JSON.parse((await runCli(['domains', 'status', 'toot.example', '--service', 'toot', '--json'], client)).stdout);
+        expect(record).toMatchObject({ state: 'waiting_for_release' });
+      },
+      { timeout: 60_000, interval: 500 },
+    );
     expect(record).toMatchObject({ state: 'waiting_for_release', lastError: { code: 'domain_held_by_other_account', detail: "Domain 'toot.example' is owned by another customer" } });
 
     await simControl(sim).control('DELETE', '/holds/toot.example');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 import { draftsOf, serviceNamed } from './support/sim-control';
 import { startWorkerProcess } from './support/worker-processes';
@@ -22,12 +22,15 @@ describe('two worker processes on one database', () => {
 
     const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id));
     await Promise.all(workers.map((worker) => worker.started));
-    const deadline = Date.now() + 40_000;
-    let records = await Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
-    while (Date.now() < deadline && !records.every((record) => record.state === 'cached')) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      records = await Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
-    }
+    const readRecords = () => Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
+    await vi.waitFor(
+      async () => {
+        const notCached = (await readRecords()).filter((record) => record.state !== 'cached');
+        expect(notCached.map((record) => `${record.domain}=${record.state}`)).toEqual([]);
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    const records = await readRecords();
     const exits = await Promise.all(workers.map((worker) => worker.stop()));
     expect(exits).toEqual([0, 0]);
 
@@ -52,7 +55,7 @@ describe('a worker', () => {
     await harness.control('POST', '/faults', { latencyMs: 30 });
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
     worker.start();
-    while ((await controlPlane.getDomain('toot', 'toot.example')).state === 'queued') await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(async () => expect((await controlPlane.getDomain('toot', 'toot.example')).state).not.toBe('queued'), { timeout: 10_000, interval: 5 });
     await worker.stop();
     const callsAtStop = harness.calls.length;
     const record = await controlPlane.getDomain('toot', 'toot.example');

@@ -2,7 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
@@ -43,15 +43,17 @@ const call = (url: string, method: string, path: string, body?: unknown) =>
 const faults = (settings: object) => fetch(`${fastly.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
 const workerIdOf = (line: string) => (JSON.parse(line) as { workerId: string }).workerId;
 
-/** The owner of the service's lease as the database has it, polled until `until` accepts it. */
-async function leaseOwner(service: string, until: (owner: string | null) => boolean): Promise<string | null> {
+/** Polls the database until `owner` holds the service's lease; fails with the owner last seen. */
+async function untilLeaseOwner(service: string, owner: string): Promise<void> {
   const db = new SqliteDatabase(env.EDGEPLANE_DB!, { readonly: true });
   try {
-    for (;;) {
-      const row = db.prepare('select owner from leases where key = ?').get(`service:${service}`) as { owner: string } | undefined;
-      if (until(row?.owner ?? null)) return row?.owner ?? null;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await vi.waitFor(
+      () => {
+        const row = db.prepare('select owner from leases where key = ?').get(`service:${service}`) as { owner: string } | undefined;
+        expect(row?.owner ?? null, `owner of the lease of ${service}`).toBe(owner);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
   } finally {
     db.close();
   }
@@ -67,7 +69,7 @@ describe('serve killed with SIGKILL mid-attach', () => {
       // Every Fastly call now takes long, so the worker is caught holding the lease mid-step.
       await faults({ latencyMs: 5_000 });
       expect((await call(first.url, 'POST', '/v1/services/toot/domains', { domain: 'toot.example', role: 'main' })).status).toBe(202);
-      expect(await leaseOwner('toot', (owner) => owner === firstId)).toBe(firstId);
+      await untilLeaseOwner('toot', firstId);
     } finally {
       await first.stop('SIGKILL');
     }
@@ -78,12 +80,17 @@ describe('serve killed with SIGKILL mid-attach', () => {
       expect(workerIdOf(await second.waitForLine((line) => line.includes('"msg":"listening"')))).toBe(firstId);
       const retried = await call(second.url, 'POST', '/v1/services/toot/domains/toot.example/retry');
       expect(retried.status).toBe(202);
-      let state = '';
-      while (state !== 'cached') {
-        state = ((await (await call(second.url, 'GET', '/v1/services/toot/domains/toot.example')).json()) as { state: string }).state;
-        expect(['queued', 'attaching', 'securing', 'cached']).toContain(state);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      // Polls while the domain is on its way; every state seen is one of the attach path's, the last cached.
+      const states: string[] = [];
+      await vi.waitFor(
+        async () => {
+          states.push(((await (await call(second.url, 'GET', '/v1/services/toot/domains/toot.example')).json()) as { state: string }).state);
+          expect(['queued', 'attaching', 'securing'], `states so far: ${states.join(' ')}`).not.toContain(states.at(-1));
+        },
+        { timeout: 60_000, interval: 200 },
+      );
+      expect(['queued', 'attaching', 'securing', 'cached']).toEqual(expect.arrayContaining(states));
+      expect(states.at(-1)).toBe('cached');
     } finally {
       expect(await second.stop()).toBe(0);
     }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator } from '../src/sim/server';
 import { runCli, spawnCli } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
@@ -66,14 +66,21 @@ describe('edgeplane start', () => {
       expect(told).not.toMatch(/webhook refused/);
 
       // The demo instance answers through the local edge, which caches once the switch is on.
-      let cache: string | null = null;
-      while (cache !== 'HIT') {
-        // fetch() may not set Host; undici's request may.
-        const response = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
-        expect(response.statusCode).toBe(200);
-        expect(await response.body.json()).toMatchObject({ uri: 'toot.example' });
-        cache = String(response.headers['x-cache']);
-      }
+      // Asks again while the instance answers from the origin; every answer is the instance's, the last a HIT.
+      const answers: Array<{ status: number; uri: unknown; cache: string }> = [];
+      await vi.waitFor(
+        async () => {
+          // fetch() may not set Host; undici's request may.
+          const response = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
+          const body = (await response.body.json().catch(() => null)) as { uri?: unknown } | null;
+          const answer = { status: response.statusCode, uri: body?.uri, cache: String(response.headers['x-cache']) };
+          answers.push(answer);
+          expect(answer.status === 200 && answer.uri === 'toot.example' && answer.cache !== 'HIT', `answers so far: ${JSON.stringify(answers)}`).toBe(false);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+      expect(answers.at(-1)).toEqual({ status: 200, uri: 'toot.example', cache: 'HIT' });
+      expect(answers.filter((answer) => answer.status !== 200 || answer.uri !== 'toot.example')).toEqual([]);
       // A purge through the control plane reaches the local edge: the next answer comes from the origin.
       const purged = await runCli(['purge', '--service', 'toot', '--all'], { EDGEPLANE_URL: apiUrl, EDGEPLANE_API_TOKEN: token });
       expect(purged.stdout).toMatch(/purged all/);
@@ -121,10 +128,11 @@ describe('edgeplane start', () => {
 
       await start.stop('SIGKILL');
       // The serve child sees its IPC channel close, drains and exits; poll until it has.
-      for (let tries = 0; isRunning(servePid) && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
-      const stillRunning = isRunning(servePid);
-      if (stillRunning) process.kill(servePid, 'SIGKILL');
-      expect(stillRunning).toBe(false);
+      try {
+        await vi.waitFor(() => expect(isRunning(servePid), `the serve child (pid ${servePid}) still runs after its parent was killed`).toBe(false), { timeout: 10_000, interval: 100 });
+      } finally {
+        if (isRunning(servePid)) process.kill(servePid, 'SIGKILL');
+      }
     } finally {
       await start.stop('SIGKILL');
       await fastly.close();
