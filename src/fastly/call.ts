@@ -32,6 +32,8 @@ export interface CallerOptions {
   onAnswerHeaders: (headers: ResponseHeaders) => void;
   onCall?: (event: FastlyCallEvent) => void;
   now: () => number;
+  /** Waits between read retries. */
+  wait: (ms: number) => Promise<void>;
 }
 
 export interface CallSpec<T> {
@@ -41,8 +43,6 @@ export interface CallSpec<T> {
   /** Parses the body of a successful answer. */
   answer: z.ZodType<T>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isRetryableRead(failure: FastlyFailure): boolean {
   return failure.status === null ? failure.networkCode !== null : READ_RETRY_STATUSES.has(failure.status);
@@ -98,7 +98,7 @@ export function createCaller(options: CallerOptions) {
       const result = await attempt(spec);
       if ('value' in result) return result.value;
       if (retry >= retries || !isRetryableRead(result.failure)) throw result.error;
-      await sleep(options.readRetryDelayMs * 2 ** retry);
+      await options.wait(options.readRetryDelayMs * 2 ** retry);
     }
   };
 }

@@ -70,7 +70,7 @@ function codeFor(failure: FastlyFailure & { status: number }): ErrorCode {
 }
 
 /** Classifies one failure by the table in docs/ARCHITECTURE.md. `now` dates a Retry-After. */
-export function classifyFastlyFailure(failure: FastlyFailure, now: number = Date.now()): EdgeplaneError {
+export function classifyFastlyFailure(failure: FastlyFailure, now: number): EdgeplaneError {
   if (failure.status === null) {
     if (failure.networkCode === null) {
       // Not a network failure and no answer: something on our side of the call broke.

@@ -1,5 +1,6 @@
 import * as Fastly from 'fastly';
 import { z } from 'zod';
+import { systemClock } from '../clock';
 import { EdgeplaneError, isEdgeplaneError, orNull } from '../errors';
 import { createFastlyApiClient, FASTLY_API_URL } from './api-client';
 import { createCaller, type RawAnswer } from './call';
@@ -117,6 +118,8 @@ function managedDomainView(answer: z.infer<typeof ManagedDomainAnswer>): Managed
   return { id: answer.id, fqdn: answer.fqdn, serviceId: answer.service_id ?? null, activated: answer.activated ?? false, verified: answer.verified ?? false };
 }
 
+const timerWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * The Fastly gateway over the official `fastly` client, and fetch for Domain Management v1,
  * which fastly-js lacks. Every failure leaves as a classified EdgeplaneError (classify.ts); reads
@@ -144,13 +147,15 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   // that is set: a gateway for another token (a migration's old account) must have its own back.
   client.authenticate(options.token);
 
+  const clock = options.clock ?? systemClock;
   const rateLimit: RateLimitState = { remaining: null, resetAt: null };
   const call = createCaller({
     secrets: [options.token],
     readRetries: options.readRetries ?? DEFAULT_READ_RETRIES,
     readRetryDelayMs: options.readRetryDelayMs ?? DEFAULT_READ_RETRY_DELAY_MS,
     onCall: options.onCall,
-    now: () => Date.now(),
+    now: () => clock.now(),
+    wait: options.wait ?? timerWait,
     onAnswerHeaders: (headers) => {
       const seen = readRateLimit(headers);
       if (seen.remaining !== null) rateLimit.remaining = seen.remaining;

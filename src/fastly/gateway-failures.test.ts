@@ -1,6 +1,8 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock';
 import { EdgeplaneError } from '../errors';
 import { startSimulator, type RunningSimulator } from '../sim/server';
 import { createFastlyGateway } from './create-gateway';
@@ -24,10 +26,12 @@ async function control(path: string, body?: unknown): Promise<Record<string, str
 
 const setFaults = (faults: { errorRate?: number; statuses?: number[]; latencyMs?: number; resetRate?: number }) => control('/faults', faults);
 
+/** The waits between read retries go to `waits` instead of a timer. */
 function gatewayFor(token: string, options: Partial<FastlyGatewayOptions> = {}) {
   const calls: FastlyCallEvent[] = [];
-  const gateway = createFastlyGateway({ token, baseUrl: sim.url, readRetryDelayMs: 1, onCall: (event) => calls.push(event), ...options });
-  return { gateway, calls };
+  const waits: number[] = [];
+  const gateway = createFastlyGateway({ token, baseUrl: sim.url, wait: async (ms) => void waits.push(ms), onCall: (event) => calls.push(event), ...options });
+  return { gateway, calls, waits };
 }
 
 async function failureOf(pending: Promise<unknown>): Promise<EdgeplaneError> {
@@ -221,6 +225,30 @@ describe('rate limit', () => {
   });
 });
 
+describe('a 429 that says only Retry-After', () => {
+  let server: HttpServer;
+  let url: string;
+  beforeAll(async () => {
+    server = createHttpServer((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '30' });
+      response.end(JSON.stringify({ msg: 'Too many requests' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('ends 30 s after the time of the injected clock', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
+    const gateway = createFastlyGateway({ token: 'x', baseUrl: url, clock });
+    const error = await failureOf(gateway.createService('limited'));
+    expect(error.code).toBe('rate_limited');
+    expect(error.resetAt).toEqual(new Date('2026-03-01T10:00:30Z'));
+  });
+});
+
 describe('Fastly unavailable', () => {
   it.each([500, 502, 503, 504])('a write answered %i: fastly_unavailable, never retried', async (status) => {
     const { gateway, calls } = gatewayFor(sim.defaultAccount.token);
@@ -230,8 +258,8 @@ describe('Fastly unavailable', () => {
     expect(calls).toMatchObject([{ operation: 'createService', method: 'POST', outcome: 'fastly_unavailable', status }]);
   });
 
-  it('a read answered 503 is tried three times in all, then fails', async () => {
-    const { gateway, calls } = gatewayFor(sim.defaultAccount.token);
+  it('a read answered 503 is tried three times in all, waiting 250 ms then 500 ms, then fails', async () => {
+    const { gateway, calls, waits } = gatewayFor(sim.defaultAccount.token);
     const service = await gateway.createService(uniqueName('read'));
     calls.length = 0;
     await setFaults({ errorRate: 1, statuses: [503] });
@@ -241,6 +269,7 @@ describe('Fastly unavailable', () => {
       ['getService', 'fastly_unavailable', 503],
       ['getService', 'fastly_unavailable', 503],
     ]);
+    expect(waits).toEqual([250, 500]);
   });
 
   it('retries of reads can be switched off', async () => {
@@ -283,7 +312,7 @@ describe('Fastly unavailable', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
     const calls: FastlyCallEvent[] = [];
-    const gateway = createFastlyGateway({ token: 'x', baseUrl: `http://127.0.0.1:${port}`, readRetryDelayMs: 1, onCall: (event) => calls.push(event) });
+    const gateway = createFastlyGateway({ token: 'x', baseUrl: `http://127.0.0.1:${port}`, wait: async () => {}, onCall: (event) => calls.push(event) });
     const write = await failureOf(gateway.createService('nowhere'));
     expect(write.code).toBe('fastly_unavailable');
     expect((write.cause as FastlyFailure).networkCode).toBe('ECONNREFUSED');
@@ -323,7 +352,7 @@ describe('a read retried after a dropped connection', () => {
 
   it('succeeds on the next attempt, and a write that was dropped is not sent again', async () => {
     const calls: FastlyCallEvent[] = [];
-    const gateway = createFastlyGateway({ token: sim.defaultAccount.token, baseUrl: proxyUrl, readRetryDelayMs: 1, onCall: (event) => calls.push(event) });
+    const gateway = createFastlyGateway({ token: sim.defaultAccount.token, baseUrl: proxyUrl, wait: async () => {}, onCall: (event) => calls.push(event) });
     const name = uniqueName('proxied');
     dropsLeft = 1;
     await expect(gateway.createService(name)).rejects.toMatchObject({ code: 'fastly_unavailable' });

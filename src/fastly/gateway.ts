@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { TlsStatus } from '../model';
 
 // Our typed view of the Fastly API. The implementation (`createFastlyGateway`) wraps the official
@@ -200,4 +201,8 @@ export interface FastlyGatewayOptions {
   readRetries?: number;
   /** Wait before the first read retry, doubled for each next one. Default 250 ms. */
   readRetryDelayMs?: number;
+  /** Reads the time a Retry-After counts from; default the system clock. */
+  clock?: Clock;
+  /** Waits between read retries; default a timer. */
+  wait?: (ms: number) => Promise<void>;
 }

@@ -78,6 +78,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
   const gatewayFor = (token: string) =>
     createFastlyGateway({
       token,
+      clock,
       ...(config.fastly.baseUrl ? { baseUrl: config.fastly.baseUrl } : {}),
       ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
     });
