@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
-import { startWorkerProcess } from './support/worker-processes';
+import { spawnWorker } from './support/spawn-worker';
 
 // Two worker processes on one database spend one probe budget between them: its pace (one probe
 // per spacing) is kept in the database, not per process.
@@ -26,13 +26,22 @@ describe('two worker processes on one database', () => {
     const addDomainPath = new RegExp(`^/service/${service.fastlyServiceId}/version/\\d+/domain$`);
     const attempts = async () => (await harness.state()).requests.filter((r) => r.method === 'POST' && addDomainPath.test(r.path)).length;
 
-    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id, { WRITE_LIMIT: String(WRITE_LIMIT), SHARE: String(SHARE) }));
+    const workers = ['worker-a', 'worker-b'].map((id) => spawnWorker(harness, id, { WRITE_LIMIT: String(WRITE_LIMIT), SHARE: String(SHARE) }));
     await Promise.all(workers.map((worker) => worker.started));
-    // The first attempt of each domain is not a probe; then one probe, and well past it (every
-    // domain due again many times over at 20-200 ms delays) nothing more within the 6 minutes.
-    const deadline = Date.now() + 30_000;
-    while ((await attempts()) < domains.length + PROBES_PER_SPACING && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The first attempt of each domain is not a probe; then one probe.
+    await vi.waitFor(async () => expect(await attempts(), 'attempts to add a domain').toBeGreaterThanOrEqual(domains.length + PROBES_PER_SPACING), { timeout: 30_000, interval: 20 });
+    // Then nothing more within the 6 minutes: once every domain is due again (retries come after
+    // 20-200 ms), each worker ends three more ticks, any of which would probe if the budget let it.
+    await vi.waitFor(
+      async () => {
+        const notDue = (await controlPlane.listDomains('toot')).items.filter((record) => record.nextAttemptAt === null || Date.parse(record.nextAttemptAt) > Date.now());
+        expect(notDue.map((record) => `${record.domain} due at ${record.nextAttemptAt}`)).toEqual([]);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const ticksWhenDue = workers.map((worker) => worker.ticks());
+    const fewestTicksSince = () => Math.min(...workers.map((worker, index) => worker.ticks() - ticksWhenDue[index]!));
+    await vi.waitFor(() => expect(fewestTicksSince(), 'ticks the slower worker ended since every domain was due').toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 20 });
     const exits = await Promise.all(workers.map((worker) => worker.stop()));
     expect(exits).toEqual([0, 0]);
 

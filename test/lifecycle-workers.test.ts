@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 import { draftsOf, serviceNamed } from './support/sim-control';
-import { startWorkerProcess } from './support/worker-processes';
+import { spawnWorker } from './support/spawn-worker';
 
 // Two retry worker processes on one database file: the service leases keep them from ever
 // stepping the same record at once. And a worker's stop() drains its step in flight.
@@ -20,7 +20,7 @@ describe('two worker processes on one database', () => {
     }
     for (const [service, domain] of domains) await controlPlane.attachDomain(service, { domain, role: domain.startsWith('files.') ? 'static' : 'main' });
 
-    const workers = ['worker-a', 'worker-b'].map((id) => startWorkerProcess(harness, id));
+    const workers = ['worker-a', 'worker-b'].map((id) => spawnWorker(harness, id));
     await Promise.all(workers.map((worker) => worker.started));
     const readRecords = () => Promise.all(domains.map(([service, domain]) => controlPlane.getDomain(service, domain)));
     await vi.waitFor(

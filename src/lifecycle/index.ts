@@ -37,6 +37,8 @@ export interface ControlPlaneConfig {
   /** Lease owner of this process's worker; default `host/n`, claimed in the database (worker-identity.ts). */
   workerId?: string;
   pollIntervalMs?: number;
+  /** Hears each tick of the started worker end, with the steps it took. */
+  onWorkerTick?: (stepped: number) => void;
   /** How long a worker's lease lasts, default 2 min (a crashed worker's records wait this long for another worker). */
   leaseMs?: number;
   /** Jitter source, uniform in [0, 1); default Math.random. */
@@ -100,6 +102,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
       workerId,
       ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
       ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+      ...(config.onWorkerTick ? { onTick: config.onWorkerTick } : {}),
     },
   });
   const delivery = new OutboxDelivery(store.notifications, clock, ctx.random, ctx.logger, {

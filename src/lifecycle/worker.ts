@@ -16,6 +16,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Most records read per tick. */
   batchSize?: number;
+  /** Hears each tick of the running loop end, with the steps it took: the event a test waits for. */
+  onTick?: (stepped: number) => void;
 }
 
 /** Other durable work run at the start of every tick, before the due domains (the migration job). */
@@ -84,7 +86,8 @@ export class LeasedRetryWorker implements RetryWorker {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.tick();
+        const stepped = await this.tick();
+        this.options.onTick?.(stepped);
       } catch (error) {
         this.ctx.logger.error({ err: error }, 'retry worker tick failed');
       }
