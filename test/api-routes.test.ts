@@ -125,12 +125,10 @@ describe('services', () => {
     await problem(response, 415, 'invalid_input');
   });
 
-  it('refuses a missing body with a 4xx', async () => {
+  it('refuses a missing body with a 400 naming the fields it lacks', async () => {
     const { request } = apiHarness();
-    const response = await request('POST', '/v1/services');
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const details = await problem(await request('POST', '/v1/services'), 400, 'invalid_input');
+    expect(details.issues?.map((issue) => issue.path)).toEqual(['name', 'origins']);
   });
 
   it('refuses an oversized body with a 413, by declared length and by streamed length', async () => {
