@@ -16,6 +16,7 @@ import { domainRoutes } from './routes/domains';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { type MigrationsApiParts, migrationRoutes } from './routes/migrations';
+import { migrationRunRoutes } from './routes/migration-runs';
 import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
 import { serviceRoutes } from './routes/services';
@@ -80,7 +81,10 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
   app.route('/', purgeRoutes(controlPlane));
   app.route('/', metricsRoutes(controlPlane, metrics));
   if (notifications) app.route('/', notificationRoutes(notifications));
-  if (migrations) app.route('/', migrationRoutes(migrations));
+  if (migrations) {
+    app.route('/', migrationRoutes(migrations));
+    app.route('/', migrationRunRoutes(migrations.runs));
+  }
   app.route('/', uiRoutes({ controlPlane, apiTokens, sessions, publicStatus, ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }), ...(closing ? { closing } : {}) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -4,6 +4,7 @@ import { DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, ServiceRecord, type At
 import { type ChannelInput, ChannelView, TestResult } from '../src/notify/model';
 import { MigrationPlan } from '../src/migrate/model';
 import type { MigrationRequest } from '../src/migrate/planner';
+import { MigrationRun, MigrationRunList } from '../src/migrate/run-model';
 import { CliExit, ExitCode } from './exit-codes';
 
 // The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
@@ -142,6 +143,22 @@ export class ApiClient {
   }
   purge(service: string, input: PurgeInput) {
     return this.call('POST', `/v1/services/${ApiClient.segment(service)}/purge`, PurgeResult, input);
+  }
+  private migrationsPath(service: string) {
+    return `/v1/services/${ApiClient.segment(service)}/migrations`;
+  }
+  /** Starts a migration run from the old account (its token is sent once, never shown again). */
+  startMigration(service: string, input: Omit<MigrationRequest, 'dryRun'>) {
+    return this.call('POST', this.migrationsPath(service), MigrationRun, input);
+  }
+  async listMigrations(service: string) {
+    return (await this.call('GET', this.migrationsPath(service), MigrationRunList)).migrations;
+  }
+  getMigration(service: string, id: string) {
+    return this.call('GET', `${this.migrationsPath(service)}/${ApiClient.segment(id)}`, MigrationRun);
+  }
+  cancelMigration(service: string, id: string) {
+    return this.call('POST', `${this.migrationsPath(service)}/${ApiClient.segment(id)}/cancel`, MigrationRun);
   }
   private notificationsPath(service: string) {
     return `/v1/services/${ApiClient.segment(service)}/notifications`;

@@ -33,7 +33,7 @@ beforeEach(async () => {
   sim = await startSimulator({ releaseDelayMs: RELEASE_DELAY_MS, tlsDelayMs: 30_000, clock });
   dir = mkdtempSync(join(tmpdir(), 'edgeplane-migrate-'));
   packagePath = await makeEdgePackage(dir);
-  site = await setUpOldSite(sim, { dir, packagePath, service: { ...serviceInput('toot'), configStoreName: 'old-toot' }, domains: SITE, clock });
+  site = await setUpOldSite(sim, { packagePath, service: { ...serviceInput('toot'), configStoreName: 'old-toot' }, domains: SITE });
   opened = await openControlPlane({
     fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
     dbPath: join(dir, 'new.db'),
@@ -101,6 +101,6 @@ describe('migrate run', () => {
     const withDomains = newService?.versions.filter((version) => SITE.every(({ domain }) => version.domains.includes(domain)));
     expect(withDomains?.reduce((sum, version) => sum + version.activations, 0)).toBe(1);
     expect((await opened.controlPlane.getService('toot')).origins).toEqual(site.origins);
-    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === sim.defaultAccount.customerId).map((sub) => sub.domains).flat().sort()).toEqual(SITE.map(({ domain }) => domain).sort());
+    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === sim.defaultAccount.customerId).flatMap((sub) => sub.domains).sort()).toEqual(SITE.map(({ domain }) => domain).sort());
   });
 });

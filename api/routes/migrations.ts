@@ -2,16 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { EdgeplaneError } from '../../src/errors';
 import { MigrationPlan } from '../../src/migrate/model';
 import { type MigrationPlannerParts, MigrationRequest, planMigration } from '../../src/migrate/planner';
-import { MigrationRun } from '../../src/migrate/run-model';
 import type { MigrationRuns } from '../../src/migrate/runs';
 import { jsonBody, problems, routeGroup, ServiceParams } from '../openapi-parts';
+import { MigrationRunSchema } from './migration-runs';
 
 /** The old account's token may come in this header instead of the body (kept out of request bodies that get stored or shown). */
 export const FROM_TOKEN_HEADER = 'Edgeplane-From-Token';
 
 export interface MigrationsApiParts {
   planner: MigrationPlannerParts;
-  runs: Pick<MigrationRuns, 'start'>;
+  runs: Pick<MigrationRuns, 'start' | 'list' | 'get' | 'cancel'>;
 }
 
 const MigrationPlanSchema = MigrationPlan.meta({ id: 'MigrationPlan' });
@@ -33,7 +33,7 @@ const startMigration = createRoute({
   },
   responses: {
     200: { description: 'The plan (dry run): nothing was written', content: { 'application/json': { schema: MigrationPlanSchema } } },
-    202: { description: 'The migration run, started', content: { 'application/json': { schema: MigrationRun.meta({ id: 'MigrationRun' }) } } },
+    202: { description: 'The migration run, started', content: { 'application/json': { schema: MigrationRunSchema } } },
     ...problems(400, 401, 409, 413, 415, 429, 502, 503),
   },
 });

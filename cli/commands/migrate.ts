@@ -23,4 +23,34 @@ export function registerMigrate(program: Command): void {
     .option('--ttl <seconds>', 'the TTL to lower the DNS records to beforehand (default 60)', (value: string) => Number(value))
     .option('--json', 'print the plan as JSON')
     .action(action(async () => (await import('../run/migrate')).migratePlan));
+
+  migrate
+    .command('run')
+    .description("Start the move: the old account's claims come off in Fastly's order, then the domains wait for Fastly's release and end cached on this account")
+    .addOption(serviceOption('the service on this (new) account'))
+    .addOption(
+      new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
+        .env(FROM_TOKEN_ENV)
+        .makeOptionMandatory(),
+    )
+    .option('--domain <domain>', 'a domain to move (repeat for several); default: as `migrate plan`', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--keep-origins', 'keep the origins of the service on this account instead of mirroring the old service\'s backends')
+    .option('--json', 'print the run as JSON')
+    .action(action(async () => (await import('../run/migrate')).migrateRun));
+
+  migrate
+    .command('status')
+    .description("Show a migration run (default: the service's newest): its steps, what is done, what it waits for")
+    .argument('[id]', 'the run, like mig_3q2Kx0b1ZpQe')
+    .addOption(serviceOption('the service on this (new) account'))
+    .option('--json', 'print the run as JSON')
+    .action(action(async () => (await import('../run/migrate')).migrateStatus));
+
+  migrate
+    .command('cancel')
+    .description('Stop a migration run between two steps (what it did on the old account stays done)')
+    .argument('[id]', "the run (default: the service's newest)")
+    .addOption(serviceOption('the service on this (new) account'))
+    .option('--json', 'print the run as JSON')
+    .action(action(async () => (await import('../run/migrate')).migrateCancel));
 }

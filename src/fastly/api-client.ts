@@ -10,6 +10,10 @@ export const FASTLY_API_URL = 'https://api.fastly.com';
 export function createFastlyApiClient(token: string, baseUrl: string = FASTLY_API_URL): FastlyApiClient {
   const client = new Fastly.ApiClient() as FastlyApiClient;
   client.authenticate(token);
+  // fastly-js's API classes authenticate the client they are given with FASTLY_API_TOKEN whenever
+  // that variable is set, over the token it was made with; a client for another account's token
+  // (a migration's old account, in a process started with FASTLY_API_TOKEN) must keep its own.
+  client.authenticate = () => {};
   const base = baseUrl.replace(/\/+$/, '');
   if (base !== FASTLY_API_URL) {
     client.plugins = [

@@ -30,10 +30,7 @@ export async function runStep(ctx: LifecycleContext, old: FastlyGateway, step: M
     case 'delete_tls_subscription':
       return deleteTlsSubscription(old, step);
     case 'delete_tls_certificate':
-      throw new EdgeplaneError(
-        'fastly_rejected',
-        `edgeplane does not delete uploaded certificates: delete certificate ${step.certificateId} on the old account yourself, then start the migration again`,
-      );
+      return deleteTlsCertificate(old, step);
     case 'remove_domains_from_service':
       return removeDomainsFromService(old, step);
     case 'delete_managed_domain':
@@ -88,6 +85,12 @@ async function deleteTlsSubscription(old: FastlyGateway, step: Step<'delete_tls_
   if (!(await orNull(old.getTlsSubscription(step.subscriptionId)))) return `The TLS subscription ${step.subscriptionId} was already gone`;
   await orNull(old.deleteTlsSubscription(step.subscriptionId, { force: step.force }));
   return `Deleted the TLS subscription ${step.subscriptionId}${step.force ? ' (force)' : ''} on the old account`;
+}
+
+async function deleteTlsCertificate(old: FastlyGateway, step: Step<'delete_tls_certificate'>): Promise<string> {
+  if (!(await old.listTlsCertificates()).some((certificate) => certificate.id === step.certificateId)) return `The TLS certificate ${step.certificateId} was already gone`;
+  await orNull(old.deleteTlsCertificate(step.certificateId));
+  return `Deleted the TLS certificate ${step.certificateId} on the old account`;
 }
 
 /** One new version without the names, then one activation: found active already, nothing is written. */

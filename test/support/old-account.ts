@@ -1,14 +1,16 @@
-import { join } from 'node:path';
-import type { Clock } from '../../src/clock';
-import { openControlPlane } from '../../src/lifecycle';
+import { readFileSync } from 'node:fs';
+import { createFastlyGateway } from '../../src/fastly/create-gateway';
+import { backendSpecs } from '../../src/lifecycle/provision';
 import type { MigrationPlan } from '../../src/migrate/model';
-import type { DomainRole, ServiceInput } from '../../src/model';
+import { type DomainRole, ServiceInput } from '../../src/model';
+import { CONFIG_STORE_LINK_NAME, cachingKey } from '../../src/site-config';
 import type { RunningSimulator } from '../../src/sim/server';
 import { simControl } from './sim-control';
 
 // The old Fastly account of a migration test: another account of the simulator that runs a site
-// the way edgeplane would have set it up there (an active Compute service with the domains, a TLS
-// subscription each, caching on), plus a Domain Management record for the main domain.
+// the way edgeplane would have set it up there (an active Compute service with the domains and
+// the two backends, its Config Store linked with caching on, a TLS subscription each), plus a
+// Domain Management record for the main domain. Made with the old account's own API calls.
 
 export interface OldSite {
   customerId: string;
@@ -25,49 +27,35 @@ export interface OldSite {
 
 export async function setUpOldSite(
   sim: RunningSimulator,
-  options: { dir: string; packagePath: string; service: ServiceInput; domains: Array<{ domain: string; role: DomainRole }>; clock?: Clock & { advance?(ms: number): void } },
+  options: { packagePath: string; service: ServiceInput; domains: Array<{ domain: string; role: DomainRole }> },
 ): Promise<OldSite> {
-  const control = simControl(sim);
-  const account = (await control.control('POST', '/accounts', { name: `old-${options.service.name}` })).body as { customerId: string; name: string; token: string };
-  const opened = await openControlPlane({
-    fastly: { token: account.token, baseUrl: sim.url },
-    dbPath: join(options.dir, `old-${options.service.name}.db`),
-    packagePath: options.packagePath,
-    retry: { initialMs: 20, maxMs: 200 },
-    workerId: 'old-account-worker',
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  try {
-    const service = await opened.controlPlane.createService(options.service);
-    for (const { domain, role } of options.domains) await opened.controlPlane.attachDomain(service.name, { domain, role });
-    for (let tick = 0; ; tick++) {
-      await opened.worker.tick();
-      const states = (await opened.controlPlane.getService(service.name)).domains.map((domain) => domain.state);
-      if (states.every((state) => state === 'cached')) break;
-      if (tick > 200) throw new Error(`the old site did not get cached: ${states.join(', ')}`);
-      if (options.clock?.advance) options.clock.advance(30_000);
-      else await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const stored = await opened.controlPlane.getService(service.name);
-    const subscriptions = [];
-    for (const { domain } of options.domains) subscriptions.push({ domain, id: (await opened.gateway.findTlsSubscription(domain))!.id });
-    const main = options.domains[0]!.domain;
-    const managed = await opened.gateway.createManagedDomain(main, stored.fastlyServiceId!);
-    return {
-      customerId: account.customerId,
-      name: account.name,
-      token: account.token,
-      serviceId: stored.fastlyServiceId!,
-      activeVersion: stored.activeVersion!,
-      configStoreId: stored.configStoreId!,
-      domains: options.domains,
-      subscriptions,
-      managedDomain: { id: managed.id, fqdn: managed.fqdn },
-      origins: stored.origins,
-    };
-  } finally {
-    await opened.close();
-  }
+  const account = await simControl(sim).createAccount(`old-${options.service.name}`);
+  const old = createFastlyGateway({ token: account.token, baseUrl: sim.url });
+  const origins = ServiceInput.parse(options.service).origins;
+  const service = await old.createService(options.service.name, 'wasm');
+  const version = service.versions[0]!.number;
+  for (const backend of backendSpecs(origins)) await old.createBackend(service.id, version, backend);
+  await old.uploadPackage(service.id, version, readFileSync(options.packagePath));
+  const store = await old.createConfigStore(options.service.configStoreName ?? `old-${options.service.name}`);
+  await old.linkResource(service.id, version, store.id, CONFIG_STORE_LINK_NAME);
+  await old.putConfigItems(store.id, Object.fromEntries(options.domains.map(({ domain }) => [cachingKey(domain), 'on'])));
+  for (const { domain } of options.domains) await old.addDomain(service.id, version, domain);
+  await old.activateVersion(service.id, version);
+  const subscriptions = [];
+  for (const { domain } of options.domains) subscriptions.push({ domain, id: (await old.createTlsSubscription(domain)).id });
+  const managed = await old.createManagedDomain(options.domains[0]!.domain, service.id);
+  return {
+    customerId: account.customerId,
+    name: account.name,
+    token: account.token,
+    serviceId: service.id,
+    activeVersion: version,
+    configStoreId: store.id,
+    domains: options.domains,
+    subscriptions,
+    managedDomain: { id: managed.id, fqdn: managed.fqdn },
+    origins,
+  };
 }
 
 /** The plan `edgeplane migrate plan` makes for such a site, written out (the job carries out any plan). */
