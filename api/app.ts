@@ -21,9 +21,9 @@ import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
 import { serviceRoutes } from './routes/services';
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 /** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
-export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface ApiAppOptions {
   controlPlane: ControlPlane;

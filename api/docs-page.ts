@@ -1,6 +1,8 @@
 // A self-contained API reference page rendered from the OpenAPI document: no scripts, no fonts,
 // nothing fetched from elsewhere, so it works on an offline control plane.
 
+import { escapeHtml } from './ui/pages';
+
 type Json = unknown;
 interface Operation {
   summary?: string;
@@ -15,9 +17,6 @@ interface Document {
   paths?: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, Json> };
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 const schemaBlock = (schema: Json) => `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
 

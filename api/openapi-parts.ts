@@ -9,7 +9,7 @@ import { invalidRequest, Problem, PROBLEM_CONTENT_TYPE, problemResponse } from '
 
 export const DomainRecordSchema = DomainRecord.meta({ id: 'DomainRecord' });
 export const ServiceRecordSchema = ServiceRecord.meta({ id: 'ServiceRecord' });
-export const DomainSummarySchema = DomainSummary.meta({ id: 'DomainSummary', description: 'A domain record without its history' });
+const DomainSummarySchema = DomainSummary.meta({ id: 'DomainSummary', description: 'A domain record without its history' });
 export const DomainPageSchema = DomainPage.extend({ items: z.array(DomainSummarySchema) }).meta({ id: 'DomainPage' });
 
 export const DomainPageQuery = z.object({

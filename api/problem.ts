@@ -34,7 +34,7 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problemOf(error: EdgeplaneError, issues?: Problem['issues']): Problem {
+function problemOf(error: EdgeplaneError, issues?: Problem['issues']): Problem {
   return {
     type: `urn:edgeplane:problem:${error.code}`,
     title: titles[error.status] ?? 'Error',

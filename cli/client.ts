@@ -13,7 +13,7 @@ import { CliExit, ExitCode } from './exit-codes';
 const ProblemBody = z.object({ status: z.number(), detail: z.string(), code: ErrorCode });
 const PurgeResult = z.object({ purged: z.string(), fastlyIds: z.array(z.string()) });
 
-export const DEFAULT_API_URL = 'http://127.0.0.1:8440';
+const DEFAULT_API_URL = 'http://127.0.0.1:8440';
 
 const ClientEnv = z.object({
   EDGEPLANE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).default(DEFAULT_API_URL)),
@@ -26,7 +26,7 @@ export interface ClientSettings {
 }
 
 /** EDGEPLANE_URL (default http://127.0.0.1:8440) and the first of EDGEPLANE_API_TOKEN. */
-export function clientSettings(env: Record<string, string | undefined>): ClientSettings {
+function clientSettings(env: Record<string, string | undefined>): ClientSettings {
   const parsed = ClientEnv.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>

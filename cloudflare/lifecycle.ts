@@ -15,9 +15,9 @@ import { type WorkerConfig, type WorkerEnv, workerConfig } from './environment';
 // (configuration, logger, metrics) lives as long as the isolate.
 
 /** Records one cron invocation steps at most: each costs about 10–25 D1 queries and up to ~10 Fastly calls, and an invocation may make 1,000 D1 queries. */
-export const RECORDS_PER_INVOCATION = 25;
+const RECORDS_PER_INVOCATION = 25;
 /** Notifications one cron invocation sends at most (in parallel, each waiting at most EDGEPLANE_NOTIFY_TIMEOUT); the rest stay due. */
-export const DELIVERIES_PER_INVOCATION = 50;
+const DELIVERIES_PER_INVOCATION = 50;
 /** No record is started after this much of an invocation: the rest stay due for the next one. */
 export const STEP_WINDOW_MS = 20_000;
 

@@ -2,6 +2,8 @@
 // sees it, `fastly:*` left to the runtime. Measured by `npm run build:edge` and the benchmark, and
 // checked by test/edge-build.test.ts (zod stays out: it is most of the weight it could have).
 
+import { build } from 'esbuild';
+
 export interface EdgeBundle {
   minifiedBytes: number;
   bytes: number;
@@ -9,16 +11,9 @@ export interface EdgeBundle {
   inputs: string[];
 }
 
-/** Null when esbuild (which tsx brings) is not installed. */
-export async function bundleEdge(entry = 'edge/index.ts'): Promise<EdgeBundle | null> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return null;
-  }
-  const build = (minify: boolean) =>
-    esbuild.build({
+export async function bundleEdge(entry = 'edge/index.ts'): Promise<EdgeBundle> {
+  const bundle = (minify: boolean) =>
+    build({
       entryPoints: [entry],
       bundle: true,
       write: false,
@@ -31,7 +26,7 @@ export async function bundleEdge(entry = 'edge/index.ts'): Promise<EdgeBundle | 
       metafile: true,
       logLevel: 'silent',
     });
-  const [minified, plain] = await Promise.all([build(true), build(false)]);
+  const [minified, plain] = await Promise.all([bundle(true), bundle(false)]);
   return {
     minifiedBytes: minified.outputFiles[0]!.contents.byteLength,
     bytes: plain.outputFiles[0]!.contents.byteLength,

@@ -12,7 +12,7 @@ const ORIGIN_DOWN_HTML = `<!doctype html>
 </html>
 `;
 
-export const RETRY_AFTER_SECONDS = 30;
+const RETRY_AFTER_SECONDS = 30;
 
 export function originDownResponse(): Response {
   return new Response(ORIGIN_DOWN_HTML, {

@@ -7,7 +7,7 @@ import { decideRequest, decideStorage, type Action, type Origin } from './policy
 
 const HeaderValues = z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({});
 
-export const DecideInput = z.object({
+const DecideInput = z.object({
   request: z.object({
     method: z.string().min(1).default('GET'),
     /** Absolute URL, or a path on the Host header's host (default: the main domain, over HTTPS). */
@@ -40,7 +40,7 @@ function toHeaders(values: Record<string, string | string[]>): Headers {
   return headers;
 }
 
-export function explain(input: DecideInput, site: SiteConfig, cachingOn: boolean, nowMs: number): DecideOutput {
+function explain(input: DecideInput, site: SiteConfig, cachingOn: boolean, nowMs: number): DecideOutput {
   const headers = toHeaders(input.request.headers);
   const base = `https://${headers.get('host') ?? site.canonicalHost ?? 'localhost'}`;
   // A path is appended to the host, never resolved against it: `//api/...` is a path, not a host.

@@ -3,7 +3,7 @@
 // may reach a log line. This is the one list of what the access log redacts.
 
 /** Query parameter names (compared decoded and lower-case) whose values are never logged. */
-export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
+const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'token',
   'code',
   'client_secret',

@@ -14,5 +14,5 @@ const archive = await packComputePackage(name, { 'fastly.toml': manifest, 'bin/m
 await mkdir('pkg', { recursive: true });
 await writeFile(`pkg/${name}.tar.gz`, archive);
 const bundle = await bundleEdge();
-console.log(`bin/main.wasm (${wasm.length} bytes), from a ${bundle ? `${bundle.minifiedBytes}-byte minified` : 'JavaScript'} bundle of edge/index.ts`);
+console.log(`bin/main.wasm (${wasm.length} bytes), from a ${bundle.minifiedBytes}-byte minified bundle of edge/index.ts`);
 console.log(`pkg/${name}.tar.gz (${archive.length} bytes)`);

@@ -83,6 +83,7 @@ describe('edgeplane against a running control plane', () => {
 
     const waited = await cli('domains', 'wait', 'files.toot.example', '--service', 'toot', '--interval', '200ms', '--timeout', '30s');
     expect(waited.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no carriage return or ANSI escape (ESC [) when the output is not a terminal.
     expect(waited.stdout).not.toMatch(/\r|\x1b\[/);
     expect(waited.stdout).toMatch(/files\.toot\.example is cached/);
     const lines = waited.stdout.trim().split('\n');

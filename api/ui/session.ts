@@ -10,8 +10,8 @@ import { problemResponse } from '../problem';
 // A request that is authenticated by the cookie and changes something must also carry the
 // session's CSRF token in `x-csrf-token`; bearer requests need none (no browser sends them by itself).
 
-export const SESSION_COOKIE = 'edgeplane_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const SESSION_COOKIE = 'edgeplane_session';
+const CSRF_HEADER = 'x-csrf-token';
 const SESSION_TTL_MS = 12 * 60 * 60_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

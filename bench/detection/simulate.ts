@@ -20,7 +20,7 @@ import { certManagerDelay, cloudflareDelay } from './schedules';
 // limit (429, modelled as the simulator does): a refused probe detects nothing, whatever the schedule.
 
 const HOUR_MS = 3_600_000;
-export const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
+const FASTLY_WRITE_LIMIT_PER_HOUR = 1000;
 export const RELEASE_WINDOW_MS = 48 * HOUR_MS;
 
 export type ScheduleName = 'edgeplane' | 'edgeplaneHinted' | 'roundRobin' | 'certManager' | 'cloudflare';
@@ -114,7 +114,7 @@ export function deactivationLeads(seed: number, trial: number, domains: number):
   return Array.from({ length: domains }, () => random.next() * DEACTIVATION_LEAD_MAX_MS);
 }
 
-export const DEACTIVATION_LEAD_MAX_MS = 2 * HOUR_MS;
+const DEACTIVATION_LEAD_MAX_MS = 2 * HOUR_MS;
 
 /** The jitter source of a trial; the end-to-end run hands the same one to the real worker. */
 export const trialJitterSeed = (seed: number, trial: number) => seed * 7_919 + trial;

@@ -63,7 +63,7 @@ const CHANGE_INTERVAL_S: Record<string, number> = {
 };
 
 /** What `cache_if_unauthenticated!` sends to a visitor (Api::CachingConcern). */
-export const ANONYMOUS_API_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=30, stale-if-error=86400';
+const ANONYMOUS_API_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=30, stale-if-error=86400';
 
 /** Anonymous API reads by path: content family, size range, and whether the answer is localised (trends). */
 const ANONYMOUS_API_ROUTES: ReadonlyArray<{ pattern: RegExp; family: string; size: readonly [number, number]; localised?: boolean }> = [

@@ -7,7 +7,7 @@ import type { OriginAnswer, Representation } from './origin';
 
 const PREFIX = 'x-bench-';
 
-export function taggedHeaders(answer: OriginAnswer): Headers {
+function taggedHeaders(answer: OriginAnswer): Headers {
   const headers = new Headers(answer.headers);
   headers.set(`${PREFIX}owner`, answer.owner ?? '');
   headers.set(`${PREFIX}version`, String(answer.version));

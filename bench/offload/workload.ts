@@ -38,7 +38,7 @@ export interface BenchRequest {
 }
 
 /** Share of all requests per class (the policy document's ranges, mid-range, summing to 1). */
-export const REQUEST_MIX = {
+const REQUEST_MIX = {
   filesDomain: 0.48,
   mainStatic: 0.07,
   authenticatedApi: 0.17,
@@ -63,13 +63,13 @@ export const CATALOGUE = {
 } as const;
 
 /** Popularity is Zipf-like with this exponent (web objects measure 0.6–0.9; Breslau et al. 1999). */
-export const ZIPF_EXPONENT = 0.8;
+const ZIPF_EXPONENT = 0.8;
 
 /** Share of server fetches of statuses and media that go to posts still fanning out (the rest: Zipf over the catalogue). */
-export const FRESH_SHARE = { status: 0.6, media: 0.6, actor: 0.3 } as const;
+const FRESH_SHARE = { status: 0.6, media: 0.6, actor: 0.3 } as const;
 
 /** Share of anonymous status views (pages and the web app's API reads) that follow a link to a post still fanning out. */
-export const FRESH_VIEW_SHARE = 0.3;
+const FRESH_VIEW_SHARE = 0.3;
 
 /** Requests per simulated second (a ~30,000-account instance; about 1.7 M requests a day). */
 export const REQUESTS_PER_SECOND = 20;
@@ -108,16 +108,16 @@ function pickFromUnit<T>(unit: number, choices: ReadonlyArray<readonly [T, numbe
   return weightedPick({ next: () => unit }, choices);
 }
 
-export function browserLanguage(browser: number): string {
+function browserLanguage(browser: number): string {
   return pickFromUnit(hashUnit(0x1a46, browser), BROWSER_LANGUAGES);
 }
 
-export function serverAccept(server: number): string {
+function serverAccept(server: number): string {
   return pickFromUnit(hashUnit(0xacce, server), ACTIVITYPUB_ACCEPTS);
 }
 
 /** The account that wrote a status. */
-export function statusAuthor(status: number): number {
+function statusAuthor(status: number): number {
   return Math.floor(hashUnit(0xa07, status) * LOCAL_ACCOUNTS);
 }
 
@@ -160,7 +160,7 @@ const PRIVATE_READS: ReadonlyArray<readonly [(user: number, n: number) => string
  * (statuses and their context, accounts, timelines, trends, directory, polls), and now and then
  * one that needs a login (answered 401 `private, no-store`).
  */
-export const ANONYMOUS_READS: ReadonlyArray<readonly [string, number]> = [
+const ANONYMOUS_READS: ReadonlyArray<readonly [string, number]> = [
   ['status', 25],
   ['context', 20],
   ['account', 10],

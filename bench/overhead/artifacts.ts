@@ -12,9 +12,9 @@ export interface BundleSize {
   bytes: number;
 }
 
-export async function edgeBundleSize(): Promise<BundleSize | null> {
-  const bundle = await bundleEdge();
-  return bundle && { minifiedBytes: bundle.minifiedBytes, bytes: bundle.bytes };
+export async function edgeBundleSize(): Promise<BundleSize> {
+  const { minifiedBytes, bytes } = await bundleEdge();
+  return { minifiedBytes, bytes };
 }
 
 export interface WasmSize {

@@ -22,7 +22,7 @@ export interface PurgeFeedOptions {
 }
 
 /** Applies one purge to the local cache. A URL purge drops the object's variants (its surrogate key `host + path`). */
-export function applyPurge(cache: EdgeCache, purge: SimPurge): void {
+function applyPurge(cache: EdgeCache, purge: SimPurge): void {
   if (purge.kind === 'all') {
     cache.purgeAll();
     return;

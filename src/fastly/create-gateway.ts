@@ -334,7 +334,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     async getConfigItem(storeId, key) {
       const item = { config_store_id: storeId, config_store_item_key: key };
       const answer = await orNull(sdk('getConfigItem', 'GET', ConfigItemAnswer, () => configItems.getConfigStoreItemWithHttpInfo(item)));
-      return answer && answer.item_value;
+      return answer?.item_value ?? null;
     },
 
     async putConfigItem(storeId, key, value) {

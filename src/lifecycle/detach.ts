@@ -15,7 +15,7 @@ const ON_FASTLY_PATH: ReadonlySet<DomainState> = new Set(['attaching', 'waiting_
  * of it, so cancelling needs no Fastly call. An attempt saves `attaching` before its first call,
  * so a crash cannot hide one.
  */
-export function neverReachedFastly(record: DomainRecord): boolean {
+function neverReachedFastly(record: DomainRecord): boolean {
   const lastCancel = record.history.findLastIndex((event) => event.to === 'cancelled');
   return !record.history.slice(lastCancel + 1).some((event) => ON_FASTLY_PATH.has(event.to));
 }

@@ -15,9 +15,6 @@ import { claimWorkerIdentity, processIsAlive } from './worker-identity';
 import type { MigrationRuns } from '../migrate/runs';
 
 export type { Logger } from './context';
-export { ProbeBudget } from './budget';
-export { nextProbeDelay, isStale, DEFAULT_RETRY } from './schedule';
-export { TRANSITIONS, canTransition } from './transitions';
 
 export interface ControlPlaneConfig {
   fastly: { token: string; baseUrl?: string };

@@ -1,4 +1,4 @@
-import type { Condition, DomainRecord, DomainRole, DomainState, LastError } from '../model';
+import type { Condition, DomainRecord, DomainRole, DomainState } from '../model';
 import { assertTransition } from './transitions';
 
 // Pure changes to a domain record: state moves (checked against the transition table, with a
@@ -98,8 +98,4 @@ export function withCondition(
 
 export function withoutCondition(record: DomainRecord, type: string): DomainRecord {
   return { ...record, conditions: record.conditions.filter((condition) => condition.type !== type) };
-}
-
-export function withError(record: DomainRecord, lastError: LastError | null): DomainRecord {
-  return { ...record, lastError };
 }

@@ -21,7 +21,7 @@ export async function sendOnChannel(channel: StoredChannel, id: string, body: st
   return postStatus(channel, id, NotificationEvent.parse(JSON.parse(body)), timeoutMs);
 }
 
-export function deliveryBackoffMs(attempts: number, backoff: { initialMs: number; maxMs: number }, random: number): number {
+function deliveryBackoffMs(attempts: number, backoff: { initialMs: number; maxMs: number }, random: number): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempts, 30));
   return Math.round(base * (0.5 + random / 2));
 }

@@ -5,7 +5,7 @@ import type { NotificationEvent } from './model';
 // event id is Mastodon's Idempotency-Key, so a retried post (after a timeout, say) is not posted twice.
 
 /** The status text: what happens for the instance's users, not the control plane's jargon. */
-export function statusText(event: NotificationEvent): string {
+function statusText(event: NotificationEvent): string {
   const { domain, service } = event.data;
   const name = domain ?? service;
   switch (event.type) {

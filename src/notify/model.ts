@@ -17,7 +17,7 @@ export const EventType = z.enum([
 ]);
 export type EventType = z.infer<typeof EventType>;
 
-export const EventData = z.object({
+const EventData = z.object({
   service: z.string(),
   domain: z.string().nullable(),
   state: z.union([DomainState, z.enum(['provisioning', 'ready', 'needs_attention'])]),
@@ -50,7 +50,7 @@ export const MastodonVisibility = z.enum(['public', 'unlisted', 'private', 'dire
 
 const Events = z.array(EventType).min(1).optional();
 
-export const WebhookInput = z
+const WebhookInput = z
   .object({
     kind: z.literal('webhook'),
     url: z.url({ protocol: /^https?$/ }),
@@ -61,7 +61,7 @@ export const WebhookInput = z
   })
   .strict();
 
-export const MastodonInput = z
+const MastodonInput = z
   .object({
     kind: z.literal('mastodon'),
     /** The instance's base URL, e.g. https://toot.example */

@@ -6,12 +6,12 @@ import { Webhook } from 'standardwebhooks';
 
 const WHSEC = 'whsec_';
 
-export function webhookSigner(secret: string): Webhook {
+function webhookSigner(secret: string): Webhook {
   return secret.startsWith(WHSEC) ? new Webhook(secret) : new Webhook(new TextEncoder().encode(secret), { format: 'raw' });
 }
 
 /** The three headers of one delivery attempt (the timestamp is the attempt's, the id the event's). */
-export function webhookHeaders(secret: string, id: string, at: Date, body: string): Record<string, string> {
+function webhookHeaders(secret: string, id: string, at: Date, body: string): Record<string, string> {
   return {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),

@@ -3,7 +3,7 @@ import { readBody } from './body';
 import type { SimEnv } from './env';
 import { badRequest, notFound } from './errors';
 import { editableVersion, serviceOf, touch, versionOf } from './lookups';
-import { InvalidPackage, readPackageArchive } from './package-archive';
+import { InvalidPackage, type PackageMetadata, readPackageArchive } from './package-archive';
 import type { PackageInfo, Service, SimState, Version } from './state';
 
 function packageView(service: Service, version: Version, info: PackageInfo) {
@@ -49,7 +49,7 @@ export function packageRoutes(state: SimState) {
     const upload = (await readBody(c)).package;
     if (!(upload instanceof File) || upload.size === 0) throw badRequest('The field "package" is missing (a file part with a file name)');
     const archive = Buffer.from(await upload.arrayBuffer());
-    let read;
+    let read: PackageMetadata;
     try {
       read = await readPackageArchive(archive);
     } catch (error) {

@@ -5,7 +5,6 @@ import { openSqliteStore } from './sqlite-store';
 
 export type { FastlyAccount, Lease, Repository, StoredService } from './repository';
 export { storeFailure } from './failure';
-export { databaseName, isPostgresUrl } from './location';
 
 /**
  * Opens the store at `location` and brings its schema up to date: a `postgres://` (or

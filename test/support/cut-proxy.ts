@@ -17,7 +17,7 @@ export interface CutProxy {
 }
 
 /** "GET /service/4yRtTn2Ak2yQXs1xaBlW8B/version/3/domain" → "GET /service/{id}/version/{n}/domain". */
-export function callKind(method: string, path: string): string {
+function callKind(method: string, path: string): string {
   const [pathname, query] = path.split('?');
   const template = pathname!
     .split('/')

@@ -10,7 +10,7 @@ import * as tar from 'tar';
 // per-platform optional packages of `@fastly/cli` broke `npm ci` on other platforms
 // (docs/fastly-facts.md, "Tooling").
 
-export const FASTLY_CLI_VERSION = '16.1.0';
+const FASTLY_CLI_VERSION = '16.1.0';
 
 const run = promisify(execFile);
 const CACHE = fileURLToPath(new URL(`../../node_modules/.cache/fastly-cli/${FASTLY_CLI_VERSION}`, import.meta.url));

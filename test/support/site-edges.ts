@@ -20,7 +20,7 @@ export interface SiteOrigin {
 }
 
 /** An origin that answers 200 to everything, with the Host and path it got in the body. */
-export function startEchoOrigin(): Promise<SiteOrigin> {
+function startEchoOrigin(): Promise<SiteOrigin> {
   const hits: OriginHit[] = [];
   const server: Server = createServer((req, res) => {
     const hit = { host: req.headers.host ?? '', path: req.url ?? '/' };

@@ -31,7 +31,7 @@ function keyOf(secret: string): Buffer {
   return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
 }
 
-export function verifySignature(secret: string, id: string, timestamp: string, body: string, header: string): boolean {
+function verifySignature(secret: string, id: string, timestamp: string, body: string, header: string): boolean {
   const expected = Buffer.from(`v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`);
   return header.split(' ').some((candidate) => {
     const given = Buffer.from(candidate);
