@@ -32,7 +32,7 @@ describe('webhook notifications', () => {
     expect(await delivery.deliverDue()).toBe(1);
     const waiting = receiver.events[0]!;
     expect(waiting.body).toMatchObject({ type: 'domain.waiting_for_release', data: { service: 'toot', domain: 'toot.example', state: 'waiting_for_release', attempts: 1 } });
-    expect(waiting.body.data.lastError.detail).toMatch(/toot\.example/);
+    expect(waiting.body.data.lastError?.detail).toMatch(/toot\.example/);
     expect(waiting.body.data.nextAttemptAt).toEqual((await controlPlane.getDomain('toot', 'toot.example')).nextAttemptAt);
 
     // More refusals tell nobody anything new.

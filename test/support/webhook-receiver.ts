@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { NotificationEvent } from '../../src/notify/model';
 
 // A webhook receiver on 127.0.0.1 as a customer would write one: it checks the Standard Webhooks
 // signature itself (HMAC-SHA256 over "id.timestamp.body", `v1,<base64>`) and keeps each event
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedWebhook {
   id: string;
   timestamp: string;
-  body: any;
+  body: NotificationEvent;
 }
 
 export interface WebhookReceiver {
