@@ -150,7 +150,6 @@ export const MigrationStep = z.discriminatedUnion('action', [
   StepBase.extend({ action: z.literal('point_dns_at_fastly') }),
 ]);
 export type MigrationStep = z.infer<typeof MigrationStep>;
-export type MigrationAction = MigrationStep['action'];
 
 /** A DNS change the operator makes, and when. */
 export const DnsChange = z.object({
