@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createApiApp } from '../api/app';
+import { createMetrics } from '../api/metrics';
 import { ManualClock } from '../src/clock';
 import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
-import type { MigrationRun } from '../src/migrate/run-model';
+import { MigrationRun } from '../src/migrate/run-model';
 import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { makeEdgePackage, serviceInput } from './support/lifecycle-harness';
 import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
@@ -102,5 +105,31 @@ describe('migrate run', () => {
     expect(withDomains?.reduce((sum, version) => sum + version.activations, 0)).toBe(1);
     expect((await opened.controlPlane.getService('toot')).origins).toEqual(site.origins);
     expect(after.tlsSubscriptions.filter((sub) => sub.customerId === sim.defaultAccount.customerId).flatMap((sub) => sub.domains).sort()).toEqual(SITE.map(({ domain }) => domain).sort());
+  });
+
+  it('runs from the API with both tokens: the old account read, planned and emptied, the domains cached here', { timeout: 60_000 }, async () => {
+    const app = createApiApp({
+      controlPlane: opened.controlPlane,
+      migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock }, runs: opened.migrations },
+      apiTokens: ['api-token-0123456789'],
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+    });
+    const answer = await app.request('/v1/services/toot/migrations', {
+      method: 'POST',
+      headers: { authorization: 'Bearer api-token-0123456789', 'content-type': 'application/json' },
+      body: JSON.stringify({ fromToken: site.token, domains: SITE.map(({ domain }) => domain) }),
+    });
+    const text = await answer.text();
+    expect(answer.status, text).toBe(202);
+    expect(text).not.toContain(site.token);
+    const started = MigrationRun.parse(JSON.parse(text));
+    const done = await tickUntilDone(started.id);
+    expect(done.status, JSON.stringify(done.history, null, 2)).toBe('done');
+    for (const { domain } of SITE) expect((await opened.controlPlane.getDomain('toot', domain)).state).toBe('cached');
+    const after = await simControl(sim).state();
+    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId)).toEqual([]);
+    expect(after.managedDomains.filter((managed) => managed.customerId === site.customerId)).toEqual([]);
+    expect(activeVersion(serviceWithId(after, site.serviceId))?.domains).toEqual([]);
   });
 });
