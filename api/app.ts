@@ -4,10 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ControlPlane } from '../src/control-plane';
-import type { NotificationsApi } from '../src/notify/model';
 import { EdgeplaneError } from '../src/errors';
-import { isPublicUiPath, uiRoutes } from './ui/routes';
-import { requireBearerOrSession, Sessions } from './ui/session';
+import type { NotificationsApi } from '../src/notify/model';
 import { renderDocsPage } from './docs-page';
 import type { ApiMetrics } from './metrics';
 import { validationHook } from './openapi-parts';
@@ -15,11 +13,13 @@ import { fromControlPlane, problemResponse } from './problem';
 import { domainRoutes } from './routes/domains';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
-import { type MigrationsApiParts, migrationRoutes } from './routes/migrations';
 import { migrationRunRoutes } from './routes/migration-runs';
+import { type MigrationsApiParts, migrationRoutes } from './routes/migrations';
 import { notificationRoutes } from './routes/notifications';
 import { purgeRoutes } from './routes/purge';
 import { serviceRoutes } from './routes/services';
+import { isPublicUiPath, uiRoutes } from './ui/routes';
+import { requireBearerOrSession, Sessions } from './ui/session';
 
 const API_VERSION = '1.0.0';
 /** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
@@ -49,7 +49,19 @@ export interface ApiAppOptions {
 const PUBLIC_PATHS = new Set(['/healthz']);
 
 /** The control-plane HTTP API as a pure Hono app (serve it with api/server.ts, test it with app.request()). */
-export function createApiApp({ controlPlane, notifications, apiTokens, logger, metrics, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, publicStatus = false, liveIntervalMs, closing, ready, migrations }: ApiAppOptions) {
+export function createApiApp({
+  controlPlane,
+  notifications,
+  apiTokens,
+  logger,
+  metrics,
+  bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
+  publicStatus = false,
+  liveIntervalMs,
+  closing,
+  ready,
+  migrations,
+}: ApiAppOptions) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // Bearer tokens for clients, or the session a browser got from the login form at /ui.
   const sessions = new Sessions();
@@ -64,10 +76,15 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
     // Reads that succeeded are what pollers repeat (`domains wait`, dashboards): a line each at
     // debug; changes and failures at info. The metrics count every request either way.
     const quiet = (c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 400;
-    (quiet ? logger.debug : logger.info).call(logger, { method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+    (quiet ? logger.debug : logger.info).call(
+      logger,
+      { method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) },
+      'request',
+    );
   });
   app.use('*', (c, next) =>
-    (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method)) || isPublicUiPath(c.req.path, publicStatus) ? next() : requireToken(c, next));
+    (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method)) || isPublicUiPath(c.req.path, publicStatus) ? next() : requireToken(c, next),
+  );
   const limitBody = bodyLimit({
     maxSize: bodyLimitBytes,
     onError: (c) => problemResponse(c, new EdgeplaneError('invalid_input', `the request body is larger than ${bodyLimitBytes} bytes`, { status: 413 })),
@@ -85,7 +102,10 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
     app.route('/', migrationRoutes(migrations));
     app.route('/', migrationRunRoutes(migrations.runs));
   }
-  app.route('/', uiRoutes({ controlPlane, apiTokens, sessions, publicStatus, ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }), ...(closing ? { closing } : {}) }));
+  app.route(
+    '/',
+    uiRoutes({ controlPlane, apiTokens, sessions, publicStatus, ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }), ...(closing ? { closing } : {}) }),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -99,7 +119,8 @@ export function createApiApp({ controlPlane, notifications, apiTokens, logger, m
       info: {
         title: 'edgeplane control plane',
         version: API_VERSION,
-        description: 'Creates the Fastly service for a self-hosted site, attaches its domains and keeps retrying a domain another Fastly account still holds, until it is served and cached.',
+        description:
+          'Creates the Fastly service for a self-hosted site, attaches its domains and keeps retrying a domain another Fastly account still holds, until it is served and cached.',
       },
       security: [{ bearerAuth: [] }],
       tags: [

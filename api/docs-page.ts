@@ -50,8 +50,9 @@ export function renderDocsPage(openApi: object): string {
     Object.entries(methods).map(([method, operation]) => ({ method, path, operation })),
   );
   const index = operations
-    .map(({ method, path, operation }) =>
-      `<li><a href="#${escapeHtml(`${method}-${path}`)}"><span class="method">${escapeHtml(method.toUpperCase())}</span> ${escapeHtml(path)}</a> — ${escapeHtml(operation.summary ?? '')}</li>`,
+    .map(
+      ({ method, path, operation }) =>
+        `<li><a href="#${escapeHtml(`${method}-${path}`)}"><span class="method">${escapeHtml(method.toUpperCase())}</span> ${escapeHtml(path)}</a> — ${escapeHtml(operation.summary ?? '')}</li>`,
     )
     .join('');
   const schemas = Object.entries(document.components?.schemas ?? {})

@@ -1,7 +1,7 @@
-import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
+import { type Hook, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { DOMAIN_PAGE_DEFAULT_LIMIT, DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, DomainSummary, ServiceName, ServiceRecord } from '../src/model';
-import { invalidRequest, Problem, PROBLEM_CONTENT_TYPE, problemResponse } from './problem';
+import { invalidRequest, PROBLEM_CONTENT_TYPE, Problem, problemResponse } from './problem';
 
 // Pieces shared by the route files: named schemas, parameters, problem responses, and the
 // validation hook that turns every zod failure into a 400 problem. Schemas from src/model are named
@@ -24,7 +24,11 @@ export const DomainPageQuery = z.object({
     .string()
     .min(1)
     .optional()
-    .openapi({ param: { name: 'after', in: 'query' }, description: 'The `next` cursor of the previous page (the last domain it listed)', example: 'toot.example' }),
+    .openapi({
+      param: { name: 'after', in: 'query' },
+      description: 'The `next` cursor of the previous page (the last domain it listed)',
+      example: 'toot.example',
+    }),
 });
 
 export const ServiceParams = z.object({
@@ -48,16 +52,13 @@ const problemDescriptions: Record<number, string> = {
   415: 'Request body is not JSON',
   422: 'Fastly rejected the request',
   429: 'Fastly rate limit reached; see Retry-After',
-  502: 'Fastly refused the control plane\'s own Fastly token',
+  502: "Fastly refused the control plane's own Fastly token",
   503: 'Fastly is unavailable',
 };
 
 export function problems(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: problemDescriptions[status] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } },
-    ]),
+    statuses.map((status) => [status, { description: problemDescriptions[status] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } }]),
   );
 }
 

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { ErrorCode, EdgeplaneError, isEdgeplaneError } from '../src/errors';
+import { EdgeplaneError, ErrorCode, isEdgeplaneError } from '../src/errors';
 import { storeFailure } from '../src/store/failure';
 
 // Every error leaves the API as RFC 9457 problem details with our machine `code`.

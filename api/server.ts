@@ -1,6 +1,6 @@
-import { createAdaptorServer } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 
 // The Node.js entry of the API: listens, reports its URL, and closes gracefully (stops accepting,
 // lets in-flight requests finish, then drops idle keep-alive connections).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ZipfSampler, hashUnit, logUniform, seededRandom } from './random';
+import { hashUnit, logUniform, seededRandom, ZipfSampler } from './random';
 
 describe('seededRandom', () => {
   it('repeats for one seed', () => {

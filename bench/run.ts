@@ -7,9 +7,9 @@ import { runOffloadSection } from './offload/section';
 import { runOverheadSection } from './overhead/section';
 import { runReplicasSection } from './replicas/section';
 import { benchSettings } from './settings';
-import { runWorkerSection } from './worker/section';
 import { checkTargets, type Summary } from './summary';
 import { printTable } from './table';
+import { runWorkerSection } from './worker/section';
 
 // `npm run bench [-- --quick] [-- --seed N] [-- --only offload,overhead]`: cache offload, release
 // detection and overheads, measured side by side in one run. Prints tables; writes
@@ -32,7 +32,9 @@ if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${v
 const settings = benchSettings(values.quick ?? false, seed);
 const started = performance.now();
 // Timings depend on the machine and on what else runs on it: say both.
-const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((value) => value.toFixed(2))
+  .join(' ');
 console.log(
   `edgeplane benchmarks (${settings.quick ? 'quick smoke run' : 'full run'}, seed ${seed}, Node ${process.version}, ${availableParallelism()} CPUs, load average ${load})`,
 );
@@ -46,7 +48,9 @@ const worker = wanted('worker') ? await runWorkerSection(settings) : null;
 const replicas = wanted('replicas') ? await runReplicasSection(settings) : null;
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 if (!overhead || !offload || !detection || !attach || !worker || !replicas) {
-  console.log(`\n--only ${values.only}: took ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB); summary.json and details.json are written by a run of every section`);
+  console.log(
+    `\n--only ${values.only}: took ${((performance.now() - started) / 1000).toFixed(0)} s (peak memory ${peakMemoryMb()} MB); summary.json and details.json are written by a run of every section`,
+  );
   process.exit(0);
 }
 

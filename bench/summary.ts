@@ -58,7 +58,7 @@ export function checkTargets(summary: Summary): TargetCheck[] {
   return [
     {
       target: "edgeplane's byte offload >= 95 % of ideal",
-      measured: `${(edgeplane.byteOffload / ideal.byteOffload * 100).toFixed(1)} % of ideal`,
+      measured: `${((edgeplane.byteOffload / ideal.byteOffload) * 100).toFixed(1)} % of ideal`,
       met: edgeplane.byteOffload >= 0.95 * ideal.byteOffload,
     },
     {

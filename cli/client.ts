@@ -1,10 +1,20 @@
 import { z } from 'zod';
-import { ErrorCode, EdgeplaneError } from '../src/errors';
-import { DOMAIN_PAGE_MAX_LIMIT, DomainPage, DomainRecord, ServiceRecord, type AttachInput, type DomainPageRequest, type DomainSummary, type PurgeInput, type ServiceInput } from '../src/model';
-import { type ChannelInput, ChannelView, TestResult } from '../src/notify/model';
+import { EdgeplaneError, ErrorCode } from '../src/errors';
 import { MigrationPlan } from '../src/migrate/model';
 import type { MigrationRequest } from '../src/migrate/planner';
 import { MigrationRun, MigrationRunList } from '../src/migrate/run-model';
+import {
+  type AttachInput,
+  DOMAIN_PAGE_MAX_LIMIT,
+  DomainPage,
+  type DomainPageRequest,
+  DomainRecord,
+  type DomainSummary,
+  type PurgeInput,
+  type ServiceInput,
+  ServiceRecord,
+} from '../src/model';
+import { type ChannelInput, ChannelView, TestResult } from '../src/notify/model';
 import { CliExit, ExitCode } from './exit-codes';
 
 // The CLI's HTTP client of the control-plane API. Every answer is parsed with the contract's zod
@@ -31,7 +41,7 @@ function clientSettings(env: Record<string, string | undefined>): ClientSettings
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       issue.path[0] === 'EDGEPLANE_API_TOKEN'
-        ? 'EDGEPLANE_API_TOKEN: is required (the control plane\'s bearer token; `npm start` prints it)'
+        ? "EDGEPLANE_API_TOKEN: is required (the control plane's bearer token; `npm start` prints it)"
         : `${String(issue.path[0])}: ${issue.message} (got "${env.EDGEPLANE_URL}")`,
     );
     throw new CliExit(ExitCode.usage, problems.join('\n'));
@@ -62,12 +72,18 @@ export class ApiClient {
       });
     } catch (error) {
       const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-      throw new CliExit(ExitCode.unreachable, `cannot reach the control plane at ${this.settings.url} (${reason}); is \`edgeplane serve\` running and EDGEPLANE_URL right?`);
+      throw new CliExit(
+        ExitCode.unreachable,
+        `cannot reach the control plane at ${this.settings.url} (${reason}); is \`edgeplane serve\` running and EDGEPLANE_URL right?`,
+      );
     }
     const text = await response.text();
     // Something else listening at EDGEPLANE_URL answers without our JSON or problem details.
     const notEdgeplane = () =>
-      new CliExit(ExitCode.unreachable, `${this.settings.url} is not an edgeplane control plane API (it answered ${method} ${path} with ${response.status} ${response.headers.get('content-type') ?? 'and no content type'}); check EDGEPLANE_URL`);
+      new CliExit(
+        ExitCode.unreachable,
+        `${this.settings.url} is not an edgeplane control plane API (it answered ${method} ${path} with ${response.status} ${response.headers.get('content-type') ?? 'and no content type'}); check EDGEPLANE_URL`,
+      );
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);

@@ -1,7 +1,7 @@
 import { dnsNote } from '../src/dns-records';
 import { RESTING_STATES } from '../src/lifecycle/transitions';
-import type { ChannelView } from '../src/notify/model';
 import type { DomainRecord, DomainSummary, ServiceRecord } from '../src/model';
+import type { ChannelView } from '../src/notify/model';
 import { edgeplaneCommand } from './invocation';
 
 // Human output of the CLI. `--json` prints the API's records instead.
@@ -20,7 +20,11 @@ export function duration(ms: number): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -54,7 +58,10 @@ export function formatService(service: ServiceRecord): string {
   if (service.domains.length === 0) lines.push('  domains            -');
   else {
     lines.push('  domains');
-    const domains = table(['DOMAIN', 'ROLE', 'STATE'], service.domains.map((domain) => [domain.domain, domain.role, domain.state]));
+    const domains = table(
+      ['DOMAIN', 'ROLE', 'STATE'],
+      service.domains.map((domain) => [domain.domain, domain.role, domain.state]),
+    );
     lines.push(...domains.split('\n').map((line) => `    ${line}`));
   }
   return lines.join('\n');
@@ -131,7 +138,8 @@ export function progressLine(record: DomainRecord, now = Date.now()): string {
 }
 
 export function formatChannels(service: string, channels: readonly ChannelView[]): string {
-  if (channels.length === 0) return `No notification channels for ${service}: add one with \`${edgeplaneCommand()} notify add ${service} --webhook <url> --secret <secret>\`.`;
+  if (channels.length === 0)
+    return `No notification channels for ${service}: add one with \`${edgeplaneCommand()} notify add ${service} --webhook <url> --secret <secret>\`.`;
   return table(
     ['ID', 'KIND', 'TARGET', 'EVENTS', 'DELIVERED', 'PENDING', 'LAST FAILURE'],
     channels.map((channel) => [

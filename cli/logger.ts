@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * JSON log lines on stdout. Secrets are redacted by path in case an object carrying one is logged.
@@ -7,12 +7,25 @@ import { pino, type Logger } from 'pino';
  * a synchronous write reports EPIPE at once and pino then stops logging.
  */
 export function createLogger(level: string, name: string): Logger {
-  return pino({
-    name,
-    level,
-    redact: {
-      paths: ['token', '*.token', 'fastly.token', 'apiTokens', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', '*.headers["fastly-key"]'],
-      censor: '[redacted]',
+  return pino(
+    {
+      name,
+      level,
+      redact: {
+        paths: [
+          'token',
+          '*.token',
+          'fastly.token',
+          'apiTokens',
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          '*.headers.authorization',
+          '*.headers["fastly-key"]',
+        ],
+        censor: '[redacted]',
+      },
     },
-  }, pino.destination({ dest: 1, sync: true }));
+    pino.destination({ dest: 1, sync: true }),
+  );
 }

@@ -1,10 +1,10 @@
-import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
-import { startApiServer, type ApiServer } from '../api/server';
-import { startLifecycleHarness, serviceInput, type LifecycleHarness } from '../test/support/lifecycle-harness';
+import { type ApiServer, startApiServer } from '../api/server';
+import { type LifecycleHarness, serviceInput, startLifecycleHarness } from '../test/support/lifecycle-harness';
 import { ApiClient } from './client';
 import { ExitCode } from './exit-codes';
 import { waitForDomain } from './wait';
@@ -69,7 +69,13 @@ describe('waitForDomain', () => {
 
     const frames = out.text.split('\r\x1b[K').filter(Boolean);
     expect(frames.length).toBeGreaterThan(2);
-    expect(frames.some((frame) => /^toot\.example {2}waiting_for_release {2}attempts \d+ {2}next attempt (in \d+s|due now) {2}last error domain_held_by_other_account: Domain 'toot\.example' is owned by another customer$/.test(frame))).toBe(true);
+    expect(
+      frames.some((frame) =>
+        /^toot\.example {2}waiting_for_release {2}attempts \d+ {2}next attempt (in \d+s|due now) {2}last error domain_held_by_other_account: Domain 'toot\.example' is owned by another customer$/.test(
+          frame,
+        ),
+      ),
+    ).toBe(true);
     expect(out.text).toMatch(/toot\.example {2}cached {2}attempts \d+\ntoot\.example is cached: Fastly serves it with caching on\.\n$/);
     expect(err.text).toBe('');
   });
@@ -116,7 +122,9 @@ describe('waitForDomain', () => {
     // Not under toot.example: another account holds that name, and with it its subdomains.
     await harness.opened.controlPlane.attachDomain('toot', { domain: 'files.example.net', role: 'static' });
     const out = new Capture(false);
-    expect(await waitForDomain(client, 'toot', 'files.example.net', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) })).toBe(ExitCode.ok);
+    expect(await waitForDomain(client, 'toot', 'files.example.net', { intervalMs: 100, timeoutMs: null, json: false, out, err: new Capture(false) })).toBe(
+      ExitCode.ok,
+    );
     const block = /files\.example\.net: the certificate waits for these DNS records:\n((?: {4}.*\n)+)/.exec(out.text)?.[1] ?? '';
     expect(block.match(/ files\.example\.net -> /g)).toHaveLength(1);
     expect(block).toMatch(/^ {4}create CNAME files\.example\.net -> \S+\.sni\.global\.fastly\.net {2}\(traffic\)$/m);

@@ -96,8 +96,10 @@ function conclusion(record: DomainRecord): string {
     case 'cached':
       return `${record.domain} is cached: Fastly serves it with caching on.`;
     case 'needs_attention':
-      return `${record.domain} needs attention: ${record.lastError ? `${record.lastError.code}: ${record.lastError.detail}` : `see \`${edgeplaneCommand()} domains status ${record.domain} --service ${record.service}\``}\n`
-        + `Fix the cause, then: ${edgeplaneCommand()} domains retry ${record.domain} --service ${record.service}`;
+      return (
+        `${record.domain} needs attention: ${record.lastError ? `${record.lastError.code}: ${record.lastError.detail}` : `see \`${edgeplaneCommand()} domains status ${record.domain} --service ${record.service}\``}\n`
+        + `Fix the cause, then: ${edgeplaneCommand()} domains retry ${record.domain} --service ${record.service}`
+      );
     default:
       return `${record.domain} was cancelled.`;
   }

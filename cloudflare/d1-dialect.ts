@@ -45,7 +45,10 @@ class D1Connection implements DatabaseConnection {
       this.pending.push(query);
       return { rows: [] };
     }
-    const answer = await this.d1.prepare(query.sql).bind(...query.parameters).all();
+    const answer = await this.d1
+      .prepare(query.sql)
+      .bind(...query.parameters)
+      .all();
     return resultOf(answer) as QueryResult<R>;
   }
 
@@ -119,7 +122,13 @@ class D1Introspector implements DatabaseIntrospector {
     for (const row of rows) {
       const table = tables.get(row.table) ?? { name: row.table, isView: row.kind === 'view', columns: [] };
       tables.set(row.table, table);
-      table.columns.push({ name: row.name, dataType: row.type, isNullable: row.notnull === 0, isAutoIncrementing: false, hasDefaultValue: row.dflt_value !== null });
+      table.columns.push({
+        name: row.name,
+        dataType: row.type,
+        isNullable: row.notnull === 0,
+        isAutoIncrementing: false,
+        hasDefaultValue: row.dflt_value !== null,
+      });
     }
     return [...tables.values()];
   }

@@ -9,7 +9,6 @@ import { openD1Store } from './d1-store';
 // The store on a real D1 (workerd's, through Miniflare), opened twice on one database the way
 // two isolates of the Worker share it.
 
-
 let mf: Miniflare;
 let d1: D1Database;
 let one: KyselyRepository;
@@ -29,10 +28,18 @@ afterAll(async () => {
 
 describe('the store on D1', () => {
   it('saves a record with its history in one batch, more events than one INSERT may bind, and appends only new ones', async () => {
-    const events = Array.from({ length: 30 }, (_, index): HistoryEvent => ({ at: t0, from: 'attaching', to: 'waiting_for_release', event: 'refused', message: `probe ${index}` }));
+    const events = Array.from(
+      { length: 30 },
+      (_, index): HistoryEvent => ({ at: t0, from: 'attaching', to: 'waiting_for_release', event: 'refused', message: `probe ${index}` }),
+    );
     const first = record({ domain: 'long.example', history: [...record().history, ...events] });
     await one.saveDomain(first);
-    const next = { ...first, state: 'cached' as const, caching: true, history: [...first.history, { at: t0, from: 'securing' as const, to: 'cached' as const, event: 'cached', message: 'on' }] };
+    const next = {
+      ...first,
+      state: 'cached' as const,
+      caching: true,
+      history: [...first.history, { at: t0, from: 'securing' as const, to: 'cached' as const, event: 'cached', message: 'on' }],
+    };
     await two.saveDomain(next);
     await one.saveDomain(next);
     expect(await two.getDomain('toot', 'long.example')).toEqual(next);
@@ -55,7 +62,9 @@ describe('the store on D1', () => {
     expect(await one.acquireLease('service:toot', holder, later, 60_000)).toBeNull();
     // Writes fenced by the cut-off holder's lease are refused; the new holder's go through.
     const stale = { key: 'service:toot', owner: holder, token: taken!.token - 1 };
-    await expect(one.fencedBy(stale).saveDomain(record({ service: 'toot', domain: 'fenced.example', state: 'cancelled' }))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(one.fencedBy(stale).saveDomain(record({ service: 'toot', domain: 'fenced.example', state: 'cancelled' }))).rejects.toMatchObject({
+      code: 'conflict',
+    });
     await two.fencedBy(taken!).saveDomain(record({ service: 'toot', domain: 'fenced.example' }));
     expect((await one.getDomain('toot', 'fenced.example'))!.state).toBe('queued');
   });
@@ -75,6 +84,9 @@ describe('the store on D1', () => {
     await one.saveDomain(record({ service: 'due', domain: 'a.example', nextAttemptAt: '2025-12-31T23:01:00.000Z' }));
     await one.saveDomain(record({ service: 'due', domain: 'c.example', nextAttemptAt: null }));
     const due = await two.listDue(new Date('2025-12-31T23:05:00Z'), 10);
-    expect(due).toEqual([{ service: 'due', domain: 'a.example' }, { service: 'due', domain: 'b.example' }]);
+    expect(due).toEqual([
+      { service: 'due', domain: 'a.example' },
+      { service: 'due', domain: 'b.example' },
+    ]);
   });
 });

@@ -11,7 +11,13 @@ describe("the Worker's configuration", () => {
   });
 
   it('serves the public status page when EDGEPLANE_PUBLIC_STATUS is on, and takes the lease and retry durations', () => {
-    const config = workerConfig({ ...required, EDGEPLANE_PUBLIC_STATUS: 'on', EDGEPLANE_LEASE: '30s', EDGEPLANE_RETRY_INITIAL: '10s', EDGEPLANE_RETRY_MAX: '1m' });
+    const config = workerConfig({
+      ...required,
+      EDGEPLANE_PUBLIC_STATUS: 'on',
+      EDGEPLANE_LEASE: '30s',
+      EDGEPLANE_RETRY_INITIAL: '10s',
+      EDGEPLANE_RETRY_MAX: '1m',
+    });
     expect(config).toMatchObject({ publicStatus: true, leaseMs: 30_000, retry: { initialMs: 10_000, maxMs: 60_000 } });
   });
 

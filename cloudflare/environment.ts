@@ -26,7 +26,16 @@ export interface WorkerVariables {
 }
 
 /** The variables the Worker reads (the DB binding aside). */
-export const WORKER_VARIABLES = ['FASTLY_API_TOKEN', 'FASTLY_API_URL', 'EDGEPLANE_API_TOKEN', 'EDGEPLANE_RETRY_INITIAL', 'EDGEPLANE_RETRY_MAX', 'EDGEPLANE_PUBLIC_STATUS', 'EDGEPLANE_NOTIFY_TIMEOUT', 'EDGEPLANE_LEASE'] as const satisfies ReadonlyArray<keyof WorkerVariables>;
+export const WORKER_VARIABLES = [
+  'FASTLY_API_TOKEN',
+  'FASTLY_API_URL',
+  'EDGEPLANE_API_TOKEN',
+  'EDGEPLANE_RETRY_INITIAL',
+  'EDGEPLANE_RETRY_MAX',
+  'EDGEPLANE_PUBLIC_STATUS',
+  'EDGEPLANE_NOTIFY_TIMEOUT',
+  'EDGEPLANE_LEASE',
+] as const satisfies ReadonlyArray<keyof WorkerVariables>;
 
 /** How long a cron invocation's service lease lasts unless EDGEPLANE_LEASE says otherwise, as for `serve`. */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -38,7 +47,20 @@ export interface WorkerConfig extends Pick<Config, 'fastly' | 'apiTokens' | 'ret
 /** The Worker's configuration, parsed once per isolate; a bad value names the variable. */
 export function workerConfig(variables: WorkerVariables): WorkerConfig {
   const { fastly, apiTokens, retry, publicStatus, notifyTimeoutMs } = loadConfig({ ...variables }, { api: true });
-  const lease = z.object({ EDGEPLANE_LEASE: Duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional() }).safeParse({ EDGEPLANE_LEASE: variables.EDGEPLANE_LEASE || undefined });
-  if (!lease.success) throw new EdgeplaneError('invalid_input', `invalid configuration:\n  EDGEPLANE_LEASE: ${lease.error.issues[0]?.message} (got "${variables.EDGEPLANE_LEASE}")`);
-  return { fastly, apiTokens, retry, publicStatus, ...(notifyTimeoutMs !== undefined ? { notifyTimeoutMs } : {}), leaseMs: lease.data.EDGEPLANE_LEASE ?? DEFAULT_LEASE_MS };
+  const lease = z
+    .object({ EDGEPLANE_LEASE: Duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional() })
+    .safeParse({ EDGEPLANE_LEASE: variables.EDGEPLANE_LEASE || undefined });
+  if (!lease.success)
+    throw new EdgeplaneError(
+      'invalid_input',
+      `invalid configuration:\n  EDGEPLANE_LEASE: ${lease.error.issues[0]?.message} (got "${variables.EDGEPLANE_LEASE}")`,
+    );
+  return {
+    fastly,
+    apiTokens,
+    retry,
+    publicStatus,
+    ...(notifyTimeoutMs !== undefined ? { notifyTimeoutMs } : {}),
+    leaseMs: lease.data.EDGEPLANE_LEASE ?? DEFAULT_LEASE_MS,
+  };
 }

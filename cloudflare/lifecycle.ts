@@ -1,8 +1,8 @@
-import edgePackageBytes from '../pkg/edgeplane.tar.gz';
 import { pino } from 'pino';
 import { createMetrics } from '../api/metrics';
-import { createFastlyGateway } from '../src/fastly/create-gateway';
+import edgePackageBytes from '../pkg/edgeplane.tar.gz';
 import { systemClock } from '../src/clock';
+import { createFastlyGateway } from '../src/fastly/create-gateway';
 import { assembleLifecycle } from '../src/lifecycle/assemble';
 import type { EdgePackageSource } from '../src/lifecycle/edge-package';
 import { OutboxDelivery } from '../src/notify/delivery';

@@ -11,7 +11,14 @@ import { logger, openLifecycle, STEP_WINDOW_MS } from './lifecycle';
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     const { controlPlane, notifications, config, metrics } = await openLifecycle(env, `cloudflare-fetch-${crypto.randomUUID()}`);
-    const app = createApiApp({ controlPlane, notifications, apiTokens: config.apiTokens, publicStatus: config.publicStatus, logger: logger.child({ component: 'api' }), metrics });
+    const app = createApiApp({
+      controlPlane,
+      notifications,
+      apiTokens: config.apiTokens,
+      publicStatus: config.publicStatus,
+      logger: logger.child({ component: 'api' }),
+      metrics,
+    });
     return app.fetch(request);
   },
 

@@ -111,7 +111,9 @@ describe('edge app', () => {
 
     const loud = fakePlatform(answer, { site: SITE, 'caching:toot.example': 'on', [debugKey('toot.example')]: 'on' });
     expect((await loud.app.request('http://toot.example/about')).headers.get(DECISION_HEADER)).toBe('redirect force_tls none; plain HTTP redirects to HTTPS');
-    expect((await loud.app.request('https://toot.example/about')).headers.get(DECISION_HEADER)).toBe('cache page miss; page: per origin headers; stored for 600s (max-age)');
+    expect((await loud.app.request('https://toot.example/about')).headers.get(DECISION_HEADER)).toBe(
+      'cache page miss; page: per origin headers; stored for 600s (max-age)',
+    );
   });
 
   it('passes when the switch is off', async () => {
@@ -127,7 +129,12 @@ describe('edge app', () => {
   it('passes POSTs with their body, Signature and Digest untouched', async () => {
     const { app, calls } = fakePlatform(async (request) => fresh(await request.request.text(), {}, 202));
     const body = JSON.stringify({ type: 'Create' });
-    const headers = { signature: 'keyId="k",signature="s"', digest: 'SHA-256=abc', date: 'Thu, 01 Jan 2026 00:00:00 GMT', 'content-type': 'application/activity+json' };
+    const headers = {
+      signature: 'keyId="k",signature="s"',
+      digest: 'SHA-256=abc',
+      date: 'Thu, 01 Jan 2026 00:00:00 GMT',
+      'content-type': 'application/activity+json',
+    };
     const response = await app.request('https://toot.example/inbox', { method: 'POST', body, headers });
     expect(response.status).toBe(202);
     expect(await response.text()).toBe(body);
@@ -140,7 +147,9 @@ describe('edge app', () => {
     const { app, calls } = fakePlatform(() =>
       fresh('png', { 'set-cookie': 'tracker=1', 'x-amz-request-id': 'r', 'x-amz-meta-owner': 'o', 'content-type': 'image/png' }),
     );
-    const response = await app.request('https://files.toot.example/media/a.png', { headers: { authorization: 'Bearer t', cookie: '_session_id=s', range: 'bytes=0-1' } });
+    const response = await app.request('https://files.toot.example/media/a.png', {
+      headers: { authorization: 'Bearer t', cookie: '_session_id=s', range: 'bytes=0-1' },
+    });
     const forwarded = calls[0]!.request;
     expect(forwarded.headers.get('authorization')).toBeNull();
     expect(forwarded.headers.get('cookie')).toBeNull();
@@ -168,7 +177,11 @@ describe('edge app', () => {
   });
 
   it('answers a signed request from a stored public response', async () => {
-    const { app, calls } = fakePlatform(() => ({ response: new Response('stored', { headers: { 'cache-control': 'public, max-age=180' } }), cached: true, stale: false }));
+    const { app, calls } = fakePlatform(() => ({
+      response: new Response('stored', { headers: { 'cache-control': 'public, max-age=180' } }),
+      cached: true,
+      stale: false,
+    }));
     const response = await app.request('https://toot.example/users/alice', { headers: { accept: 'application/activity+json', signature: 'keyId="k"' } });
     expect(await response.text()).toBe('stored');
     expect(response.headers.get('x-cache')).toBe('HIT');
@@ -222,7 +235,11 @@ describe('edge app', () => {
         push = (text) => controller.enqueue(new TextEncoder().encode(text));
       },
     });
-    const { app, calls } = fakePlatform(() => ({ response: new Response(stream, { headers: { 'content-type': 'text/event-stream' } }), cached: false, stale: false }));
+    const { app, calls } = fakePlatform(() => ({
+      response: new Response(stream, { headers: { 'content-type': 'text/event-stream' } }),
+      cached: false,
+      stale: false,
+    }));
     const response = await app.request('https://toot.example/api/v1/streaming/public');
     expect(calls[0]!.cache.mode).toBe('pass');
     const reader = response.body!.getReader();

@@ -1,10 +1,10 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { cachingKey, SITE_CONFIG_KEY, type SiteConfig } from '../src/site-config';
 import { originDownResponse, refusalResponse } from './error-page';
 import { loggablePath } from './log-entry';
 import type { CacheState, EdgePlatform, OriginResult } from './platform';
+import { type Decision, decideRequest, decideStorage, type ForwardDecision, type HeaderChanges, mayAnswerCredentialed, requestHost } from './policy';
 import { parseSiteConfig } from './site-config-check';
-import { decideRequest, decideStorage, mayAnswerCredentialed, requestHost, type Decision, type ForwardDecision, type HeaderChanges } from './policy';
 
 // The edge app: asks the policy what to do with each request and applies the decision through
 // the platform it runs on. It holds no state of its own besides the last parsed site config.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SiteConfig } from '../src/site-config';
-import { decideRequest, decideStorage, type Action, type Origin } from './policy';
+import { type Action, decideRequest, decideStorage, type Origin } from './policy';
 
 // `edgeplane edge decide`: one JSON line in (a request, optionally the origin's response), one
 // JSON line out saying what the edge would do and why.

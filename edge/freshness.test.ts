@@ -25,7 +25,10 @@ describe('originFreshness follows Fastly default rules', () => {
 
   it('reads stale-while-revalidate and stale-if-error, Surrogate-Control first', () => {
     const freshness = originFreshness(
-      new Headers({ 'surrogate-control': 'max-age=60, stale-while-revalidate=30', 'cache-control': 'max-age=10, stale-while-revalidate=5, stale-if-error=86400' }),
+      new Headers({
+        'surrogate-control': 'max-age=60, stale-while-revalidate=30',
+        'cache-control': 'max-age=10, stale-while-revalidate=5, stale-if-error=86400',
+      }),
       now,
     );
     expect(freshness).toMatchObject({ ttl: 60, swr: 30, sie: 86400 });

@@ -1,6 +1,6 @@
 import { fire } from 'hono/service-worker';
-import { createEdgeApp } from './app';
 import { CONFIG_STORE_LINK_NAME } from '../src/site-config';
+import { createEdgeApp } from './app';
 import { createFastlyPlatform } from './platform-fastly';
 
 // Entry point of the Compute program (bin/main.wasm). It opens the service's own Config Store by

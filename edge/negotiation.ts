@@ -36,7 +36,9 @@ export function hostMetaKind(accept: string | null): HostMetaKind {
  * Mastodon's locales with a region (config/application.rb, `available_locales`); every other tag
  * is served by its language alone.
  */
-const REGIONAL_LOCALES = new Map(['en-GB', 'es-AR', 'es-MX', 'fr-QC', 'pt-BR', 'pt-PT', 'sr-Latn', 'zh-CN', 'zh-HK', 'zh-TW'].map((tag) => [tag.toLowerCase(), tag]));
+const REGIONAL_LOCALES = new Map(
+  ['en-GB', 'es-AR', 'es-MX', 'fr-QC', 'pt-BR', 'pt-PT', 'sr-Latn', 'zh-CN', 'zh-HK', 'zh-TW'].map((tag) => [tag.toLowerCase(), tag]),
+);
 
 /**
  * The one language a page is rendered in for this Accept-Language (Localized concern: the

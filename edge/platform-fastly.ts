@@ -1,7 +1,7 @@
-import type { Context } from 'hono';
 import { CacheOverride } from 'fastly:cache-override';
 import { ConfigStore } from 'fastly:config-store';
 import { createWebsocketHandoff } from 'fastly:websocket';
+import type { Context } from 'hono';
 import type { EdgePlatform } from './platform';
 
 // The platform on Fastly Compute: static backends by name, the readthrough cache steered per

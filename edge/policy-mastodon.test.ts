@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { siteWithHosts } from '../src/site-config';
-import { decideRequest, decideStorage, mayAnswerCredentialed, type Decision } from './policy';
+import { type Decision, decideRequest, decideStorage, mayAnswerCredentialed } from './policy';
 
 // Mastodon's own caching rules, one block per rule of docs/mastodon-edge-policy.md ("Mastodon's
 // caching rules"), each citing the Mastodon source whose headers it follows.
@@ -150,7 +150,9 @@ describe("rule 6: files-domain queries (Mastodon's Fastly module drops them; pre
     const decision = decide(`${FILES}/media_attachments/files/1/original/a.png?1700000000`);
     expect(decision.cache!.key).toBe('files.toot.example/media_attachments/files/1/original/a.png');
     expect(decision.forward!.url).toBe('https://files.toot.example/media_attachments/files/1/original/a.png');
-    expect(decide(`${MAIN}/system/media_attachments/files/1/original/a.png?v=2`).cache!.key).toBe('toot.example/system/media_attachments/files/1/original/a.png');
+    expect(decide(`${MAIN}/system/media_attachments/files/1/original/a.png?v=2`).cache!.key).toBe(
+      'toot.example/system/media_attachments/files/1/original/a.png',
+    );
   });
 
   it.each([
@@ -165,14 +167,19 @@ describe("rule 6: files-domain queries (Mastodon's Fastly module drops them; pre
 });
 
 describe('rule 7: session-less public answers are shared with signed-in users (custom_css_controller.rb, manifests_controller.rb, well_known/*, instance_actors_controller.rb)', () => {
-  it.each(['/custom.css', '/manifest', '/.well-known/webfinger?resource=acct:alice@toot.example', '/.well-known/nodeinfo', '/nodeinfo/2.0', '/.well-known/host-meta', '/actor'])(
-    '%s is looked up and stored for a signed-in user, public answers only',
-    (path) => {
-      const decision = decide(`${MAIN}${path}`, { cookie: '_session_id=alice' });
-      expect(decision.action).toBe('cache');
-      expect(decision.cache!.publicOnly).toEqual(['cookie']);
-      expect(storage(decision, { 'cache-control': 'max-age=180, public' }).store).toBe(true);
-      expect(storage(decision, { 'cache-control': 'max-age=180, public', vary: 'Cookie' }).store).toBe(false);
-    },
-  );
+  it.each([
+    '/custom.css',
+    '/manifest',
+    '/.well-known/webfinger?resource=acct:alice@toot.example',
+    '/.well-known/nodeinfo',
+    '/nodeinfo/2.0',
+    '/.well-known/host-meta',
+    '/actor',
+  ])('%s is looked up and stored for a signed-in user, public answers only', (path) => {
+    const decision = decide(`${MAIN}${path}`, { cookie: '_session_id=alice' });
+    expect(decision.action).toBe('cache');
+    expect(decision.cache!.publicOnly).toEqual(['cookie']);
+    expect(storage(decision, { 'cache-control': 'max-age=180, public' }).store).toBe(true);
+    expect(storage(decision, { 'cache-control': 'max-age=180, public', vary: 'Cookie' }).store).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type SiteConfig, siteWithHosts, withHost, withoutHost } from '../src/site-config';
-import { decideRequest, decideStorage, POLICY_TTLS, type Decision } from './policy';
+import { type Decision, decideRequest, decideStorage, POLICY_TTLS } from './policy';
 
 const site = siteWithHosts({ main: ['toot.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] });
 const now = Date.parse('2026-01-01T00:00:00Z');
@@ -33,11 +33,23 @@ describe('routing table', () => {
     ['static domain HEAD', 'HEAD', `${FILES}/accounts/avatars/1/original/a.png`, {}, { route: 'files', action: 'cache', origin: 'static' }],
     ['static domain other methods', 'PUT', `${FILES}/media_attachments/x.png`, {}, { route: 'files_method', action: 'refuse', origin: null, status: 405 }],
     ['static domain /backups/*', 'GET', `${FILES}/backups/dump.zip`, {}, { route: 'files_private', action: 'pass', origin: 'static' }],
-    ['X-Amz-Signature URL', 'GET', `${FILES}/media/a.png?X-Amz-Signature=abc&X-Amz-Expires=60`, {}, { route: 'files_private', action: 'pass', origin: 'static' }],
+    [
+      'X-Amz-Signature URL',
+      'GET',
+      `${FILES}/media/a.png?X-Amz-Signature=abc&X-Amz-Expires=60`,
+      {},
+      { route: 'files_private', action: 'pass', origin: 'static' },
+    ],
     ['/system/* on the main domain', 'GET', `${MAIN}/system/media_attachments/files/1/a.png`, {}, { route: 'local_media', action: 'cache', origin: 'main' }],
     ['/system/backups/* on the main domain', 'GET', `${MAIN}/system/backups/dump.zip`, {}, { route: 'files_private', action: 'pass', origin: 'main' }],
     ['/api/v1/streaming (SSE)', 'GET', `${MAIN}/api/v1/streaming/user?access_token=secret`, {}, { route: 'streaming', action: 'pass', origin: 'main' }],
-    ['/api/v1/streaming (WebSocket)', 'GET', `${MAIN}/api/v1/streaming?stream=public`, { upgrade: 'websocket', connection: 'Upgrade' }, { route: 'streaming', action: 'pass', origin: 'main' }],
+    [
+      '/api/v1/streaming (WebSocket)',
+      'GET',
+      `${MAIN}/api/v1/streaming?stream=public`,
+      { upgrade: 'websocket', connection: 'Upgrade' },
+      { route: 'streaming', action: 'pass', origin: 'main' },
+    ],
     ['/inbox', 'POST', `${MAIN}/inbox`, { signature: 'keyId="x"', digest: 'SHA-256=x' }, { route: 'inbox', action: 'pass', origin: 'main' }],
     ['/users/*/inbox', 'POST', `${MAIN}/users/alice/inbox`, {}, { route: 'inbox', action: 'pass', origin: 'main' }],
     ['every non-GET/HEAD', 'DELETE', `${MAIN}/api/v1/statuses/1`, {}, { route: 'write', action: 'pass', origin: 'main' }],
@@ -52,7 +64,13 @@ describe('routing table', () => {
     ['followers', 'GET', `${MAIN}/users/alice/followers`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['following', 'GET', `${MAIN}/users/alice/following`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
     ['collections', 'GET', `${MAIN}/users/alice/collections/featured`, AP, { route: 'activitypub_or_profile', action: 'cache', origin: 'main' }],
-    ['/.well-known/webfinger', 'GET', `${MAIN}/.well-known/webfinger?resource=acct:alice@toot.example`, {}, { route: 'webfinger', action: 'cache', origin: 'main' }],
+    [
+      '/.well-known/webfinger',
+      'GET',
+      `${MAIN}/.well-known/webfinger?resource=acct:alice@toot.example`,
+      {},
+      { route: 'webfinger', action: 'cache', origin: 'main' },
+    ],
     ['/.well-known/nodeinfo', 'GET', `${MAIN}/.well-known/nodeinfo`, {}, { route: 'discovery', action: 'cache', origin: 'main' }],
     ['/nodeinfo/*', 'GET', `${MAIN}/nodeinfo/2.0`, {}, { route: 'discovery', action: 'cache', origin: 'main' }],
     ['/.well-known/host-meta', 'GET', `${MAIN}/.well-known/host-meta`, {}, { route: 'discovery', action: 'cache', origin: 'main' }],
@@ -61,7 +79,13 @@ describe('routing table', () => {
     ['/api/v1/custom_emojis', 'GET', `${MAIN}/api/v1/custom_emojis`, {}, { route: 'instance_api', action: 'cache', origin: 'main' }],
     ['/api/v1/instance/*', 'GET', `${MAIN}/api/v1/instance/peers`, {}, { route: 'instance_api', action: 'cache', origin: 'main' }],
     ['other /api/* without credentials', 'GET', `${MAIN}/api/v1/timelines/public`, {}, { route: 'public_api', action: 'cache', origin: 'main' }],
-    ['other /api/* with credentials', 'GET', `${MAIN}/api/v1/timelines/public`, { authorization: 'Bearer t' }, { route: 'public_api', action: 'pass', origin: 'main' }],
+    [
+      'other /api/* with credentials',
+      'GET',
+      `${MAIN}/api/v1/timelines/public`,
+      { authorization: 'Bearer t' },
+      { route: 'public_api', action: 'pass', origin: 'main' },
+    ],
     ['/oauth/*', 'GET', `${MAIN}/oauth/authorize?client_id=x`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
     ['/auth/*', 'GET', `${MAIN}/auth/sign_in`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
     ['/settings/*', 'GET', `${MAIN}/settings/profile`, {}, { route: 'private_app', action: 'pass', origin: 'main' }],
@@ -102,7 +126,11 @@ describe('hosts by role', () => {
   });
 
   it('redirects any redirect host to the canonical host, keeping path and query', () => {
-    expect(decide('GET', 'https://old.example/@alice?page=2', {}, true, roles)).toMatchObject({ action: 'redirect', status: 301, location: 'https://toot.example/@alice?page=2' });
+    expect(decide('GET', 'https://old.example/@alice?page=2', {}, true, roles)).toMatchObject({
+      action: 'redirect',
+      status: 301,
+      location: 'https://toot.example/@alice?page=2',
+    });
     expect(decide('POST', 'https://old.example/inbox', {}, true, roles)).toMatchObject({ action: 'redirect', status: 308 });
   });
 
@@ -152,7 +180,9 @@ describe('always', () => {
   });
 
   it('keys on host, path and query', () => {
-    expect(decide('GET', `${MAIN}/.well-known/webfinger?resource=acct:a@toot.example`).cache!.key).toBe('toot.example/.well-known/webfinger?resource=acct:a@toot.example');
+    expect(decide('GET', `${MAIN}/.well-known/webfinger?resource=acct:a@toot.example`).cache!.key).toBe(
+      'toot.example/.well-known/webfinger?resource=acct:a@toot.example',
+    );
   });
 
   it('tags stored objects with their class and the object', () => {
@@ -234,7 +264,10 @@ describe('main-domain lifetimes', () => {
   it('stores negotiated answers without varying on the Accept the key already names; other answers vary as the origin says', () => {
     const vary = { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie' };
     const signed = { ...AP, signature: 'keyId="k",signature="s"' };
-    expect(decideStorage(decide('GET', `${MAIN}/users/alice`, signed), { status: 200, headers: new Headers(vary) }, now).vary).toEqual(['accept-language', 'cookie']);
+    expect(decideStorage(decide('GET', `${MAIN}/users/alice`, signed), { status: 200, headers: new Headers(vary) }, now).vary).toEqual([
+      'accept-language',
+      'cookie',
+    ]);
     expect(store(`${MAIN}/.well-known/host-meta`, 200, vary).vary).toEqual(['accept-language', 'cookie']);
     expect(store(`${MAIN}/about`, 200, vary).vary).toEqual(['accept', 'accept-language', 'cookie']);
     expect(store(`${MAIN}/about`, 200, { ...vary, 'cache-control': 'private' }).vary).toEqual([]);
@@ -260,7 +293,12 @@ describe('main-domain lifetimes', () => {
   });
 
   it('honours the origin on ActivityPub, WebFinger, NodeInfo and instance routes', () => {
-    for (const url of [`${MAIN}/users/alice`, `${MAIN}/.well-known/webfinger?resource=acct:a@toot.example`, `${MAIN}/nodeinfo/2.0`, `${MAIN}/api/v1/instance`]) {
+    for (const url of [
+      `${MAIN}/users/alice`,
+      `${MAIN}/.well-known/webfinger?resource=acct:a@toot.example`,
+      `${MAIN}/nodeinfo/2.0`,
+      `${MAIN}/api/v1/instance`,
+    ]) {
       expect(store(url, 200, { 'cache-control': 'max-age=180, public' })).toMatchObject({ store: true, ttl: 180 });
     }
   });
@@ -314,7 +352,10 @@ describe('never store', () => {
     decideStorage(decision, { status, headers: new Headers(headers) }, now);
 
   it('1: a request with Authorization or a session cookie is passed', () => {
-    for (const headers of [{ authorization: 'Bearer t' }, { cookie: '_session_id=abc' }, { cookie: '_mastodon_session=x; remember_user_token=y' }] as Record<string, string>[]) {
+    for (const headers of [{ authorization: 'Bearer t' }, { cookie: '_session_id=abc' }, { cookie: '_mastodon_session=x; remember_user_token=y' }] as Record<
+      string,
+      string
+    >[]) {
       for (const url of [`${MAIN}/@alice`, `${MAIN}/users/alice`, `${MAIN}/about`, `${MAIN}/api/v1/timelines/public`]) {
         const decision = decide('GET', url, headers);
         expect(decision.action).toBe('pass');
@@ -452,13 +493,25 @@ describe('hardening', () => {
     for (const url of [`${MAIN}/packs/app.js`, `${MAIN}/about`, `${FILES}/a.png`, `${MAIN}/api/v1/timelines/home`]) {
       const { remove } = decide('GET', url, sent).forward!.headers;
       expect(remove).toEqual(
-        expect.arrayContaining(['x-forwarded-host', 'forwarded', 'x-original-url', 'x-rewrite-url', 'x-http-method-override', 'connection', 'x-secret-hop', 'te', 'proxy-authorization', 'upgrade']),
+        expect.arrayContaining([
+          'x-forwarded-host',
+          'forwarded',
+          'x-original-url',
+          'x-rewrite-url',
+          'x-http-method-override',
+          'connection',
+          'x-secret-hop',
+          'te',
+          'proxy-authorization',
+          'upgrade',
+        ]),
       );
     }
   });
 
   it('keeps the WebSocket handshake on a handoff, and still drops unkeyed headers', () => {
-    const { remove } = decide('GET', `${MAIN}/api/v1/streaming`, { upgrade: 'websocket', connection: 'Upgrade', 'x-forwarded-host': 'evil.example' }).forward!.headers;
+    const { remove } = decide('GET', `${MAIN}/api/v1/streaming`, { upgrade: 'websocket', connection: 'Upgrade', 'x-forwarded-host': 'evil.example' }).forward!
+      .headers;
     expect(remove).not.toContain('upgrade');
     expect(remove).not.toContain('connection');
     expect(remove).toContain('x-forwarded-host');

@@ -244,11 +244,7 @@ function credentialsOf(headers: Headers, url: URL): string[] {
 }
 
 function isPresigned(url: URL): boolean {
-  return (
-    hasQueryParam(url, 'X-Amz-Signature') ||
-    hasQueryParam(url, 'X-Goog-Signature') ||
-    (hasQueryParam(url, 'Signature') && hasQueryParam(url, 'Expires'))
-  );
+  return hasQueryParam(url, 'X-Amz-Signature') || hasQueryParam(url, 'X-Goog-Signature') || (hasQueryParam(url, 'Signature') && hasQueryParam(url, 'Expires'));
 }
 
 // One row of the routing table, before switch state and credentials are applied.
@@ -282,7 +278,13 @@ interface Route {
 /** Files-domain rules; `mountPath` is where the files sit in the client's URL (`/system` on the main domain). */
 function filesRoute(name: string, path: string, url: URL, mountPath: string): Route {
   if (path.startsWith(`${mountPath}/backups/`) || isPresigned(url)) {
-    return { name: 'files_private', behaviour: 'pass', reason: 'private object (backup or presigned URL): never stored', filesRules: true, credentials: 'strip' };
+    return {
+      name: 'files_private',
+      behaviour: 'pass',
+      reason: 'private object (backup or presigned URL): never stored',
+      filesRules: true,
+      credentials: 'strip',
+    };
   }
   return {
     name,
@@ -500,7 +502,19 @@ function refuse(route: string, status: number, reason: string, response = change
 function redirect(route: string, method: string, location: string, reason: string): RedirectDecision {
   // 308 keeps the method and body of a POST; browsers and crawlers get the classic 301.
   const status = READ_METHODS.has(method) ? 301 : 308;
-  return { action: 'redirect', origin: null, backend: null, route, status, location, cache: null, forward: null, response: changes({ 'strict-transport-security': HSTS }), streaming: null, reason };
+  return {
+    action: 'redirect',
+    origin: null,
+    backend: null,
+    route,
+    status,
+    location,
+    cache: null,
+    forward: null,
+    response: changes({ 'strict-transport-security': HSTS }),
+    streaming: null,
+    reason,
+  };
 }
 
 /**
@@ -539,7 +553,12 @@ export function decideRequest(facts: RequestFacts, site: SiteConfig | null, cach
   }
 
   const route: Route = normal.opaque
-    ? { name: 'opaque_path', behaviour: 'pass', reason: 'path holds an escaped slash, backslash or NUL: passed, never stored', credentials: origin === 'static' ? 'strip' : 'pass' }
+    ? {
+        name: 'opaque_path',
+        behaviour: 'pass',
+        reason: 'path holds an escaped slash, backslash or NUL: passed, never stored',
+        credentials: origin === 'static' ? 'strip' : 'pass',
+      }
     : origin === 'static'
       ? filesRoute('files', normal.routingPath, url, '')
       : mainRoute({ method, path: normal.routingPath, url, headers: facts.headers });

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SiteConfigSchema } from '../src/site-config-schema';
 import { siteWithHosts } from '../src/site-config';
+import { SiteConfigSchema } from '../src/site-config-schema';
 import { parseSiteConfig } from './site-config-check';
 
 describe('the edge check of the site config', () => {
   it('reads what the control plane writes, as the control plane reads it', () => {
-    const site = { ...siteWithHosts({ main: ['toot.example'], alias: ['social.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] }), staticPathPrefix: '/media' };
+    const site = {
+      ...siteWithHosts({ main: ['toot.example'], alias: ['social.example'], redirect: ['www.toot.example'], static: ['files.toot.example'] }),
+      staticPathPrefix: '/media',
+    };
     const text = JSON.stringify(site);
     expect(parseSiteConfig(text)).toEqual(site);
     expect(parseSiteConfig(text)).toEqual(SiteConfigSchema.parse(JSON.parse(text)));

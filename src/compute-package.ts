@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'smol-toml';
@@ -8,11 +8,7 @@ import { create } from 'tar';
  * A Compute package laid out as `fastly compute pack` makes it: a gzip'd tar whose entries sit
  * under one directory named after the package (`<name>/fastly.toml`, `<name>/bin/main.wasm`).
  */
-export async function packComputePackage(
-  name: string,
-  files: Record<string, string | Uint8Array>,
-  { gzip = true }: { gzip?: boolean } = {},
-): Promise<Buffer> {
+export async function packComputePackage(name: string, files: Record<string, string | Uint8Array>, { gzip = true }: { gzip?: boolean } = {}): Promise<Buffer> {
   const root = await mkdtemp(join(tmpdir(), 'edgeplane-pack-'));
   try {
     for (const [path, content] of Object.entries(files)) {

@@ -34,11 +34,13 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads release hints from EDGEPLANE_FASTLY_EDGE, none when off or when the API is not Fastly\'s own', () => {
+  it("reads release hints from EDGEPLANE_FASTLY_EDGE, none when off or when the API is not Fastly's own", () => {
     expect(loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: '127.0.0.1:8901' }, { api: true }).fastlyEdge).toBe('127.0.0.1:8901');
     expect(loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: 'off' }, { api: true }).fastlyEdge).toBeUndefined();
     expect(loadConfig({ ...minimal, FASTLY_API_URL: 'http://127.0.0.1:9000' }, { api: true }).fastlyEdge).toBeUndefined();
-    expect(() => loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: 'http://edge.example' }, { api: true })).toThrow(/EDGEPLANE_FASTLY_EDGE: must be host or host:port/);
+    expect(() => loadConfig({ ...minimal, EDGEPLANE_FASTLY_EDGE: 'http://edge.example' }, { api: true })).toThrow(
+      /EDGEPLANE_FASTLY_EDGE: must be host or host:port/,
+    );
   });
 
   it('reads every variable', () => {
@@ -118,7 +120,9 @@ describe('loadConfig', () => {
       const config = loadConfig({ FASTLY_API_TOKEN_FILE: join(dir, 'fastly'), EDGEPLANE_API_TOKEN_FILE: join(dir, 'api') }, { api: true });
       expect(config.fastly.token).toBe(FASTLY_TOKEN);
       expect(config.apiTokens).toEqual([API_TOKEN]);
-      expect(failure({ ...minimal, FASTLY_API_TOKEN: '', FASTLY_API_TOKEN_FILE: join(dir, 'missing') })).toContain(`FASTLY_API_TOKEN_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`);
+      expect(failure({ ...minimal, FASTLY_API_TOKEN: '', FASTLY_API_TOKEN_FILE: join(dir, 'missing') })).toContain(
+        `FASTLY_API_TOKEN_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

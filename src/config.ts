@@ -1,8 +1,8 @@
-import { DEFAULT_FASTLY_EDGE } from './fastly/edge-hint';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Duration } from './duration-schema';
 import { EdgeplaneError } from './errors';
+import { DEFAULT_FASTLY_EDGE } from './fastly/edge-hint';
 
 // The control plane's configuration comes from the environment, parsed once here. A bad value
 // stops the start with a message that names the variable (and never echoes a secret).
@@ -14,17 +14,18 @@ export const DEFAULT_PACKAGE_PATH = 'pkg/edgeplane.tar.gz';
 const MIN_API_TOKEN_LENGTH = 16;
 
 /** An unset variable and an empty one mean the same: use the default. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const ApiTokens = z
   .string()
-  .transform((value) => value.split(',').map((token) => token.trim()).filter((token) => token.length > 0))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((token) => token.trim())
+      .filter((token) => token.length > 0),
+  )
   .refine((tokens) => tokens.length > 0, 'no token given')
-  .refine(
-    (tokens) => tokens.every((token) => token.length >= MIN_API_TOKEN_LENGTH),
-    `every token must have at least ${MIN_API_TOKEN_LENGTH} characters`,
-  );
+  .refine((tokens) => tokens.every((token) => token.length >= MIN_API_TOKEN_LENGTH), `every token must have at least ${MIN_API_TOKEN_LENGTH} characters`);
 
 const Environment = z.object({
   FASTLY_API_TOKEN: optional(z.string().trim().min(1)),
@@ -42,7 +43,12 @@ const Environment = z.object({
   EDGEPLANE_RETRY_INITIAL: optional(Duration),
   EDGEPLANE_RETRY_MAX: optional(Duration),
   /** Fastly's write limit per hour of the account's user (default 1000); probes of waiting domains use a quarter of it. */
-  EDGEPLANE_WRITE_LIMIT: optional(z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)),
+  EDGEPLANE_WRITE_LIMIT: optional(
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+      .transform(Number),
+  ),
   /** How long a worker's lease on a service lasts (default 2 min): a replica gone without a word holds its services this long. */
   EDGEPLANE_LEASE: optional(Duration),
   /** `on` serves the public read-only page /status/{service}; default off. */
@@ -51,7 +57,10 @@ const Environment = z.object({
   EDGEPLANE_NOTIFY_TIMEOUT: optional(Duration),
   /** Fastly's edge for free release hints: `host` or `host:port`, or `off`. */
   EDGEPLANE_FASTLY_EDGE: optional(
-    z.string().trim().regex(/^(off|[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:]+\](:\d{1,5})?)$/, 'must be host or host:port (no scheme), or off'),
+    z
+      .string()
+      .trim()
+      .regex(/^(off|[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:]+\](:\d{1,5})?)$/, 'must be host or host:port (no scheme), or off'),
   ),
 });
 
@@ -122,8 +131,11 @@ export function loadConfig(givenEnv: Record<string, string | undefined>, needs: 
   if (needs.api && unset('EDGEPLANE_API_TOKEN')) {
     problems.push('EDGEPLANE_API_TOKEN: is required (the bearer token(s) clients send, comma-separated)');
   }
-  if (values?.EDGEPLANE_RETRY_INITIAL !== undefined && values.EDGEPLANE_RETRY_MAX !== undefined
-    && values.EDGEPLANE_RETRY_INITIAL > values.EDGEPLANE_RETRY_MAX) {
+  if (
+    values?.EDGEPLANE_RETRY_INITIAL !== undefined
+    && values.EDGEPLANE_RETRY_MAX !== undefined
+    && values.EDGEPLANE_RETRY_INITIAL > values.EDGEPLANE_RETRY_MAX
+  ) {
     problems.push('EDGEPLANE_RETRY_INITIAL: must not be longer than EDGEPLANE_RETRY_MAX');
   }
   if (!values || problems.length > 0) {

@@ -28,7 +28,9 @@ describe('isApexDomain', () => {
 describe('recordsToCreate (issue 9, observation 6)', () => {
   it('gives a subdomain exactly one CNAME for traffic, and nothing else of that name', () => {
     const records = recordsToCreate('files.toot.example', offeredFor('files.toot.example'));
-    expect(byName(records)['files.toot.example']).toEqual([{ type: 'CNAME', name: 'files.toot.example', value: 'j.sni.global.fastly.net', purpose: 'traffic' }]);
+    expect(byName(records)['files.toot.example']).toEqual([
+      { type: 'CNAME', name: 'files.toot.example', value: 'j.sni.global.fastly.net', purpose: 'traffic' },
+    ]);
     expect(byName(records)['_acme-challenge.files.toot.example']).toHaveLength(1);
   });
 
@@ -39,7 +41,10 @@ describe('recordsToCreate (issue 9, observation 6)', () => {
   });
 
   it('never puts a CNAME next to another record of the same name, whatever is offered', () => {
-    const clash: DnsRecord[] = [...offeredFor('a.toot.example'), { type: 'TXT', name: '_acme-challenge.a.toot.example', value: 'x', purpose: 'acme_challenge' }];
+    const clash: DnsRecord[] = [
+      ...offeredFor('a.toot.example'),
+      { type: 'TXT', name: '_acme-challenge.a.toot.example', value: 'x', purpose: 'acme_challenge' },
+    ];
     for (const host of ['a.toot.example', 'toot.example']) {
       const records = recordsToCreate(host, host === 'toot.example' ? offeredFor(host) : clash);
       for (const group of Object.values(byName(records))) {
@@ -50,9 +55,17 @@ describe('recordsToCreate (issue 9, observation 6)', () => {
 
   it('falls back to what Fastly offered when the preferred kind is missing', () => {
     const onlyA = offeredFor('www.toot.example').filter((r) => r.type !== 'CNAME' || r.purpose !== 'traffic');
-    expect(recordsToCreate('www.toot.example', onlyA).filter((r) => r.purpose === 'traffic').map((r) => r.type)).toEqual(['A', 'A', 'AAAA']);
+    expect(
+      recordsToCreate('www.toot.example', onlyA)
+        .filter((r) => r.purpose === 'traffic')
+        .map((r) => r.type),
+    ).toEqual(['A', 'A', 'AAAA']);
     const onlyCname = offeredFor('toot.example').filter((r) => r.type === 'CNAME');
-    expect(recordsToCreate('toot.example', onlyCname).filter((r) => r.purpose === 'traffic').map((r) => r.type)).toEqual(['CNAME']);
+    expect(
+      recordsToCreate('toot.example', onlyCname)
+        .filter((r) => r.purpose === 'traffic')
+        .map((r) => r.type),
+    ).toEqual(['CNAME']);
   });
 });
 
@@ -60,7 +73,9 @@ describe('dnsNote and dnsInstructions', () => {
   it('explain ALIAS/ANAME for an apex only', () => {
     expect(dnsNote('toot.example')).toMatch(/zone apex.*ALIAS or ANAME/);
     expect(dnsNote('files.toot.example')).toBeNull();
-    expect(dnsInstructions('toot.example', recordsToCreate('toot.example', offeredFor('toot.example')))).toMatch(/^Create these DNS records: .*toot\.example A 151\.101\.1\.195 .*ALIAS or ANAME/);
+    expect(dnsInstructions('toot.example', recordsToCreate('toot.example', offeredFor('toot.example')))).toMatch(
+      /^Create these DNS records: .*toot\.example A 151\.101\.1\.195 .*ALIAS or ANAME/,
+    );
     expect(dnsInstructions('toot.example', [])).toBe('No DNS records reported yet');
   });
 });

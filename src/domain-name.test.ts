@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isEdgeplaneError } from './errors';
 import { parseDomainName } from './domain-name';
+import { isEdgeplaneError } from './errors';
 
 function rejection(input: string): string {
   try {

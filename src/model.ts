@@ -5,16 +5,7 @@ import { DOMAIN_ROLES } from './site-config';
 // The records the control plane keeps and shows. These schemas are the contract shared by the
 // store, the lifecycle, the API (OpenAPI is generated from them) and the CLI.
 
-export const DomainState = z.enum([
-  'queued',
-  'attaching',
-  'waiting_for_release',
-  'active',
-  'securing',
-  'cached',
-  'needs_attention',
-  'cancelled',
-]);
+export const DomainState = z.enum(['queued', 'attaching', 'waiting_for_release', 'active', 'securing', 'cached', 'needs_attention', 'cancelled']);
 export type DomainState = z.infer<typeof DomainState>;
 
 /** What the edge does with a host (src/site-config.ts): main, alias, redirect or static. */
@@ -129,7 +120,10 @@ export const Origin = z
     /** Host header sent to this origin; default: the client's Host (main) or `address` (static). */
     hostHeader: z.string().min(1).max(253).optional(),
     /** Path prefix added in front of every path (object storage bucket), e.g. `/toot-media`. */
-    pathPrefix: z.string().regex(/^\/[^\s?#]*$/).optional(),
+    pathPrefix: z
+      .string()
+      .regex(/^\/[^\s?#]*$/)
+      .optional(),
   })
   .strict();
 export type Origin = z.infer<typeof Origin>;
@@ -188,6 +182,6 @@ export const PurgeInput = z.union([
   z.object({ all: z.literal(true) }).strict(),
   z.object({ key: z.string().min(1).max(1024) }).strict(),
   z.object({ keys: z.array(z.string().min(1).max(1024)).min(1).max(256) }).strict(),
-  z.object({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of one of the service\'s hosts' }) }).strict(),
+  z.object({ url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL of one of the service's hosts" }) }).strict(),
 ]);
 export type PurgeInput = z.infer<typeof PurgeInput>;

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { DomainPage, DomainRecord, ServiceRecord } from '../src/model';
 import { openStore } from '../src/store';
 
@@ -135,7 +135,7 @@ describe('the domain list over the real control plane', () => {
     expect(metrics).toMatch(/^edgeplane_domains\{state="cached"\} 0$/m);
   });
 
-  it('shows every write at once: its own, and another process\'s on the same database', async () => {
+  it("shows every write at once: its own, and another process's on the same database", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeplane-pages-'));
     const shared = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: join(dir, 'edgeplane.db') });
     // A worker process: its own connection to the same file.
@@ -143,7 +143,8 @@ describe('the domain list over the real control plane', () => {
     try {
       await shared.store.putService(storedService('toot'));
       const app = createApiApp({ controlPlane: shared.controlPlane, apiTokens: [TOKEN], logger: pino({ level: 'silent' }), metrics: createMetrics() });
-      const list = async () => DomainPage.parse(await (await app.request('/v1/services/toot/domains', { headers: { authorization: `Bearer ${TOKEN}` } })).json());
+      const list = async () =>
+        DomainPage.parse(await (await app.request('/v1/services/toot/domains', { headers: { authorization: `Bearer ${TOKEN}` } })).json());
       const states = async () => (await list()).items.map((item) => [item.domain, item.state, item.attempts]);
 
       await shared.controlPlane.attachDomain('toot', { domain: 'a.example', role: 'main' });
@@ -155,12 +156,18 @@ describe('the domain list over the real control plane', () => {
       expect(await states()).toEqual([['a.example', 'attaching', 1]]);
 
       await shared.controlPlane.attachDomain('toot', { domain: 'b.example', role: 'static' });
-      expect(await states()).toEqual([['a.example', 'attaching', 1], ['b.example', 'queued', 0]]);
+      expect(await states()).toEqual([
+        ['a.example', 'attaching', 1],
+        ['b.example', 'queued', 0],
+      ]);
 
       // A write to another service's domains changes nothing here.
       await shared.store.putService(storedService('other'));
       await worker.saveDomain({ ...queued, service: 'other', domain: 'c.example' });
-      expect(await states()).toEqual([['a.example', 'attaching', 1], ['b.example', 'queued', 0]]);
+      expect(await states()).toEqual([
+        ['a.example', 'attaching', 1],
+        ['b.example', 'queued', 0],
+      ]);
     } finally {
       await worker.close();
       await shared.close();

@@ -1,6 +1,15 @@
 import type { ControlPlane } from '../src/control-plane';
 import { EdgeplaneError } from '../src/errors';
-import { DomainPageRequest, DomainRecord, type PurgeInput, ServiceInput, ServiceRecord, type AttachInput, type DomainPage, type DomainState } from '../src/model';
+import {
+  type AttachInput,
+  type DomainPage,
+  DomainPageRequest,
+  DomainRecord,
+  type DomainState,
+  type PurgeInput,
+  ServiceInput,
+  ServiceRecord,
+} from '../src/model';
 
 // An in-memory ControlPlane for the API route tests: it keeps records the way the contract
 // describes (services by name, domains start queued) so the routes can be exercised without
@@ -63,9 +72,7 @@ export class InMemoryControlPlane implements ControlPlane {
   }
 
   private withDomains(service: ServiceRecord): ServiceRecord {
-    const domains = [...this.domains.values()]
-      .filter((record) => record.service === service.name)
-      .map(({ domain, role, state }) => ({ domain, role, state }));
+    const domains = [...this.domains.values()].filter((record) => record.service === service.name).map(({ domain, role, state }) => ({ domain, role, state }));
     return { ...service, domains };
   }
 

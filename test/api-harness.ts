@@ -1,5 +1,5 @@
-import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { InMemoryControlPlane } from './api-fake-control-plane';

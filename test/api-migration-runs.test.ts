@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { systemClock } from '../src/clock';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { MigrationRun } from '../src/migrate/run-model';
 import { ServiceInput } from '../src/model';
 import { serviceInput } from './support/lifecycle-harness';
@@ -25,8 +25,22 @@ describe('the migration run routes', () => {
   beforeEach(async () => {
     opened = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: ':memory:' });
     logLines = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _encoding, done) => { logLines.push(String(chunk)); done(); } }));
-    const app = createApiApp({ controlPlane: opened.controlPlane, migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock: systemClock }, runs: opened.migrations }, apiTokens: [TOKEN], logger, metrics: createMetrics() });
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write: (chunk, _encoding, done) => {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const app = createApiApp({
+      controlPlane: opened.controlPlane,
+      migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock: systemClock }, runs: opened.migrations },
+      apiTokens: [TOKEN],
+      logger,
+      metrics: createMetrics(),
+    });
     request = (method, path) => Promise.resolve(app.request(path, { method, headers: { authorization: `Bearer ${TOKEN}` } }));
   });
   afterEach(() => opened.close());
@@ -49,7 +63,7 @@ describe('the migration run routes', () => {
       '2026-03-01T19:00:00.000Z',
     );
 
-  it('lists, shows and cancels a run without ever answering or logging the old account\'s token', async () => {
+  it("lists, shows and cancels a run without ever answering or logging the old account's token", async () => {
     const started = await opened.migrations.start(plan(), OLD_TOKEN);
     await expect(opened.migrations.start(plan(), OLD_TOKEN)).rejects.toMatchObject({ code: 'conflict' });
 
@@ -79,7 +93,11 @@ describe('the migration run routes', () => {
 
   it('documents the routes in the OpenAPI document', async () => {
     const document = await (await request('GET', '/openapi.json')).json();
-    expect(Object.keys(document.paths).filter((path) => path.includes('/migrations'))).toEqual(['/v1/services/{name}/migrations', '/v1/services/{name}/migrations/{id}', '/v1/services/{name}/migrations/{id}/cancel']);
+    expect(Object.keys(document.paths).filter((path) => path.includes('/migrations'))).toEqual([
+      '/v1/services/{name}/migrations',
+      '/v1/services/{name}/migrations/{id}',
+      '/v1/services/{name}/migrations/{id}/cancel',
+    ]);
     expect(document.components.schemas.MigrationRun.properties).not.toHaveProperty('fromToken');
   });
 });

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { ChannelView } from '../src/notify/model';
 
 // The notification routes over the real control plane and store: channels are added, listed
@@ -35,7 +35,15 @@ describe('the notification routes', () => {
       updatedAt: NOW,
     });
     logLines = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _encoding, done) => { logLines.push(String(chunk)); done(); } }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write: (chunk, _encoding, done) => {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const app = createApiApp({ controlPlane: opened.controlPlane, notifications: opened.notifications, apiTokens: [TOKEN], logger, metrics: createMetrics() });
     request = async (method, path, body) =>
       app.request(path, {
@@ -47,11 +55,26 @@ describe('the notification routes', () => {
   afterEach(() => opened.close());
 
   it('adds, lists, tests and removes channels without ever answering or logging a secret', async () => {
-    const webhook = await request('POST', '/v1/services/toot/notifications', { kind: 'webhook', url: 'http://127.0.0.1:2/hooks', secret: SECRET, events: ['domain.cached'] });
+    const webhook = await request('POST', '/v1/services/toot/notifications', {
+      kind: 'webhook',
+      url: 'http://127.0.0.1:2/hooks',
+      secret: SECRET,
+      events: ['domain.cached'],
+    });
     expect(webhook.status).toBe(201);
     const created = ChannelView.parse(await webhook.json());
-    expect(created).toMatchObject({ kind: 'webhook', target: 'http://127.0.0.1:2/hooks', events: ['domain.cached'], visibility: null, delivery: { delivered: 0, pending: 0, lastFailure: null } });
-    const mastodon = await request('POST', '/v1/services/toot/notifications', { kind: 'mastodon', instance: 'http://127.0.0.1:9', accessToken: MASTODON_TOKEN });
+    expect(created).toMatchObject({
+      kind: 'webhook',
+      target: 'http://127.0.0.1:2/hooks',
+      events: ['domain.cached'],
+      visibility: null,
+      delivery: { delivered: 0, pending: 0, lastFailure: null },
+    });
+    const mastodon = await request('POST', '/v1/services/toot/notifications', {
+      kind: 'mastodon',
+      instance: 'http://127.0.0.1:9',
+      accessToken: MASTODON_TOKEN,
+    });
     expect(mastodon.status).toBe(201);
     expect(await mastodon.json()).toMatchObject({ kind: 'mastodon', visibility: 'unlisted', events: null });
 
@@ -82,7 +105,9 @@ describe('the notification routes', () => {
     expect((await request('POST', '/v1/services/nope/notifications', { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: SECRET })).status).toBe(404);
     expect((await request('GET', '/v1/services/nope/notifications')).status).toBe(404);
     const document = await (await request('GET', '/openapi.json')).json();
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/services/{name}/notifications', '/v1/services/{name}/notifications/{id}', '/v1/services/{name}/notifications/{id}/test']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/services/{name}/notifications', '/v1/services/{name}/notifications/{id}', '/v1/services/{name}/notifications/{id}/test']),
+    );
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['NotificationChannelInput', 'NotificationChannel']));
   });
 });

@@ -195,19 +195,15 @@ describe('domains', () => {
     expect(DomainRecord.parse(await shown.json()).domain).toBe('xn--bcher-kva.example');
   });
 
-  it.each([
-    ['*.toot.example'],
-    ['toot.example/path'],
-    ['toot.example:443'],
-    ['toot'],
-    ['toot example'],
-    ['-toot.example'],
-  ])('refuses the domain %j with a 400 saying why', async (domain) => {
-    const { request, controlPlane } = await withService();
-    const details = await problem(await request('POST', '/v1/services/toot/domains', { domain, role: 'main' }), 400, 'invalid_input');
-    expect(details.detail).toContain('is not a valid domain name');
-    expect(controlPlane.domains.size).toBe(0);
-  });
+  it.each([['*.toot.example'], ['toot.example/path'], ['toot.example:443'], ['toot'], ['toot example'], ['-toot.example']])(
+    'refuses the domain %j with a 400 saying why',
+    async (domain) => {
+      const { request, controlPlane } = await withService();
+      const details = await problem(await request('POST', '/v1/services/toot/domains', { domain, role: 'main' }), 400, 'invalid_input');
+      expect(details.detail).toContain('is not a valid domain name');
+      expect(controlPlane.domains.size).toBe(0);
+    },
+  );
 
   it('refuses an unknown role and unknown fields', async () => {
     const { request } = await withService();
@@ -295,13 +291,7 @@ describe('purge', () => {
     expect(controlPlane.purges).toEqual([{ service: 'toot', input: body }]);
   });
 
-  it.each([
-    [{}],
-    [{ all: false }],
-    [{ all: true, key: 'media' }],
-    [{ url: 'not a url' }],
-    [{ keys: [] }],
-  ])('refuses %j', async (body) => {
+  it.each([[{}], [{ all: false }], [{ all: true, key: 'media' }], [{ url: 'not a url' }], [{ keys: [] }]])('refuses %j', async (body) => {
     const { request, controlPlane } = await withService();
     await problem(await request('POST', '/v1/services/toot/purge', body), 400, 'invalid_input');
     expect(controlPlane.purges).toEqual([]);

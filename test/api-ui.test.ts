@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 
 // The browser side of the API over the real control plane: the login form, the session cookie,
 // CSRF on changes, the docs in the session, the live stream, and the public status page.
@@ -16,7 +16,15 @@ describe('the browser pages', () => {
   let closing: AbortController;
 
   async function app(publicStatus = false) {
-    return createApiApp({ controlPlane: opened.controlPlane, apiTokens: [TOKEN], logger: pino({ level: 'silent' }), metrics: createMetrics(), publicStatus, liveIntervalMs: 20, closing: closing.signal });
+    return createApiApp({
+      controlPlane: opened.controlPlane,
+      apiTokens: [TOKEN],
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      publicStatus,
+      liveIntervalMs: 20,
+      closing: closing.signal,
+    });
   }
 
   beforeEach(async () => {
@@ -70,7 +78,11 @@ describe('the browser pages', () => {
     expect(cookie).toMatch(/Path=\//);
 
     // A form posted from another site is refused.
-    const forged = await api.request('/ui/login', { method: 'POST', body: new URLSearchParams({ token: TOKEN }), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    const forged = await api.request('/ui/login', {
+      method: 'POST',
+      body: new URLSearchParams({ token: TOKEN }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+    });
     expect(forged.status).toBe(403);
     // The next page is only ever one of ours.
     expect((await login(api, TOKEN, '//evil.example/x')).headers.get('location')).toBe('/ui');
@@ -104,7 +116,11 @@ describe('the browser pages', () => {
     expect((await api.request(retry, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(202);
 
     // Logging out ends the session.
-    const out = await api.request('/ui/logout', { method: 'POST', body: new URLSearchParams({ csrf }), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN } });
+    const out = await api.request('/ui/logout', {
+      method: 'POST',
+      body: new URLSearchParams({ csrf }),
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+    });
     expect(out.status).toBe(303);
     expect((await api.request('/v1/services/toot', { headers: { cookie } })).status).toBe(401);
   });
@@ -122,7 +138,11 @@ describe('the browser pages', () => {
     };
     const first = await nextSnapshot();
     expect(first.services).toHaveLength(1);
-    expect(first.services[0]).toMatchObject({ name: 'toot', status: 'ready', domains: [expect.objectContaining({ domain: 'toot.example', state: 'queued', history: [expect.objectContaining({ event: 'attach_requested' })] })] });
+    expect(first.services[0]).toMatchObject({
+      name: 'toot',
+      status: 'ready',
+      domains: [expect.objectContaining({ domain: 'toot.example', state: 'queued', history: [expect.objectContaining({ event: 'attach_requested' })] })],
+    });
     await opened.controlPlane.retryDomain('toot', 'toot.example');
     const second = await nextSnapshot();
     expect(second.services[0].domains[0].history.at(-1)).toMatchObject({ event: 'retry_requested' });

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../cli/client';
 import { DomainRecord, DomainRole, DomainSummary, ServiceRecord } from '../src/model';
-import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../src/sim/server';
-import { printed, runCli, startServe, type LongRunning } from './cli-harness';
+import { DEFAULT_SEED, type RunningSimulator, startSimulator } from '../src/sim/server';
+import { type LongRunning, printed, runCli, startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
-import { configStoreNamed, serviceNamed, simControl, type SimControl } from './support/sim-control';
+import { configStoreNamed, type SimControl, serviceNamed, simControl } from './support/sim-control';
 
 // The operator CLI against `edgeplane serve` (API + retry worker, real control plane on SQLite)
 // and the Fastly simulator, all over 127.0.0.1.
@@ -99,7 +99,9 @@ describe('edgeplane against a running control plane', () => {
     const held = await cli('domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '500ms');
     expect(held.code).toBe(6);
     expect(held.stdout).toMatch(/gave up waiting: toot\.example is still waiting_for_release/);
-    expect(held.stdout).toMatch(/waiting_for_release {2}attempts \d+ {2}next attempt (in \d+s|due now) {2}last error domain_held_by_other_account: Domain 'toot\.example' is owned by another customer/);
+    expect(held.stdout).toMatch(
+      /waiting_for_release {2}attempts \d+ {2}next attempt (in \d+s|due now) {2}last error domain_held_by_other_account: Domain 'toot\.example' is owned by another customer/,
+    );
 
     const status = DomainRecord.parse(json((await cli('domains', 'status', 'toot.example', '-s', 'toot', '--json')).stdout));
     expect(status.state).toBe('waiting_for_release');
@@ -108,7 +110,10 @@ describe('edgeplane against a running control plane', () => {
     expect((await control.control('DELETE', '/holds/toot.example')).status).toBe(200);
     const waited = await cli('domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '30s', '--json');
     expect(waited.code).toBe(0);
-    const records = waited.stdout.trim().split('\n').map((line) => DomainRecord.parse(JSON.parse(line)));
+    const records = waited.stdout
+      .trim()
+      .split('\n')
+      .map((line) => DomainRecord.parse(JSON.parse(line)));
     expect(records.at(-1)).toMatchObject({ state: 'cached', caching: true });
     expect(records.at(-1)!.history.map((event) => event.to)).toContain('waiting_for_release');
 
@@ -136,7 +141,13 @@ describe('edgeplane against a running control plane', () => {
     expect(results.map((result) => result.code)).toEqual([0, 0, 0, 0]);
     expect(results[0]!.stdout).toMatch(/^purged/);
     const { purges } = await control.state();
-    expect(purges.map(({ kind, target }) => `${kind} ${target}`).sort()).toEqual(['all *', 'key media', 'key media', 'key static', 'url toot.example/packs/app.js']);
+    expect(purges.map(({ kind, target }) => `${kind} ${target}`).sort()).toEqual([
+      'all *',
+      'key media',
+      'key media',
+      'key static',
+      'url toot.example/packs/app.js',
+    ]);
     // The ids --json prints are Fastly's ids of the two key purges it asked for.
     const ids = json<{ fastlyIds: string[] }>(results[1]!.stdout).fastlyIds;
     expect(ids.map((id) => purges.find((purge) => purge.id === id)?.target).sort()).toEqual(['media', 'static']);
@@ -185,7 +196,13 @@ describe('edgeplane against a running control plane', () => {
 
     const firstTwo = await cli('domains', 'status', '-s', 'toot', '--limit', '2');
     expect(firstTwo.code).toBe(0);
-    expect(firstTwo.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0])).toEqual(names.slice(0, 2));
+    expect(
+      firstTwo.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0]),
+    ).toEqual(names.slice(0, 2));
     expect((await cli('domains', 'status', '-s', 'toot', '--limit', '0')).code).toBe(2);
 
     // Pages of one domain each, followed to the end or cut at the limit.
@@ -230,7 +247,10 @@ describe('errors and usage', () => {
       [['purge', '--service', 'toot'], /exactly one of --all, --key K/],
       [['services', 'list', '--colour'], /unknown option '--colour'/],
       // The package is the server's configuration (EDGEPLANE_PACKAGE), not the caller's choice.
-      [['services', 'create', 'x', '--main-origin', 'lb.x.example', '--static-origin', 'files.x.example', '--package', '/etc/passwd'], /unknown option '--package'/],
+      [
+        ['services', 'create', 'x', '--main-origin', 'lb.x.example', '--static-origin', 'files.x.example', '--package', '/etc/passwd'],
+        /unknown option '--package'/,
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     for (const [index, result] of results.entries()) {

@@ -1,11 +1,11 @@
-import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { runCli, startServe } from './cli-harness';
 
 // Issue 16, "clear failures": each failure says which part failed and what to do.
@@ -35,11 +35,18 @@ describe('a port in use', () => {
     try {
       const sim = await runCli(['sim', '--port', String(port)], {});
       expect(sim.code).toBe(2);
-      expect(sim.stderr).toBe(`edgeplane: the Fastly simulator cannot listen on 127.0.0.1:${port}: the port is already in use; choose another port with --port\n`);
+      expect(sim.stderr).toBe(
+        `edgeplane: the Fastly simulator cannot listen on 127.0.0.1:${port}: the port is already in use; choose another port with --port\n`,
+      );
 
-      const start = await runCli(['start', '--data-dir', join(dir, 'start'), '--package', join(dir, 'none.tar.gz'), '--sim-port', '0', '--api-port', String(port)], {});
+      const start = await runCli(
+        ['start', '--data-dir', join(dir, 'start'), '--package', join(dir, 'none.tar.gz'), '--sim-port', '0', '--api-port', String(port)],
+        {},
+      );
       expect(start.code).toBe(2);
-      expect(start.stderr).toContain(`edgeplane: the control plane API cannot listen on 127.0.0.1:${port}: the port is already in use; choose another port with --api-port`);
+      expect(start.stderr).toContain(
+        `edgeplane: the control plane API cannot listen on 127.0.0.1:${port}: the port is already in use; choose another port with --api-port`,
+      );
     } finally {
       server.close();
     }
@@ -54,7 +61,9 @@ describe('EDGEPLANE_URL pointing at something else', () => {
     try {
       const listed = await runCli(['services', 'list'], { EDGEPLANE_URL: url, EDGEPLANE_API_TOKEN: API_TOKEN });
       expect(listed.code).toBe(5);
-      expect(listed.stderr).toBe(`edgeplane: ${url} is not an edgeplane control plane API (it answered GET /v1/services with 404 text/html); check EDGEPLANE_URL\n`);
+      expect(listed.stderr).toBe(
+        `edgeplane: ${url} is not an edgeplane control plane API (it answered GET /v1/services with 404 text/html); check EDGEPLANE_URL\n`,
+      );
     } finally {
       other.close();
     }
@@ -82,7 +91,9 @@ describe('a missing edge package', () => {
 
       const attached = await runCli(['domains', 'attach', 'toot.example', '--service', 'toot', '--role', 'main'], client);
       expect(attached.code).toBe(1);
-      expect(attached.stderr).toMatch(/service "toot" needs attention: .*nope\.tar\.gz.*run `edgeplane services create toot` again before attaching domains \(conflict, HTTP 409\)/);
+      expect(attached.stderr).toMatch(
+        /service "toot" needs attention: .*nope\.tar\.gz.*run `edgeplane services create toot` again before attaching domains \(conflict, HTTP 409\)/,
+      );
     } finally {
       await serve.stop();
     }

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceRecord } from '../src/model';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { CLI, cleanEnv, runCli, startServe, type CliResult, type LongRunning } from './cli-harness';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
+import { CLI, type CliResult, cleanEnv, type LongRunning, runCli, startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
-import { configStoreNamed, simControl, type SimControl } from './support/sim-control';
+import { configStoreNamed, type SimControl, simControl } from './support/sim-control';
 
 // Issue 16, "small things": what a new user trips on, tried with the real CLI against
 // `edgeplane serve` and the Fastly simulator on 127.0.0.1.
@@ -74,9 +74,22 @@ describe('edgeplane for a new user', () => {
     expect(refused.stderr).toBe('edgeplane: --www-redirect attaches www.<main host>, and service toot has no main host yet: give it with --main-domain D\n');
     expect((await control.state()).services).toEqual([]);
 
-    const created = await cli('services', 'create', 'toot', '--main-origin', 'lb.toot.example', '--static-origin', 'files.toot.example', '--main-domain', 'Toot.Example', '--www-redirect');
+    const created = await cli(
+      'services',
+      'create',
+      'toot',
+      '--main-origin',
+      'lb.toot.example',
+      '--static-origin',
+      'files.toot.example',
+      '--main-domain',
+      'Toot.Example',
+      '--www-redirect',
+    );
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    expect(created.stdout).toContain('Follow them:\n  npx edgeplane domains wait toot.example --service toot\n  npx edgeplane domains wait www.toot.example --service toot\n');
+    expect(created.stdout).toContain(
+      'Follow them:\n  npx edgeplane domains wait toot.example --service toot\n  npx edgeplane domains wait www.toot.example --service toot\n',
+    );
 
     const shown = ServiceRecord.parse(json((await cli('services', 'show', 'toot', '--json')).stdout));
     expect(shown.domains.map(({ domain, role }) => ({ domain, role }))).toEqual([
@@ -99,7 +112,10 @@ describe('edgeplane for a new user', () => {
     await cli('domains', 'attach', 'files.toot.example', '--service', 'toot', '--role', 'static');
     const shown = await cli('services', 'show', 'toot');
     expect(shown.code).toBe(0);
-    const rows = shown.stdout.split('\n').slice(shown.stdout.split('\n').indexOf('  domains') + 1).filter((line) => line !== '');
+    const rows = shown.stdout
+      .split('\n')
+      .slice(shown.stdout.split('\n').indexOf('  domains') + 1)
+      .filter((line) => line !== '');
     expect(rows[0]).toMatch(/^ {4}DOMAIN +ROLE +STATE$/);
     expect(rows.slice(1).map((row) => row.split(/\s+/)[1])).toEqual(['files.toot.example', 'toot.example', 'www.toot.example']);
     for (const title of ['ROLE', 'STATE']) {

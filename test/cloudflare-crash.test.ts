@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { CRASH_EXPECTED, crashOutcome } from './support/crash-rig';
 import { type CutProxy, startCutProxy } from './support/cut-proxy';
 import { buildWorkerBundle, type RunningWorker, startWorker, workerOptions } from './support/workerd-worker';
@@ -64,7 +64,11 @@ async function domainState(running: RunningWorker, k: number): Promise<any> {
 
 /** Creates service crash-k and attaches its domain through the Worker's API; no tick has run for it yet. */
 async function prepare(running: RunningWorker, k: number): Promise<void> {
-  const created = await running.api('POST', '/v1/services', API_TOKEN, { name: `crash-${k}`, configStoreName: `crash-${k}`, origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } } });
+  const created = await running.api('POST', '/v1/services', API_TOKEN, {
+    name: `crash-${k}`,
+    configStoreName: `crash-${k}`,
+    origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } },
+  });
   expect(created.status, await created.clone().text()).toBe(201);
   const attached = await running.api('POST', `/v1/services/crash-${k}/domains`, API_TOKEN, { domain: `crash-${k}.toot.example`, role: 'main' });
   expect(attached.status, await attached.clone().text()).toBe(202);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 import { buildWorkerBundle, type RunningWorker, startWorker, workerOptions } from './support/workerd-worker';
 
@@ -44,7 +44,10 @@ describe('notifications from the Worker', () => {
       EDGEPLANE_RETRY_MAX: '200ms',
     });
     worker = await startWorker(options, join(dir, 'd1'));
-    const created = await worker.api('POST', '/v1/services', API_TOKEN, { name: 'toot', origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } } });
+    const created = await worker.api('POST', '/v1/services', API_TOKEN, {
+      name: 'toot',
+      origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } },
+    });
     expect(created.status, await created.clone().text()).toBe(201);
     const channel = await worker.api('POST', '/v1/services/toot/notifications', API_TOKEN, { kind: 'webhook', url: receiver.url, secret: SECRET });
     expect(channel.status, await channel.clone().text()).toBe(201);

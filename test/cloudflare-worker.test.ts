@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { type LongRunning, runCli, spawnCli } from './cli-harness';
-import { simControl } from './support/sim-control';
 import { freePort } from './support/free-port';
+import { simControl } from './support/sim-control';
 
 // The control plane as a Cloudflare Worker, run the way an operator runs it: `edgeplane
 // cloudflare deploy -- --dry-run` builds the Worker, and `edgeplane cloudflare dev` (wrangler dev,
@@ -71,14 +71,25 @@ describe('the control plane as a Cloudflare Worker', () => {
       },
       { timeout: 60_000, interval: 500 },
     );
-    expect(record).toMatchObject({ state: 'waiting_for_release', lastError: { code: 'domain_held_by_other_account', detail: "Domain 'toot.example' is owned by another customer" } });
+    expect(record).toMatchObject({
+      state: 'waiting_for_release',
+      lastError: { code: 'domain_held_by_other_account', detail: "Domain 'toot.example' is owned by another customer" },
+    });
 
     await simControl(sim).control('DELETE', '/holds/toot.example');
     const waited = await runCli(['domains', 'wait', 'toot.example', '--service', 'toot', '--timeout', '120s'], client);
     expect(waited.code, waited.stdout + waited.stderr).toBe(0);
     const cached = JSON.parse((await runCli(['domains', 'status', 'toot.example', '--service', 'toot', '--json'], client)).stdout);
     expect(cached).toMatchObject({ state: 'cached', caching: true });
-    expect(cached.history.map((event: { to: string }) => event.to)).toEqual(['queued', 'attaching', 'waiting_for_release', 'attaching', 'active', 'securing', 'cached']);
+    expect(cached.history.map((event: { to: string }) => event.to)).toEqual([
+      'queued',
+      'attaching',
+      'waiting_for_release',
+      'attaching',
+      'active',
+      'securing',
+      'cached',
+    ]);
     expect(dev.output()).toContain('scheduled tick');
 
     expect(await dev.stop()).toBe(0);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { runCli, spawnCli, startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
 
@@ -27,7 +27,12 @@ afterAll(async () => {
 });
 
 /** `serve` in `cwd` on its default database, against the simulator with `token`. */
-const serveEnv = (token: string, sim = fastly) => ({ FASTLY_API_TOKEN: token, FASTLY_API_URL: sim.url, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_PACKAGE: packagePath });
+const serveEnv = (token: string, sim = fastly) => ({
+  FASTLY_API_TOKEN: token,
+  FASTLY_API_URL: sim.url,
+  EDGEPLANE_API_TOKEN: API_TOKEN,
+  EDGEPLANE_PACKAGE: packagePath,
+});
 
 async function serviceNames(apiUrl: string): Promise<string[]> {
   const answer = await fetch(`${apiUrl}/v1/services`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
@@ -75,10 +80,14 @@ describe('the default database', () => {
     const first = await startServe(['serve', '--port', '0'], serveEnv(fastly.defaultAccount.token), { cwd });
     expect(await first.stop()).toBe(0);
 
-    const other = (await (await fetch(`${fastly.url}/__sim/accounts`, { method: 'POST', body: JSON.stringify({ name: 'other' }), headers: { 'content-type': 'application/json' } })).json()) as { customerId: string; token: string };
+    const other = (await (
+      await fetch(`${fastly.url}/__sim/accounts`, { method: 'POST', body: JSON.stringify({ name: 'other' }), headers: { 'content-type': 'application/json' } })
+    ).json()) as { customerId: string; token: string };
     const refused = await runCli(['serve', '--port', '0'], serveEnv(other.token), { cwd });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`refusing to use the database .edgeplane/edgeplane.db: the database was created for account ${fastly.defaultAccount.customerId}, but the configuration gives account ${other.customerId}`);
+    expect(refused.stderr).toContain(
+      `refusing to use the database .edgeplane/edgeplane.db: the database was created for account ${fastly.defaultAccount.customerId}, but the configuration gives account ${other.customerId}`,
+    );
     expect(refused.stderr).toContain('--rebind-database');
     expect(refused.stdout).not.toMatch(/"msg":"listening"/);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
 
@@ -13,7 +13,9 @@ const UNIT = readFileSync(new URL('../deploy/edgeplane.service', import.meta.url
 
 /** The values of one key of the [Service] section, in order. */
 function directives(key: string): string[] {
-  return UNIT.split('\n').filter((line) => line.startsWith(`${key}=`)).map((line) => line.slice(key.length + 1));
+  return UNIT.split('\n')
+    .filter((line) => line.startsWith(`${key}=`))
+    .map((line) => line.slice(key.length + 1));
 }
 
 let sim: RunningSimulator;

@@ -67,4 +67,3 @@ describe('the edge bundle', () => {
     expect(bundle.inputs.filter((input) => /(^|\/)node_modules\/zod\//.test(input))).toEqual([]);
   });
 });
-

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../src/sim/server';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli, spawnCli } from './cli-harness';
 
 const cli = fileURLToPath(new URL('../cli/edgeplane.js', import.meta.url));
@@ -28,7 +28,10 @@ function run(args: string[], input: string): Promise<{ code: number | null; stdo
 describe('edgeplane edge decide', () => {
   it('prints one decision per input line, an error line for a bad one, and fails at the end', async () => {
     const lines = [
-      { request: { method: 'GET', url: 'https://toot.example/users/alice', headers: { accept: 'application/activity+json' } }, response: { status: 200, headers: { 'cache-control': 'public, max-age=180' } } },
+      {
+        request: { method: 'GET', url: 'https://toot.example/users/alice', headers: { accept: 'application/activity+json' } },
+        response: { status: 200, headers: { 'cache-control': 'public, max-age=180' } },
+      },
       { request: { method: 'GET', url: 'https://toot.example/about', headers: { cookie: '_session_id=x' } } },
       'not json',
       { request: { method: 'GET', url: 'https://files.toot.example/a.png', headers: {} }, response: { status: 404, headers: {} } },
@@ -36,7 +39,10 @@ describe('edgeplane edge decide', () => {
     ];
     const input = lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
     const { code, stdout, stderr } = await run(['edge', 'decide', '--main', 'toot.example', '--static', 'files.toot.example'], `${input}\n`);
-    const out = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const out = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(out).toHaveLength(5);
     expect(out[0]).toMatchObject({ origin: 'main', action: 'cache', store: true, ttl: 180 });
     expect(out[1]).toMatchObject({ origin: 'main', action: 'pass', store: null, ttl: null });
@@ -49,13 +55,19 @@ describe('edgeplane edge decide', () => {
   });
 
   it('passes everything with --caching off', async () => {
-    const { code, stdout } = await run(['edge', 'decide', '--main', 'toot.example', '--caching', 'off'], `${JSON.stringify({ request: { url: '/packs/a.js' } })}\n`);
+    const { code, stdout } = await run(
+      ['edge', 'decide', '--main', 'toot.example', '--caching', 'off'],
+      `${JSON.stringify({ request: { url: '/packs/a.js' } })}\n`,
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ action: 'pass', reason: expect.stringMatching(/caching is off/) });
   });
   it('delivers every line to a reader through a pipe before it exits (200,000 lines)', { timeout: 120_000 }, async () => {
     const count = 200_000;
-    const request = JSON.stringify({ request: { method: 'GET', url: 'https://toot.example/users/alice', headers: {} }, response: { status: 200, headers: { 'cache-control': 'max-age=60' } } });
+    const request = JSON.stringify({
+      request: { method: 'GET', url: 'https://toot.example/users/alice', headers: {} },
+      response: { status: 200, headers: { 'cache-control': 'max-age=60' } },
+    });
     // The last line is unreadable, so the command reports it on stderr after queueing every
     // decision: the reader starts reading only then, when nearly all of the output still waits
     // in the writer. A command that exits before its output drains loses it.
@@ -97,9 +109,13 @@ describe('edgeplane edge serve', () => {
     });
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
-    const child = spawn(process.execPath, [cli, 'edge', 'serve', '--port', '0', '--origin-main', originUrl, '--origin-static', originUrl, '--main', 'toot.example'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'edge', 'serve', '--port', '0', '--origin-main', originUrl, '--origin-static', originUrl, '--main', 'toot.example'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let stderr = '';
@@ -134,7 +150,20 @@ describe('edgeplane edge: flags', () => {
   it('takes the Fastly token from the environment or a file, never a flag, and stops at start when Fastly refuses it', { timeout: 60_000 }, async () => {
     const fastly = await startSimulator();
     try {
-      const base = ['edge', 'serve', '--port', '0', '--origin-main', 'http://127.0.0.1:9', '--origin-static', 'http://127.0.0.1:9', '--fastly-url', fastly.url, '--service', 'toot'];
+      const base = [
+        'edge',
+        'serve',
+        '--port',
+        '0',
+        '--origin-main',
+        'http://127.0.0.1:9',
+        '--origin-static',
+        'http://127.0.0.1:9',
+        '--fastly-url',
+        fastly.url,
+        '--service',
+        'toot',
+      ];
       const flag = await runCli([...base, '--fastly-token', fastly.defaultAccount.token], {});
       expect(flag.code).toBe(2);
       expect(flag.stderr).toMatch(/unknown option '--fastly-token'/);

@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { startLocalEdge, type RunningLocalEdge } from '../edge/local/server';
+import { type RunningLocalEdge, startLocalEdge } from '../edge/local/server';
 import type { EdgeLogEntry } from '../edge/platform';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { CONFIG_STORE_LINK_NAME, siteWithHosts } from '../src/site-config';
 
 // The local edge end to end: real HTTP on 127.0.0.1 between a client, the edge, a small
@@ -55,7 +55,9 @@ function startOrigin(): Promise<{ url: string; seen: OriginLog[]; close(): Promi
       res.end(`backup of ${who} #${served}`);
     } else if (path.startsWith('/packs/')) {
       // A framework that builds URLs from whatever forwarded headers it gets.
-      const steered = [req.headers['x-forwarded-host'], req.headers.forwarded, req.headers['x-original-url'], req.headers['x-http-method-override']].filter(Boolean);
+      const steered = [req.headers['x-forwarded-host'], req.headers.forwarded, req.headers['x-original-url'], req.headers['x-http-method-override']].filter(
+        Boolean,
+      );
       res.writeHead(200, { 'content-type': 'application/javascript' });
       res.end(`// pack #${served}${steered.length > 0 ? ` steered by ${steered.join(' ')}` : ''}`);
     } else if (path.startsWith('/media/')) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
 import { createEdgeApp } from '../edge/app';
 import { EdgeCache } from '../edge/local/cache';
 import { fixedConfigReader } from '../edge/local/config-source';
 import { createLocalPlatform } from '../edge/local/platform';
+import { ManualClock } from '../src/clock';
 import { siteWithHosts } from '../src/site-config';
 
 // Replays clients against the edge app on its local platform, in front of an origin that answers
@@ -26,29 +26,51 @@ function mastodon(request: Request): Answer {
     case '/api/v1/instance/domain_blocks':
       // instances/domain_blocks_controller.rb: head 404 unless shown to users and signed in.
       if (!user) return { status: 404, headers: { 'cache-control': DEFAULT_PRIVATE, vary: 'Authorization' }, body: '' };
-      return { headers: { 'cache-control': DEFAULT_PRIVATE, vary: 'Authorization', 'content-type': 'application/json' }, body: `[{"domain":"bad.example","for":"${user}"}]` };
+      return {
+        headers: { 'cache-control': DEFAULT_PRIVATE, vary: 'Authorization', 'content-type': 'application/json' },
+        body: `[{"domain":"bad.example","for":"${user}"}]`,
+      };
     case '/api/v1/custom_emojis':
       // custom_emojis_controller.rb: vary_by '' and cache_even_if_authenticated!
       return { headers: { 'cache-control': EVEN_IF_AUTH, 'content-type': 'application/json' }, body: '[{"shortcode":"blobcat"}]' };
     case '/api/v1/timelines/public':
       // timelines/public_controller.rb: cache_if_unauthenticated!; Api::BaseController vary_by 'Authorization'.
-      if (user) return { headers: { 'cache-control': DEFAULT_PRIVATE, vary: 'Authorization', 'content-type': 'application/json' }, body: `[{"for":"${user}"}]` };
+      if (user)
+        return { headers: { 'cache-control': DEFAULT_PRIVATE, vary: 'Authorization', 'content-type': 'application/json' }, body: `[{"for":"${user}"}]` };
       return { headers: { 'cache-control': ANON_API, vary: 'Authorization', 'content-type': 'application/json' }, body: '[{"for":"anyone"}]' };
     case '/.well-known/host-meta':
       // well_known/host_meta_controller.rb: format.json / format.any; Rails adds Vary: Accept only for a non-browser Accept.
-      if (/json/.test(accept)) return { headers: { 'cache-control': 'max-age=259200, public', vary: 'Accept', 'content-type': 'application/json' }, body: '{"links":[]}' };
+      if (/json/.test(accept))
+        return { headers: { 'cache-control': 'max-age=259200, public', vary: 'Accept', 'content-type': 'application/json' }, body: '{"links":[]}' };
       return { headers: { 'cache-control': 'max-age=259200, public', 'content-type': 'application/xrd+xml' }, body: '<XRD/>' };
     case '/about':
       // Localized pages: Vary: Accept, Accept-Language, Cookie.
-      return { headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' }, body: `<html lang="${language}">about</html>` };
+      return {
+        headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' },
+        body: `<html lang="${language}">about</html>`,
+      };
     case '/users/alice':
       // accounts_controller.rb: JSON ignores the locale; HTML is localised.
-      if (/json/.test(accept)) return { headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Encoding, Origin', 'content-type': 'application/activity+json' }, body: '{"type":"Person"}' };
-      return { headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' }, body: `<html lang="${language}">alice</html>` };
+      if (/json/.test(accept))
+        return {
+          headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Encoding, Origin', 'content-type': 'application/activity+json' },
+          body: '{"type":"Person"}',
+        };
+      return {
+        headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' },
+        body: `<html lang="${language}">alice</html>`,
+      };
     case '/tags/fediverse':
       // tags_controller.rb: format.rss.
-      if (/rss/.test(accept)) return { headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'application/rss+xml' }, body: '<rss/>' };
-      return { headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' }, body: '<html>tag</html>' };
+      if (/rss/.test(accept))
+        return {
+          headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'application/rss+xml' },
+          body: '<rss/>',
+        };
+      return {
+        headers: { 'cache-control': 'max-age=180, public', vary: 'Accept, Accept-Language, Cookie', 'content-type': 'text/html' },
+        body: '<html>tag</html>',
+      };
     case '/custom.css':
       // custom_css_controller.rb: ActionController::Base, expires_in 3.minutes, public: true; no session.
       return { headers: { 'cache-control': 'max-age=180, public', 'content-type': 'text/css' }, body: 'body{}' };
@@ -86,7 +108,7 @@ const MAIN = 'https://toot.example';
 const ALICE = { authorization: 'Bearer alice' };
 
 describe('replay against Mastodon headers', () => {
-  it('rule 1: a signed-in user sees the blocks shown to users; visitors get the 404; nobody sees another\'s answer', async () => {
+  it("rule 1: a signed-in user sees the blocks shown to users; visitors get the 404; nobody sees another's answer", async () => {
     const { get } = replay();
     expect((await get(`${MAIN}/api/v1/instance/domain_blocks`)).status).toBe(404);
     const alice = await get(`${MAIN}/api/v1/instance/domain_blocks`, ALICE);

@@ -65,7 +65,22 @@ describe('the official Fastly CLI against edgeplane sim', () => {
   });
 
   it('creates a backend', async () => {
-    const backend = await cli(['service', 'backend', 'create', '--service-id', ids.service!, '--version', '1', '--name', 'main_origin', '--address', 'origin.example.org', '--port', '443', '--use-ssl']);
+    const backend = await cli([
+      'service',
+      'backend',
+      'create',
+      '--service-id',
+      ids.service!,
+      '--version',
+      '1',
+      '--name',
+      'main_origin',
+      '--address',
+      'origin.example.org',
+      '--port',
+      '443',
+      '--use-ssl',
+    ]);
     expect(backend.code, shown(backend)).toBe(0);
     expect(backend.stdout).toContain(`Created backend main_origin (service ${ids.service} version 1)`);
   });
@@ -80,7 +95,19 @@ describe('the official Fastly CLI against edgeplane sim', () => {
     expect(upsert.code, shown(upsert)).toBe(0);
     const described = await cli(['config-store-entry', 'describe', '--store-id', ids.store, '--key', 'site']);
     expect(described.stdout).toMatch(/Key: site\nValue: two\n/);
-    const link = await cli(['service', 'resource-link', 'create', '--service-id', ids.service!, '--version', '1', '--resource-id', ids.store, '--name', 'edgeplane']);
+    const link = await cli([
+      'service',
+      'resource-link',
+      'create',
+      '--service-id',
+      ids.service!,
+      '--version',
+      '1',
+      '--resource-id',
+      ids.store,
+      '--name',
+      'edgeplane',
+    ]);
     expect(link.code, shown(link)).toBe(0);
     expect(link.stdout).toContain(`Created service resource link "edgeplane"`);
   });
@@ -91,7 +118,13 @@ describe('the official Fastly CLI against edgeplane sim', () => {
     expect(deployed.stdout).toContain(`Deployed package (service ${ids.service}, version 1)`);
     const state = await control().state();
     const version = state.services.find((service) => service.id === ids.service)?.versions[0];
-    expect(version).toMatchObject({ active: true, locked: true, package: { size: expect.any(Number) }, domains: ['www.example.org'], backends: ['main_origin'] });
+    expect(version).toMatchObject({
+      active: true,
+      locked: true,
+      package: { size: expect.any(Number) },
+      domains: ['www.example.org'],
+      backends: ['main_origin'],
+    });
   });
 
   it('clones (Fastly names the service and both versions), validates and activates a version', async () => {

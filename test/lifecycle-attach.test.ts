@@ -5,7 +5,7 @@ import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, makeEdgePackage, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
-import { configStoreNamed, serviceNamed, type SimStateDump } from './support/sim-control';
+import { configStoreNamed, type SimStateDump, serviceNamed } from './support/sim-control';
 
 // The domain lifecycle end to end: the real gateway, the simulator over 127.0.0.1, a shared
 // hand-moved clock (the simulator's release and TLS delays run on it too).
@@ -15,7 +15,9 @@ afterEach(async () => harness?.close());
 
 const versionsOf = (state: SimStateDump, name: string) => serviceNamed(state, name).versions;
 const activationsWith = (state: SimStateDump, name: string, domain: string) =>
-  versionsOf(state, name).filter((v) => v.domains.includes(domain)).reduce((sum, v) => sum + v.activations, 0);
+  versionsOf(state, name)
+    .filter((v) => v.domains.includes(domain))
+    .reduce((sum, v) => sum + v.activations, 0);
 const siteConfig = (state: SimStateDump) => SiteConfigSchema.parse(JSON.parse(configStoreNamed(state, 'edgeplane-toot').items.site ?? 'null'));
 
 describe('service provisioning', () => {
@@ -26,7 +28,12 @@ describe('service provisioning', () => {
     const state = await harness.state();
     const [version] = versionsOf(state, 'toot');
     expect(serviceNamed(state, 'toot').type).toBe('wasm');
-    expect(version).toMatchObject({ number: 1, active: true, backends: ['main_origin', 'static_origin'], resources: [{ name: 'edgeplane', resourceId: service.configStoreId }] });
+    expect(version).toMatchObject({
+      number: 1,
+      active: true,
+      backends: ['main_origin', 'static_origin'],
+      resources: [{ name: 'edgeplane', resourceId: service.configStoreId }],
+    });
     expect(version?.package).not.toBeNull();
     expect(siteConfig(state)).toEqual({
       hosts: {},
@@ -45,7 +52,13 @@ describe('service provisioning', () => {
 
     // TLS to both origins, checked against the name the origin answers to.
     const backends = await harness.opened.gateway.listBackends(service.fastlyServiceId!, 1);
-    expect(backends.find((b) => b.name === 'main_origin')).toMatchObject({ address: 'lb.toot.example', port: 443, useSsl: true, sslCertHostname: 'lb.toot.example', sslSniHostname: 'lb.toot.example' });
+    expect(backends.find((b) => b.name === 'main_origin')).toMatchObject({
+      address: 'lb.toot.example',
+      port: 443,
+      useSsl: true,
+      sslCertHostname: 'lb.toot.example',
+      sslSniHostname: 'lb.toot.example',
+    });
     expect(backends.find((b) => b.name === 'main_origin')?.overrideHost).toBeUndefined();
     expect(backends.find((b) => b.name === 'static_origin')).toMatchObject({
       address: 'files.toot.example',
@@ -55,7 +68,11 @@ describe('service provisioning', () => {
     });
 
     // A control plane with an empty database adopts the service and the store by name.
-    const fresh = await openControlPlane({ fastly: { token: harness.sim.defaultAccount.token, baseUrl: harness.sim.url }, dbPath: ':memory:', packagePath: harness.packagePath });
+    const fresh = await openControlPlane({
+      fastly: { token: harness.sim.defaultAccount.token, baseUrl: harness.sim.url },
+      dbPath: ':memory:',
+      packagePath: harness.packagePath,
+    });
     const adopted = await fresh.controlPlane.createService(serviceInput('toot'));
     await fresh.close();
     expect(adopted).toMatchObject({ status: 'ready', fastlyServiceId: service.fastlyServiceId, configStoreId: service.configStoreId, activeVersion: 1 });
@@ -138,7 +155,9 @@ describe('attaching a domain', () => {
     expect(released.status).toBe(200);
     // While the certificate is pending, the record tells the operator which DNS records to create.
     const securing = await harness.tickUntil('toot', 'toot.example', 'securing');
-    expect(securing.tls?.dnsRecords).toContainEqual(expect.objectContaining({ type: 'CNAME', name: '_acme-challenge.toot.example', purpose: 'acme_challenge' }));
+    expect(securing.tls?.dnsRecords).toContainEqual(
+      expect.objectContaining({ type: 'CNAME', name: '_acme-challenge.toot.example', purpose: 'acme_challenge' }),
+    );
     expect(securing.conditions.find((c) => c.type === 'CertificateIssued')?.message).toContain('_acme-challenge.toot.example CNAME');
     // toot.example is an apex: its A records for traffic, never a CNAME beside them (issue 9, observation 6).
     const forHost = securing.tls!.dnsRecords.filter((r) => r.name === 'toot.example');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
-import { activeVersion, draftsOf, serviceNamed, type SimStateDump } from './support/sim-control';
+import { activeVersion, draftsOf, type SimStateDump, serviceNamed } from './support/sim-control';
 
 // Many domains at once (issue 9, observation 8): domains of one service that are due together
 // share the one draft and one validate + activation; a domain another account holds leaves the

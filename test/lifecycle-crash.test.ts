@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { CRASH_EXPECTED, crashOutcome, type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { CRASH_EXPECTED, type CrashRig, crashOutcome, forEachCrashPoint, startCrashRig } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 
@@ -28,7 +28,11 @@ function runWorker(k: number, crashAfter: number): Promise<ChildResult> {
 
 /** Provisions service crash-k and accepts its domain, in this process; the child does the rest. */
 async function prepare(k: number): Promise<void> {
-  const opened = await openControlPlane({ fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url }, dbPath: join(rig.dir, `crash-${k}.db`), packagePath: rig.packagePath });
+  const opened = await openControlPlane({
+    fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url },
+    dbPath: join(rig.dir, `crash-${k}.db`),
+    packagePath: rig.packagePath,
+  });
   await opened.controlPlane.createService({ ...serviceInput(`crash-${k}`), configStoreName: `crash-${k}` });
   await opened.controlPlane.attachDomain(`crash-${k}`, { domain: `crash-${k}.toot.example`, role: 'main' });
   await opened.close();

@@ -6,7 +6,7 @@ import { edgePackageFile } from '../src/lifecycle/edge-package';
 import { reconcileDomain } from '../src/lifecycle/reconcile';
 import { SharedProbeBudget } from '../src/lifecycle/shared-budget';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
-import { serviceNamed, type SimStateDump } from './support/sim-control';
+import { type SimStateDump, serviceNamed } from './support/sim-control';
 
 // The lifecycle against the simulator where it follows real Fastly's stricter answers: TLS
 // subscriptions only for domains on an active version, deleted only with force while a domain is
@@ -62,7 +62,10 @@ describe('a draft locked between reading it and writing to it', () => {
     const real = harness.opened.gateway;
     const lockFirst: FastlyGateway = Object.create(real);
     lockFirst.addDomain = async (serviceId, version, domain, comment) => {
-      await fetch(`${harness.sim.url}/service/${serviceId}/version/${version}/lock`, { method: 'PUT', headers: { 'Fastly-Key': harness.sim.defaultAccount.token } });
+      await fetch(`${harness.sim.url}/service/${serviceId}/version/${version}/lock`, {
+        method: 'PUT',
+        headers: { 'Fastly-Key': harness.sim.defaultAccount.token },
+      });
       lockFirst.addDomain = real.addDomain.bind(real);
       return real.addDomain(serviceId, version, domain, comment);
     };
@@ -78,7 +81,10 @@ describe('a draft locked between reading it and writing to it', () => {
       logger: silentLogger,
     };
     const refused = await reconcileDomain(ctx, queued);
-    expect(refused).toMatchObject({ state: 'attaching', lastError: { code: 'version_locked', detail: `Version '2' for service '${service.fastlyServiceId}' is locked` } });
+    expect(refused).toMatchObject({
+      state: 'attaching',
+      lastError: { code: 'version_locked', detail: `Version '2' for service '${service.fastlyServiceId}' is locked` },
+    });
     expect(refused.nextAttemptAt).not.toBeNull();
     await store.saveDomain(refused);
 

@@ -4,7 +4,7 @@ import type { ManualClock } from '../src/clock';
 import { openControlPlane } from '../src/lifecycle';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { attachHeldDomain, type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
-import { activeVersion, configStoreNamed, serviceNamed, type SimStateDump } from './support/sim-control';
+import { activeVersion, configStoreNamed, type SimStateDump, serviceNamed } from './support/sim-control';
 
 // What a person does to a domain, and what needs one: own-service conflicts, move, retry now,
 // detach, the caching override and purges. Real gateway, simulator over 127.0.0.1.
@@ -69,8 +69,23 @@ describe('a certificate Fastly cannot issue', () => {
     // Retried the way Fastly documents it (PATCH with state "retry"), not deleted and made again.
     const tlsWrites = state.requests.slice(requestsBefore).filter((r) => r.path.startsWith('/tls/') && r.method !== 'GET');
     expect(tlsWrites.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /tls/subscriptions/${failedSubscription}`]);
-    expect(serviceNamed(state, 'toot').versions.filter((v) => v.domains.includes('toot.example')).map((v) => v.activations)).toEqual([1]);
-    expect(cached.history.map((e) => e.to)).toEqual(['queued', 'attaching', 'active', 'securing', 'needs_attention', 'queued', 'attaching', 'active', 'securing', 'cached']);
+    expect(
+      serviceNamed(state, 'toot')
+        .versions.filter((v) => v.domains.includes('toot.example'))
+        .map((v) => v.activations),
+    ).toEqual([1]);
+    expect(cached.history.map((e) => e.to)).toEqual([
+      'queued',
+      'attaching',
+      'active',
+      'securing',
+      'needs_attention',
+      'queued',
+      'attaching',
+      'active',
+      'securing',
+      'cached',
+    ]);
   });
 });
 
@@ -78,13 +93,20 @@ describe('a draft someone else locked', () => {
   it('is not reused: the next attempt clones a new draft and activates that one', async () => {
     harness = await startLifecycleHarness();
     const service = await attachHeldDomain(harness);
-    const locked = await fetch(`${harness.sim.url}/service/${service.fastlyServiceId}/version/2/lock`, { method: 'PUT', headers: { 'Fastly-Key': harness.sim.defaultAccount.token } });
+    const locked = await fetch(`${harness.sim.url}/service/${service.fastlyServiceId}/version/2/lock`, {
+      method: 'PUT',
+      headers: { 'Fastly-Key': harness.sim.defaultAccount.token },
+    });
     expect(locked.status).toBe(200);
     await harness.control('DELETE', '/holds/toot.example');
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
     expect(cached.activeVersion).toBe(3);
     const versions = serviceNamed(await harness.state(), 'toot').versions.map((v) => [v.number, v.locked, v.activations]);
-    expect(versions).toEqual([[1, true, 1], [2, true, 0], [3, true, 1]]);
+    expect(versions).toEqual([
+      [1, true, 1],
+      [2, true, 0],
+      [3, true, 1],
+    ]);
   });
 });
 
@@ -147,7 +169,10 @@ describe('removing a domain', () => {
     expect(items(after)['caching:files.toot.example']).toBeUndefined();
     expect(SiteConfigSchema.parse(JSON.parse(items(after).site ?? 'null')).hosts).toEqual({});
     // Fastly's order: the caching switch first, the TLS subscription before the domain.
-    const writes = after.requests.slice(requestsBefore).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
+    const writes = after.requests
+      .slice(requestsBefore)
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/[A-Za-z0-9]{20,}/g, 'ID')}`);
     expect(writes).toEqual([
       'DELETE /resources/stores/config/ID/item/caching:files.toot.example',
       'PUT /resources/stores/config/ID/item/site',
@@ -328,7 +353,8 @@ describe('operator controls', () => {
     // Changing a role names the current state and the command to run first.
     await expect(controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'static' })).rejects.toMatchObject({
       code: 'conflict',
-      detail: 'toot.example is already being attached as the main domain (state queued); to change its role, run `edgeplane domains cancel toot.example --service toot` first, then attach it again',
+      detail:
+        'toot.example is already being attached as the main domain (state queued); to change its role, run `edgeplane domains cancel toot.example --service toot` first, then attach it again',
     });
     await expect(controlPlane.getDomain('toot', 'other.example')).rejects.toMatchObject({ code: 'not_found' });
     await expect(controlPlane.getDomain('toot', 'not a domain')).rejects.toMatchObject({ code: 'not_found' });

@@ -48,7 +48,11 @@ describe('createService with changed origins', () => {
       sslCertHostname: 'toot.example',
       sslSniHostname: 'toot.example',
     });
-    expect(active.backends.static_origin).toMatchObject({ address: 'media.toot.example', overrideHost: 'toot-media-2.s3.example', sslCertHostname: 'toot-media-2.s3.example' });
+    expect(active.backends.static_origin).toMatchObject({
+      address: 'media.toot.example',
+      overrideHost: 'toot-media-2.s3.example',
+      sslCertHostname: 'toot-media-2.s3.example',
+    });
     expect(writes()).toEqual(['putConfigItem', 'cloneVersion', 'updateBackend', 'updateBackend', 'activateVersion']);
 
     const storeId = updated.configStoreId ?? '';

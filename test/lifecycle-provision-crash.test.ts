@@ -84,7 +84,16 @@ describe('a createService killed between any two Fastly calls', () => {
     expect(clean.code).toBe(0);
     const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
     expect(callsOnPath).toBeGreaterThanOrEqual(10);
-    const expected = { services: 1, backends: ['main_origin', 'static_origin'], linked: true, hasPackage: true, activations: 1, drafts: 0, site: true, configStores: 1 };
+    const expected = {
+      services: 1,
+      backends: ['main_origin', 'static_origin'],
+      linked: true,
+      hasPackage: true,
+      activations: 1,
+      drafts: 0,
+      site: true,
+      configStores: 1,
+    };
     expect(await onFastly('provision-0')).toMatchObject(expected);
 
     await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {

@@ -48,7 +48,15 @@ describe('a service left provisioning', () => {
     clock.advance(60_000);
     const cached = await harness.tickUntil('toot', 'toot.example', 'cached');
     expect(await controlPlane.getService('toot')).toMatchObject({ status: 'ready', lastError: null, activeVersion: cached.activeVersion });
-    expect(cached.history.map((event) => event.event)).toEqual(['attach_requested', 'invalid_input', 'service_ready', 'attaching', 'activated', 'tls_requested', 'cached']);
+    expect(cached.history.map((event) => event.event)).toEqual([
+      'attach_requested',
+      'invalid_input',
+      'service_ready',
+      'attaching',
+      'activated',
+      'tls_requested',
+      'cached',
+    ]);
     const state = await harness.state();
     expect(state.services.filter((s) => s.name === 'toot')).toHaveLength(1);
   });

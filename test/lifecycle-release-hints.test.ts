@@ -25,7 +25,10 @@ describe("Fastly's edge in the simulator", () => {
     expect(await hints.read('held.example')).toBe('served');
     // fetch would send its own Host header: undici's request sends the one given.
     const response = await request(`http://${harness.sim.edgeAddress}/`, { headers: { host: 'nobody.example' } });
-    expect({ status: response.statusCode, body: await response.body.text() }).toMatchObject({ status: 500, body: expect.stringContaining('Fastly error: unknown domain: nobody.example') });
+    expect({ status: response.statusCode, body: await response.body.text() }).toMatchObject({
+      status: 500,
+      body: expect.stringContaining('Fastly error: unknown domain: nobody.example'),
+    });
     await harness.control('DELETE', '/holds/held.example');
     // Let go: the edge no longer knows it; Fastly's API still refuses it for the release delay.
     expect(await hints.read('held.example')).toBe('unknown');
@@ -74,6 +77,8 @@ describe('a waiting domain with release hints', () => {
       await worker.tick();
     }
     record = await controlPlane.getDomain('toot', 'toot.example');
-    expect(record.history.find((event) => event.event === 'released' || (event.from === 'waiting_for_release' && event.to === 'active'))?.at).toBe(new Date(letGo + 30 * MINUTE).toISOString());
+    expect(record.history.find((event) => event.event === 'released' || (event.from === 'waiting_for_release' && event.to === 'active'))?.at).toBe(
+      new Date(letGo + 30 * MINUTE).toISOString(),
+    );
   });
 });

@@ -29,19 +29,27 @@ describe('two worker processes on one database', () => {
     const workers = ['worker-a', 'worker-b'].map((id) => spawnWorker(harness, id, { WRITE_LIMIT: String(WRITE_LIMIT), SHARE: String(SHARE) }));
     await Promise.all(workers.map((worker) => worker.started));
     // The first attempt of each domain is not a probe; then one probe.
-    await vi.waitFor(async () => expect(await attempts(), 'attempts to add a domain').toBeGreaterThanOrEqual(domains.length + PROBES_PER_SPACING), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(async () => expect(await attempts(), 'attempts to add a domain').toBeGreaterThanOrEqual(domains.length + PROBES_PER_SPACING), {
+      timeout: 30_000,
+      interval: 20,
+    });
     // Then nothing more within the 6 minutes: once every domain is due again (retries come after
     // 20-200 ms), each worker ends three more ticks, any of which would probe if the budget let it.
     await vi.waitFor(
       async () => {
-        const notDue = (await controlPlane.listDomains('toot')).items.filter((record) => record.nextAttemptAt === null || Date.parse(record.nextAttemptAt) > Date.now());
+        const notDue = (await controlPlane.listDomains('toot')).items.filter(
+          (record) => record.nextAttemptAt === null || Date.parse(record.nextAttemptAt) > Date.now(),
+        );
         expect(notDue.map((record) => `${record.domain} due at ${record.nextAttemptAt}`)).toEqual([]);
       },
       { timeout: 10_000, interval: 20 },
     );
     const ticksWhenDue = workers.map((worker) => worker.ticks());
     const fewestTicksSince = () => Math.min(...workers.map((worker, index) => worker.ticks() - ticksWhenDue[index]!));
-    await vi.waitFor(() => expect(fewestTicksSince(), 'ticks the slower worker ended since every domain was due').toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(fewestTicksSince(), 'ticks the slower worker ended since every domain was due').toBeGreaterThanOrEqual(3), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const exits = await Promise.all(workers.map((worker) => worker.stop()));
     expect(exits).toEqual([0, 0]);
 

@@ -37,7 +37,10 @@ describe('two worker processes on one database', () => {
     const state = await harness.state();
     for (const record of records) {
       expect(record.state, record.domain).toBe('cached');
-      expect(record.history.map((event) => event.to), record.domain).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
+      expect(
+        record.history.map((event) => event.to),
+        record.domain,
+      ).toEqual(['queued', 'attaching', 'active', 'securing', 'cached']);
       const service = serviceNamed(state, record.service);
       // The version that first held the domain was activated exactly once.
       expect(service.versions.find((v) => v.domains.includes(record.domain))?.activations, record.domain).toBe(1);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationPlan } from '../src/migrate/model';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { printed, runCli, startServe, type LongRunning } from './cli-harness';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
+import { type LongRunning, printed, runCli, startServe } from './cli-harness';
+import { type SimControl, simControl } from './support/sim-control';
 import { fastlyApis } from './support/sim-harness';
-import { simControl, type SimControl } from './support/sim-control';
 
 // Issue 12, done when: on the simulator, an old account has an active service with the domains,
 // a TLS subscription and a Domain Management record; `migrate plan` lists every claim, in
@@ -30,10 +30,27 @@ async function seedOldAccount(): Promise<void> {
   const version = { service_id: service.id, version_id: 1 };
   for (const name of DOMAINS) await fastly.domains.createDomain({ ...version, name });
   await fastly.backends.createBackend({ ...version, name: 'main_origin', address: 'lb.toot.example', port: 443, use_ssl: true });
-  await fastly.backends.createBackend({ ...version, name: 'static_origin', address: 'media.bucket.example', port: 443, use_ssl: true, override_host: 'media.bucket.example' });
+  await fastly.backends.createBackend({
+    ...version,
+    name: 'static_origin',
+    address: 'media.bucket.example',
+    port: 443,
+    use_ssl: true,
+    override_host: 'media.bucket.example',
+  });
   const store = await fastly.configStores.createConfigStore({ name: 'edgeplane-toot' });
-  const site = { hosts: { 'toot.example': { role: 'main' }, 'files.toot.example': { role: 'static' } }, canonicalHost: 'toot.example', backends: { main: 'main_origin', static: 'static_origin' }, staticHostHeader: null, staticPathPrefix: '/toot' };
-  for (const [key, value] of [['site', JSON.stringify(site)], ['caching:toot.example', 'on'], ['caching:files.toot.example', 'on']] as const) {
+  const site = {
+    hosts: { 'toot.example': { role: 'main' }, 'files.toot.example': { role: 'static' } },
+    canonicalHost: 'toot.example',
+    backends: { main: 'main_origin', static: 'static_origin' },
+    staticHostHeader: null,
+    staticPathPrefix: '/toot',
+  };
+  for (const [key, value] of [
+    ['site', JSON.stringify(site)],
+    ['caching:toot.example', 'on'],
+    ['caching:files.toot.example', 'on'],
+  ] as const) {
     await fastly.configItems.createConfigStoreItem({ config_store_id: store.id, item_key: key, item_value: value });
   }
   await fastly.resources.createResource({ ...version, resource_id: store.id, name: 'edgeplane' });
@@ -75,7 +92,7 @@ const requestCount = async () => (await control.state()).requests.length;
 const requestsSince = async (start: number) => (await control.state()).requests.slice(start);
 
 describe('edgeplane migrate plan (issue 12)', () => {
-  it('lists every claim of the old account in Fastly\'s order, and writes nothing', async () => {
+  it("lists every claim of the old account in Fastly's order, and writes nothing", async () => {
     const start = await requestCount();
     const result = await runCli(['migrate', 'plan', '--service', 'toot', '--json'], cliEnv());
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -128,7 +145,9 @@ describe('edgeplane migrate plan (issue 12)', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('Claims on the old account (5):');
     expect(result.stdout).toContain('toot.example, files.toot.example: held by a TLS subscription on the old account; removed at step 5');
-    expect(result.stdout).toMatch(/ 6\. \[old account\] Remove toot\.example, files\.toot\.example from the old service toot: clone version 1, delete them, activate the clone/);
+    expect(result.stdout).toMatch(
+      / 6\. \[old account\] Remove toot\.example, files\.toot\.example from the old service toot: clone version 1, delete them, activate the clone/,
+    );
     expect(result.stdout).toContain('Fastly answers "unknown domain" for toot.example');
     expect(result.stdout).toContain('Nothing was changed.');
   });
@@ -149,13 +168,17 @@ describe('edgeplane migrate plan (issue 12)', () => {
 
   it('answers a problem, not a plan, without a token or with one Fastly refuses', async () => {
     const post = (body: unknown) =>
-      fetch(`${serve.url}/v1/services/toot/migrations`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${serve.url}/v1/services/toot/migrations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const missing = await post({ dryRun: true });
     expect([missing.status, ((await missing.json()) as { code: string }).code]).toEqual([400, 'invalid_input']);
     const refused = await post({ dryRun: true, fromToken: 'not-a-token-of-any-account' });
     const problem = (await refused.json()) as { code: string; detail: string };
     expect([refused.status, problem.code]).toEqual([400, 'invalid_input']);
-    expect(problem.detail).toContain('Fastly refused the old account\'s token');
+    expect(problem.detail).toContain("Fastly refused the old account's token");
     expect(problem.detail).not.toContain('not-a-token-of-any-account');
     const cli = await runCli(['migrate', 'plan', '--service', 'toot'], { EDGEPLANE_URL: serve.url, EDGEPLANE_API_TOKEN: API_TOKEN });
     expect(cli.code).toBe(2);
@@ -163,7 +186,9 @@ describe('edgeplane migrate plan (issue 12)', () => {
   });
 
   it('is documented in the OpenAPI document', async () => {
-    const document = (await (await fetch(`${serve.url}/openapi.json`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as { paths: Record<string, { post?: { responses: Record<string, unknown> } }> };
+    const document = (await (await fetch(`${serve.url}/openapi.json`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
     expect(Object.keys(document.paths['/v1/services/{name}/migrations']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '202', '400']));
   });
 });

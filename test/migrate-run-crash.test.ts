@@ -29,9 +29,17 @@ const activationsOf = (service: DumpedService) => service.versions.reduce((sum, 
 
 /** The old account's site for run k, and the migration started (not yet stepped) on the new account's database. */
 async function prepare(k: number): Promise<void> {
-  const site = await setUpOldSite(rig.sim, { packagePath: rig.packagePath, service: { ...serviceInput(name(k)), configStoreName: `old-${name(k)}` }, domains: [{ domain: domain(k), role: 'main' }] });
+  const site = await setUpOldSite(rig.sim, {
+    packagePath: rig.packagePath,
+    service: { ...serviceInput(name(k)), configStoreName: `old-${name(k)}` },
+    domains: [{ domain: domain(k), role: 'main' }],
+  });
   const oldActivations = activationsOf(serviceWithId(await simControl(rig.sim).state(), site.serviceId));
-  const opened = await openControlPlane({ fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url }, dbPath: dbPath(k), packagePath: rig.packagePath });
+  const opened = await openControlPlane({
+    fastly: { token: rig.sim.defaultAccount.token, baseUrl: rig.sim.url },
+    dbPath: dbPath(k),
+    packagePath: rig.packagePath,
+  });
   // The new account's service exists already, with the old origins: its provisioning has its own
   // crash test (lifecycle-provision-crash), and the plan's create_service step finds it ready.
   await opened.controlPlane.createService({ ...serviceInput(name(k)), configStoreName: `edgeplane-${name(k)}` });
@@ -41,7 +49,13 @@ async function prepare(k: number): Promise<void> {
 }
 
 function runWorker(k: number, crashAfter: number): Promise<ChildResult> {
-  return runChild(CHILD, { ...childEnv(rig.sim, dbPath(k)), EDGEPLANE_PACKAGE: rig.packagePath, SERVICE: name(k), MIGRATION: sites.get(k)!.migration, CRASH_AFTER: String(crashAfter) });
+  return runChild(CHILD, {
+    ...childEnv(rig.sim, dbPath(k)),
+    EDGEPLANE_PACKAGE: rig.packagePath,
+    SERVICE: name(k),
+    MIGRATION: sites.get(k)!.migration,
+    CRASH_AFTER: String(crashAfter),
+  });
 }
 
 /** The restarted worker: ticks until the run is done (or a generous number of ticks passed). */
@@ -56,7 +70,11 @@ async function restart(k: number): Promise<void> {
   try {
     for (let tick = 0; tick < 500; tick++) {
       await opened.worker.tick();
-      if ((await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'running' && (await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'waiting') return;
+      if (
+        (await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'running'
+        && (await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'waiting'
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   } finally {
@@ -81,7 +99,10 @@ async function outcome(k: number) {
     state: record.state,
     history: record.history.map((event) => event.to),
     newServices: newServices.length,
-    activationsWithDomain: newServices.flatMap((service) => service.versions).filter((version) => version.domains.includes(domain(k))).reduce((sum, version) => sum + version.activations, 0),
+    activationsWithDomain: newServices
+      .flatMap((service) => service.versions)
+      .filter((version) => version.domains.includes(domain(k)))
+      .reduce((sum, version) => sum + version.activations, 0),
     newTlsSubscriptions: state.tlsSubscriptions.filter((sub) => sub.customerId === rig.sim.defaultAccount.customerId && sub.domains.includes(domain(k))).length,
     cachingSwitch: newStore?.items[`caching:${domain(k)}`],
     oldTlsSubscriptions: state.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId).length,

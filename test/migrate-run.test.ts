@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { ManualClock } from '../src/clock';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { MigrationRun } from '../src/migrate/run-model';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { makeEdgePackage, serviceInput } from './support/lifecycle-harness';
 import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
 import { activeVersion, serviceWithId, simControl } from './support/sim-control';
@@ -84,11 +84,18 @@ describe('migrate run', () => {
     expect(waiting.state).toBe('waiting_for_release');
     expect(waiting.conditions.find((c) => c.type === 'OldAccount')).toMatchObject({ status: 'True', reason: 'Released', message: releasedAt });
     expect(waiting.conditions.find((c) => c.type === 'Ready')?.message).toMatch(new RegExp(`^${releasedAt}, Fastly still refusing; next probe at `));
-    expect(waiting.history.find((event) => event.event === 'refused')?.message).toBe(`Fastly refused: Domain 'toot.example' is owned by another customer (${releasedAt})`);
+    expect(waiting.history.find((event) => event.event === 'refused')?.message).toBe(
+      `Fastly refused: Domain 'toot.example' is owned by another customer (${releasedAt})`,
+    );
 
     const done = await tickUntilDone(started.id);
     expect(done.status, JSON.stringify(done, null, 2)).toBe('done');
-    expect(done.history.map((event) => event.event)).toEqual(['started', ...done.plan.steps.map((step) => (step.where === 'dns' ? 'operator_step' : 'step_done')), 'waiting', 'done']);
+    expect(done.history.map((event) => event.event)).toEqual([
+      'started',
+      ...done.plan.steps.map((step) => (step.where === 'dns' ? 'operator_step' : 'step_done')),
+      'waiting',
+      'done',
+    ]);
     for (const { domain } of SITE) expect((await opened.controlPlane.getDomain('toot', domain)).state).toBe('cached');
 
     const after = await simControl(sim).state();
@@ -104,7 +111,12 @@ describe('migrate run', () => {
     const withDomains = newService?.versions.filter((version) => SITE.every(({ domain }) => version.domains.includes(domain)));
     expect(withDomains?.reduce((sum, version) => sum + version.activations, 0)).toBe(1);
     expect((await opened.controlPlane.getService('toot')).origins).toEqual(site.origins);
-    expect(after.tlsSubscriptions.filter((sub) => sub.customerId === sim.defaultAccount.customerId).flatMap((sub) => sub.domains).sort()).toEqual(SITE.map(({ domain }) => domain).sort());
+    expect(
+      after.tlsSubscriptions
+        .filter((sub) => sub.customerId === sim.defaultAccount.customerId)
+        .flatMap((sub) => sub.domains)
+        .sort(),
+    ).toEqual(SITE.map(({ domain }) => domain).sort());
   });
 
   it('runs from the API with both tokens: the old account read, planned and emptied, the domains cached here', { timeout: 60_000 }, async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../src/clock';
-import { type DemoStatus, startDemoOrigin, type RunningDemoOrigin } from '../src/demo/origin';
+import { type DemoStatus, type RunningDemoOrigin, startDemoOrigin } from '../src/demo/origin';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 
 // Mastodon statuses from the outbox to the demo instance on 127.0.0.1: one status per event, in
@@ -29,7 +29,11 @@ describe('mastodon notifications', () => {
     const clock = harness.clock as ManualClock;
     await controlPlane.createService(serviceInput('toot'));
     await notifications.add('toot', { kind: 'mastodon', instance: origin.url, accessToken: TOKEN, visibility: 'public' });
-    await fetch(`${origin.url}/__demo/statuses/fail-next`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 }) });
+    await fetch(`${origin.url}/__demo/statuses/fail-next`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1 }),
+    });
 
     await harness.holdByOtherAccount('toot.example');
     await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });

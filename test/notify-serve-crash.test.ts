@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { runCli, startServe, type LongRunning } from './cli-harness';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
+import { type LongRunning, runCli, startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
 import { simControl } from './support/sim-control';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
@@ -70,7 +70,10 @@ it('delivers exactly one event per transition across a SIGKILL of serve between 
     await receiver.waitFor(1);
     expect(receiver.events[0]!.body.type).toBe('domain.waiting_for_release');
     await simControl(sim).control('DELETE', '/holds/toot.example');
-    const waited = await runCli(['domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '60s'], { EDGEPLANE_URL: serve.url, EDGEPLANE_API_TOKEN: API_TOKEN });
+    const waited = await runCli(['domains', 'wait', 'toot.example', '-s', 'toot', '--interval', '200ms', '--timeout', '60s'], {
+      EDGEPLANE_URL: serve.url,
+      EDGEPLANE_API_TOKEN: API_TOKEN,
+    });
     expect(waited.code).toBe(0);
     await receiver.waitFor(4);
 

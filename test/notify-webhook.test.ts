@@ -31,7 +31,10 @@ describe('webhook notifications', () => {
     await worker.tick();
     expect(await delivery.deliverDue()).toBe(1);
     const waiting = receiver.events[0]!;
-    expect(waiting.body).toMatchObject({ type: 'domain.waiting_for_release', data: { service: 'toot', domain: 'toot.example', state: 'waiting_for_release', attempts: 1 } });
+    expect(waiting.body).toMatchObject({
+      type: 'domain.waiting_for_release',
+      data: { service: 'toot', domain: 'toot.example', state: 'waiting_for_release', attempts: 1 },
+    });
     expect(waiting.body.data.lastError?.detail).toMatch(/toot\.example/);
     expect(waiting.body.data.nextAttemptAt).toEqual((await controlPlane.getDomain('toot', 'toot.example')).nextAttemptAt);
 
@@ -107,13 +110,26 @@ describe('webhook notifications', () => {
     await controlPlane.createService(serviceInput('toot'));
     const channel = await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
     const service = (await store.getService('toot'))!;
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'fastly_rejected', detail: 'version 2 is not valid' }, updatedAt: new Date(harness.clock.now()).toISOString() });
+    await store.putService({
+      ...service,
+      status: 'needs_attention',
+      lastError: { code: 'fastly_rejected', detail: 'version 2 is not valid' },
+      updatedAt: new Date(harness.clock.now()).toISOString(),
+    });
     await delivery.deliverDue();
     expect(receiver.events.map((event) => event.body)).toEqual([
-      expect.objectContaining({ type: 'service.needs_attention', data: expect.objectContaining({ service: 'toot', domain: null, message: 'version 2 is not valid' }) }),
+      expect.objectContaining({
+        type: 'service.needs_attention',
+        data: expect.objectContaining({ service: 'toot', domain: null, message: 'version 2 is not valid' }),
+      }),
     ]);
     await store.putService({ ...service, status: 'ready', updatedAt: new Date(harness.clock.now() + 1).toISOString() });
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'bad token' }, updatedAt: new Date(harness.clock.now() + 2).toISOString() });
+    await store.putService({
+      ...service,
+      status: 'needs_attention',
+      lastError: { code: 'unauthorized', detail: 'bad token' },
+      updatedAt: new Date(harness.clock.now() + 2).toISOString(),
+    });
     expect((await notifications.list('toot'))[0]!.delivery.pending).toBe(1);
     await notifications.remove('toot', channel.id);
     expect(await notifications.list('toot')).toEqual([]);

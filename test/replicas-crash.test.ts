@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
-import { startServe, type LongRunning } from './cli-harness';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
+import { type LongRunning, startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
-import { startPostgres, type PostgresServer } from './support/postgres-server';
-import { draftsOf, serviceNamed, simControl, type SimControl } from './support/sim-control';
+import { type PostgresServer, startPostgres } from './support/postgres-server';
+import { draftsOf, type SimControl, serviceNamed, simControl } from './support/sim-control';
 
 // Three `edgeplane serve` replicas on one PostgreSQL database, 50 domains (a seeded choice of them
 // held by another account and let go at seeded times), and replicas SIGKILLed and restarted at
@@ -20,7 +20,13 @@ const API_TOKEN = 'replicas-crash-api-token-0123456789';
 const SEED = 14;
 const SERVICES = 10;
 /** Each service's five domains: one main, two aliases, two for its static files. */
-const HOSTS: Array<[prefix: string, role: 'main' | 'alias' | 'static']> = [['', 'main'], ['www.', 'alias'], ['alt.', 'alias'], ['files.', 'static'], ['media.', 'static']];
+const HOSTS: Array<[prefix: string, role: 'main' | 'alias' | 'static']> = [
+  ['', 'main'],
+  ['www.', 'alias'],
+  ['alt.', 'alias'],
+  ['files.', 'static'],
+  ['media.', 'static'],
+];
 const HELD = 12;
 const KILLS = 4;
 /**
@@ -94,8 +100,16 @@ it('three replicas killed and restarted at random end every domain cached, each 
   const answers = await Promise.all(
     services.map(async (service, index) => {
       const url = replicas[index % 3]!.url;
-      const statuses = [(await call(url, 'POST', '/v1/services', { name: service, origins: { main: { address: `lb.${service}.example` }, static: { address: `store.${service}.example` } } })).status];
-      for (const { domain, role } of domains.filter((entry) => entry.service === service)) statuses.push((await call(url, 'POST', `/v1/services/${service}/domains`, { domain, role })).status);
+      const statuses = [
+        (
+          await call(url, 'POST', '/v1/services', {
+            name: service,
+            origins: { main: { address: `lb.${service}.example` }, static: { address: `store.${service}.example` } },
+          })
+        ).status,
+      ];
+      for (const { domain, role } of domains.filter((entry) => entry.service === service))
+        statuses.push((await call(url, 'POST', `/v1/services/${service}/domains`, { domain, role })).status);
       return statuses;
     }),
   );
@@ -126,8 +140,13 @@ it('three replicas killed and restarted at random end every domain cached, each 
   let last = '';
   await vi.waitFor(
     async () => {
-      const states = await Promise.all(domains.map(async ({ service, domain }) => (await call(replicas[0]!.url, 'GET', `/v1/services/${service}/domains/${domain}`)).body.state as string));
-      last = domains.map(({ domain }, index) => `${domain}=${states[index]}`).filter((entry) => !entry.endsWith('=cached')).join(' ');
+      const states = await Promise.all(
+        domains.map(async ({ service, domain }) => (await call(replicas[0]!.url, 'GET', `/v1/services/${service}/domains/${domain}`)).body.state as string),
+      );
+      last = domains
+        .map(({ domain }, index) => `${domain}=${states[index]}`)
+        .filter((entry) => !entry.endsWith('=cached'))
+        .join(' ');
       if (last !== '') throw new Error(`not cached yet: ${last}`);
     },
     { timeout: 90_000, interval: 500 },
@@ -141,7 +160,10 @@ it('three replicas killed and restarted at random end every domain cached, each 
     // The version that first held the domain was activated exactly once: no change went out twice.
     expect(dumped.versions.find((version) => version.domains.includes(domain))?.activations, domain).toBe(1);
     expect(draftsOf(dumped).length, service).toBeLessThanOrEqual(1);
-    expect(state.tlsSubscriptions.filter((sub) => sub.domains.includes(domain)), domain).toHaveLength(1);
+    expect(
+      state.tlsSubscriptions.filter((sub) => sub.domains.includes(domain)),
+      domain,
+    ).toHaveLength(1);
   }
   // Every refusal of a held domain after its first is a probe: the replicas together kept the
   // budget's pace (at most one probe per spacing since the attach), not one pace each.

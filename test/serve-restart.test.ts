@@ -1,9 +1,9 @@
-import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { startServe } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
 
@@ -40,7 +40,8 @@ const call = (url: string, method: string, path: string, body?: unknown) =>
     headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-const faults = (settings: object) => fetch(`${fastly.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+const faults = (settings: object) =>
+  fetch(`${fastly.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
 const workerIdOf = (line: string) => (JSON.parse(line) as { workerId: string }).workerId;
 
 /** Polls the database until `owner` holds the service's lease; fails with the owner last seen. */
@@ -60,12 +61,21 @@ async function untilLeaseOwner(service: string, owner: string): Promise<void> {
 }
 
 describe('serve killed with SIGKILL mid-attach', () => {
-  it('restarts under the same worker identity and resumes at once: an operator retry is not refused, the domain gets cached', { timeout: 120_000 }, async () => {
+  it('restarts under the same worker identity and resumes at once: an operator retry is not refused, the domain gets cached', {
+    timeout: 120_000,
+  }, async () => {
     const first = await startServe(['serve', '--poll-interval', '100ms'], env);
     let firstId: string;
     try {
       firstId = workerIdOf(await first.waitForLine((line) => line.includes('"msg":"listening"')));
-      expect((await call(first.url, 'POST', '/v1/services', { name: 'toot', origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } } })).status).toBe(201);
+      expect(
+        (
+          await call(first.url, 'POST', '/v1/services', {
+            name: 'toot',
+            origins: { main: { address: 'lb.toot.example' }, static: { address: 'files.toot.example' } },
+          })
+        ).status,
+      ).toBe(201);
       // Every Fastly call now takes long, so the worker is caught holding the lease mid-step.
       await faults({ latencyMs: 5_000 });
       expect((await call(first.url, 'POST', '/v1/services/toot/domains', { domain: 'toot.example', role: 'main' })).status).toBe(202);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
+import { failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 
 // Backend update as fastly-js sends it (PUT, form-encoded): only the fields sent change, and an
 // empty host field clears it, as on Fastly.
@@ -35,7 +35,16 @@ describe('updating a backend', () => {
       ssl_cert_hostname: '',
       ssl_sni_hostname: '',
     });
-    expect(updated).toMatchObject({ name: 'main_origin', address: '192.0.2.7', ipv4: '192.0.2.7', port: 80, use_ssl: false, override_host: null, ssl_cert_hostname: null, ssl_sni_hostname: null });
+    expect(updated).toMatchObject({
+      name: 'main_origin',
+      address: '192.0.2.7',
+      ipv4: '192.0.2.7',
+      port: 80,
+      use_ssl: false,
+      override_host: null,
+      ssl_cert_hostname: null,
+      ssl_sni_hostname: null,
+    });
     const read = await h.fastly.backends.getBackend({ service_id: serviceId, version_id: 1, backend_name: 'main_origin' });
     expect(read).toMatchObject({ address: '192.0.2.7', override_host: null, connect_timeout: 1000 });
 

@@ -5,7 +5,9 @@ import { createSimulatorApp } from '../src/sim/server';
 
 describe('edgeplane sim', () => {
   it('prints its URL and the default token, serves the API with it, and stops on SIGINT', async () => {
-    const child = spawn(process.execPath, ['cli/edgeplane.js', 'sim', '--port', '0', '--seed', '3', '--release-delay', '2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['cli/edgeplane.js', 'sim', '--port', '0', '--seed', '3', '--release-delay', '2s'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8');
     const started = new Promise<void>((resolve, reject) => {
@@ -40,7 +42,9 @@ describe('edgeplane sim', () => {
 describe('createSimulatorApp', () => {
   it('serves the same API in-process through app.request', async () => {
     const app = createSimulatorApp({ seed: 5 });
-    const account = (await (await app.request('/__sim/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"t"}' })).json()) as { token: string };
+    const account = (await (
+      await app.request('/__sim/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"t"}' })
+    ).json()) as { token: string };
     const created = await app.request('/service', {
       method: 'POST',
       headers: { 'fastly-key': account.token, 'content-type': 'application/x-www-form-urlencoded' },

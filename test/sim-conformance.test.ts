@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { packComputePackage } from '../src/compute-package';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { type CaseBody, RECORDED_CASES, type RecordedCase, UNRECORDED_OPERATIONS } from './support/recorded-fastly-cases';
 
 // Replays the conformance cases (what real Fastly answered, from go-fastly's recordings) against
@@ -16,7 +16,10 @@ let validPackage: Uint8Array;
 beforeAll(async () => {
   sim = await startSimulator({ clock: new ManualClock(Date.parse('2026-03-01T10:00:00Z')) });
   const manifest = 'manifest_version = 3\nname = "test-package"\ndescription = "An empty starter kit project template."\nlanguage = "javascript"\n';
-  validPackage = await packComputePackage('test-package', { 'fastly.toml': manifest, 'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) });
+  validPackage = await packComputePackage('test-package', {
+    'fastly.toml': manifest,
+    'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]),
+  });
 });
 
 afterAll(() => sim?.close());

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
+import { failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 
 let h: SimHarness;
 afterEach(() => h.sim.close());
@@ -19,7 +19,11 @@ describe('write rate limit', () => {
 
     // A second token of the same user shares the budget.
     const token = await h.addToken(h.sim.defaultAccount.customerId);
-    const response = await fetch(`${h.sim.url}/service`, { method: 'POST', headers: { 'fastly-key': token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=b' });
+    const response = await fetch(`${h.sim.url}/service`, {
+      method: 'POST',
+      headers: { 'fastly-key': token, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=b',
+    });
     expect(response.headers.get('fastly-ratelimit-remaining')).toBe('1');
     expect((await create('c')).response.headers['fastly-ratelimit-remaining']).toBe('0');
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fastlyApis, failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
+import { failureOf, fastlyApis, type SimHarness, startSimHarness } from './support/sim-harness';
 
 let h: SimHarness;
 beforeEach(async () => {
@@ -66,7 +66,10 @@ describe('services and versions', () => {
 
     await h.fastly.versions.activateServiceVersion({ service_id: service.id, version_id: 2 });
     const listed = await h.fastly.versions.listServiceVersions({ service_id: service.id });
-    expect(listed.map((v: any) => [v.number, v.active, v.locked])).toEqual([[1, false, true], [2, true, true]]);
+    expect(listed.map((v: any) => [v.number, v.active, v.locked])).toEqual([
+      [1, false, true],
+      [2, true, true],
+    ]);
 
     const off = await h.fastly.versions.deactivateServiceVersion({ service_id: service.id, version_id: 2 });
     expect(off.active).toBe(false);

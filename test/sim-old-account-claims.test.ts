@@ -1,8 +1,8 @@
-import * as Fastly from 'fastly';
 import { readFileSync } from 'node:fs';
+import * as Fastly from 'fastly';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFastlyApiClient } from '../src/fastly/api-client';
-import { failureOf, startSimHarness, type FastlyApis, type SimHarness } from './support/sim-harness';
+import { type FastlyApis, failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 
 // Issue 12: every kind of claim an old account keeps on a domain (a domain on an active version, a
 // TLS subscription, an uploaded certificate, a Domain Management record, a wildcard or a parent)
@@ -55,7 +55,11 @@ async function oldServiceWith(...domains: string[]) {
 async function subscribe(domain: string) {
   return old.fastly.tls.createTlsSub({
     tls_subscription: {
-      data: { type: 'tls_subscription', attributes: { certificate_authority: 'lets-encrypt' }, relationships: { tls_domains: { data: [{ type: 'tls_domain', id: domain }] } } },
+      data: {
+        type: 'tls_subscription',
+        attributes: { certificate_authority: 'lets-encrypt' },
+        relationships: { tls_domains: { data: [{ type: 'tls_domain', id: domain }] } },
+      },
     },
   });
 }
@@ -74,8 +78,8 @@ async function removeFromService(serviceId: string, active: number, ...names: st
   await old.fastly.versions.activateServiceVersion({ service_id: serviceId, version_id: clone.number });
 }
 
-describe('an old account\'s claims (issue 12)', () => {
-  it('holds the domains through every claim until the last goes in Fastly\'s order; the release delay starts then', async () => {
+describe("an old account's claims (issue 12)", () => {
+  it("holds the domains through every claim until the last goes in Fastly's order; the release delay starts then", async () => {
     const service = await oldServiceWith('toot.example', 'files.toot.example');
     const subscription = await subscribe('toot.example');
     h.clock.advance(2 * TLS_DELAY_MS); // issued: the subscription's domains are now TLS-active
@@ -86,8 +90,13 @@ describe('an old account\'s claims (issue 12)', () => {
     // The old token lists each claim.
     const active = (await old.fastly.services.listServices({})).map((entry: any) => [entry.id, entry.version]);
     expect(active).toEqual([[service.id, 1]]);
-    expect((await old.fastly.domains.listDomains({ service_id: service.id, version_id: 1 })).map((d: any) => d.name)).toEqual(['toot.example', 'files.toot.example']);
-    expect((await old.fastly.tls.listTlsSubsWithHttpInfo({ filter_tls_domains_id: 'toot.example' })).response.body.data.map((s: any) => s.id)).toEqual([subscription.data.id]);
+    expect((await old.fastly.domains.listDomains({ service_id: service.id, version_id: 1 })).map((d: any) => d.name)).toEqual([
+      'toot.example',
+      'files.toot.example',
+    ]);
+    expect((await old.fastly.tls.listTlsSubsWithHttpInfo({ filter_tls_domains_id: 'toot.example' })).response.body.data.map((s: any) => s.id)).toEqual([
+      subscription.data.id,
+    ]);
     expect((await certificates(old.token).listTlsCerts({ filter_tls_domains_id: 'files.toot.example' })).data.map((c: any) => c.id)).toEqual([certificate.id]);
     expect((await managedDomains(old.token, 'GET', '?fqdn=toot.example')).body.data.map((d: any) => d.id)).toEqual([record.body.id]);
     expect(await newAccountAdds('toot.example')).toBe(refused('toot.example'));
@@ -149,7 +158,14 @@ describe('an old account\'s claims (issue 12)', () => {
     expect(created).toMatchObject({
       type: 'tls_certificate',
       attributes: { name: 'files', issued_to: 'files.toot.example', issuer: 'files.toot.example', replace: false },
-      relationships: { tls_domains: { data: [{ id: 'files.toot.example', type: 'tls_domain' }, { id: '*.toot.example', type: 'tls_domain' }] } },
+      relationships: {
+        tls_domains: {
+          data: [
+            { id: 'files.toot.example', type: 'tls_domain' },
+            { id: '*.toot.example', type: 'tls_domain' },
+          ],
+        },
+      },
     });
     expect(created.attributes.not_after > created.attributes.not_before).toBe(true);
     // A certificate needs no service: its names are claimed by upload alone; the wildcard covers www.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
+import { failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 import { asFile, computePackage, MANIFEST, validPackage } from './support/sim-package';
 
 let h: SimHarness;
@@ -31,13 +31,23 @@ describe('backends', () => {
     const created = await h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, ...fields });
     expect(created).toMatchObject({ ...fields, hostname: 'lb.example.org', service_id: serviceId, version: 1 });
     const defaults = await h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'static', address: '192.0.2.10' });
-    expect(defaults).toMatchObject({ port: 80, use_ssl: false, ipv4: '192.0.2.10', connect_timeout: 1000, first_byte_timeout: 15000, between_bytes_timeout: 10000 });
+    expect(defaults).toMatchObject({
+      port: 80,
+      use_ssl: false,
+      ipv4: '192.0.2.10',
+      connect_timeout: 1000,
+      first_byte_timeout: 15000,
+      between_bytes_timeout: 10000,
+    });
 
     const updated = await h.fastly.backends.updateBackend({ service_id: serviceId, version_id: 1, backend_name: 'static', port: 8080 });
     expect(updated.port).toBe(8080);
     await h.fastly.versions.cloneServiceVersion({ service_id: serviceId, version_id: 1 });
     const cloned = await h.fastly.backends.listBackends({ service_id: serviceId, version_id: 2 });
-    expect(cloned.map((b: any) => [b.name, b.port, b.use_ssl])).toEqual([['main_lb', 443, true], ['static', 8080, false]]);
+    expect(cloned.map((b: any) => [b.name, b.port, b.use_ssl])).toEqual([
+      ['main_lb', 443, true],
+      ['static', 8080, false],
+    ]);
     await h.fastly.backends.deleteBackend({ service_id: serviceId, version_id: 2, backend_name: 'static' });
     expect((await failureOf(h.fastly.backends.getBackend({ service_id: serviceId, version_id: 2, backend_name: 'static' }))).status).toBe(404);
     expect((await h.fastly.backends.getBackend({ service_id: serviceId, version_id: 1, backend_name: 'static' })).port).toBe(8080);
@@ -48,7 +58,9 @@ describe('backends', () => {
     await h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'a', address: 'a.example.org' });
     expect((await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'a', address: 'b.example.org' }))).status).toBe(409);
     expect((await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'b' }))).status).toBe(400);
-    expect((await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'c', address: 'c.example.org', port: 70000 }))).status).toBe(400);
+    expect(
+      (await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'c', address: 'c.example.org', port: 70000 }))).status,
+    ).toBe(400);
     await h.fastly.versions.lockServiceVersion({ service_id: serviceId, version_id: 1 });
     const locked = await failureOf(h.fastly.backends.createBackend({ service_id: serviceId, version_id: 1, name: 'd', address: 'd.example.org' }));
     expect(locked.status).toBe(422);
@@ -74,7 +86,10 @@ describe('Compute package', () => {
     expect(fetched.metadata).toEqual(uploaded.metadata);
 
     // The same files in a new archive keep files_hash; other files change it.
-    const repacked = await computePackage({ 'fastly.toml': MANIFEST, 'bin/main.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) }, { dir: 'other-dir' });
+    const repacked = await computePackage(
+      { 'fastly.toml': MANIFEST, 'bin/main.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) },
+      { dir: 'other-dir' },
+    );
     await h.fastly.versions.cloneServiceVersion({ service_id: serviceId, version_id: 1 });
     const again = await h.fastly.packages.putPackage({ service_id: serviceId, version_id: 2, _package: repacked });
     expect(again.metadata.files_hash).toBe(uploaded.metadata.files_hash);
@@ -129,7 +144,9 @@ describe('config stores', () => {
     await h.fastly.configItems.createConfigStoreItem({ config_store_id: store.id, item_key: 'caching:files.example.org', item_value: 'off' });
     expect((await failureOf(h.fastly.configItems.createConfigStoreItem({ config_store_id: store.id, item_key: key, item_value: 'x' }))).status).toBe(409);
     await h.fastly.configItems.updateConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'caching:files.example.org', item_value: 'on' });
-    expect((await failureOf(h.fastly.configItems.updateConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'absent', item_value: 'x' }))).status).toBe(404);
+    expect(
+      (await failureOf(h.fastly.configItems.updateConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'absent', item_value: 'x' }))).status,
+    ).toBe(404);
     expect((await h.fastly.configItems.listConfigStoreItems({ config_store_id: store.id })).map((i: any) => [i.item_key, i.item_value])).toEqual([
       ['caching:files.example.org', 'on'],
       ['caching:www.example.org', 'on'],
@@ -142,19 +159,36 @@ describe('config stores', () => {
 
   it('applies bulk changes all or nothing', async () => {
     const store = await h.fastly.configStores.createConfigStore({ name: 'bulk' });
-    const bulk = (items: unknown[]) => h.fastly.configItems.bulkUpdateConfigStoreItem({ config_store_id: store.id, bulk_update_config_store_list_request: { items } });
-    await bulk([{ op: 'create', item_key: 'a', item_value: '1' }, { op: 'upsert', item_key: 'b:c', item_value: '2' }]);
-    expect((await failureOf(bulk([{ op: 'delete', item_key: 'a' }, { op: 'update', item_key: 'missing', item_value: '3' }]))).status).toBe(404);
+    const bulk = (items: unknown[]) =>
+      h.fastly.configItems.bulkUpdateConfigStoreItem({ config_store_id: store.id, bulk_update_config_store_list_request: { items } });
+    await bulk([
+      { op: 'create', item_key: 'a', item_value: '1' },
+      { op: 'upsert', item_key: 'b:c', item_value: '2' },
+    ]);
+    expect(
+      (
+        await failureOf(
+          bulk([
+            { op: 'delete', item_key: 'a' },
+            { op: 'update', item_key: 'missing', item_value: '3' },
+          ]),
+        )
+      ).status,
+    ).toBe(404);
     expect((await h.fastly.configItems.listConfigStoreItems({ config_store_id: store.id })).map((i: any) => i.item_key)).toEqual(['a', 'b:c']);
     await bulk([{ op: 'delete', item_key: 'a' }]);
     expect((await h.fastly.configItems.listConfigStoreItems({ config_store_id: store.id })).map((i: any) => i.item_key)).toEqual(['b:c']);
   });
 
-  it('enforces the key and value limits and hides other accounts\' stores', async () => {
+  it("enforces the key and value limits and hides other accounts' stores", async () => {
     const store = await h.fastly.configStores.createConfigStore({ name: 'limits' });
-    const long = await failureOf(h.fastly.configItems.upsertConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'k', item_value: 'x'.repeat(8001) }));
+    const long = await failureOf(
+      h.fastly.configItems.upsertConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'k', item_value: 'x'.repeat(8001) }),
+    );
     expect(long.status).toBe(400);
-    const longKey = await failureOf(h.fastly.configItems.upsertConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'k'.repeat(256), item_value: 'x' }));
+    const longKey = await failureOf(
+      h.fastly.configItems.upsertConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'k'.repeat(256), item_value: 'x' }),
+    );
     expect(longKey.status).toBe(400);
     await h.fastly.configItems.upsertConfigStoreItem({ config_store_id: store.id, config_store_item_key: 'k', item_value: 'x'.repeat(8000) });
     const other = await h.createAccount('other');
@@ -169,7 +203,9 @@ describe('resource links', () => {
     const store = await h.fastly.configStores.createConfigStore({ name: 'edgeplane' });
     const link = await h.fastly.resources.createResource({ service_id: serviceId, version_id: 1, resource_id: store.id, name: 'edgeplane' });
     expect(link).toMatchObject({ resource_id: store.id, name: 'edgeplane', resource_type: 'config', service_id: serviceId, version: 1 });
-    expect((await failureOf(h.fastly.resources.createResource({ service_id: serviceId, version_id: 1, resource_id: store.id, name: 'edgeplane' }))).status).toBe(409);
+    expect(
+      (await failureOf(h.fastly.resources.createResource({ service_id: serviceId, version_id: 1, resource_id: store.id, name: 'edgeplane' }))).status,
+    ).toBe(409);
     expect((await failureOf(h.fastly.resources.createResource({ service_id: serviceId, version_id: 1, resource_id: 'nope', name: 'x' }))).status).toBe(400);
     const other = await h.createAccount('other');
     const theirs = await other.fastly.configStores.createConfigStore({ name: 'theirs' });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { startSimulator } from '../src/sim/server';
-import { startSimHarness, type SimHarness } from './support/sim-harness';
 import { simControl } from './support/sim-control';
+import { type SimHarness, startSimHarness } from './support/sim-harness';
 
 // The state dump turns the clock's time and each release's end into ISO dates: every time the
 // simulator keeps must be one a Date can hold, or `GET /__sim/state` fails.

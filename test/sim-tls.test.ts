@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { failureOf, startSimHarness, type SimHarness } from './support/sim-harness';
+import { failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 
 let h: SimHarness;
 beforeEach(async () => {
@@ -96,7 +96,8 @@ describe('TLS subscriptions', () => {
     h.clock.advance(120_000);
     expect((await h.fastly.tls.getTlsSub({ tls_subscription_id: next.data.id })).data.attributes.state).toBe('failed');
 
-    const patch = (attributes: object) => h.fastly.tls.patchTlsSub({ tls_subscription_id: next.data.id, tls_subscription: { data: { type: 'tls_subscription', attributes } } });
+    const patch = (attributes: object) =>
+      h.fastly.tls.patchTlsSub({ tls_subscription_id: next.data.id, tls_subscription: { data: { type: 'tls_subscription', attributes } } });
     expect((await patch({})).data.attributes.state).toBe('failed');
     const retried = await patch({ state: 'retry' });
     expect(retried.data.attributes.state).toBe('pending');
@@ -105,7 +106,9 @@ describe('TLS subscriptions', () => {
   });
 
   it('refuses bad bodies, duplicates and unknown ids in JSON:API error shape', async () => {
-    const bad = await failureOf(h.fastly.tls.createTlsSub({ tls_subscription: { data: { type: 'tls_subscription', relationships: { tls_domains: { data: [] } } } } }));
+    const bad = await failureOf(
+      h.fastly.tls.createTlsSub({ tls_subscription: { data: { type: 'tls_subscription', relationships: { tls_domains: { data: [] } } } } }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toContain('application/vnd.api+json');
     expect(bad.body.errors[0]).toMatchObject({ title: 'Bad request' });
@@ -119,13 +122,18 @@ describe('TLS subscriptions', () => {
     expect(missing.body).toEqual({ errors: [{ title: 'Not found', detail: 'The subscription you requested was not found' }] });
   });
 
-  it('refuses a domain that is not on an active version of one of the account\'s services', async () => {
+  it("refuses a domain that is not on an active version of one of the account's services", async () => {
     const service = await h.fastly.services.createService({ name: 'draft only', type: 'vcl' });
     await h.fastly.domains.createDomain({ service_id: service.id, version_id: 1, name: 'www.example.org' });
     const refused = await failureOf(h.fastly.tls.createTlsSub(subscriptionBody('www.example.org')));
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({
-      errors: [{ title: 'The domain you entered was not found on one of your services', detail: 'Please add www.example.org to an active service to begin TLS enablement.' }],
+      errors: [
+        {
+          title: 'The domain you entered was not found on one of your services',
+          detail: 'Please add www.example.org to an active service to begin TLS enablement.',
+        },
+      ],
     });
     await h.fastly.versions.activateServiceVersion({ service_id: service.id, version_id: 1 });
     expect((await h.fastly.tls.createTlsSub(subscriptionBody('www.example.org'))).data.attributes.state).toBe('pending');
@@ -151,12 +159,15 @@ describe('TLS subscriptions', () => {
     const refused = await failureOf(h.fastly.tls.deleteTlsSub({ tls_subscription_id: sub.data.id }));
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ errors: [{ title: "Can't delete subscription", detail: 'Subscription has active domains' }] });
-    const forced = await fetch(`${h.sim.url}/tls/subscriptions/${sub.data.id}?force=true`, { method: 'DELETE', headers: { 'fastly-key': h.sim.defaultAccount.token } });
+    const forced = await fetch(`${h.sim.url}/tls/subscriptions/${sub.data.id}?force=true`, {
+      method: 'DELETE',
+      headers: { 'fastly-key': h.sim.defaultAccount.token },
+    });
     expect(forced.status).toBe(204);
     expect((await h.state()).tlsSubscriptions).toEqual([]);
   });
 
-  it("claims its domains for the account: others are refused until the release delay after deletion", async () => {
+  it('claims its domains for the account: others are refused until the release delay after deletion', async () => {
     const other = await h.createAccount('old');
     const theirService = await serveOnActiveVersion(other.fastly, 'www.example.org');
     const theirs = await other.fastly.tls.createTlsSub(subscriptionBody('www.example.org'));
@@ -223,7 +234,11 @@ describe('Domain Management v1', () => {
     expect((await dm(token, 'GET', `/${id}`)).body.service_id).toBe(service.id);
     expect((await dm(token, 'PATCH', `/${id}`, { service_id: 'nope' })).status).toBe(400);
     const duplicate = await dm(token, 'POST', '', { fqdn: 'www.example.org' });
-    expect(duplicate).toEqual({ status: 400, type: 'application/json', body: { errors: [{ title: 'Invalid value for fqdn', detail: 'fqdn has already been taken' }] } });
+    expect(duplicate).toEqual({
+      status: 400,
+      type: 'application/json',
+      body: { errors: [{ title: 'Invalid value for fqdn', detail: 'fqdn has already been taken' }] },
+    });
     expect((await dm(token, 'DELETE', `/${id}`)).status).toBe(204);
     expect((await dm(token, 'GET', `/${id}`)).status).toBe(404);
   });
@@ -285,7 +300,9 @@ describe('purge', () => {
       ['key', 'd', false],
       ['all', '*', false],
     ]);
-    const tooMany = await failureOf(h.fastly.purge.bulkPurgeTag({ service_id: service.id, purge_response: { surrogate_keys: Array.from({ length: 257 }, (_, i) => `k${i}`) } }));
+    const tooMany = await failureOf(
+      h.fastly.purge.bulkPurgeTag({ service_id: service.id, purge_response: { surrogate_keys: Array.from({ length: 257 }, (_, i) => `k${i}`) } }),
+    );
     expect(tooMany.status).toBe(400);
     const other = await h.createAccount('other');
     expect((await failureOf(other.fastly.purge.purgeAll({ service_id: service.id }))).status).toBe(404);

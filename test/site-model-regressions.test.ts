@@ -94,7 +94,10 @@ describe('observation 2: two services on one account shared one site key', () =>
     const alphaEdge = await edgeFor('alpha');
     await attachUntilCached('alpha', 'alpha.example', 'main');
     await attachUntilCached('alpha', 'files.alpha.example', 'static');
-    expect(await alphaEdge.get('files.alpha.example', '/media/a.png')).toMatchObject({ status: 200, forwarded: { host: 'alpha-media.s3.example', path: '/alpha-media/media/a.png' } });
+    expect(await alphaEdge.get('files.alpha.example', '/media/a.png')).toMatchObject({
+      status: 200,
+      forwarded: { host: 'alpha-media.s3.example', path: '/alpha-media/media/a.png' },
+    });
     const alphaBefore = await storeItems('edgeplane-alpha');
 
     await controlPlane.createService(input('beta', { hostHeader: 'beta-media.s3.example', pathPrefix: '/beta-media' }));
@@ -103,9 +106,15 @@ describe('observation 2: two services on one account shared one site key', () =>
     await attachUntilCached('beta', 'files.beta.example', 'static');
 
     expect(await storeItems('edgeplane-alpha')).toEqual(alphaBefore);
-    expect(await alphaEdge.get('files.alpha.example', '/media/a.png')).toMatchObject({ status: 200, forwarded: { host: 'alpha-media.s3.example', path: '/alpha-media/media/a.png' } });
+    expect(await alphaEdge.get('files.alpha.example', '/media/a.png')).toMatchObject({
+      status: 200,
+      forwarded: { host: 'alpha-media.s3.example', path: '/alpha-media/media/a.png' },
+    });
     expect(await alphaEdge.get('alpha.example')).toMatchObject({ status: 200, forwarded: { host: 'alpha.example' } });
-    expect(await betaEdge.get('files.beta.example', '/media/b.png')).toMatchObject({ status: 200, forwarded: { host: 'beta-media.s3.example', path: '/beta-media/media/b.png' } });
+    expect(await betaEdge.get('files.beta.example', '/media/b.png')).toMatchObject({
+      status: 200,
+      forwarded: { host: 'beta-media.s3.example', path: '/beta-media/media/b.png' },
+    });
     expect(await betaEdge.get('beta.example')).toMatchObject({ status: 200, forwarded: { host: 'beta.example' } });
     // Neither edge serves the other's hosts.
     expect((await alphaEdge.get('beta.example')).status).toBe(421);
@@ -133,7 +142,9 @@ describe('observation 3: a custom Config Store name was linked under that name, 
 
     const state = await harness.state();
     const active = activeVersion(serviceNamed(state, 'toot'));
-    expect(active?.resources.map((link) => ({ name: link.name, resourceId: link.resourceId }))).toEqual([{ name: CONFIG_STORE_LINK_NAME, resourceId: service.configStoreId }]);
+    expect(active?.resources.map((link) => ({ name: link.name, resourceId: link.resourceId }))).toEqual([
+      { name: CONFIG_STORE_LINK_NAME, resourceId: service.configStoreId },
+    ]);
     expect(state.configStores.find((store) => store.id === service.configStoreId)?.name).toBe('toot-site');
     expect(await edge.get('toot.example')).toMatchObject({ status: 200, forwarded: { host: 'toot.example' } });
   });

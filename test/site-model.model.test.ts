@@ -5,11 +5,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { isEdgeplaneError } from '../src/errors';
-import { openControlPlane, type OpenedControlPlane } from '../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import type { DomainRecord, DomainRole, ServiceInput } from '../src/model';
+import { type RunningSimulator, startSimulator } from '../src/sim/server';
 import { SITE_CONFIG_KEY } from '../src/site-config';
 import { SiteConfigSchema } from '../src/site-config-schema';
-import { startSimulator, type RunningSimulator } from '../src/sim/server';
 import { makeEdgePackage } from './support/lifecycle-harness';
 import { draftsOf, simControl } from './support/sim-control';
 import { type ServiceEdge, startServiceEdge } from './support/site-edges';
@@ -29,7 +29,10 @@ const SETTLE_TICKS = 12;
 
 const serviceInput = (name: ServiceName): ServiceInput => ({
   name,
-  origins: { main: { address: `lb.${name}.example` }, static: { address: `files-origin.${name}.example`, hostHeader: `${name}-media.s3.example`, pathPrefix: `/${name}` } },
+  origins: {
+    main: { address: `lb.${name}.example` },
+    static: { address: `files-origin.${name}.example`, hostHeader: `${name}-media.s3.example`, pathPrefix: `/${name}` },
+  },
 });
 
 /** One run's world: a simulator, one database, the control plane over it, an edge per service. */
@@ -211,7 +214,8 @@ async function checkInvariants(world: World, touched: ServiceName | null, step: 
   const sites = Object.fromEntries(SERVICES.map((name) => [name, SiteConfigSchema.parse(JSON.parse(stores[name]?.[SITE_CONFIG_KEY] ?? EMPTY_SITE))]));
   for (const name of world.created) {
     // An action on one service leaves every other service's config as it was.
-    if (touched !== null && touched !== name && before[name] !== undefined) expect(stores[name], `${name}'s config after ${JSON.stringify(step)}`).toEqual(before[name]);
+    if (touched !== null && touched !== name && before[name] !== undefined)
+      expect(stores[name], `${name}'s config after ${JSON.stringify(step)}`).toEqual(before[name]);
     const site = sites[name]!;
     const records = await world.records(name);
     const mains = records.filter((record) => record.role === 'main' && record.state !== 'cancelled');
@@ -232,7 +236,10 @@ async function checkInvariants(world: World, touched: ServiceName | null, step: 
   // No record lost.
   for (const key of world.accepted) {
     const [name, domain] = key.split('/') as [ServiceName, string];
-    expect((await world.records(name)).map((record) => record.domain), `record ${key}`).toContain(domain);
+    expect(
+      (await world.records(name)).map((record) => record.domain),
+      `record ${key}`,
+    ).toContain(domain);
   }
   // At most one draft per service on Fastly.
   for (const [name, drafts] of Object.entries(await world.drafts())) expect(drafts, `drafts of ${name}`).toBeLessThanOrEqual(1);

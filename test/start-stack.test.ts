@@ -10,7 +10,20 @@ import { makeEdgePackage } from './support/lifecycle-harness';
 // `npm start` (edgeplane start) with short delays: the whole local stack comes up, plays the seed
 // story to cached, serves the demo instance through the local edge, and Ctrl-C stops every part.
 
-const SHORT = ['--let-go-after', '1s', '--release-delay', '1s', '--tls-delay', '200ms', '--retry-initial', '200ms', '--retry-max', '500ms', '--poll-interval', '100ms'];
+const SHORT = [
+  '--let-go-after',
+  '1s',
+  '--release-delay',
+  '1s',
+  '--tls-delay',
+  '200ms',
+  '--retry-initial',
+  '200ms',
+  '--retry-max',
+  '500ms',
+  '--poll-interval',
+  '100ms',
+];
 const ANY_PORT = ['--api-port', '0', '--sim-port', '0', '--origin-port', '0', '--edge-port', '0'];
 
 let dir: string;
@@ -114,7 +127,9 @@ describe('edgeplane start', () => {
     });
     try {
       await start.waitForLine((line) => line.startsWith('Press Ctrl-C'));
-      const listening = readFileSync(join(dataDir, 'serve.log'), 'utf8').split('\n').find((line) => line.includes('"msg":"listening"'));
+      const listening = readFileSync(join(dataDir, 'serve.log'), 'utf8')
+        .split('\n')
+        .find((line) => line.includes('"msg":"listening"'));
       const servePid = (JSON.parse(listening!) as { pid: number }).pid;
       const isRunning = (pid: number) => {
         try {
@@ -129,7 +144,10 @@ describe('edgeplane start', () => {
       await start.stop('SIGKILL');
       // The serve child sees its IPC channel close, drains and exits; poll until it has.
       try {
-        await vi.waitFor(() => expect(isRunning(servePid), `the serve child (pid ${servePid}) still runs after its parent was killed`).toBe(false), { timeout: 10_000, interval: 100 });
+        await vi.waitFor(() => expect(isRunning(servePid), `the serve child (pid ${servePid}) still runs after its parent was killed`).toBe(false), {
+          timeout: 10_000,
+          interval: 100,
+        });
       } finally {
         if (isRunning(servePid)) process.kill(servePid, 'SIGKILL');
       }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnCli } from './cli-harness';
 import { makeEdgePackage } from './support/lifecycle-harness';
@@ -12,10 +12,31 @@ import { makeEdgePackage } from './support/lifecycle-harness';
 // the page. Screenshots go to test/output/ui-browser/.
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = join(import.meta.dirname, 'output', 'ui-browser');
 // The previous account lets go late enough for the test to see the domain wait and retry it.
-const TIMINGS = ['--let-go-after', '15s', '--release-delay', '1s', '--tls-delay', '300ms', '--retry-initial', '4s', '--retry-max', '8s', '--poll-interval', '100ms'];
+const TIMINGS = [
+  '--let-go-after',
+  '15s',
+  '--release-delay',
+  '1s',
+  '--tls-delay',
+  '300ms',
+  '--retry-initial',
+  '4s',
+  '--retry-max',
+  '8s',
+  '--poll-interval',
+  '100ms',
+];
 const ANY_PORT = ['--api-port', '0', '--sim-port', '0', '--origin-port', '0', '--edge-port', '0'];
 
 let dir: string;
@@ -70,7 +91,12 @@ it('logs in, retries the waiting domain and watches the story reach cached live'
     await main.and(page.locator('[data-state="cached"]')).waitFor({ timeout: 120_000 });
     expect(await main.locator('.state').textContent()).toBe('cached');
     expect(await main.locator('details').getAttribute('open')).not.toBeNull();
-    expect(await main.locator('table').getByRole('button', { name: /^Copy CNAME record/ }).count()).toBeGreaterThan(0);
+    expect(
+      await main
+        .locator('table')
+        .getByRole('button', { name: /^Copy CNAME record/ })
+        .count(),
+    ).toBeGreaterThan(0);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, '3-cached.png'), fullPage: true });
 

@@ -48,7 +48,7 @@ const showDomain = createRoute({
   path: '/v1/services/{name}/domains/{domain}',
   tags: ['domains'],
   summary: 'Show a domain record',
-  description: 'State, attempts, last error (Fastly\'s text verbatim), next attempt, conditions and history.',
+  description: "State, attempts, last error (Fastly's text verbatim), next attempt, conditions and history.",
   request: { params: DomainParams },
   responses: { 200: record('The domain record'), ...problems(400, 401, 404) },
 });

@@ -14,10 +14,14 @@ export interface MigrationRunsApi {
 
 export const MigrationRunSchema = MigrationRun.meta({
   id: 'MigrationRun',
-  description: 'A migration run: its plan, how many steps are done, attempts, next attempt, last error and history. The old account\'s token is never shown.',
+  description: "A migration run: its plan, how many steps are done, attempts, next attempt, last error and history. The old account's token is never shown.",
 });
 const RunParams = ServiceParams.extend({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'mig_3q2Kx0b1ZpQe' }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'mig_3q2Kx0b1ZpQe' }),
 });
 
 const listRuns = createRoute({
@@ -37,7 +41,8 @@ const getRun = createRoute({
   path: '/v1/services/{name}/migrations/{id}',
   tags: ['migrations'],
   summary: 'One migration run',
-  description: 'Each domain\'s own record (`GET /v1/services/{name}/domains/{domain}`) names the claim of the old account that still holds it (condition `OldAccount`).',
+  description:
+    "Each domain's own record (`GET /v1/services/{name}/domains/{domain}`) names the claim of the old account that still holds it (condition `OldAccount`).",
   request: { params: RunParams },
   responses: {
     200: { description: 'The run', content: { 'application/json': { schema: MigrationRunSchema } } },
@@ -50,10 +55,14 @@ const cancelRun = createRoute({
   path: '/v1/services/{name}/migrations/{id}/cancel',
   tags: ['migrations'],
   summary: 'Cancel a migration run',
-  description: 'Stops the run between two steps. What it did on the old account stays done (the history says what); domains it made that never reached the new account are cancelled.',
+  description:
+    'Stops the run between two steps. What it did on the old account stays done (the history says what); domains it made that never reached the new account are cancelled.',
   request: { params: RunParams },
   responses: {
-    200: { description: 'The cancelled run (a run already done or cancelled is returned as it is)', content: { 'application/json': { schema: MigrationRunSchema } } },
+    200: {
+      description: 'The cancelled run (a run already done or cancelled is returned as it is)',
+      content: { 'application/json': { schema: MigrationRunSchema } },
+    },
     ...problems(400, 401, 404, 409),
   },
 });

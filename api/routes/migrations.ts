@@ -22,13 +22,17 @@ const startMigration = createRoute({
   tags: ['migrations'],
   summary: 'Plan (dry run) or start a move of the site from another Fastly account',
   description:
-    'Reads the old Fastly account with its token (`fromToken`, or the `' + FROM_TOKEN_HEADER + '` header): the services that hold the site\'s domains, '
+    'Reads the old Fastly account with its token (`fromToken`, or the `'
+    + FROM_TOKEN_HEADER
+    + "` header): the services that hold the site's domains, "
     + 'their backends, TLS subscriptions, certificates and Domain Management records, and any wildcard or parent-domain claim. '
     + 'With `dryRun: true` it answers the plan and writes nothing (reads only, on the old account). Otherwise it starts a migration run that carries the plan out. '
     + 'The token is never returned or logged.',
   request: {
     params: ServiceParams,
-    headers: z.object({ [FROM_TOKEN_HEADER.toLowerCase()]: z.string().min(1).optional().openapi({ description: 'The old account\'s Fastly token, instead of `fromToken`' }) }),
+    headers: z.object({
+      [FROM_TOKEN_HEADER.toLowerCase()]: z.string().min(1).optional().openapi({ description: "The old account's Fastly token, instead of `fromToken`" }),
+    }),
     body: jsonBody(MigrationRequest.meta({ id: 'MigrationRequest' }), 'The old account and how to move'),
   },
   responses: {

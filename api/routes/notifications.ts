@@ -4,7 +4,11 @@ import { jsonBody, problems, routeGroup, ServiceParams } from '../openapi-parts'
 
 const ChannelViewSchema = ChannelView.meta({ id: 'NotificationChannel', description: 'A channel, without its secret or token' });
 const ChannelParams = ServiceParams.extend({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'ch_0123456789abcdef' }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'ch_0123456789abcdef' }),
 });
 
 const addChannel = createRoute({
@@ -14,12 +18,15 @@ const addChannel = createRoute({
   summary: 'Add a notification channel',
   description:
     'A `webhook` (Standard Webhooks: headers `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`; '
-    + 'the key is the secret\'s UTF-8 bytes, or its base64 after a `whsec_` prefix) or a `mastodon` account that posts a status per event. '
+    + "the key is the secret's UTF-8 bytes, or its base64 after a `whsec_` prefix) or a `mastodon` account that posts a status per event. "
     + 'The secret and the token are never shown again.',
   request: {
     params: ServiceParams,
     body: jsonBody(
-      ChannelInput.meta({ id: 'NotificationChannelInput', example: { kind: 'webhook', url: 'https://hooks.example/edgeplane', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } }),
+      ChannelInput.meta({
+        id: 'NotificationChannelInput',
+        example: { kind: 'webhook', url: 'https://hooks.example/edgeplane', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+      }),
       'The channel',
     ),
   },

@@ -8,7 +8,8 @@ const purge = createRoute({
   path: '/v1/services/{name}/purge',
   tags: ['purge'],
   summary: 'Purge the edge cache',
-  description: 'Exactly one of: `{"all": true}`, `{"key": "media"}` (a surrogate key), `{"keys": [...]}` (up to 256), `{"url": "https://..."}` (http(s), on one of the service\'s domains). `purged` says what Fastly was asked to purge.',
+  description:
+    'Exactly one of: `{"all": true}`, `{"key": "media"}` (a surrogate key), `{"keys": [...]}` (up to 256), `{"url": "https://..."}` (http(s), on one of the service\'s domains). `purged` says what Fastly was asked to purge.',
   request: { params: ServiceParams, body: jsonBody(PurgeInput.meta({ id: 'PurgeInput' }), 'What to purge') },
   responses: {
     200: {
@@ -24,7 +25,5 @@ const purge = createRoute({
 });
 
 export function purgeRoutes(controlPlane: ControlPlane) {
-  return routeGroup().openapi(purge, async (c) =>
-    c.json(await controlPlane.purge(c.req.valid('param').name, c.req.valid('json')), 200),
-  );
+  return routeGroup().openapi(purge, async (c) => c.json(await controlPlane.purge(c.req.valid('param').name, c.req.valid('json')), 200));
 }

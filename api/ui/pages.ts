@@ -38,20 +38,22 @@ code { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-
 `;
 
 function layout(title: string, body: string, head = ''): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
-    + `<title>${escapeHtml(title)}</title>${head}<style>${STYLE}</style></head><body>${body}</body></html>`;
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
+    + `<title>${escapeHtml(title)}</title>${head}<style>${STYLE}</style></head><body>${body}</body></html>`
+  );
 }
 
 export function loginPage(options: { error?: string; next?: string } = {}): string {
   return layout(
     'Log in · edgeplane',
     `<header><h1>edgeplane</h1></header><main>`
-    + `<h2>Log in</h2><p>Paste an API token (<code>EDGEPLANE_API_TOKEN</code>; <code>npm start</code> prints one).</p>`
-    + (options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '')
-    + `<form method="post" action="/ui/login"><label for="token">API token</label>`
-    + `<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>`
-    + `<input type="hidden" name="next" value="${escapeHtml(options.next ?? '/ui')}">`
-    + `<p><button class="primary" type="submit">Log in</button></p></form></main>`,
+      + `<h2>Log in</h2><p>Paste an API token (<code>EDGEPLANE_API_TOKEN</code>; <code>npm start</code> prints one).</p>`
+      + (options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '')
+      + `<form method="post" action="/ui/login"><label for="token">API token</label>`
+      + `<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>`
+      + `<input type="hidden" name="next" value="${escapeHtml(options.next ?? '/ui')}">`
+      + `<p><button class="primary" type="submit">Log in</button></p></form></main>`,
   );
 }
 
@@ -59,9 +61,9 @@ export function operatorPage(csrf: string): string {
   return layout(
     'edgeplane',
     `<header><h1>edgeplane</h1><nav><a href="/docs">API reference</a></nav>`
-    + `<form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><button type="submit">Log out</button></form></header>`
-    + `<main><p id="live" role="status" aria-live="polite">Connecting…</p><p id="announce" class="visually-hidden" role="status" aria-live="assertive"></p>`
-    + `<div id="services"></div></main>`,
+      + `<form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><button type="submit">Log out</button></form></header>`
+      + `<main><p id="live" role="status" aria-live="polite">Connecting…</p><p id="announce" class="visually-hidden" role="status" aria-live="assertive"></p>`
+      + `<div id="services"></div></main>`,
     `<meta name="csrf-token" content="${escapeHtml(csrf)}"><script src="/ui/app.js" defer></script>`,
   );
 }
@@ -82,5 +84,8 @@ export function publicStatusPage(service: string, domains: ReadonlyArray<{ domai
     .filter((d) => d.state !== 'cancelled')
     .map((d) => `<li><b>${escapeHtml(d.domain)}</b>: ${escapeHtml(PUBLIC_STATE[d.state] ?? d.state)}</li>`)
     .join('');
-  return layout(`Status of ${service}`, `<header><h1>Status of ${escapeHtml(service)}</h1></header><main><ul>${items || '<li>Nothing to report.</li>'}</ul></main>`);
+  return layout(
+    `Status of ${service}`,
+    `<header><h1>Status of ${escapeHtml(service)}</h1></header><main><ul>${items || '<li>Nothing to report.</li>'}</ul></main>`,
+  );
 }

@@ -84,7 +84,10 @@ export function requireBearerOrSession(tokens: readonly string[], sessions: Sess
     const session = sessionOf(c, sessions);
     if (session) {
       if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== session.csrf) {
-        return problemResponse(c, new EdgeplaneError('unauthorized', `a change made in a browser session needs the page's ${CSRF_HEADER} header`, { status: 403 }));
+        return problemResponse(
+          c,
+          new EdgeplaneError('unauthorized', `a change made in a browser session needs the page's ${CSRF_HEADER} header`, { status: 403 }),
+        );
       }
       return next();
     }

@@ -41,13 +41,24 @@ async function nextDueMs(store: Repository): Promise<number> {
   return record?.nextAttemptAt ? Date.parse(record.nextAttemptAt) : Number.POSITIVE_INFINITY;
 }
 
-export async function measureManyDomains(options: { domains: number; domainsPerService: number; writeLimitPerHour: number; maxHours: number }): Promise<ManyDomainsResult> {
+export async function measureManyDomains(options: {
+  domains: number;
+  domainsPerService: number;
+  writeLimitPerHour: number;
+  maxHours: number;
+}): Promise<ManyDomainsResult> {
   const started = performance.now();
   const clock = new ManualClock(START_MS);
   const sim = await startSimulator({ clock, writeLimitPerHour: options.writeLimitPerHour, releaseDelayMs: 0, tlsDelayMs: 30_000 });
   const dir = mkdtempSync(join(tmpdir(), 'edgeplane-bench-attach-'));
   const packagePath = join(dir, 'edgeplane.tar.gz');
-  writeFileSync(packagePath, await packComputePackage('edgeplane', { 'fastly.toml': 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n', 'bin/main.wasm': WASM_MAGIC }));
+  writeFileSync(
+    packagePath,
+    await packComputePackage('edgeplane', {
+      'fastly.toml': 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n',
+      'bin/main.wasm': WASM_MAGIC,
+    }),
+  );
   let counting = false;
   let writes = 0;
   let activations = 0;
@@ -69,7 +80,10 @@ export async function measureManyDomains(options: { domains: number; domainsPerS
     const { controlPlane, worker } = opened;
     const services = Math.ceil(options.domains / options.domainsPerService);
     for (let index = 0; index < services; index++) {
-      await controlPlane.createService({ name: `site${index}`, origins: { main: { address: `lb.site${index}.example` }, static: { address: `files.site${index}.example` } } });
+      await controlPlane.createService({
+        name: `site${index}`,
+        origins: { main: { address: `lb.site${index}.example` }, static: { address: `files.site${index}.example` } },
+      });
     }
     const attachedAt = clock.now();
     for (let index = 0; index < options.domains; index++) {

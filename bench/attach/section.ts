@@ -1,7 +1,7 @@
 import type { BenchSettings } from '../settings';
 import { round } from '../summary';
 import { duration, printTable } from '../table';
-import { measureManyDomains, type ManyDomainsResult } from './many-domains';
+import { type ManyDomainsResult, measureManyDomains } from './many-domains';
 
 // Many domains at once (issue 9): Fastly writes and activations per attached domain, and the time
 // until every domain is cached under Fastly's write limit.
@@ -19,7 +19,12 @@ export interface AttachSection {
 export async function runAttachSection(settings: BenchSettings): Promise<AttachSection> {
   let result: ManyDomainsResult;
   try {
-    result = await measureManyDomains({ domains: settings.attachDomains, domainsPerService: DOMAINS_PER_SERVICE, writeLimitPerHour: WRITE_LIMIT_PER_HOUR, maxHours: 24 });
+    result = await measureManyDomains({
+      domains: settings.attachDomains,
+      domainsPerService: DOMAINS_PER_SERVICE,
+      writeLimitPerHour: WRITE_LIMIT_PER_HOUR,
+      maxHours: 24,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     printTable('4. Many domains at once', ['what', 'measured'], [['not measured', message]]);
@@ -27,12 +32,31 @@ export async function runAttachSection(settings: BenchSettings): Promise<AttachS
   }
   const domains = result.domains.toLocaleString('en');
   const allCached = result.secondsUntilAllCached;
-  printTable(`4. Many domains at once (${domains} unheld domains on ${result.services} services of one account, attached together, ${WRITE_LIMIT_PER_HOUR.toLocaleString('en')} writes/hour)`, ['what', 'measured', 'goal', 'met'], [
-    ['Fastly writes per attached domain', result.writesPerDomain.toFixed(2), '-', '-'],
-    ['activations per attached domain', result.activationsPerDomain.toFixed(3), `≤ ${GOAL_ACTIVATIONS_PER_DOMAIN}`, result.activationsPerDomain <= GOAL_ACTIVATIONS_PER_DOMAIN ? 'yes' : 'NO'],
-    ['time until all are cached (simulated)', allCached === null ? 'not within 24 h' : duration(allCached), 'within the first hour', allCached !== null && allCached < 3_600 ? 'yes' : 'NO'],
-    ['domains cached within the first hour', result.cachedWithinFirstHour.toLocaleString('en'), domains, result.cachedWithinFirstHour === result.domains ? 'yes' : 'NO'],
-  ]);
+  printTable(
+    `4. Many domains at once (${domains} unheld domains on ${result.services} services of one account, attached together, ${WRITE_LIMIT_PER_HOUR.toLocaleString('en')} writes/hour)`,
+    ['what', 'measured', 'goal', 'met'],
+    [
+      ['Fastly writes per attached domain', result.writesPerDomain.toFixed(2), '-', '-'],
+      [
+        'activations per attached domain',
+        result.activationsPerDomain.toFixed(3),
+        `≤ ${GOAL_ACTIVATIONS_PER_DOMAIN}`,
+        result.activationsPerDomain <= GOAL_ACTIVATIONS_PER_DOMAIN ? 'yes' : 'NO',
+      ],
+      [
+        'time until all are cached (simulated)',
+        allCached === null ? 'not within 24 h' : duration(allCached),
+        'within the first hour',
+        allCached !== null && allCached < 3_600 ? 'yes' : 'NO',
+      ],
+      [
+        'domains cached within the first hour',
+        result.cachedWithinFirstHour.toLocaleString('en'),
+        domains,
+        result.cachedWithinFirstHour === result.domains ? 'yes' : 'NO',
+      ],
+    ],
+  );
   console.log(`(${round(result.wallSeconds, 1)} s of wall-clock time)`);
   return { details: result };
 }

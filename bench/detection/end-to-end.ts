@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { packComputePackage } from '../../src/compute-package';
 import { DEFAULT_PACKAGE_PATH } from '../../src/config';
 import { openControlPlane } from '../../src/lifecycle';
-import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { type RunningSimulator, startSimulator } from '../../src/sim/server';
 import { seededRandom } from '../random';
 import { deactivationLeads, releaseTimes, trialJitterSeed } from './simulate';
 
@@ -27,7 +27,10 @@ async function edgePackage(dir: string): Promise<string> {
   if (existsSync(DEFAULT_PACKAGE_PATH)) return DEFAULT_PACKAGE_PATH;
   const manifest = 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n';
   const file = join(dir, 'edgeplane.tar.gz');
-  writeFileSync(file, await packComputePackage('edgeplane', { 'fastly.toml': manifest, 'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) }));
+  writeFileSync(
+    file,
+    await packComputePackage('edgeplane', { 'fastly.toml': manifest, 'bin/main.wasm': new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) }),
+  );
   return file;
 }
 

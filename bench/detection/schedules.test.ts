@@ -5,9 +5,7 @@ const HOUR_MS = 3_600_000;
 
 describe('certManagerDelay', () => {
   it('starts at one hour and doubles up to the 32 h cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map(certManagerDelay)).toEqual(
-      [1, 2, 4, 8, 16, 32, 32, 32].map((hours) => hours * HOUR_MS),
-    );
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map(certManagerDelay)).toEqual([1, 2, 4, 8, 16, 32, 32, 32].map((hours) => hours * HOUR_MS));
   });
 });
 

@@ -1,10 +1,10 @@
-import type { BenchSettings } from '../settings';
-import { round, type DetectionByWaiting, type DetectionSummary } from '../summary';
-import { duration, percent, printTable } from '../table';
 import { DEFAULT_RETRY } from '../../src/lifecycle/schedule';
+import type { BenchSettings } from '../settings';
 import { percentile, sortedAscending } from '../stats';
+import { type DetectionByWaiting, type DetectionSummary, round } from '../summary';
+import { duration, percent, printTable } from '../table';
 import { endToEndTrial } from './end-to-end';
-import { simulateDetection, simulateTrial, type DetectionOptions, type DetectionResult, type ScheduleName } from './simulate';
+import { type DetectionOptions, type DetectionResult, type ScheduleName, simulateDetection, simulateTrial } from './simulate';
 
 interface Row {
   label: string;
@@ -22,7 +22,12 @@ const ROWS: Row[] = [
   { label: 'round-robin limit (25 % budget spread over the N waiting: each once per N × 14.4 s)', schedule: 'roundRobin', summarised: true },
   { label: `edgeplane (cap ${DEFAULT_RETRY.maxMs / MINUTE_MS} min, 25 % budget)`, schedule: 'edgeplane', summarised: true },
   { label: "edgeplane with release hints (Fastly's edge; write hourly while served, fast once unknown)", schedule: 'edgeplaneHinted', summarised: true },
-  { label: `edgeplane, EDGEPLANE_RETRY_MAX=${OTHER_CAP_MS / MINUTE_MS}m (not in summary.json)`, schedule: 'edgeplane', retryMaxMs: OTHER_CAP_MS, summarised: false },
+  {
+    label: `edgeplane, EDGEPLANE_RETRY_MAX=${OTHER_CAP_MS / MINUTE_MS}m (not in summary.json)`,
+    schedule: 'edgeplane',
+    retryMaxMs: OTHER_CAP_MS,
+    summarised: false,
+  },
   { label: 'cert-manager (1 h doubling, 32 h cap)', schedule: 'certManager', summarised: true },
   { label: 'Cloudflare for SaaS (60 s × 1.05ⁿ/1.15ⁿ, 4 h cap)', schedule: 'cloudflare', summarised: true },
 ];
@@ -68,7 +73,12 @@ const spread = (delaysMs: number[]) => {
  * run by the real worker, gateway and store against the Fastly simulator on a shared clock.
  */
 async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
-  const sizes = settings.quick ? [{ domains: 1, trials: 2 }] : [{ domains: 1, trials: 10 }, { domains: 10, trials: 2 }];
+  const sizes = settings.quick
+    ? [{ domains: 1, trials: 2 }]
+    : [
+        { domains: 1, trials: 10 },
+        { domains: 10, trials: 2 },
+      ];
   const plans = (['edgeplane', 'edgeplaneHinted'] as const).flatMap((schedule) => sizes.map((size) => ({ schedule, ...size })));
   const checks: CrossCheck[] = [];
   for (const { schedule, domains, trials } of plans) {
@@ -87,7 +97,14 @@ async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
       modelledProbes += simulated.probes;
       identical += endToEnd.delaysMs.filter((delay, index) => Math.abs(delay - simulated.delaysMs[index]!) < 1000).length;
     }
-    checks.push({ schedule, domains, trials, endToEnd: { ...spread(real), probes: realProbes }, simulated: { ...spread(modelled), probes: modelledProbes }, identical });
+    checks.push({
+      schedule,
+      domains,
+      trials,
+      endToEnd: { ...spread(real), probes: realProbes },
+      simulated: { ...spread(modelled), probes: modelledProbes },
+      identical,
+    });
   }
   printTable(
     '2b. Cross-check — the real worker + gateway + store against the Fastly simulator (shared clock) vs the simulation, same trials, releases in the first 2 h',
@@ -95,8 +112,28 @@ async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
     checks.flatMap((check) => {
       const worker = check.schedule === 'edgeplaneHinted' ? 'with release hints' : 'edgeplane';
       return [
-        [worker, check.domains, check.trials, 'end to end', duration(check.endToEnd.p50Seconds), duration(check.endToEnd.p95Seconds), duration(check.endToEnd.maxSeconds), check.endToEnd.probes, `${check.identical}/${check.domains * check.trials}`],
-        [worker, check.domains, check.trials, 'simulated', duration(check.simulated.p50Seconds), duration(check.simulated.p95Seconds), duration(check.simulated.maxSeconds), check.simulated.probes, ''],
+        [
+          worker,
+          check.domains,
+          check.trials,
+          'end to end',
+          duration(check.endToEnd.p50Seconds),
+          duration(check.endToEnd.p95Seconds),
+          duration(check.endToEnd.maxSeconds),
+          check.endToEnd.probes,
+          `${check.identical}/${check.domains * check.trials}`,
+        ],
+        [
+          worker,
+          check.domains,
+          check.trials,
+          'simulated',
+          duration(check.simulated.p50Seconds),
+          duration(check.simulated.p95Seconds),
+          duration(check.simulated.maxSeconds),
+          check.simulated.probes,
+          '',
+        ],
       ];
     }),
   );

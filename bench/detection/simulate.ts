@@ -142,7 +142,10 @@ class Trial {
   readonly domains: WaitingDomain[];
   readonly outcome: TrialOutcome;
 
-  constructor(readonly options: Omit<DetectionOptions, 'trials'>, trial: number) {
+  constructor(
+    readonly options: Omit<DetectionOptions, 'trials'>,
+    trial: number,
+  ) {
     const windowMs = options.windowMs ?? RELEASE_WINDOW_MS;
     const ranks = nameRanks(options.domains);
     const leads = deactivationLeads(options.seed, trial, options.domains);
@@ -285,7 +288,8 @@ function runRoundRobin(trial: Trial): void {
 export function simulateTrial(options: Omit<DetectionOptions, 'trials'>, trial: number): TrialOutcome {
   const run = new Trial(options, trial);
   const seed = trialJitterSeed(options.seed, trial);
-  if (options.schedule === 'edgeplane' || options.schedule === 'edgeplaneHinted') runWorker(run, seed, options.retryMaxMs, options.schedule === 'edgeplaneHinted');
+  if (options.schedule === 'edgeplane' || options.schedule === 'edgeplaneHinted')
+    runWorker(run, seed, options.retryMaxMs, options.schedule === 'edgeplaneHinted');
   else if (options.schedule === 'roundRobin') runRoundRobin(run);
   else runUnbudgeted(run, options.schedule === 'certManager' ? certManagerDelay : cloudflareDelay);
   return run.finish();

@@ -8,7 +8,16 @@ const answer = (status: number, headers: Record<string, string>) => ({ status, h
 describe('anchorStorage (the Fastly module rules)', () => {
   it('applies the static-path fix-ups Rails needs', () => {
     expect(anchorStorage(MAIN_HOST, '/sw.js', answer(200, {}), NOW)?.ttl).toBe(300);
-    for (const path of ['/emoji/1f600.svg', '/sounds/boop.ogg', '/avatars/original/missing.png', '/headers/original/missing.png', '/shortcuts/x.png', '/favicon.ico', '/robots.txt', '/embed.js']) {
+    for (const path of [
+      '/emoji/1f600.svg',
+      '/sounds/boop.ogg',
+      '/avatars/original/missing.png',
+      '/headers/original/missing.png',
+      '/shortcuts/x.png',
+      '/favicon.ico',
+      '/robots.txt',
+      '/embed.js',
+    ]) {
       expect(anchorStorage(MAIN_HOST, path, answer(200, {}), NOW)?.ttl).toBe(3600);
     }
   });

@@ -1,7 +1,7 @@
 import { CACHEABLE_STATUSES, originFreshness, varyHeaders } from '../../edge/freshness';
 import type { StorageDecision } from '../../edge/policy';
-import { drained, ReplayEdge } from './replay-edge';
 import type { OriginModel } from './origin';
+import { drained, ReplayEdge } from './replay-edge';
 import type { OffloadPolicy, Served } from './served';
 import { STATIC_HOST } from './site';
 import type { BenchRequest } from './workload';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { SITE_CONFIG_KEY, type SiteConfig, siteWithHosts } from '../../src/site-config';
 import { createEdgeApp } from '../../edge/app';
+import { SITE_CONFIG_KEY, type SiteConfig, siteWithHosts } from '../../src/site-config';
 import type { OriginModel } from './origin';
 import { ReplayEdge } from './replay-edge';
 import type { OffloadPolicy, Served } from './served';

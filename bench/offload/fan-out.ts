@@ -1,4 +1,4 @@
-import { exponential, randomInt, type Random } from '../random';
+import { exponential, type Random, randomInt } from '../random';
 import { REMOTE_SERVERS } from './site';
 
 // Federation is spiky: a new post is delivered to its followers' servers, which fetch its media

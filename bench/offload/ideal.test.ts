@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IdealPolicy } from './ideal';
 import { OriginModel } from './origin';
 import { MAIN_HOST } from './site';
-import { START_MS, type BenchRequest } from './workload';
+import { type BenchRequest, START_MS } from './workload';
 
 const SECOND = 1000;
 const visitor = (atSeconds: number, target = '/api/v1/accounts/lookup?acct=user5'): BenchRequest => ({

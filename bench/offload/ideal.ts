@@ -14,8 +14,19 @@ import type { BenchRequest, Resource } from './workload';
 // in the background), changed or not: what the best edge can do without knowing the future.
 
 const SAME_FOR_EVERYONE: ReadonlySet<Resource> = new Set<Resource>([
-  'avatar', 'preview', 'original', 'video', 'pack', 'emoji', 'missing-image', 'sound', 'root-file', 'service-worker',
-  'api-instance', 'webfinger', 'nodeinfo',
+  'avatar',
+  'preview',
+  'original',
+  'video',
+  'pack',
+  'emoji',
+  'missing-image',
+  'sound',
+  'root-file',
+  'service-worker',
+  'api-instance',
+  'webfinger',
+  'nodeinfo',
 ]);
 
 interface Stored {

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { OriginModel } from './origin';
 import { MAIN_HOST, STATIC_HOST } from './site';
-import { START_MS, type BenchRequest, type Resource } from './workload';
+import { type BenchRequest, type Resource, START_MS } from './workload';
 
 const HOUR = 3_600_000;
 
 function request(resource: Resource, target: string, headers: Record<string, string> = {}, extra: Partial<BenchRequest> = {}): BenchRequest {
   const host = ['avatar', 'preview', 'original', 'video'].includes(resource) ? STATIC_HOST : MAIN_HOST;
-  return { atMs: START_MS, method: 'GET', host, target, headers: { host, ...headers }, client: 'browser:1', clientKind: 'browser', resource, objectId: 5, ...extra };
+  return {
+    atMs: START_MS,
+    method: 'GET',
+    host,
+    target,
+    headers: { host, ...headers },
+    client: 'browser:1',
+    clientKind: 'browser',
+    resource,
+    objectId: 5,
+    ...extra,
+  };
 }
 
 const origin = (authorizedFetch = false) => new OriginModel({ seed: 3, authorizedFetch, startMs: START_MS, durationMs: HOUR });
@@ -97,7 +108,11 @@ describe('OriginModel', () => {
     expect(mine.headers.get('cache-control')).toContain('private');
     expect(mine.owner).toBe('user:2');
     const anonymous = Array.from({ length: 400 }, (_, index) =>
-      model.answer(request('account-page', '/@user5', { accept: 'text/html' }, { atMs: START_MS + index * 1000 }), { accept: 'text/html' }, START_MS + index * 1000),
+      model.answer(
+        request('account-page', '/@user5', { accept: 'text/html' }, { atMs: START_MS + index * 1000 }),
+        { accept: 'text/html' },
+        START_MS + index * 1000,
+      ),
     );
     const withCookie = anonymous.filter((answer) => answer.headers.has('set-cookie'));
     expect(withCookie.length).toBeGreaterThan(20);

@@ -152,10 +152,17 @@ export class OriginModel {
       case 'status':
         return this.federationObject(request, forwarded, credentials, nowMs);
       case 'webfinger':
-        return this.json(request, nowMs, 'webfinger', logUniform(hashUnit(this.options.seed, objectId, 4), 500, 1_000), {
-          'cache-control': 'max-age=259200, public',
-          'content-type': 'application/jrd+json; charset=utf-8',
-        }, 'jrd');
+        return this.json(
+          request,
+          nowMs,
+          'webfinger',
+          logUniform(hashUnit(this.options.seed, objectId, 4), 500, 1_000),
+          {
+            'cache-control': 'max-age=259200, public',
+            'content-type': 'application/jrd+json; charset=utf-8',
+          },
+          'jrd',
+        );
       case 'nodeinfo':
         return this.json(request, nowMs, `nodeinfo-${objectId}`, [400, 1_800, 600][objectId] ?? 500, {
           'cache-control': objectId === 1 ? 'max-age=1800, public' : 'max-age=259200, public',
@@ -205,7 +212,15 @@ export class OriginModel {
     const missing = hashUnit(seed, request.objectId, 100 + salt) < MISSING_MEDIA_SHARE;
     const appearsAt = startMs + hashUnit(seed, request.objectId, 200 + salt) * durationMs * 1.5;
     if (missing && nowMs < appearsAt) {
-      return { status: 404, headers: new Headers({ ...amz, 'content-type': 'application/xml' }), bytes: 243, owner: null, representation: 'error', version: 0, variant: 'media' };
+      return {
+        status: 404,
+        headers: new Headers({ ...amz, 'content-type': 'application/xml' }),
+        bytes: 243,
+        owner: null,
+        representation: 'error',
+        version: 0,
+        variant: 'media',
+      };
     }
     const [min, max] = MEDIA_SIZES[request.resource as keyof typeof MEDIA_SIZES];
     const bytes = logUniform(hashUnit(seed, request.objectId, salt), min, max);
@@ -232,7 +247,12 @@ export class OriginModel {
   private staticFile(request: BenchRequest, bytes: number, headers: Record<string, string>): OriginAnswer {
     return {
       status: 200,
-      headers: new Headers({ ...headers, 'content-length': String(bytes), 'last-modified': new Date(this.options.startMs - 3_600_000).toUTCString(), etag: `W/"${request.objectId}-${bytes}"` }),
+      headers: new Headers({
+        ...headers,
+        'content-length': String(bytes),
+        'last-modified': new Date(this.options.startMs - 3_600_000).toUTCString(),
+        etag: `W/"${request.objectId}-${bytes}"`,
+      }),
       bytes,
       owner: null,
       representation: 'static',
@@ -252,7 +272,12 @@ export class OriginModel {
     const version = this.version(family, request.objectId, nowMs);
     return {
       status: 200,
-      headers: new Headers({ 'content-type': 'application/json; charset=utf-8', ...headers, 'content-length': String(bytes), etag: `W/"${family}-${request.objectId}-${version}"` }),
+      headers: new Headers({
+        'content-type': 'application/json; charset=utf-8',
+        ...headers,
+        'content-length': String(bytes),
+        etag: `W/"${family}-${request.objectId}-${version}"`,
+      }),
       bytes,
       owner: null,
       representation,
@@ -263,7 +288,11 @@ export class OriginModel {
 
   private privateApi(request: BenchRequest, credentials: string | null): OriginAnswer {
     if (credentials === null) {
-      return this.error(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-store', 'www-authenticate': 'Bearer realm="Doorkeeper"' }, 'json');
+      return this.error(
+        401,
+        { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-store', 'www-authenticate': 'Bearer realm="Doorkeeper"' },
+        'json',
+      );
     }
     const streaming = request.resource === 'streaming';
     const bytes = streaming ? 2_000 : logUniform(hashUnit(this.options.seed, request.objectId, request.target.length), 1_000, 60_000);
@@ -350,7 +379,8 @@ export class OriginModel {
       const bytes = Math.round(baseBytes * 1.5);
       headers.set('cache-control', 'max-age=0, private, must-revalidate');
       headers.set('content-length', String(bytes));
-      if (coin < SIGNED_IN_SET_COOKIE_SHARE) headers.set('set-cookie', `_mastodon_session=${coin.toString(36).slice(2)}; path=/; secure; HttpOnly; SameSite=Lax`);
+      if (coin < SIGNED_IN_SET_COOKIE_SHARE)
+        headers.set('set-cookie', `_mastodon_session=${coin.toString(36).slice(2)}; path=/; secure; HttpOnly; SameSite=Lax`);
       return { status: 200, headers, bytes, owner: credentials, representation: 'html', version, variant: `html:${credentials}` };
     }
     const maxAge = request.resource === 'status' ? 10 : 15;
@@ -371,6 +401,14 @@ export class OriginModel {
   }
 
   private error(status: number, headers: Record<string, string>, variant: string): OriginAnswer {
-    return { status, headers: new Headers({ ...headers, 'content-length': '120' }), bytes: 120, owner: null, representation: 'error', version: 0, variant: `error:${variant}` };
+    return {
+      status,
+      headers: new Headers({ ...headers, 'content-length': '120' }),
+      bytes: 120,
+      owner: null,
+      representation: 'error',
+      version: 0,
+      variant: `error:${variant}`,
+    };
   }
 }

@@ -1,7 +1,7 @@
-import { ManualClock } from '../../src/clock';
 import { EdgeCache } from '../../edge/local/cache';
 import { createLocalPlatform, type LocalPlatform } from '../../edge/local/platform';
 import type { OriginResult } from '../../edge/platform';
+import { ManualClock } from '../../src/clock';
 import type { OriginModel } from './origin';
 import type { Served } from './served';
 import { answerOf, taggedResponse } from './tagged-answer';

@@ -35,24 +35,32 @@ describe('replay', () => {
       policies: [(o) => new EdgeplanePolicy(o), (o) => new AnchorPolicy(o), (o) => new IdealPolicy(o), (o) => new CacheEverything(o)],
     });
 
-  it('counts leaks and wrong representations when a cache ignores privacy and Accept', async () => {
-    const { results } = await run(false);
-    expect(results['cache-everything']!.leaks).toBeGreaterThan(0);
-    expect(results['cache-everything']!.wrongRepresentation).toBeGreaterThan(0);
-    expect(results.ideal!.leaks).toBe(0);
-    expect(results.ideal!.staleServed).toBe(0);
-  }, REPLAY_TIMEOUT_MS);
+  it(
+    'counts leaks and wrong representations when a cache ignores privacy and Accept',
+    async () => {
+      const { results } = await run(false);
+      expect(results['cache-everything']!.leaks).toBeGreaterThan(0);
+      expect(results['cache-everything']!.wrongRepresentation).toBeGreaterThan(0);
+      expect(results.ideal!.leaks).toBe(0);
+      expect(results.ideal!.staleServed).toBe(0);
+    },
+    REPLAY_TIMEOUT_MS,
+  );
 
-  it('counts the requests after the warm-up, and no policy beats the oracle', async () => {
-    const outcome = await run(true);
-    expect(outcome.requests).toBe(6_000);
-    for (const name of ['edgeplane', 'anchor', 'ideal']) {
-      const result = outcome.results[name]!;
-      const counted = Object.values(result.byGroup).reduce((sum, group) => sum + group.requests, 0);
-      expect(counted).toBe(6_000);
-      expect(result.hitRatio).toBeGreaterThan(0);
-      expect(result.byteOffload).toBeLessThanOrEqual(outcome.results.ideal!.byteOffload + 1e-9);
-      expect(result.originPerThousand).toBeGreaterThanOrEqual(outcome.results.ideal!.originPerThousand - 1e-9);
-    }
-  }, REPLAY_TIMEOUT_MS);
+  it(
+    'counts the requests after the warm-up, and no policy beats the oracle',
+    async () => {
+      const outcome = await run(true);
+      expect(outcome.requests).toBe(6_000);
+      for (const name of ['edgeplane', 'anchor', 'ideal']) {
+        const result = outcome.results[name]!;
+        const counted = Object.values(result.byGroup).reduce((sum, group) => sum + group.requests, 0);
+        expect(counted).toBe(6_000);
+        expect(result.hitRatio).toBeGreaterThan(0);
+        expect(result.byteOffload).toBeLessThanOrEqual(outcome.results.ideal!.byteOffload + 1e-9);
+        expect(result.originPerThousand).toBeGreaterThanOrEqual(outcome.results.ideal!.originPerThousand - 1e-9);
+      }
+    },
+    REPLAY_TIMEOUT_MS,
+  );
 });

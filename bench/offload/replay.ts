@@ -1,6 +1,6 @@
-import { OriginModel, type OriginAnswer } from './origin';
+import { type OriginAnswer, OriginModel } from './origin';
 import type { OffloadPolicy, Served } from './served';
-import { MastodonWorkload, START_MS, type BenchRequest } from './workload';
+import { type BenchRequest, MastodonWorkload, START_MS } from './workload';
 
 // Replays one generated request stream through every policy in lockstep and counts, per policy,
 // hits, bytes, origin requests and what a client should never have got.

@@ -1,11 +1,11 @@
 import type { BenchSettings } from '../settings';
-import { round, type OffloadSummary } from '../summary';
+import { type OffloadSummary, round } from '../summary';
 import { percent, printTable } from '../table';
 import { AnchorPolicy } from './anchor';
 import { EdgeplanePolicy } from './edgeplane';
 import { IdealPolicy } from './ideal';
 import type { OriginModel } from './origin';
-import { replay, TRAFFIC_GROUPS, type Counters, type OffloadResult, type ReplayOutcome, type TrafficGroup } from './replay';
+import { type Counters, type OffloadResult, type ReplayOutcome, replay, TRAFFIC_GROUPS, type TrafficGroup } from './replay';
 import { REQUESTS_PER_SECOND } from './workload';
 
 const POLICIES = [
@@ -35,7 +35,15 @@ function printOutcome(title: string, outcome: ReplayOutcome): void {
     ['policy', 'hit ratio', 'byte offload', 'origin req / 1,000', 'leaks', 'wrong repr.', 'stale served'],
     names.map((name) => {
       const result = outcome.results[name]!;
-      return [name, percent(result.hitRatio), percent(result.byteOffload), result.originPerThousand.toFixed(1), result.leaks, result.wrongRepresentation, result.staleServed];
+      return [
+        name,
+        percent(result.hitRatio),
+        percent(result.byteOffload),
+        result.originPerThousand.toFixed(1),
+        result.leaks,
+        result.wrongRepresentation,
+        result.staleServed,
+      ];
     }),
   );
   const groups = TRAFFIC_GROUPS;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OriginModel } from './origin';
-import { trafficGroup, type TrafficGroup } from './replay';
-import { CATALOGUE, MastodonWorkload, START_MS, type BenchRequest } from './workload';
+import { type TrafficGroup, trafficGroup } from './replay';
+import { type BenchRequest, CATALOGUE, MastodonWorkload, START_MS } from './workload';
 
 function generate(seed: number, requests: number): BenchRequest[] {
   return [...new MastodonWorkload({ seed, requests }).requests()];
@@ -81,17 +81,19 @@ describe('MastodonWorkload', () => {
     expect(browserMedia.every((request) => request.objectId < CATALOGUE.preview)).toBe(true);
   });
 
-  it('sends anonymous API reads without credentials, in the visitors\' own locales', () => {
+  it("sends anonymous API reads without credentials, in the visitors' own locales", () => {
     const reads = requests.filter((request) => request.resource === 'api-anonymous');
-    expect(reads.every((request) => request.method === 'GET' && request.clientKind === 'browser' && !request.headers.authorization && !request.headers.cookie)).toBe(true);
+    expect(
+      reads.every((request) => request.method === 'GET' && request.clientKind === 'browser' && !request.headers.authorization && !request.headers.cookie),
+    ).toBe(true);
     expect(new Set(reads.map((request) => request.headers['accept-language'])).size).toBeGreaterThan(5);
     expect(reads.some((request) => request.target.startsWith('/api/v1/trends/'))).toBe(true);
   });
 
   it('moves simulated time forward at the configured rate', () => {
     const simulatedSpan = (requests.at(-1)!.atMs - requests[0]!.atMs) / 1000;
-    expect(simulatedSpan).toBeGreaterThan(40_000 / 20 * 0.95);
-    expect(simulatedSpan).toBeLessThan(40_000 / 20 * 1.05);
+    expect(simulatedSpan).toBeGreaterThan((40_000 / 20) * 0.95);
+    expect(simulatedSpan).toBeLessThan((40_000 / 20) * 1.05);
     expect(requests.every((request, index) => index === 0 || request.atMs >= requests[index - 1]!.atMs)).toBe(true);
   });
 });

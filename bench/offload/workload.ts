@@ -1,4 +1,4 @@
-import { exponential, hashUnit, randomInt, seededRandom, weightedPick, ZipfSampler, type Random } from '../random';
+import { exponential, hashUnit, type Random, randomInt, seededRandom, weightedPick, ZipfSampler } from '../random';
 import { FanOut, type FreshPost } from './fan-out';
 import { ACTIVE_USERS, ANONYMOUS_BROWSERS, LOCAL_ACCOUNTS, MAIN_HOST, REMOTE_SERVERS, STATIC_HOST } from './site';
 
@@ -8,15 +8,32 @@ import { ACTIVE_USERS, ANONYMOUS_BROWSERS, LOCAL_ACCOUNTS, MAIN_HOST, REMOTE_SER
 
 export type Resource =
   // files domain
-  | 'avatar' | 'preview' | 'original' | 'video'
+  | 'avatar'
+  | 'preview'
+  | 'original'
+  | 'video'
   // main-domain static files
-  | 'pack' | 'emoji' | 'missing-image' | 'sound' | 'root-file' | 'service-worker'
+  | 'pack'
+  | 'emoji'
+  | 'missing-image'
+  | 'sound'
+  | 'root-file'
+  | 'service-worker'
   // API
-  | 'api-instance' | 'api-private' | 'api-anonymous' | 'streaming'
+  | 'api-instance'
+  | 'api-private'
+  | 'api-anonymous'
+  | 'streaming'
   // federation
-  | 'inbox' | 'actor' | 'status' | 'collection' | 'webfinger' | 'nodeinfo'
+  | 'inbox'
+  | 'actor'
+  | 'status'
+  | 'collection'
+  | 'webfinger'
+  | 'nodeinfo'
   // anonymous and signed-in pages
-  | 'account-page' | 'tag-page';
+  | 'account-page'
+  | 'tag-page';
 
 export type ClientKind = 'browser' | 'user' | 'app' | 'server';
 
@@ -296,9 +313,7 @@ export class MastodonWorkload {
     ] as const);
     // Servers that received a new post download its attachments (avatars come from the catalogue).
     const post = who === 'server' && resource !== 'avatar' ? this.fresh(FRESH_SHARE.media, true) : null;
-    const objectId = post
-      ? CATALOGUE[resource] + post.index * 4 + randomInt(this.random, post.attachments)
-      : this.popular(CATALOGUE[resource]);
+    const objectId = post ? CATALOGUE[resource] + post.index * 4 + randomInt(this.random, post.attachments) : this.popular(CATALOGUE[resource]);
     const headers: Record<string, string> = { host: STATIC_HOST };
     let client: string;
     if (who === 'server') {
@@ -342,13 +357,12 @@ export class MastodonWorkload {
     let target: string;
     if (resource === 'pack') {
       objectId = this.popular(CATALOGUE.pack);
-      target = `/packs/js/chunk-${objectId}-${(objectId * 2654435761 >>> 0).toString(16)}.js`;
+      target = `/packs/js/chunk-${objectId}-${((objectId * 2654435761) >>> 0).toString(16)}.js`;
     } else if (resource === 'emoji') {
       objectId = this.popular(CATALOGUE.emoji);
       target = `/emoji/${(0x1f300 + objectId).toString(16)}.svg`;
     } else {
-      const paths =
-        resource === 'missing-image' ? MISSING_IMAGES : resource === 'sound' ? SOUNDS : resource === 'root-file' ? ROOT_FILES : ['/sw.js'];
+      const paths = resource === 'missing-image' ? MISSING_IMAGES : resource === 'sound' ? SOUNDS : resource === 'root-file' ? ROOT_FILES : ['/sw.js'];
       objectId = this.popular(paths.length);
       target = paths[objectId]!;
     }
@@ -537,9 +551,7 @@ export class MastodonWorkload {
         const post = this.fresh(FRESH_SHARE.status, false);
         objectId = post ? CATALOGUE.status + post.index : this.popular(CATALOGUE.status);
         // Resolving a pasted link fetches the HTML URL with an ActivityPub Accept.
-        target = this.chance(0.1)
-          ? `/@user${statusAuthor(objectId)}/${objectId}`
-          : `/users/user${statusAuthor(objectId)}/statuses/${objectId}`;
+        target = this.chance(0.1) ? `/@user${statusAuthor(objectId)}/${objectId}` : `/users/user${statusAuthor(objectId)}/statuses/${objectId}`;
       } else {
         const account = this.popular(LOCAL_ACCOUNTS);
         const collection = randomInt(this.random, COLLECTIONS.length);

@@ -1,6 +1,6 @@
-import { decideRequest, decideStorage, type Decision, type RequestFacts } from '../../edge/policy';
-import { OriginModel } from '../offload/origin';
+import { type Decision, decideRequest, decideStorage, type RequestFacts } from '../../edge/policy';
 import { BENCH_SITE } from '../offload/edgeplane';
+import { OriginModel } from '../offload/origin';
 import { MastodonWorkload, START_MS } from '../offload/workload';
 
 // Cost of the edge policy's two pure steps on requests of the benchmark mix: decideRequest for
@@ -36,7 +36,12 @@ export function measureDecisions(options: { seed: number; sample: number; minMs:
   const facts: RequestFacts[] = [];
   const stored: Array<{ decision: Decision; response: { status: number; headers: Headers }; nowMs: number }> = [];
   for (const request of workload.requests()) {
-    const fact = { method: request.method, url: `https://${request.host}${request.target}`, headers: new Headers(request.headers), clientAddress: '198.51.100.7' };
+    const fact = {
+      method: request.method,
+      url: `https://${request.host}${request.target}`,
+      headers: new Headers(request.headers),
+      clientAddress: '198.51.100.7',
+    };
     facts.push(fact);
     const decision = decideRequest(fact, BENCH_SITE, true);
     if (decision.action === 'cache') stored.push({ decision, response: origin.answer(request, request.headers, request.atMs), nowMs: request.atMs });

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/clock';
-import { openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../../src/lifecycle';
 import { moveTo, newDomainRecord } from '../../src/lifecycle/record';
 import type { DomainRecord } from '../../src/model';
 import type { StoredService } from '../../src/store';

@@ -4,10 +4,10 @@ import { DOMAIN_PAGE_DEFAULT_LIMIT, DOMAIN_PAGE_MAX_LIMIT } from '../../src/mode
 import type { BenchSettings } from '../settings';
 import { round, type Summary } from '../summary';
 import { printTable } from '../table';
-import { edgeBundleSize, wasmSize, WASM_PATH, type BundleSize, type WasmSize } from './artifacts';
-import { measureDecisions, type DecisionCost } from './decisions';
+import { type BundleSize, edgeBundleSize, WASM_PATH, type WasmSize, wasmSize } from './artifacts';
+import { type DecisionCost, measureDecisions } from './decisions';
 import { BENCH_SERVICE, openBenchControlPlane, seedIdleDomains } from './idle-domains';
-import { measureLargeObject, type LargeObjectCost } from './large-object';
+import { type LargeObjectCost, measureLargeObject } from './large-object';
 import { measureThroughput, startTarget, type Throughput } from './throughput';
 
 /**
@@ -93,7 +93,8 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   // The list answers a page (100 summaries unless asked for more, at most 1,000).
   const listPath = `/v1/services/${BENCH_SERVICE}/domains`;
   const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], listPath, settings, 3)) : notSeeded();
-  const apiLargestPage = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings, 3)) : notSeeded();
+  const apiLargestPage =
+    'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings, 3)) : notSeeded();
   removeDb();
   const largeObject = await attempt(() => measureLargeObject(settings.largeObjectBytes));
 
@@ -107,22 +108,66 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const large = measuredValue(largeObject);
   const fullObject = settings.largeObjectBytes === 1024 ** 3;
   const objectSize = fullObject ? '1 GiB' : `${settings.largeObjectBytes / 1024 ** 2} MiB`;
-  const smaller = fullObject ? '' : ' (quick run: a smaller object than the full run\'s 1 GiB)';
+  const smaller = fullObject ? '' : " (quick run: a smaller object than the full run's 1 GiB)";
   const why = (measured: Measured<unknown>) => ('error' in measured ? `not measured: ${measured.error}` : '');
   const domains = settings.storeDomains.toLocaleString('en');
-  printTable('3. Overheads', ['what', 'measured', 'note'], [
-    ['decideRequest (µs per decision)', decisionCost ? decisionCost.requestMicros.toFixed(2) : 'null', decisionCost ? `${Math.round(decisionCost.decisionsPerSecond).toLocaleString('en')} decisions/s on one core` : why(decisions)],
-    ['decideStorage (µs per response)', decisionCost ? decisionCost.storageMicros.toFixed(2) : 'null', decisionCost ? 'the second step, once per storable origin response' : why(decisions)],
-    ['edge JS bundle (bytes, minified)', bundleSize ? bundleSize.minifiedBytes : 'null', bundleSize ? `esbuild edge/index.ts, fastly:* external; ${bundleSize.bytes} bytes unminified` : why(bundle) || 'esbuild not available'],
-    ['edge Wasm (bytes)', wasmInfo?.bytes ?? 'null', wasmInfo ? `${WASM_PATH}: ${wasmInfo.source}` : why(wasm)],
-    [`API GET /v1/services/{name}/domains, ${domains} domains (req/s)`, apiRate ? apiRate.requestsPerSecond.toFixed(1) : 'null', apiRate ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection` : why(api)],
-    [`  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`, largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null', largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage)],
-    ['bare Hono hello-world (req/s)', bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null', bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare)],
-    ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
-    [`local edge, one ${objectSize} object: memory above idle (MB)`, large ? large.peakOverIdleMb.toFixed(1) : 'null', large ? `edge serve in its own process: idle ${large.idleMb.toFixed(0)} MB, peak ${large.peakMb.toFixed(0)} MB; goal ≤ 64 MB${smaller}` : why(largeObject)],
-    ['  its time to first byte (ms)', large ? large.firstByteMs.toFixed(1) : 'null', large ? `whole object in ${large.seconds.toFixed(1)} s, over the cache's object cap: streamed, never held` : why(largeObject)],
-    [`reconcile tick, ${domains} idle domains (ms)`, tick !== null ? tick.toFixed(3) : 'null', tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis)],
-  ]);
+  printTable(
+    '3. Overheads',
+    ['what', 'measured', 'note'],
+    [
+      [
+        'decideRequest (µs per decision)',
+        decisionCost ? decisionCost.requestMicros.toFixed(2) : 'null',
+        decisionCost ? `${Math.round(decisionCost.decisionsPerSecond).toLocaleString('en')} decisions/s on one core` : why(decisions),
+      ],
+      [
+        'decideStorage (µs per response)',
+        decisionCost ? decisionCost.storageMicros.toFixed(2) : 'null',
+        decisionCost ? 'the second step, once per storable origin response' : why(decisions),
+      ],
+      [
+        'edge JS bundle (bytes, minified)',
+        bundleSize ? bundleSize.minifiedBytes : 'null',
+        bundleSize ? `esbuild edge/index.ts, fastly:* external; ${bundleSize.bytes} bytes unminified` : why(bundle) || 'esbuild not available',
+      ],
+      ['edge Wasm (bytes)', wasmInfo?.bytes ?? 'null', wasmInfo ? `${WASM_PATH}: ${wasmInfo.source}` : why(wasm)],
+      [
+        `API GET /v1/services/{name}/domains, ${domains} domains (req/s)`,
+        apiRate ? apiRate.requestsPerSecond.toFixed(1) : 'null',
+        apiRate
+          ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection`
+          : why(api),
+      ],
+      [
+        `  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`,
+        largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null',
+        largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage),
+      ],
+      [
+        'bare Hono hello-world (req/s)',
+        bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null',
+        bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare),
+      ],
+      ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
+      [
+        `local edge, one ${objectSize} object: memory above idle (MB)`,
+        large ? large.peakOverIdleMb.toFixed(1) : 'null',
+        large
+          ? `edge serve in its own process: idle ${large.idleMb.toFixed(0)} MB, peak ${large.peakMb.toFixed(0)} MB; goal ≤ 64 MB${smaller}`
+          : why(largeObject),
+      ],
+      [
+        '  its time to first byte (ms)',
+        large ? large.firstByteMs.toFixed(1) : 'null',
+        large ? `whole object in ${large.seconds.toFixed(1)} s, over the cache's object cap: streamed, never held` : why(largeObject),
+      ],
+      [
+        `reconcile tick, ${domains} idle domains (ms)`,
+        tick !== null ? tick.toFixed(3) : 'null',
+        tick !== null ? `mean of ${settings.ticks} ticks of the retry worker` : why(tickMillis),
+      ],
+    ],
+  );
 
   const fullStore = settings.storeDomains === 10_000;
   return {

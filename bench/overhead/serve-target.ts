@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const server = await startApiServer({ app, port: 0 });
   process.stdout.write(`${JSON.stringify({ url: server.url, token: BENCH_API_TOKEN })}\n`);
   process.once('SIGTERM', () => {
-    void server.close().then(close).then(() => process.exit(0));
+    void server
+      .close()
+      .then(close)
+      .then(() => process.exit(0));
   });
 }
 

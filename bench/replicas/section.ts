@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packComputePackage } from '../../src/compute-package';
-import { openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
+import { type OpenedControlPlane, openControlPlane } from '../../src/lifecycle';
 import { startSimulator } from '../../src/sim/server';
-import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
+import { type PostgresServer, startPostgres } from '../../test/support/postgres-server';
 import { openBenchControlPlane, seedIdleDomains } from '../overhead/idle-domains';
 import type { BenchSettings } from '../settings';
 import { round } from '../summary';
@@ -18,7 +18,13 @@ import { printTable } from '../table';
 const WASM_MAGIC = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 export interface ReplicasSection {
-  details: { idleDomains: number; tickMs: { median: number; p95: number }; attach: Array<{ replicas: number; domains: number; steps: number; seconds: number; stepsPerSecond: number }> } | { error: string };
+  details:
+    | {
+        idleDomains: number;
+        tickMs: { median: number; p95: number };
+        attach: Array<{ replicas: number; domains: number; steps: number; seconds: number; stepsPerSecond: number }>;
+      }
+    | { error: string };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -48,8 +54,20 @@ async function measureAttach(server: PostgresServer, dir: string, replicas: numb
   const sim = await startSimulator({ releaseDelayMs: 0, tlsDelayMs: 0 });
   const url = await server.createDatabase();
   const packagePath = join(dir, 'edgeplane.tar.gz');
-  writeFileSync(packagePath, await packComputePackage('edgeplane', { 'fastly.toml': 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n', 'bin/main.wasm': WASM_MAGIC }));
-  const connection = { fastly: { token: sim.defaultAccount.token, baseUrl: sim.url }, dbPath: url, packagePath, retry: { initialMs: 50, maxMs: 500 }, writeLimitPerHour: 1_000_000 };
+  writeFileSync(
+    packagePath,
+    await packComputePackage('edgeplane', {
+      'fastly.toml': 'manifest_version = 3\nname = "edgeplane"\nlanguage = "javascript"\n',
+      'bin/main.wasm': WASM_MAGIC,
+    }),
+  );
+  const connection = {
+    fastly: { token: sim.defaultAccount.token, baseUrl: sim.url },
+    dbPath: url,
+    packagePath,
+    retry: { initialMs: 50, maxMs: 500 },
+    writeLimitPerHour: 1_000_000,
+  };
   const opened: OpenedControlPlane[] = [];
   try {
     const setup = await openControlPlane({ ...connection, workerId: 'bench-setup' });
@@ -57,14 +75,19 @@ async function measureAttach(server: PostgresServer, dir: string, replicas: numb
     const domains: Array<[string, string]> = [];
     for (let s = 0; s < services; s++) {
       const service = `replica-bench-${s}`;
-      await setup.controlPlane.createService({ name: service, origins: { main: { address: `lb.${service}.example` }, static: { address: `files.${service}.example` } } });
+      await setup.controlPlane.createService({
+        name: service,
+        origins: { main: { address: `lb.${service}.example` }, static: { address: `files.${service}.example` } },
+      });
       for (let d = 0; d < perService; d++) {
         const domain = d === 0 ? `${service}.example` : `static${d}.${service}.example`;
         await setup.controlPlane.attachDomain(service, { domain, role: d === 0 ? 'main' : 'static' });
         domains.push([service, domain]);
       }
     }
-    const workers = await Promise.all(Array.from({ length: replicas }, (_, index) => openControlPlane({ ...connection, workerId: `bench-replica-${index}`, pollIntervalMs: 10 })));
+    const workers = await Promise.all(
+      Array.from({ length: replicas }, (_, index) => openControlPlane({ ...connection, workerId: `bench-replica-${index}`, pollIntervalMs: 10 })),
+    );
     opened.push(...workers);
     const started = performance.now();
     for (const worker of workers) worker.worker.start();
@@ -95,11 +118,21 @@ export async function runReplicasSection(settings: BenchSettings): Promise<Repli
     const attach = [];
     for (const replicas of [1, 3]) attach.push(await measureAttach(server, dir, replicas, services, perService));
     const idle = settings.storeDomains.toLocaleString('en');
-    printTable('6. Replicas on PostgreSQL (one database, embedded server on 127.0.0.1)', ['what', 'measured'], [
-      [`reconcile tick, ${idle} idle domains: median`, `${round(tickMs.median, 2)} ms`],
-      [`reconcile tick, ${idle} idle domains: p95`, `${round(tickMs.p95, 2)} ms`],
-      ...attach.map((run) => [`attach steps per second, ${run.replicas} replica${run.replicas === 1 ? '' : 's'} (${run.domains} domains, ${run.steps} steps)`, round(run.stepsPerSecond, 1)] as [string, number]),
-    ]);
+    printTable(
+      '6. Replicas on PostgreSQL (one database, embedded server on 127.0.0.1)',
+      ['what', 'measured'],
+      [
+        [`reconcile tick, ${idle} idle domains: median`, `${round(tickMs.median, 2)} ms`],
+        [`reconcile tick, ${idle} idle domains: p95`, `${round(tickMs.p95, 2)} ms`],
+        ...attach.map(
+          (run) =>
+            [
+              `attach steps per second, ${run.replicas} replica${run.replicas === 1 ? '' : 's'} (${run.domains} domains, ${run.steps} steps)`,
+              round(run.stepsPerSecond, 1),
+            ] as [string, number],
+        ),
+      ],
+    );
     return { details: { idleDomains: settings.storeDomains, tickMs, attach } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

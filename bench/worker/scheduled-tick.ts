@@ -50,7 +50,11 @@ export async function measureScheduledTick({ domains, ticks }: { domains: number
   const dir = mkdtempSync(join(tmpdir(), 'edgeplane-bench-worker-'));
   try {
     await buildWorkerBundle(join(dir, 'dist'));
-    const options = workerOptions(join(dir, 'dist'), { FASTLY_API_TOKEN: 'bench-no-fastly', FASTLY_API_URL: NO_FASTLY, EDGEPLANE_API_TOKEN: 'bench-worker-token-0123456789' });
+    const options = workerOptions(join(dir, 'dist'), {
+      FASTLY_API_TOKEN: 'bench-no-fastly',
+      FASTLY_API_URL: NO_FASTLY,
+      EDGEPLANE_API_TOKEN: 'bench-worker-token-0123456789',
+    });
     await seedD1(options, join(dir, 'd1'), domains);
     const worker = await startWorker(options, join(dir, 'd1'));
     try {

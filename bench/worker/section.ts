@@ -18,8 +18,16 @@ export async function runWorkerSection(settings: BenchSettings): Promise<WorkerS
     printTable(title, ['what', 'measured'], [['not measured', message]]);
     return { details: { error: message } };
   }
-  printTable(title, ['what', 'measured', 'note'], [
-    [`scheduled tick, ${result.domains.toLocaleString('en')} idle domains (ms)`, result.meanMs.toFixed(1), `mean of ${result.ticks} cron events after a warm-up one; slowest ${result.maxMs.toFixed(1)} ms`],
-  ]);
+  printTable(
+    title,
+    ['what', 'measured', 'note'],
+    [
+      [
+        `scheduled tick, ${result.domains.toLocaleString('en')} idle domains (ms)`,
+        result.meanMs.toFixed(1),
+        `mean of ${result.ticks} cron events after a warm-up one; slowest ${result.maxMs.toFixed(1)} ms`,
+      ],
+    ],
+  );
   return { details: result };
 }

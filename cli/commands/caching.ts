@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import { serviceOption } from '../arguments';
 import { action } from '../action';
+import { serviceOption } from '../arguments';
 
 /** `edgeplane caching on|off <domain> --service S`: the operator override of the caching switch. */
 export function registerCaching(program: Command): void {
-  const caching = program
-    .command('caching')
-    .description('Switch edge caching of a domain on or off (writes caching:<domain> to the Config Store)');
+  const caching = program.command('caching').description('Switch edge caching of a domain on or off (writes caching:<domain> to the Config Store)');
 
-  for (const [state, enabled] of [['on', true], ['off', false]] as const) {
+  for (const [state, enabled] of [
+    ['on', true],
+    ['off', false],
+  ] as const) {
     caching
       .command(state)
       .description(enabled ? 'Cache at the edge per the Mastodon policy' : 'Pure pass-through: every request goes to the origin')

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { portArgument } from '../arguments';
 import { action } from '../action';
+import { portArgument } from '../arguments';
 
 // `edgeplane cloudflare dev|deploy`: the control plane as a Cloudflare Worker (cloudflare/),
 // through wrangler; see cli/run/cloudflare.ts.

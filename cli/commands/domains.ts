@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { DomainRole } from '../../src/model';
-import { countArgument, durationArgument, serviceOption } from '../arguments';
 import { action } from '../action';
+import { countArgument, durationArgument, serviceOption } from '../arguments';
 
 const jsonOption = () => new Option('--json', 'print the domain record as JSON');
 /** Every DomainRole (the type checks the list), without loading the schemas of src/model. */

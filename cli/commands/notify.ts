@@ -2,7 +2,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { action } from '../action';
 
 function eventList(value: string): string[] {
-  const events = value.split(',').map((event) => event.trim()).filter(Boolean);
+  const events = value
+    .split(',')
+    .map((event) => event.trim())
+    .filter(Boolean);
   if (events.length === 0) throw new InvalidArgumentError('expected event types separated by commas, like domain.cached,domain.needs_attention');
   return events;
 }

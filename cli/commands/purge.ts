@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { serviceOption } from '../arguments';
 import { action } from '../action';
+import { serviceOption } from '../arguments';
 
 export function registerPurge(program: Command): void {
   program

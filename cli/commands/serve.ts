@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
+import { durationArgument, portArgument } from '../arguments';
 
 // `edgeplane serve` (API + retry worker) and `edgeplane worker` (the retry worker alone),
 // configured by the environment of src/config.ts; see cli/run/serve.ts.

@@ -18,7 +18,7 @@ export function registerServices(program: Command): void {
     .argument('<name>', 'service name: lower-case letters, digits and dashes')
     .requiredOption('--main-origin <host[:port]>', "the instance's load balancer", originAddress)
     .requiredOption('--static-origin <host[:port]>', 'the files origin (object storage or the files host)', originAddress)
-    .option('--main-host-header <host>', 'Host header sent to the load balancer (default: the client\'s Host)')
+    .option('--main-host-header <host>', "Host header sent to the load balancer (default: the client's Host)")
     .option('--static-host-header <host>', 'Host header sent to the files origin (default: its address)')
     .option('--static-path-prefix <path>', 'path prefix added in front of static paths, like /toot-media')
     .option('--no-origin-tls', 'connect to the origins over plain HTTP')

@@ -21,11 +21,17 @@ export function registerSim(program: Command): void {
     .option('--port <port>', 'port to listen on', integer(0), 8900)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(
-      new Option('--release-delay <duration>', 'how long a domain stays refused after its holder lets go').argParser(durationArgument).default(5 * 60_000, '5m'),
+      new Option('--release-delay <duration>', 'how long a domain stays refused after its holder lets go')
+        .argParser(durationArgument)
+        .default(5 * 60_000, '5m'),
     )
-    .addOption(new Option('--tls-delay <duration>', 'time for each TLS step, pending -> processing -> issued').argParser(durationArgument).default(30_000, '30s'))
+    .addOption(
+      new Option('--tls-delay <duration>', 'time for each TLS step, pending -> processing -> issued').argParser(durationArgument).default(30_000, '30s'),
+    )
     .option('--seed <n>', 'seed for ids and injected faults (same seed, same ids)', integer(0), DEFAULT_SEED)
     .option('--write-limit <n>', 'non-GET requests per hour per user before 429', integer(1), 1000)
     // Not action(): the simulator keeps serving after runSimulator returns. Failures still end as messages.
-    .action(async (options: SimOptions) => (await import('../run/sim')).runSimulator(options).catch(async (error: unknown) => (await import('../fail')).fail(error)));
+    .action(async (options: SimOptions) =>
+      (await import('../run/sim')).runSimulator(options).catch(async (error: unknown) => (await import('../fail')).fail(error)),
+    );
 }

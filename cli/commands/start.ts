@@ -1,14 +1,13 @@
 import { type Command, Option } from 'commander';
-import { durationArgument, portArgument } from '../arguments';
 import { action } from '../action';
+import { durationArgument, portArgument } from '../arguments';
 
 // `edgeplane start` (what `npm start` runs): the whole local stack in one command; see cli/run/start.ts.
 
 export function registerStart(program: Command): void {
   const durationOption = (flags: string, description: string, fallback: number, shown: string) =>
     new Option(flags, description).argParser(durationArgument).default(fallback, shown);
-  const portOption = (flags: string, description: string, fallback: number) =>
-    new Option(flags, description).argParser(portArgument).default(fallback);
+  const portOption = (flags: string, description: string, fallback: number) => new Option(flags, description).argParser(portArgument).default(fallback);
 
   program
     .command('start')

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { workerConfig, WORKER_VARIABLES } from '../../cloudflare/environment';
+import { WORKER_VARIABLES, workerConfig } from '../../cloudflare/environment';
 import { DEFAULT_PACKAGE_PATH, DEFAULT_PORT } from '../../src/config';
 import { Duration } from '../../src/duration-schema';
 import { isEdgeplaneError } from '../../src/errors';
@@ -33,14 +33,20 @@ function checkedVariables(): Record<string, string> {
     throw error;
   }
   if (process.env.EDGEPLANE_PACKAGE && resolve(process.env.EDGEPLANE_PACKAGE) !== join(ROOT, DEFAULT_PACKAGE_PATH)) {
-    throw new CliExit(ExitCode.usage, `EDGEPLANE_PACKAGE: the Worker bundles ${DEFAULT_PACKAGE_PATH}; build it there (npm run build:edge) and unset EDGEPLANE_PACKAGE`);
+    throw new CliExit(
+      ExitCode.usage,
+      `EDGEPLANE_PACKAGE: the Worker bundles ${DEFAULT_PACKAGE_PATH}; build it there (npm run build:edge) and unset EDGEPLANE_PACKAGE`,
+    );
   }
   return variables;
 }
 
 function tickInterval(): number {
-  const parsed = z.object({ EDGEPLANE_TICK: Duration.pipe(z.number().min(100, 'must be at least 100ms')).optional() }).safeParse({ EDGEPLANE_TICK: process.env.EDGEPLANE_TICK || undefined });
-  if (!parsed.success) throw new CliExit(ExitCode.usage, `invalid configuration:\n  EDGEPLANE_TICK: ${parsed.error.issues[0]?.message} (got "${process.env.EDGEPLANE_TICK}")`);
+  const parsed = z
+    .object({ EDGEPLANE_TICK: Duration.pipe(z.number().min(100, 'must be at least 100ms')).optional() })
+    .safeParse({ EDGEPLANE_TICK: process.env.EDGEPLANE_TICK || undefined });
+  if (!parsed.success)
+    throw new CliExit(ExitCode.usage, `invalid configuration:\n  EDGEPLANE_TICK: ${parsed.error.issues[0]?.message} (got "${process.env.EDGEPLANE_TICK}")`);
   return parsed.data.EDGEPLANE_TICK ?? DEFAULT_TICK_MS;
 }
 
@@ -70,8 +76,28 @@ export async function cloudflareDev(options: { port?: number; host: string; pers
   await ensureEdgePackage(ROOT, join(persistTo, 'build-edge.log'), (line) => console.log(line));
   // Secrets reach wrangler in a file only this user reads, never on a command line.
   const envFile = join(persistTo, '.dev.vars');
-  writeFileSync(envFile, `${Object.entries(variables).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join('\n')}\n`, { mode: 0o600 });
-  const args = ['dev', '--config', join(ROOT, 'wrangler.toml'), '--port', String(port), '--ip', options.host, '--env-file', envFile, '--persist-to', persistTo, '--test-scheduled', '--show-interactive-dev-session=false'];
+  writeFileSync(
+    envFile,
+    `${Object.entries(variables)
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  );
+  const args = [
+    'dev',
+    '--config',
+    join(ROOT, 'wrangler.toml'),
+    '--port',
+    String(port),
+    '--ip',
+    options.host,
+    '--env-file',
+    envFile,
+    '--persist-to',
+    persistTo,
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+  ];
   // Its own process group, so that stopping it stops workerd too.
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   const stopChild = () => {
@@ -96,7 +122,9 @@ export async function cloudflareDev(options: { port?: number; host: string; pers
       while (!stopping && child.exitCode === null) {
         await new Promise((resolve) => setTimeout(resolve, tickMs));
         if (stopping) break;
-        await fetch(`${url}/__scheduled`).then((response) => response.arrayBuffer()).catch(() => undefined);
+        await fetch(`${url}/__scheduled`)
+          .then((response) => response.arrayBuffer())
+          .catch(() => undefined);
       }
     })();
   }

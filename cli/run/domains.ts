@@ -25,7 +25,10 @@ export async function attachDomain(domain: string, options: ServiceOptions & { r
 
 export async function domainStatus(domain: string | undefined, options: ServiceOptions & { limit?: number }): Promise<void> {
   if (domain !== undefined && options.limit !== undefined) {
-    throw new CliExit(ExitCode.usage, `--limit applies to the list of domains; with a domain (${domain}) status shows that one record: drop --limit or the domain`);
+    throw new CliExit(
+      ExitCode.usage,
+      `--limit applies to the list of domains; with a domain (${domain}) status shows that one record: drop --limit or the domain`,
+    );
   }
   const client = apiClient();
   if (domain === undefined) {

@@ -1,9 +1,9 @@
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { explainLine } from '../../edge/explain';
 import { parseDomainName } from '../../src/domain-name';
 import { isEdgeplaneError } from '../../src/errors';
-import { type SiteConfig, SITE_CONFIG_KEY, siteWithHosts } from '../../src/site-config';
+import { SITE_CONFIG_KEY, type SiteConfig, siteWithHosts } from '../../src/site-config';
 import { CliExit, ExitCode } from '../exit-codes';
 import { listenAs } from '../listen';
 
@@ -24,7 +24,10 @@ function hostFlag(flag: string, value: string): string {
   try {
     return parseDomainName(value);
   } catch (error) {
-    throw new CliExit(ExitCode.usage, `--${flag} takes a host name like toot.example, not "${value}": ${isEdgeplaneError(error) ? error.detail : String(error)}`);
+    throw new CliExit(
+      ExitCode.usage,
+      `--${flag} takes a host name like toot.example, not "${value}": ${isEdgeplaneError(error) ? error.detail : String(error)}`,
+    );
   }
 }
 
@@ -86,32 +89,40 @@ async function checkFastlyAccess(options: ServeOptions, token: string | undefine
   try {
     await fastlyConfigStoreReader({ apiUrl: options.fastlyUrl, token, service: options.service })(SITE_CONFIG_KEY);
   } catch (error) {
-    if (isEdgeplaneError(error, 'unauthorized')) throw new CliExit(ExitCode.usage, `Fastly at ${options.fastlyUrl} refused the token (${options.fastlyTokenFile ? `from ${options.fastlyTokenFile}` : 'FASTLY_API_TOKEN'}): ${error.detail}`);
+    if (isEdgeplaneError(error, 'unauthorized'))
+      throw new CliExit(
+        ExitCode.usage,
+        `Fastly at ${options.fastlyUrl} refused the token (${options.fastlyTokenFile ? `from ${options.fastlyTokenFile}` : 'FASTLY_API_TOKEN'}): ${error.detail}`,
+      );
     // Unreachable for now: the edge keeps trying and answers 503 meanwhile.
     console.error(`edgeplane: warning: ${isEdgeplaneError(error) ? error.detail : String(error)}; the edge answers 503 until it can read the site config`);
   }
 }
 
 export async function serveEdge(options: ServeOptions): Promise<void> {
-  if (!options.fastlyUrl && !options.main) throw new CliExit(ExitCode.usage, 'give --fastly-url and --service (site config from the Config Store) or --main (site config from flags)');
-  if (options.fastlyUrl && !options.service) throw new CliExit(ExitCode.usage, 'with --fastly-url, name the service whose Config Store the edge reads (--service)');
+  if (!options.fastlyUrl && !options.main)
+    throw new CliExit(ExitCode.usage, 'give --fastly-url and --service (site config from the Config Store) or --main (site config from flags)');
+  if (options.fastlyUrl && !options.service)
+    throw new CliExit(ExitCode.usage, 'with --fastly-url, name the service whose Config Store the edge reads (--service)');
   const token = fastlyToken(options.fastlyTokenFile);
   await checkFastlyAccess(options, token);
   // Loaded on use, so that `edge decide` starts fast.
   const { startLocalEdge } = await import('../../edge/local/server');
-  const edge = await listenAs('local edge', '--port', () => startLocalEdge({
-    port: options.port,
-    host: options.host,
-    originMain: options.originMain,
-    originStatic: options.originStatic,
-    fastlyUrl: options.fastlyUrl,
-    fastlyToken: token,
-    service: options.service,
-    site: options.main ? siteFromFlags({ ...options, main: options.main }) : undefined,
-    caching: options.caching === 'on',
-    debugHeader: options.debugHeader,
-    log: (entry) => console.log(JSON.stringify(entry)),
-  })).catch((error: unknown) => {
+  const edge = await listenAs('local edge', '--port', () =>
+    startLocalEdge({
+      port: options.port,
+      host: options.host,
+      originMain: options.originMain,
+      originStatic: options.originStatic,
+      fastlyUrl: options.fastlyUrl,
+      fastlyToken: token,
+      service: options.service,
+      site: options.main ? siteFromFlags({ ...options, main: options.main }) : undefined,
+      caching: options.caching === 'on',
+      debugHeader: options.debugHeader,
+      log: (entry) => console.log(JSON.stringify(entry)),
+    }),
+  ).catch((error: unknown) => {
     if (isEdgeplaneError(error, 'invalid_input')) throw new CliExit(ExitCode.usage, error.detail);
     throw error;
   });

@@ -32,7 +32,10 @@ export function formatPlan(plan: MigrationPlan): string[] {
     ...plan.steps.flatMap((step) => [`  ${step.order}. [${WHERE[step.where]}] ${step.description}`, `     why: ${step.reason}`]),
     '',
     'DNS:',
-    ...plan.dns.map((change) => `  step ${change.atStep}: ${change.description}${change.record ? ` (${change.record.name} ${change.record.type} ${change.record.value}${change.record.ttlSeconds ? `, TTL ${change.record.ttlSeconds} s` : ''})` : ''}`),
+    ...plan.dns.map(
+      (change) =>
+        `  step ${change.atStep}: ${change.description}${change.record ? ` (${change.record.name} ${change.record.type} ${change.record.value}${change.record.ttlSeconds ? `, TTL ${change.record.ttlSeconds} s` : ''})` : ''}`,
+    ),
     '',
     'During the move:',
     ...plan.gap.map((gap) => `  - ${gap.message}`),
@@ -43,7 +46,8 @@ export function formatPlan(plan: MigrationPlan): string[] {
 }
 
 export async function migratePlan(options: MigratePlanOptions): Promise<void> {
-  if (options.ttl !== undefined && !(Number.isInteger(options.ttl) && options.ttl > 0)) throw new CliExit(ExitCode.usage, '--ttl takes a whole number of seconds');
+  if (options.ttl !== undefined && !(Number.isInteger(options.ttl) && options.ttl > 0))
+    throw new CliExit(ExitCode.usage, '--ttl takes a whole number of seconds');
   const plan = await apiClient().planMigration(options.service, {
     fromToken: options.fromToken,
     ...(options.domain ? { domains: options.domain } : {}),
@@ -70,7 +74,8 @@ async function chosenRun(service: string, id: string | undefined): Promise<Migra
   const client = apiClient();
   if (id) return client.getMigration(service, id);
   const newest = (await client.listMigrations(service))[0];
-  if (!newest) throw new CliExit(ExitCode.error, `service "${service}" has no migration; start one with ${edgeplaneCommand()} migrate run --service ${service}`);
+  if (!newest)
+    throw new CliExit(ExitCode.error, `service "${service}" has no migration; start one with ${edgeplaneCommand()} migrate run --service ${service}`);
   return newest;
 }
 

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock } from '../../src/clock';
-import { loadConfig, type Config } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
 import { isEdgeplaneError } from '../../src/errors';
 import { FASTLY_API_URL } from '../../src/fastly/api-client';
-import { checkFastlyAccount, normalApiUrl } from '../../src/lifecycle/fastly-account';
 import type { ControlPlaneConfig } from '../../src/lifecycle';
+import { checkFastlyAccount, normalApiUrl } from '../../src/lifecycle/fastly-account';
 import { databaseName, isPostgresUrl } from '../../src/store/location';
 import { CliExit, ExitCode } from '../exit-codes';
 import { listenAs } from '../listen';
@@ -88,9 +88,9 @@ async function checkDatabaseAccount(opened: Opened, config: Config, rebind: bool
     if (!check.ok) {
       throw new CliExit(
         ExitCode.usage,
-        `refusing to use the database ${databaseName(config.dbPath)}: ${check.reason}.\n` +
-          `  Use this account's own database (EDGEPLANE_DB), or the token and FASTLY_API_URL of the recorded account.\n` +
-          `  To move this database to the given account on purpose, start once with --rebind-database.`,
+        `refusing to use the database ${databaseName(config.dbPath)}: ${check.reason}.\n`
+          + `  Use this account's own database (EDGEPLANE_DB), or the token and FASTLY_API_URL of the recorded account.\n`
+          + `  To move this database to the given account on purpose, start once with --rebind-database.`,
       );
     }
     if (check.record) await opened.store.putFastlyAccount(check.record, new Date());
@@ -98,7 +98,8 @@ async function checkDatabaseAccount(opened: Opened, config: Config, rebind: bool
   } catch (error) {
     await opened.close();
     if (isEdgeplaneError(error, 'unauthorized')) throw new CliExit(ExitCode.usage, `Fastly at ${apiUrl} refused FASTLY_API_TOKEN: ${error.detail}`);
-    if (isEdgeplaneError(error)) throw new CliExit(ExitCode.error, `could not ask Fastly at ${apiUrl} which account FASTLY_API_TOKEN belongs to: ${error.detail}`);
+    if (isEdgeplaneError(error))
+      throw new CliExit(ExitCode.error, `could not ask Fastly at ${apiUrl} which account FASTLY_API_TOKEN belongs to: ${error.detail}`);
     throw error;
   }
 }
@@ -114,7 +115,11 @@ export interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<ExitCode> {
   const config = readConfig(true);
-  const [{ createApiApp }, { createMetrics }, { startApiServer }] = await Promise.all([import('../../api/app'), import('../../api/metrics'), import('../../api/server')]);
+  const [{ createApiApp }, { createMetrics }, { startApiServer }] = await Promise.all([
+    import('../../api/app'),
+    import('../../api/metrics'),
+    import('../../api/server'),
+  ]);
   const logger = createLogger(options.logLevel, 'edgeplane');
   // Armed before `listening` is logged: a signal sent by whoever waits for that line must not find
   // the default handler, which kills the process without draining.
@@ -136,18 +141,33 @@ export async function serve(options: ServeOptions): Promise<ExitCode> {
     ready: () => opened.store.checkWritable(),
     migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock: systemClock }, runs: opened.migrations },
   });
-  const server = await listenAs('control plane API', '--port or EDGEPLANE_PORT', () => startApiServer({ app, port: options.port ?? config.port, hostname: options.host })).catch(async (error: unknown) => {
+  const server = await listenAs('control plane API', '--port or EDGEPLANE_PORT', () =>
+    startApiServer({ app, port: options.port ?? config.port, hostname: options.host }),
+  ).catch(async (error: unknown) => {
     await opened.close();
     throw error;
   });
   if (!existsSync(config.packagePath)) {
-    logger.warn({ package: config.packagePath }, `the edge package ${config.packagePath} does not exist: services cannot be provisioned until it does (build it with npm run build:edge, or set EDGEPLANE_PACKAGE)`);
+    logger.warn(
+      { package: config.packagePath },
+      `the edge package ${config.packagePath} does not exist: services cannot be provisioned until it does (build it with npm run build:edge, or set EDGEPLANE_PACKAGE)`,
+    );
   }
   if (options.worker) {
     opened.worker.start();
     opened.delivery.start();
   }
-  logger.info({ url: server.url, worker: options.worker, workerId: opened.workerId, db: databaseName(config.dbPath), package: config.packagePath, fastly: config.fastly.baseUrl ?? 'https://api.fastly.com' }, 'listening');
+  logger.info(
+    {
+      url: server.url,
+      worker: options.worker,
+      workerId: opened.workerId,
+      db: databaseName(config.dbPath),
+      package: config.packagePath,
+      fastly: config.fastly.baseUrl ?? 'https://api.fastly.com',
+    },
+    'listening',
+  );
 
   await stopRequested;
   // Live pages hold their connections open: end them, or the server never closes.

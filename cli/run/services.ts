@@ -51,7 +51,10 @@ async function mainHostForWww(client: ApiClient, name: string, options: CreateOp
     throw new CliExit(ExitCode.usage, `--www-redirect attaches www.<main host>, and service ${name} has no main host yet: give it with --main-domain D`);
   }
   if (main.startsWith('www.')) {
-    throw new CliExit(ExitCode.usage, `--www-redirect attaches www.<main host>, and the main host ${main} already starts with www.: attach the bare name with --role redirect instead`);
+    throw new CliExit(
+      ExitCode.usage,
+      `--www-redirect attaches www.<main host>, and the main host ${main} already starts with www.: attach the bare name with --role redirect instead`,
+    );
   }
   return main;
 }

@@ -13,14 +13,16 @@ export interface SimOptions {
 
 /** `edgeplane sim`: serves the Fastly API simulator until Ctrl-C. */
 export async function runSimulator(options: SimOptions): Promise<void> {
-  const sim = await listenAs('Fastly simulator', '--port', () => startSimulator({
-    port: options.port,
-    host: options.host,
-    releaseDelayMs: options.releaseDelay,
-    tlsDelayMs: options.tlsDelay,
-    seed: options.seed,
-    writeLimitPerHour: options.writeLimit,
-  }));
+  const sim = await listenAs('Fastly simulator', '--port', () =>
+    startSimulator({
+      port: options.port,
+      host: options.host,
+      releaseDelayMs: options.releaseDelay,
+      tlsDelayMs: options.tlsDelay,
+      seed: options.seed,
+      writeLimitPerHour: options.writeLimit,
+    }),
+  );
   const { customerId, token } = sim.defaultAccount;
   console.log(`Fastly API simulator listening on ${sim.url}; its edge (by Host header) on ${sim.edgeAddress}`);
   console.log(`Default account ${customerId}, API token: ${token}`);

@@ -6,9 +6,9 @@ import { RESTING_STATES } from '../../src/lifecycle/transitions';
 import type { RunningSimulator } from '../../src/sim/server';
 import { ApiClient } from '../client';
 import { ExitCode } from '../exit-codes';
-import { listenAs, probePort } from '../listen';
 import { duration as formatDuration } from '../format';
 import { edgeplaneCommand } from '../invocation';
+import { listenAs, probePort } from '../listen';
 import { ensureEdgePackage } from '../local-stack/edge-package';
 import { startServeChild } from '../local-stack/serve-child';
 import { followStory, seedSite, simAccounts } from '../local-stack/story';
@@ -86,7 +86,9 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     };
     let sim: RunningSimulator | null = null;
     if (simulated) {
-      sim = await listenAs('Fastly simulator', '--sim-port', () => startSimulator({ port: options.simPort, releaseDelayMs: options.releaseDelay, tlsDelayMs: options.tlsDelay }));
+      sim = await listenAs('Fastly simulator', '--sim-port', () =>
+        startSimulator({ port: options.simPort, releaseDelayMs: options.releaseDelay, tlsDelayMs: options.tlsDelay }),
+      );
       cleanups.push(() => sim!.close());
       // The simulator starts empty every time, so the database that described it must too.
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${dbPath}${suffix}`, { force: true });
@@ -107,29 +109,31 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     const statusToken = randomBytes(18).toString('base64url');
     const origin = sim
       ? await listenAs('demo origin', '--origin-port', () =>
-        startDemoOrigin({
-          port: options.originPort,
-          domain: options.domain,
-          staticDomain: `files.${options.domain}`,
-          statusToken,
-          onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
-        }),
-      )
+          startDemoOrigin({
+            port: options.originPort,
+            domain: options.domain,
+            staticDomain: `files.${options.domain}`,
+            statusToken,
+            onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
+          }),
+        )
       : null;
     if (origin) cleanups.push(() => origin.close());
     let edge: { url: string; close(): Promise<void> } | null = null;
     if (sim && origin && options.edge) {
       const edgeLog = createWriteStream(join(dataDir, 'edge.log'), { flags: 'a' });
       cleanups.push(() => void edgeLog.end());
-      edge = await listenAs('local edge', '--edge-port', () => startLocalEdge({
-        port: options.edgePort,
-        originMain: origin.url,
-        originStatic: origin.url,
-        fastlyUrl: sim.url,
-        fastlyToken: sim.defaultAccount.token,
-        service: options.service,
-        log: (entry) => edgeLog.write(`${JSON.stringify(entry)}\n`),
-      }));
+      edge = await listenAs('local edge', '--edge-port', () =>
+        startLocalEdge({
+          port: options.edgePort,
+          originMain: origin.url,
+          originStatic: origin.url,
+          fastlyUrl: sim.url,
+          fastlyToken: sim.defaultAccount.token,
+          service: options.service,
+          log: (entry) => edgeLog.write(`${JSON.stringify(entry)}\n`),
+        }),
+      );
     }
     if (edge) cleanups.push(() => edge!.close());
 
@@ -143,7 +147,12 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
       const secret = `whsec_${randomBytes(24).toString('base64')}`;
       receiver = await startWebhookReceiver(secret, (line) => say(`${clock()}  ${line}`));
       cleanups.push(() => receiver!.close());
-      const site = { service: options.service, domain: options.domain, staticDomain, origin: { address: originAddress.hostname, port: Number(originAddress.port) } };
+      const site = {
+        service: options.service,
+        domain: options.domain,
+        staticDomain,
+        origin: { address: originAddress.hostname, port: Number(originAddress.port) },
+      };
       await seedSite(client, site, async () => {
         await client.addNotification(options.service, { kind: 'webhook', url: receiver!.url, secret });
         await client.addNotification(options.service, { kind: 'mastodon', instance: origin.url, accessToken: statusToken, visibility: 'public' });
@@ -157,7 +166,15 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
       cleanups.push(() => clearTimeout(letGo));
     }
 
-    for (const line of banner({ options, apiUrl: serve.url, apiToken: serveEnv.EDGEPLANE_API_TOKEN!, simUrl: sim?.url ?? null, originUrl: origin?.url ?? null, edgeUrl: edge?.url ?? null, webhookUrl: receiver?.url ?? null })) {
+    for (const line of banner({
+      options,
+      apiUrl: serve.url,
+      apiToken: serveEnv.EDGEPLANE_API_TOKEN!,
+      simUrl: sim?.url ?? null,
+      originUrl: origin?.url ?? null,
+      edgeUrl: edge?.url ?? null,
+      webhookUrl: receiver?.url ?? null,
+    })) {
       say(line);
     }
 
@@ -167,8 +184,8 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
     }
     const seeded = [options.domain, staticDomain];
     const settled = (records: Awaited<ReturnType<ApiClient['listDomains']>>) =>
-      stop.fired() ||
-      seeded.every((domain) => {
+      stop.fired()
+      || seeded.every((domain) => {
         const state = records.find((r) => r.domain === domain)?.state;
         return state !== undefined && RESTING_STATES.includes(state);
       });
@@ -181,7 +198,9 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         const tryIt = edge && !options.exitWhenCached ? ` Try: curl -i -H 'Host: ${options.domain}' ${edge.url}/api/v1/instance` : '';
         say(`${options.domain} is cached.${tryIt}`);
       } else {
-        say(`${options.domain} stopped at ${main?.state}: ${main?.lastError?.detail ?? `see ${edgeplaneCommand()} domains status --service ${options.service}`}`);
+        say(
+          `${options.domain} stopped at ${main?.state}: ${main?.lastError?.detail ?? `see ${edgeplaneCommand()} domains status --service ${options.service}`}`,
+        );
       }
       if (options.exitWhenCached) return main?.state === 'cached' ? ExitCode.ok : ExitCode.needsAttention;
       await stop.promise;
@@ -231,7 +250,10 @@ function banner({ options, apiUrl, apiToken, simUrl, originUrl, edgeUrl, webhook
       'gets its certificate and switches caching on: waiting_for_release turns into cached.',
     );
   } else {
-    lines.push('Nothing was seeded. Create your service and attach your domains:', `  ${edgeplane} services create NAME --main-origin LB_HOST --static-origin FILES_HOST`);
+    lines.push(
+      'Nothing was seeded. Create your service and attach your domains:',
+      `  ${edgeplane} services create NAME --main-origin LB_HOST --static-origin FILES_HOST`,
+    );
   }
   lines.push(
     '',

@@ -27,7 +27,11 @@ describe('EdgeCache', () => {
     cache.store('b', object('bbbb', [], clock.now()));
     cache.lookup('a', new Headers());
     cache.store('c', object('cccc', [], clock.now()));
-    expect([cache.lookup('a', new Headers()) !== null, cache.lookup('b', new Headers()) !== null, cache.lookup('c', new Headers()) !== null]).toEqual([true, false, true]);
+    expect([cache.lookup('a', new Headers()) !== null, cache.lookup('b', new Headers()) !== null, cache.lookup('c', new Headers()) !== null]).toEqual([
+      true,
+      false,
+      true,
+    ]);
     expect(cache.totalBytes).toBe(8);
   });
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../src/clock';
+import { type Clock, systemClock } from '../../src/clock';
 import { EdgeplaneError } from '../../src/errors';
 
 // An in-memory HTTP cache with Fastly's semantics as the policy hands them over: a TTL,

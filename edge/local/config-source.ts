@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../../src/clock';
+import { type Clock, systemClock } from '../../src/clock';
 import { EdgeplaneError } from '../../src/errors';
-import { cachingKey, CONFIG_STORE_LINK_NAME, SITE_CONFIG_KEY, type SiteConfig } from '../../src/site-config';
+import { CONFIG_STORE_LINK_NAME, cachingKey, SITE_CONFIG_KEY, type SiteConfig } from '../../src/site-config';
 import { debugKey } from '../app';
 
 // Where the local edge reads its Config Store: the control plane's Fastly API (the simulator or

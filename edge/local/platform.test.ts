@@ -34,7 +34,10 @@ function localEdge(answer: Answer, maxBytes?: number) {
 }
 
 let counter = 0;
-const numbered = (headers: Record<string, string>, status = 200) => () => new Response(`#${++counter}`, { status, headers });
+const numbered =
+  (headers: Record<string, string>, status = 200) =>
+  () =>
+    new Response(`#${++counter}`, { status, headers });
 
 describe('local platform', () => {
   it('serves fresh objects, then asks again once they expire', async () => {
@@ -96,7 +99,9 @@ describe('local platform', () => {
   });
 
   it('honours Vary beyond the key', async () => {
-    const edge = localEdge((request) => new Response(`lang=${request.headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }));
+    const edge = localEdge(
+      (request) => new Response(`lang=${request.headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }),
+    );
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'de' })).body).toBe('lang=de');
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'fr' })).body).toBe('lang=fr');
     expect((await edge.get('https://toot.example/about', { 'accept-language': 'fr' })).cache).toBe('HIT');
@@ -148,7 +153,20 @@ describe('local platform', () => {
       origin: 'main',
       backend: 'main_origin',
       request: new Request('https://toot.example/about'),
-      cache: { mode: 'cache', key: 'k', decideStorage: () => ({ store: true, ttl: 60, swr: 0, sie: 0, surrogateKeys: [], vary: [], clientHeaders: { set: {}, remove: [], removePrefixes: [] }, reason: '' }) },
+      cache: {
+        mode: 'cache',
+        key: 'k',
+        decideStorage: () => ({
+          store: true,
+          ttl: 60,
+          swr: 0,
+          sie: 0,
+          surrogateKeys: [],
+          vary: [],
+          clientHeaders: { set: {}, remove: [], removePrefixes: [] },
+          reason: '',
+        }),
+      },
     });
     const reader = response.response.body!.getReader();
     push('first ');
@@ -163,7 +181,10 @@ describe('local platform', () => {
 
   it('never holds an object bigger than the cache allows, with or without Content-Length', async () => {
     const big = 'x'.repeat(300);
-    for (const headers of [{ 'cache-control': 'max-age=60' }, { 'cache-control': 'max-age=60', 'content-length': String(big.length) }] as Record<string, string>[]) {
+    for (const headers of [{ 'cache-control': 'max-age=60' }, { 'cache-control': 'max-age=60', 'content-length': String(big.length) }] as Record<
+      string,
+      string
+    >[]) {
       const edge = localEdge(() => new Response(big, { headers }), 1_000);
       expect(edge.cache.maxObjectBytes).toBe(250);
       expect((await edge.get('https://toot.example/about')).body).toBe(big);
@@ -175,4 +196,3 @@ describe('local platform', () => {
     expect((await edge.get('https://toot.example/about')).cache).toBe('HIT');
   });
 });
-

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { CacheMode, EdgeLogEntry, EdgePlatform, OriginResult } from '../platform';
 import type { Origin } from '../policy';
-import { cachedResponse, type CacheLookup, type EdgeCache } from './cache';
+import { type CacheLookup, cachedResponse, type EdgeCache } from './cache';
 import type { OriginFetcher } from './origin-fetcher';
 import { rangeResponse } from './range';
 
@@ -130,9 +130,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): LocalPlatfor
       return { response: storeWhileStreaming(request, response, mode), cached: false, stale: false };
     },
     readConfig: (key) => options.readConfig(key),
-    handoffWebsocket:
-      options.handoffWebsocket ??
-      (async () => new Response('WebSocket handoff is not available on this local edge.\n', { status: 501 })),
+    handoffWebsocket: options.handoffWebsocket ?? (async () => new Response('WebSocket handoff is not available on this local edge.\n', { status: 501 })),
     clientAddress(c) {
       try {
         return getConnInfo(c).remote.address ?? null;

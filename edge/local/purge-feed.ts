@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../../src/clock';
+import { type Clock, systemClock } from '../../src/clock';
 import { normalisePath } from '../path';
 import { objectSurrogateKey } from '../policy';
 import type { EdgeCache } from './cache';

@@ -6,10 +6,10 @@ import type { SiteConfig } from '../../src/site-config';
 import { createEdgeApp } from '../app';
 import type { EdgeLogEntry } from '../platform';
 import { EdgeCache } from './cache';
-import { fastlyConfigStoreReader, fixedConfigReader, type ConfigReader } from './config-source';
+import { type ConfigReader, fastlyConfigStoreReader, fixedConfigReader } from './config-source';
 import { httpOriginFetcher } from './origin-fetcher';
-import { simPurgeFeed } from './purge-feed';
 import { createLocalPlatform } from './platform';
+import { simPurgeFeed } from './purge-feed';
 import { websocketTunnels } from './websocket-tunnel';
 
 // The local edge: app.ts under Node in front of local origins, for `edgeplane edge serve` and
@@ -47,7 +47,8 @@ export interface RunningLocalEdge {
 
 function configReader(options: LocalEdgeOptions): ConfigReader {
   if (options.fastlyUrl) {
-    if (!options.fastlyToken) throw new EdgeplaneError('invalid_input', 'a Fastly API token is needed to read the Config Store (FASTLY_API_TOKEN or --fastly-token-file)');
+    if (!options.fastlyToken)
+      throw new EdgeplaneError('invalid_input', 'a Fastly API token is needed to read the Config Store (FASTLY_API_TOKEN or --fastly-token-file)');
     if (!options.service) throw new EdgeplaneError('invalid_input', 'name the service whose Config Store the edge reads (--service)');
     return fastlyConfigStoreReader({
       apiUrl: options.fastlyUrl,
@@ -69,7 +70,10 @@ function asSeenByTheEdge(request: Request): Request {
 }
 
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<RunningLocalEdge> {
-  for (const [flag, value] of [['origin-main', options.originMain], ['origin-static', options.originStatic]] as const) {
+  for (const [flag, value] of [
+    ['origin-main', options.originMain],
+    ['origin-static', options.originStatic],
+  ] as const) {
     if (!URL.canParse(value)) throw new EdgeplaneError('invalid_input', `--${flag} is not a URL: ${value}`);
   }
   const readStore = configReader(options);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoOrigin, startDemoOrigin, type RunningDemoOrigin } from './origin';
+import { createDemoOrigin, type RunningDemoOrigin, startDemoOrigin } from './origin';
 
 describe('demo origin', () => {
   const app = createDemoOrigin({ domain: 'toot.example' });

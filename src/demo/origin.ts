@@ -1,6 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
 
 // A demo origin that answers like a small Mastodon instance (its load balancer and its files
 // host), with the headers Mastodon sends, so `npm start` has a site to put the edge in front of.
@@ -36,10 +36,7 @@ export interface RunningDemoOrigin {
 }
 
 // A 1x1 PNG: the avatar every demo account has.
-const AVATAR = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const AVATAR = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const ACTIVITY_JSON = 'application/activity+json; charset=utf-8';
 const ACCOUNTS = ['alice', 'bob'];
 
@@ -78,8 +75,10 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
   app.get('/__demo/statuses', (c) =>
     c.html(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Statuses on ${domain}</title></head><body><main><h1>Statuses on ${domain}</h1>`
-      + (statuses.length === 0 ? '<p>No statuses yet.</p>' : `<ol>${statuses.map((s) => `<li><p><b>@${s.account.username}</b> · ${s.visibility} · <time>${s.created_at}</time></p>${s.content}</li>`).join('')}</ol>`)
-      + '</main></body></html>',
+        + (statuses.length === 0
+          ? '<p>No statuses yet.</p>'
+          : `<ol>${statuses.map((s) => `<li><p><b>@${s.account.username}</b> · ${s.visibility} · <time>${s.created_at}</time></p>${s.content}</li>`).join('')}</ol>`)
+        + '</main></body></html>',
       200,
       { 'cache-control': 'private, no-store' },
     ),
@@ -104,7 +103,7 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
     options.onStatus?.(status, text);
     if (failNextStatuses > 0) {
       failNextStatuses -= 1;
-      return c.json({ error: 'We\'re sorry, but something went wrong on our end.' }, 500);
+      return c.json({ error: "We're sorry, but something went wrong on our end." }, 500);
     }
     return c.json(status, 200);
   });
@@ -125,9 +124,11 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
   app.get('/', (c) =>
     c.html(
       `<!doctype html><html><head><title>${domain}</title><link rel="stylesheet" href="/packs/css/common-5f1a2b.css"></head>`
-      + `<body><h1>${domain}</h1><p>A small Mastodon instance (demo origin), served through edgeplane.</p>`
-      + ACCOUNTS.map((name) => `<p><a href="/@${name}"><img src="https://${staticDomain}/system/accounts/avatars/${name}.png" alt="">@${name}</a></p>`).join('')
-      + '</body></html>',
+        + `<body><h1>${domain}</h1><p>A small Mastodon instance (demo origin), served through edgeplane.</p>`
+        + ACCOUNTS.map((name) => `<p><a href="/@${name}"><img src="https://${staticDomain}/system/accounts/avatars/${name}.png" alt="">@${name}</a></p>`).join(
+          '',
+        )
+        + '</body></html>',
       200,
       { 'cache-control': 'max-age=0, public', vary: 'Accept, Accept-Encoding' },
     ),
@@ -182,9 +183,13 @@ export function createDemoOrigin(options: DemoOriginOptions = {}): Hono {
     }),
   );
   app.get('/nodeinfo/2.0', (c) =>
-    c.json({ version: '2.0', software: { name: 'mastodon', version: '4.3.0' }, protocols: ['activitypub'], usage: { users: { total: ACCOUNTS.length } } }, 200, {
-      'cache-control': 'max-age=1800, public',
-    }),
+    c.json(
+      { version: '2.0', software: { name: 'mastodon', version: '4.3.0' }, protocols: ['activitypub'], usage: { users: { total: ACCOUNTS.length } } },
+      200,
+      {
+        'cache-control': 'max-age=1800, public',
+      },
+    ),
   );
 
   const actor = (name: string) => ({

@@ -213,7 +213,14 @@ const cases: Case[] = [
   },
   {
     name: 'TLS subscription for a domain on no active service (rust-lang/simpleinfra 811)',
-    failure: answer(400, { errors: [{ title: 'The domain you entered was not found on one of your services', detail: 'Please add fastly-docs.rs to an active service to begin TLS enablement.' }] }),
+    failure: answer(400, {
+      errors: [
+        {
+          title: 'The domain you entered was not found on one of your services',
+          detail: 'Please add fastly-docs.rs to an active service to begin TLS enablement.',
+        },
+      ],
+    }),
     code: 'fastly_rejected',
     detail: 'Please add fastly-docs.rs to an active service to begin TLS enablement.',
   },
@@ -244,7 +251,12 @@ const cases: Case[] = [
   },
   {
     name: 'problem details: invalid fqdn',
-    failure: answer(400, { type: 'https://www.fastly.com/documentation/reference/api/errors/invalid', title: 'Invalid fqdn', detail: 'fqdn must be a valid hostname', status: 400 }),
+    failure: answer(400, {
+      type: 'https://www.fastly.com/documentation/reference/api/errors/invalid',
+      title: 'Invalid fqdn',
+      detail: 'fqdn must be a valid hostname',
+      status: 400,
+    }),
     code: 'fastly_rejected',
     detail: 'fqdn must be a valid hostname',
   },

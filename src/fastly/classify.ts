@@ -20,7 +20,10 @@ export function fastlyDetail(body: unknown): string | null {
   if (typeof body === 'string') return text(body) === null ? null : body.trim().slice(0, MAX_TEXT_DETAIL);
   if (!isObject(body)) return null;
   if (Array.isArray(body.errors)) {
-    const parts = body.errors.filter(isObject).map((error) => text(error.detail) ?? text(error.title)).filter((part): part is string => part !== null);
+    const parts = body.errors
+      .filter(isObject)
+      .map((error) => text(error.detail) ?? text(error.title))
+      .filter((part): part is string => part !== null);
     if (parts.length > 0) return parts.join('; ');
   }
   return text(body.detail) ?? text(body.msg) ?? text(body.title) ?? text(body.message);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { packComputePackage } from '../compute-package';
 import type { SimStateDump } from '../sim/control';
-import { startSimulator, type RunningSimulator } from '../sim/server';
+import { type RunningSimulator, startSimulator } from '../sim/server';
 import { createFastlyGateway } from './create-gateway';
 import type { FastlyCallEvent, FastlyGateway } from './gateway';
 
@@ -86,7 +86,7 @@ describe('versions', () => {
     expect((await gateway.getService(service.id)).activeVersion).toBeNull();
   });
 
-  it('validates: a Compute version without a package is invalid, with Fastly\'s reason', async () => {
+  it("validates: a Compute version without a package is invalid, with Fastly's reason", async () => {
     const service = await gateway.createService(uniqueName('validate'));
     expect(await gateway.validateVersion(service.id, 1)).toEqual({
       valid: false,

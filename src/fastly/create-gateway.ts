@@ -19,7 +19,7 @@ import type {
   TlsCertificate,
   TlsSubscription,
 } from './gateway';
-import { readRateLimit, type ResponseHeaders } from './rate-limit';
+import { type ResponseHeaders, readRateLimit } from './rate-limit';
 import {
   BackendAnswer,
   BulkPurgeAnswer,
@@ -231,18 +231,24 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     },
 
     async validateVersion(serviceId, version) {
-      const answer = await sdk('validateVersion', 'GET', ValidationAnswer, () => versions.validateServiceVersionWithHttpInfo(serviceVersion(serviceId, version)));
+      const answer = await sdk('validateVersion', 'GET', ValidationAnswer, () =>
+        versions.validateServiceVersionWithHttpInfo(serviceVersion(serviceId, version)),
+      );
       const errors = (answer.errors ?? []).map((error) => (typeof error === 'string' ? error : error.message));
       const messages = errors.length > 0 ? errors : answer.msg ? [answer.msg] : [];
       return { valid: answer.status === 'ok', messages };
     },
 
     async activateVersion(serviceId, version) {
-      return versionView(await sdk('activateVersion', 'PUT', VersionAnswer, () => versions.activateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))));
+      return versionView(
+        await sdk('activateVersion', 'PUT', VersionAnswer, () => versions.activateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
+      );
     },
 
     async deactivateVersion(serviceId, version) {
-      return versionView(await sdk('deactivateVersion', 'PUT', VersionAnswer, () => versions.deactivateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))));
+      return versionView(
+        await sdk('deactivateVersion', 'PUT', VersionAnswer, () => versions.deactivateServiceVersionWithHttpInfo(serviceVersion(serviceId, version))),
+      );
     },
 
     async listDomains(serviceId, version) {
@@ -311,7 +317,9 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       // The package goes as a file part named after the file, as Fastly's CLI sends it (go-fastly);
       // superagent names a part after its `path`, and without a name the package is a text field.
       const file = Object.assign(Buffer.from(tarGz), { path: 'package.tar.gz' });
-      const answer = await sdk('uploadPackage', 'PUT', PackageAnswer, () => packages.putPackageWithHttpInfo({ ...serviceVersion(serviceId, version), _package: file }));
+      const answer = await sdk('uploadPackage', 'PUT', PackageAnswer, () =>
+        packages.putPackageWithHttpInfo({ ...serviceVersion(serviceId, version), _package: file }),
+      );
       return packageView(answer);
     },
 
@@ -358,7 +366,9 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
     },
 
     async listResourceLinks(serviceId, version) {
-      const answer = await sdk('listResourceLinks', 'GET', z.array(ResourceLinkAnswer), () => resources.listResourcesWithHttpInfo(serviceVersion(serviceId, version)));
+      const answer = await sdk('listResourceLinks', 'GET', z.array(ResourceLinkAnswer), () =>
+        resources.listResourcesWithHttpInfo(serviceVersion(serviceId, version)),
+      );
       return answer.map(resourceLinkView);
     },
 
@@ -375,7 +385,9 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
           relationships: { tls_domains: { data: [{ type: 'tls_domain', id: domain }] } },
         },
       };
-      const answer = await sdk('createTlsSubscription', 'POST', TlsSubscriptionDocument, () => tlsSubscriptions.createTlsSubWithHttpInfo({ tls_subscription: body }));
+      const answer = await sdk('createTlsSubscription', 'POST', TlsSubscriptionDocument, () =>
+        tlsSubscriptions.createTlsSubWithHttpInfo({ tls_subscription: body }),
+      );
       return tlsSubscriptionView(answer.data, answer.included);
     },
 
@@ -410,7 +422,13 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
       for (let page = 1; page <= MAX_LIST_PAGES; page++) {
         const query = { page_number: page, page_size: LIST_PAGE_SIZE };
         const answer = await sdk('listTlsCertificates', 'GET', TlsCertificatePageDocument, () => tlsCertificates.listTlsCertsWithHttpInfo(query));
-        found.push(...answer.data.map((data) => ({ id: data.id, name: data.attributes.name ?? '', domains: data.relationships.tls_domains.data.map((ref) => ref.id.toLowerCase()) })));
+        found.push(
+          ...answer.data.map((data) => ({
+            id: data.id,
+            name: data.attributes.name ?? '',
+            domains: data.relationships.tls_domains.data.map((ref) => ref.id.toLowerCase()),
+          })),
+        );
         if (page >= (answer.meta?.total_pages ?? 1)) break;
       }
       return found;

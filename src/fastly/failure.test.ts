@@ -5,7 +5,7 @@ import { redactSecrets, toFastlyFailure } from './failure';
 // gateway tests produce the same from real sockets.
 
 describe('toFastlyFailure', () => {
-  it('takes the answer out of fastly-js\'s rejection and leaves the request (and its Fastly-Key) behind', () => {
+  it("takes the answer out of fastly-js's rejection and leaves the request (and its Fastly-Key) behind", () => {
     const response = {
       status: 400,
       headers: { 'Content-Type': 'application/json', 'Fastly-RateLimit-Remaining': '998', 'Set-Cookie': ['a=1', 'b=2'] },
@@ -38,7 +38,10 @@ describe('toFastlyFailure', () => {
   });
 
   it('takes the answer of a bare superagent error', () => {
-    const error = Object.assign(new Error('Unauthorized'), { status: 401, response: { status: 401, headers: {}, body: { msg: 'Provided credentials are missing or invalid' } } });
+    const error = Object.assign(new Error('Unauthorized'), {
+      status: 401,
+      response: { status: 401, headers: {}, body: { msg: 'Provided credentials are missing or invalid' } },
+    });
     expect(toFastlyFailure(error)).toMatchObject({ status: 401, body: { msg: 'Provided credentials are missing or invalid' } });
   });
 

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { type EdgeHints, classifyEdgeAnswer } from './edge-hint';
+import { classifyEdgeAnswer, type EdgeHints } from './edge-hint';
 
 // Node only: undici sends the domain as the Host header (fetch may not), and the Worker's bundle
 // must not import undici, so this lives apart from the hint's types and classifier.

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { EdgeplaneError } from '../errors';
-import { startSimulator, type RunningSimulator } from '../sim/server';
+import { type RunningSimulator, startSimulator } from '../sim/server';
 import { createFastlyGateway } from './create-gateway';
 import type { FastlyFailure } from './failure';
 import type { FastlyCallEvent, FastlyGateway, FastlyGatewayOptions } from './gateway';
@@ -44,7 +44,8 @@ async function failureOf(pending: Promise<unknown>): Promise<EdgeplaneError> {
 }
 
 /** Everything of an error a logger could print. */
-const printable = (error: Error) => [inspect(error, { depth: Infinity, showHidden: true }), JSON.stringify(error.cause), error.message, error.stack ?? ''].join('\n');
+const printable = (error: Error) =>
+  [inspect(error, { depth: Infinity, showHidden: true }), JSON.stringify(error.cause), error.message, error.stack ?? ''].join('\n');
 
 let serial = 0;
 const uniqueName = (prefix: string) => `${prefix}-${++serial}`;
@@ -71,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('domains held by someone else', () => {
-  it('another account holding the domain: domain_held_by_other_account with Fastly\'s words', async () => {
+  it("another account holding the domain: domain_held_by_other_account with Fastly's words", async () => {
     const other = await control('/accounts', { name: 'old-account' });
     const domain = uniqueDomain('held');
     await control('/holds', { domain, account: other.customerId });
@@ -83,7 +84,7 @@ describe('domains held by someone else', () => {
     expect((error.cause as FastlyFailure).status).toBe(400);
   });
 
-  it('another account\'s active service on the domain: the same', async () => {
+  it("another account's active service on the domain: the same", async () => {
     const other = await control('/accounts', { name: 'old-service-account' });
     const domain = uniqueDomain('migrating');
     await activeServiceWith(gatewayFor(other.token!).gateway, domain);
@@ -92,7 +93,7 @@ describe('domains held by someone else', () => {
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'domain_held_by_other_account' });
   });
 
-  it('held, said in Domain Management\'s {errors:[{title, detail}]}: the same code', async () => {
+  it("held, said in Domain Management's {errors:[{title, detail}]}: the same code", async () => {
     const other = await control('/accounts', { name: 'certificate-holder' });
     const domain = uniqueDomain('certified');
     await control('/holds', { domain, account: other.customerId });
@@ -100,7 +101,9 @@ describe('domains held by someone else', () => {
 
     const viaManaged = await failureOf(gateway.createManagedDomain(domain));
     expect(viaManaged).toMatchObject({ code: 'domain_held_by_other_account', detail: `Domain '${domain}' is owned by another customer` });
-    expect((viaManaged.cause as FastlyFailure).body).toEqual({ errors: [{ title: 'Invalid value for fqdn', detail: `Domain '${domain}' is owned by another customer` }] });
+    expect((viaManaged.cause as FastlyFailure).body).toEqual({
+      errors: [{ title: 'Invalid value for fqdn', detail: `Domain '${domain}' is owned by another customer` }],
+    });
   });
 
   it('one of our own services holding it: domain_held_by_own_service naming that service', async () => {
@@ -123,7 +126,7 @@ describe('other refusals', () => {
     expect(error.detail).toBe(`Version '1' for service '${service.id}' is locked`);
   });
 
-  it('the same domain twice on a version: fastly_rejected with Fastly\'s detail verbatim', async () => {
+  it("the same domain twice on a version: fastly_rejected with Fastly's detail verbatim", async () => {
     const { gateway } = gatewayFor(sim.defaultAccount.token);
     const service = await gateway.createService(uniqueName('twice'));
     const domain = uniqueDomain('twice');
@@ -131,7 +134,7 @@ describe('other refusals', () => {
     await expect(gateway.addDomain(service.id, 1, domain)).rejects.toMatchObject({ code: 'fastly_rejected', detail: `Duplicate domain '${domain}'` });
   });
 
-  it('a TLS subscription for a domain on no active version, a second one, a second managed domain: fastly_rejected, Fastly\'s words', async () => {
+  it("a TLS subscription for a domain on no active version, a second one, a second managed domain: fastly_rejected, Fastly's words", async () => {
     const { gateway } = gatewayFor(sim.defaultAccount.token);
     const domain = uniqueDomain('again');
     await expect(gateway.createTlsSubscription(domain)).rejects.toMatchObject({
@@ -214,7 +217,11 @@ describe('rate limit', () => {
     expect(gateway.rateLimit.remaining).toBe(0);
 
     const error = await failureOf(gateway.addDomain(service.id, 1, 'limited.example.org'));
-    expect(error).toMatchObject({ code: 'rate_limited', status: 429, detail: 'You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake.' });
+    expect(error).toMatchObject({
+      code: 'rate_limited',
+      status: 429,
+      detail: 'You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake.',
+    });
     const reset = Number((error.cause as FastlyFailure).headers['fastly-ratelimit-reset']);
     expect(error.resetAt).toEqual(new Date(reset * 1000));
     expect(gateway.rateLimit).toEqual({ remaining: 0, resetAt: new Date(reset * 1000) });

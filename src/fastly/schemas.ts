@@ -108,7 +108,9 @@ export const TlsSubscriptionPageDocument = TlsSubscriptionListDocument.extend({ 
 
 /** Uploaded certificates (`/tls/certificates`): the names each covers are its `tls_domains`. */
 export const TlsCertificatePageDocument = z.object({
-  data: z.array(z.object({ id: z.string().min(1), attributes: z.object({ name: z.string().nullish() }), relationships: z.object({ tls_domains: RelationshipList }) })),
+  data: z.array(
+    z.object({ id: z.string().min(1), attributes: z.object({ name: z.string().nullish() }), relationships: z.object({ tls_domains: RelationshipList }) }),
+  ),
   meta: JsonApiMeta,
 });
 

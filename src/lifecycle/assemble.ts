@@ -1,6 +1,8 @@
-import { systemClock, type Clock } from '../clock';
+import { type Clock, systemClock } from '../clock';
 import type { EdgeHints } from '../fastly/edge-hint';
 import type { FastlyGateway } from '../fastly/gateway';
+import { MigrationRunner } from '../migrate/runner';
+import { MigrationRuns } from '../migrate/runs';
 import type { Repository } from '../store';
 import { ProbeBudget } from './budget';
 import { type LifecycleContext, type Logger, silentLogger } from './context';
@@ -9,8 +11,6 @@ import type { EdgePackageSource } from './edge-package';
 import { DEFAULT_RETRY } from './schedule';
 import { SharedProbeBudget } from './shared-budget';
 import { DEFAULT_LEASE_MS, LeasedRetryWorker, type WorkerOptions } from './worker';
-import { MigrationRunner } from '../migrate/runner';
-import { MigrationRuns } from '../migrate/runs';
 
 /** What the lifecycle runs on, whatever the runtime: a store, a gateway and the settings. */
 export interface LifecycleParts {
@@ -37,7 +37,12 @@ export interface LifecycleParts {
  * The control plane and its retry worker over one context. The Node.js server (`openControlPlane`)
  * and the Cloudflare Worker (`cloudflare/`) both build theirs here, each with its own store.
  */
-export function assembleLifecycle(parts: LifecycleParts): { controlPlane: LifecycleControlPlane; worker: LeasedRetryWorker; migrations: MigrationRuns; ctx: LifecycleContext } {
+export function assembleLifecycle(parts: LifecycleParts): {
+  controlPlane: LifecycleControlPlane;
+  worker: LeasedRetryWorker;
+  migrations: MigrationRuns;
+  ctx: LifecycleContext;
+} {
   const clock = parts.clock ?? systemClock;
   const ctx: LifecycleContext = {
     gateway: parts.gateway,
@@ -47,7 +52,12 @@ export function assembleLifecycle(parts: LifecycleParts): { controlPlane: Lifecy
     retry: { initialMs: parts.retry?.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: parts.retry?.maxMs ?? DEFAULT_RETRY.maxMs },
     // A probe up to one poll after its slot counts at the slot: the worker cannot take it sooner.
     budget: new SharedProbeBudget(
-      new ProbeBudget({ clock, writeLimitPerHour: parts.writeLimitPerHour ?? 1000, share: parts.budgetShare ?? 0.25, ...(parts.worker.pollIntervalMs === undefined ? {} : { lateCreditMs: parts.worker.pollIntervalMs }) }),
+      new ProbeBudget({
+        clock,
+        writeLimitPerHour: parts.writeLimitPerHour ?? 1000,
+        share: parts.budgetShare ?? 0.25,
+        ...(parts.worker.pollIntervalMs === undefined ? {} : { lateCreditMs: parts.worker.pollIntervalMs }),
+      }),
       parts.store,
       clock,
     ),
@@ -55,6 +65,8 @@ export function assembleLifecycle(parts: LifecycleParts): { controlPlane: Lifecy
     logger: parts.logger ?? silentLogger,
     ...(parts.edgeHints ? { edgeHints: parts.edgeHints } : {}),
   };
-  const jobs = parts.gatewayFor ? [new MigrationRunner(ctx, { workerId: parts.worker.workerId, leaseMs: parts.worker.leaseMs ?? DEFAULT_LEASE_MS, gatewayFor: parts.gatewayFor })] : [];
+  const jobs = parts.gatewayFor
+    ? [new MigrationRunner(ctx, { workerId: parts.worker.workerId, leaseMs: parts.worker.leaseMs ?? DEFAULT_LEASE_MS, gatewayFor: parts.gatewayFor })]
+    : [];
   return { controlPlane: new LifecycleControlPlane(ctx), worker: new LeasedRetryWorker(ctx, parts.worker, jobs), migrations: new MigrationRuns(ctx), ctx };
 }

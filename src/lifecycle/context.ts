@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import type { DomainRecord } from '../model';
 import type { EdgeHints } from '../fastly/edge-hint';
 import type { FastlyGateway } from '../fastly/gateway';
+import type { DomainRecord } from '../model';
 import type { Repository } from '../store';
 import type { EdgePackageSource } from './edge-package';
 import type { SharedProbeBudget } from './shared-budget';

@@ -3,15 +3,15 @@ import type { ControlPlane } from '../control-plane';
 import { parseDomainName } from '../domain-name';
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import { AttachInput, type DomainPage, DomainPageRequest, type DomainRecord, type DomainState, PurgeInput, ServiceInput, type ServiceRecord } from '../model';
-import { cachingKey, defaultConfigStoreName, type DomainRole, DOMAIN_ROLES, type SiteConfig } from '../site-config';
+import { cachingKey, DOMAIN_ROLES, type DomainRole, defaultConfigStoreName, type SiteConfig } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { detachDomain } from './detach';
 import { DomainPageCache } from './domain-page-cache';
 import { provisionService } from './provision';
+import { purgeTarget } from './purge-target';
 import { iso, moveTo, newDomainRecord, note, reattached, withCondition } from './record';
 import { requeueDomainsWaitingForService } from './resume-provisioning';
-import { purgeTarget } from './purge-target';
 import { withServiceLease } from './service-lease';
 import { siteConfigOf, siteConfigValue } from './site-config-writer';
 
@@ -58,7 +58,10 @@ export class LifecycleControlPlane implements ControlPlane {
       const configStoreName = input.configStoreName ?? existing?.configStoreName ?? defaultConfigStoreName(input.name);
       const sharing = (await this.ctx.store.listServices()).find((other) => other.name !== input.name && other.configStoreName === configStoreName);
       if (sharing) {
-        throw new EdgeplaneError('conflict', `the Config Store "${configStoreName}" belongs to service "${sharing.name}"; each service needs its own: name another with configStoreName, e.g. "${defaultConfigStoreName(input.name)}"`);
+        throw new EdgeplaneError(
+          'conflict',
+          `the Config Store "${configStoreName}" belongs to service "${sharing.name}"; each service needs its own: name another with configStoreName, e.g. "${defaultConfigStoreName(input.name)}"`,
+        );
       }
       const stored: StoredService = {
         name: input.name,
@@ -115,7 +118,10 @@ export class LifecycleControlPlane implements ControlPlane {
     const service = await this.requireService(serviceName);
     if (service.status === 'needs_attention') {
       // Nothing attached to it could progress: say why now rather than queue a domain that waits forever.
-      throw new EdgeplaneError('conflict', `service "${serviceName}" needs attention: ${service.lastError?.detail ?? 'it could not be provisioned'}; fix that, then run \`edgeplane services create ${serviceName}\` again before attaching domains`);
+      throw new EdgeplaneError(
+        'conflict',
+        `service "${serviceName}" needs attention: ${service.lastError?.detail ?? 'it could not be provisioned'}; fix that, then run \`edgeplane services create ${serviceName}\` again before attaching domains`,
+      );
     }
     const elsewhere = await this.ctx.store.findDomain(domain);
     if (elsewhere && elsewhere.service !== serviceName && elsewhere.state !== 'cancelled') {
@@ -132,7 +138,10 @@ export class LifecycleControlPlane implements ControlPlane {
     if (existing.state !== 'cancelled' && existing.state !== 'needs_attention') {
       if (existing.role !== input.role) {
         const verb = existing.state === 'cached' ? 'is attached' : 'is already being attached';
-        throw new EdgeplaneError('conflict', `${domain} ${verb} as the ${existing.role} domain (state ${existing.state}); to change its role, run \`edgeplane domains cancel ${domain} --service ${serviceName}\` first, then attach it again`);
+        throw new EdgeplaneError(
+          'conflict',
+          `${domain} ${verb} as the ${existing.role} domain (state ${existing.state}); to change its role, run \`edgeplane domains cancel ${domain} --service ${serviceName}\` first, then attach it again`,
+        );
       }
       return existing;
     }
@@ -164,9 +173,10 @@ export class LifecycleControlPlane implements ControlPlane {
       if (record.state === 'cached') return record;
       // "Retry now" restarts the backoff: fast probes again; the Stale clock (waitingSince) keeps running.
       const backoffSince = record.waitingSince ? iso(nowMs) : null;
-      const next = record.state === 'needs_attention'
-        ? moveTo(record, 'queued', 'retry_requested', 'Retry requested by the operator', nowMs)
-        : note(record, 'retry_requested', 'Retry requested by the operator: next attempt now', nowMs);
+      const next =
+        record.state === 'needs_attention'
+          ? moveTo(record, 'queued', 'retry_requested', 'Retry requested by the operator', nowMs)
+          : note(record, 'retry_requested', 'Retry requested by the operator: next attempt now', nowMs);
       return { ...next, nextAttemptAt: iso(nowMs), backoffSince };
     });
   }
@@ -190,7 +200,14 @@ export class LifecycleControlPlane implements ControlPlane {
       await this.ctx.gateway.putConfigItem(stored.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
       const value = enabled ? 'on' : 'off';
       const next = note(record, 'caching_override', `Operator set caching:${record.domain}=${value}`, nowMs);
-      const withCached = withCondition(next, 'Cached', enabled ? 'True' : 'False', 'OperatorOverride', `caching:${record.domain}=${value} set by the operator`, nowMs);
+      const withCached = withCondition(
+        next,
+        'Cached',
+        enabled ? 'True' : 'False',
+        'OperatorOverride',
+        `caching:${record.domain}=${value} set by the operator`,
+        nowMs,
+      );
       return { ...withCached, caching: enabled, cachingOverride: enabled };
     });
   }
@@ -248,7 +265,11 @@ export class LifecycleControlPlane implements ControlPlane {
   }
 
   /** Read-modify-write of one record under its service's lease. */
-  private update(service: string, domain: string, change: (record: DomainRecord, nowMs: number) => DomainRecord | Promise<DomainRecord>): Promise<DomainRecord> {
+  private update(
+    service: string,
+    domain: string,
+    change: (record: DomainRecord, nowMs: number) => DomainRecord | Promise<DomainRecord>,
+  ): Promise<DomainRecord> {
     return withServiceLease(this.ctx, service, async () => {
       const record = await this.getDomain(service, domain);
       const next = await change(record, this.ctx.clock.now());

@@ -1,9 +1,9 @@
+import { orNull } from '../errors';
 import type { DomainRecord, DomainState } from '../model';
 import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
 import { ensureDraft, findDraft } from './drafts';
-import { orNull } from '../errors';
 import { iso, moveTo, withCondition, withoutCondition } from './record';
 import { writeSiteConfig } from './site-config-writer';
 
@@ -74,9 +74,10 @@ export async function detachDomain(ctx: LifecycleContext, record: DomainRecord, 
 function cancelled(ctx: LifecycleContext, record: DomainRecord, undone: { removed: string[]; detachedVersion: number | null }): DomainRecord {
   const nowMs = ctx.clock.now();
   const attached = record.activeVersion !== null || undone.detachedVersion !== null;
-  const message = undone.removed.length > 0
-    ? `${attached ? 'Detached' : 'Cancelled'}; removed ${undone.removed.join(', ')}`
-    : 'Cancelled before the domain reached Fastly: nothing to remove';
+  const message =
+    undone.removed.length > 0
+      ? `${attached ? 'Detached' : 'Cancelled'}; removed ${undone.removed.join(', ')}`
+      : 'Cancelled before the domain reached Fastly: nothing to remove';
   let next = moveTo(record, 'cancelled', attached ? 'detached' : 'cancelled', message, nowMs);
   next = withCondition(next, 'Attached', 'False', attached ? 'Removed' : 'Cancelled', message, nowMs);
   const subscription = undone.removed.find((part) => part.startsWith('TLS subscription'));

@@ -6,9 +6,7 @@ import type { FastlyGateway, FastlyService, FastlyVersion } from '../fastly/gate
  * crash is found and reused after it.
  */
 export function findDraft(service: FastlyService): FastlyVersion | null {
-  const drafts = service.versions.filter(
-    (version) => !version.locked && !version.active && version.number > (service.activeVersion ?? 0),
-  );
+  const drafts = service.versions.filter((version) => !version.locked && !version.active && version.number > (service.activeVersion ?? 0));
   return drafts.reduce<FastlyVersion | null>((newest, version) => (newest && newest.number > version.number ? newest : version), null);
 }
 

@@ -19,7 +19,10 @@ describe('checkFastlyAccount', () => {
 
   it('refuses another API', () => {
     const check = checkFastlyAccount(real, { apiUrl: 'http://127.0.0.1:8900', customerId: 'c1' }, false);
-    expect(check).toMatchObject({ ok: false, reason: 'the database was created for Fastly API https://api.fastly.com, but the configuration gives API http://127.0.0.1:8900' });
+    expect(check).toMatchObject({
+      ok: false,
+      reason: 'the database was created for Fastly API https://api.fastly.com, but the configuration gives API http://127.0.0.1:8900',
+    });
   });
 
   it('records the given account when the operator asks to rebind', () => {

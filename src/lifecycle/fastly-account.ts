@@ -4,9 +4,7 @@ import type { FastlyAccount } from '../store';
 // of another account (or against another API) would treat that account's services as missing
 // and create or edit the wrong ones, so the process checks before it starts.
 
-export type AccountCheck =
-  | { ok: true; record: FastlyAccount | null; reason: string }
-  | { ok: false; recorded: FastlyAccount; reason: string };
+export type AccountCheck = { ok: true; record: FastlyAccount | null; reason: string } | { ok: false; recorded: FastlyAccount; reason: string };
 
 /** Trailing slashes do not make another API. */
 export function normalApiUrl(url: string): string {

@@ -1,18 +1,18 @@
-import { fastlyEdgeHints } from '../fastly/fastly-edge-hints';
 import { hostname } from 'node:os';
-import { systemClock, type Clock } from '../clock';
+import { type Clock, systemClock } from '../clock';
 import { DEFAULT_PACKAGE_PATH } from '../config';
 import type { ControlPlane, RetryWorker } from '../control-plane';
 import { createFastlyGateway } from '../fastly/create-gateway';
+import { fastlyEdgeHints } from '../fastly/fastly-edge-hints';
 import type { FastlyCallEvent, FastlyGateway } from '../fastly/gateway';
+import type { MigrationRuns } from '../migrate/runs';
+import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
+import { Notifications } from '../notify/notifications';
 import { openStore, type Repository } from '../store';
 import { assembleLifecycle } from './assemble';
 import type { Logger } from './context';
 import { edgePackageFile } from './edge-package';
-import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
-import { Notifications } from '../notify/notifications';
 import { claimWorkerIdentity, processIsAlive } from './worker-identity';
-import type { MigrationRuns } from '../migrate/runs';
 
 export type { Logger } from './context';
 
@@ -82,7 +82,8 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
       ...(config.onFastlyCall ? { onCall: config.onFastlyCall } : {}),
     });
   const gateway = gatewayFor(config.fastly.token);
-  const workerId = config.workerId ?? (await claimWorkerIdentity(store, { host: hostname(), pid: process.pid, isAlive: processIsAlive, now: new Date(clock.now()) }));
+  const workerId =
+    config.workerId ?? (await claimWorkerIdentity(store, { host: hostname(), pid: process.pid, isAlive: processIsAlive, now: new Date(clock.now()) }));
   const { controlPlane, worker, migrations, ctx } = assembleLifecycle({
     store,
     gateway,

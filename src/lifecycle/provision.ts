@@ -5,8 +5,8 @@ import type { LastError, Origin } from '../model';
 import { BACKEND_NAMES, CONFIG_STORE_LINK_NAME } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext } from './context';
-import type { EdgePackageSource } from './edge-package';
 import { ensureDraft } from './drafts';
+import type { EdgePackageSource } from './edge-package';
 import { writeSiteConfig } from './site-config-writer';
 
 /** The two static backends the edge fetches from, with TLS to origin checked against the right name. */
@@ -50,7 +50,17 @@ async function readPackage(source: EdgePackageSource): Promise<LocalPackage | nu
 }
 
 /** The fields edgeplane sets on a backend; Fastly's other fields are left as they are. */
-const BACKEND_FIELDS = ['address', 'port', 'useSsl', 'overrideHost', 'sslCertHostname', 'sslSniHostname', 'connectTimeoutMs', 'firstByteTimeoutMs', 'betweenBytesTimeoutMs'] as const;
+const BACKEND_FIELDS = [
+  'address',
+  'port',
+  'useSsl',
+  'overrideHost',
+  'sslCertHostname',
+  'sslSniHostname',
+  'connectTimeoutMs',
+  'firstByteTimeoutMs',
+  'betweenBytesTimeoutMs',
+] as const;
 
 /** True when Fastly's backend differs from the wanted one in a field edgeplane sets. */
 export function backendDiffers(wanted: BackendSpec, actual: FastlyBackend): boolean {
@@ -58,7 +68,12 @@ export function backendDiffers(wanted: BackendSpec, actual: FastlyBackend): bool
 }
 
 /** What a version lacks or has differently compared with what the service should have. */
-async function missingIn(gateway: FastlyGateway, serviceId: string, version: number, wanted: { configStoreId: string; pkg: LocalPackage | null; backends: BackendSpec[] }) {
+async function missingIn(
+  gateway: FastlyGateway,
+  serviceId: string,
+  version: number,
+  wanted: { configStoreId: string; pkg: LocalPackage | null; backends: BackendSpec[] },
+) {
   const [backends, links, pkg] = await Promise.all([
     gateway.listBackends(serviceId, version),
     gateway.listResourceLinks(serviceId, version),
@@ -94,9 +109,9 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
   };
 
   const fastly: FastlyService =
-    (service.fastlyServiceId ? await orNull(gateway.getService(service.fastlyServiceId)) : null) ??
-    (await gateway.findServiceByName(service.name)) ??
-    (await gateway.createService(service.name, 'wasm'));
+    (service.fastlyServiceId ? await orNull(gateway.getService(service.fastlyServiceId)) : null)
+    ?? (await gateway.findServiceByName(service.name))
+    ?? (await gateway.createService(service.name, 'wasm'));
   if (fastly.type !== 'wasm') {
     throw new EdgeplaneError('conflict', `the Fastly service "${service.name}" exists and is a ${fastly.type} service, not a Compute (wasm) service`);
   }
@@ -145,7 +160,10 @@ export async function provisionService(ctx: LifecycleContext, stored: StoredServ
 
   const validation = await gateway.validateVersion(fastly.id, draft);
   if (!validation.valid) {
-    await save({ status: 'needs_attention', lastError: { code: 'fastly_rejected', detail: validation.messages.join('; ') || `version ${draft} is not valid` } });
+    await save({
+      status: 'needs_attention',
+      lastError: { code: 'fastly_rejected', detail: validation.messages.join('; ') || `version ${draft} is not valid` },
+    });
     return service;
   }
   await gateway.activateVersion(fastly.id, draft);

@@ -18,7 +18,10 @@ describe('purgeTarget', () => {
   it('refuses other schemes, other hosts, ports and credentials, saying why', () => {
     expect(purgeTarget('javascript:alert(1)', hosts)).toEqual({ ok: false, reason: 'only http(s) URLs can be purged, not javascript:' });
     expect(purgeTarget('file:///etc/passwd', hosts)).toEqual({ ok: false, reason: 'only http(s) URLs can be purged, not file:' });
-    expect(purgeTarget('https://x/../../service/beta/purge_all', hosts)).toEqual({ ok: false, reason: 'x is not a host of this service (its hosts: toot.example, files.toot.example)' });
+    expect(purgeTarget('https://x/../../service/beta/purge_all', hosts)).toEqual({
+      ok: false,
+      reason: 'x is not a host of this service (its hosts: toot.example, files.toot.example)',
+    });
     expect(purgeTarget('https://toot.example:8443/', hosts)).toEqual({ ok: false, reason: 'a purge URL has no port (got 8443)' });
     expect(purgeTarget('https://a:b@toot.example/', hosts)).toEqual({ ok: false, reason: 'a purge URL carries no user name or password' });
     expect(purgeTarget('toot.example/a', hosts)).toEqual({ ok: false, reason: '"toot.example/a" is not a URL' });

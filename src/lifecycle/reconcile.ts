@@ -1,7 +1,7 @@
 import { EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { DomainRecord, DomainState, LastError } from '../model';
-import type { LifecycleContext, StepProgress } from './context';
 import { type AttachOutcome, attachBatch } from './attach';
+import type { LifecycleContext, StepProgress } from './context';
 import { SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, withCondition } from './record';
 import { isStale, nextProbeDelay, unavailableDelay } from './schedule';
@@ -84,7 +84,11 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, failur
   const base: DomainRecord = { ...record, lastError, updatedAt: iso(nowMs) };
   // A refusal is the expected answer while waiting: not worth a warning every probe.
   const log = failure.code === 'domain_held_by_other_account' ? ctx.logger.debug : ctx.logger.warn;
-  log.call(ctx.logger, { service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail }, 'lifecycle step failed');
+  log.call(
+    ctx.logger,
+    { service: record.service, domain: record.domain, state: record.state, code: failure.code, detail: failure.detail },
+    'lifecycle step failed',
+  );
 
   switch (failure.code) {
     case 'domain_held_by_other_account':
@@ -101,9 +105,7 @@ export function afterFailure(ctx: LifecycleContext, record: DomainRecord, failur
     default: {
       if (failure.code === 'internal') ctx.logger.error({ err: failure, domain: record.domain }, 'Fastly answered in a way we do not understand');
       const action = ACTION[failure.code] ?? 'Look at lastError, then retry';
-      let next = canTransition(base.state, 'needs_attention')
-        ? moveTo(base, 'needs_attention', failure.code, `${failure.detail} — ${action}`, nowMs)
-        : base;
+      let next = canTransition(base.state, 'needs_attention') ? moveTo(base, 'needs_attention', failure.code, `${failure.detail} — ${action}`, nowMs) : base;
       next = withCondition(next, 'Ready', 'False', 'NeedsAttention', `${failure.detail} — ${action}`, nowMs);
       if (failure.code === 'domain_held_by_own_service') {
         next = withCondition(next, 'Attached', 'False', 'HeldByOwnService', failure.detail, nowMs);
@@ -120,7 +122,13 @@ function waitForRelease(ctx: LifecycleContext, record: DomainRecord, refusal: Ed
   const released = oldSide?.status === 'True' ? oldSide.message : null;
   let next = record;
   if (next.state !== 'waiting_for_release') {
-    next = moveTo(next, 'waiting_for_release', 'refused', `Fastly refused: ${refusal.detail}${released ? ` (${released})` : oldSide ? ` (${oldSide.message})` : ''}`, nowMs);
+    next = moveTo(
+      next,
+      'waiting_for_release',
+      'refused',
+      `Fastly refused: ${refusal.detail}${released ? ` (${released})` : oldSide ? ` (${oldSide.message})` : ''}`,
+      nowMs,
+    );
   }
   const waitingSince = next.waitingSince ?? iso(nowMs);
   const backoffSince = next.backoffSince ?? waitingSince;

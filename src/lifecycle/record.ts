@@ -79,20 +79,11 @@ export function note(record: DomainRecord, event: string, message: string, nowMs
 }
 
 /** Sets a condition; its lastTransitionTime changes only when its status does. */
-export function withCondition(
-  record: DomainRecord,
-  type: string,
-  status: Condition['status'],
-  reason: string,
-  message: string,
-  nowMs: number,
-): DomainRecord {
+export function withCondition(record: DomainRecord, type: string, status: Condition['status'], reason: string, message: string, nowMs: number): DomainRecord {
   const existing = record.conditions.find((condition) => condition.type === type);
   const lastTransitionTime = existing && existing.status === status ? existing.lastTransitionTime : iso(nowMs);
   const condition: Condition = { type, status, reason, message, lastTransitionTime };
-  const conditions = existing
-    ? record.conditions.map((c) => (c.type === type ? condition : c))
-    : [...record.conditions, condition];
+  const conditions = existing ? record.conditions.map((c) => (c.type === type ? condition : c)) : [...record.conditions, condition];
   return { ...record, conditions };
 }
 

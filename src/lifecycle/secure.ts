@@ -1,5 +1,5 @@
-import { EdgeplaneError } from '../errors';
 import { dnsInstructions, recordsToCreate } from '../dns-records';
+import { EdgeplaneError } from '../errors';
 import type { DomainRecord } from '../model';
 import { cachingKey, SITE_CONFIG_KEY } from '../site-config';
 import type { StoredService } from '../store';
@@ -37,7 +37,10 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 
   progress.record = next;
   if (subscription.state === 'failed') {
-    throw new EdgeplaneError('tls_failed', `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(record.domain, dnsRecords)}; then retry.`);
+    throw new EdgeplaneError(
+      'tls_failed',
+      `Fastly could not issue a certificate for ${record.domain} (subscription ${subscription.id}). ${dnsInstructions(record.domain, dnsRecords)}; then retry.`,
+    );
   }
   if (subscription.state !== 'issued') {
     next = withCondition(next, 'CertificateIssued', 'False', subscription.state, dnsInstructions(record.domain, dnsRecords), nowMs);
@@ -58,11 +61,21 @@ async function enableCaching(ctx: LifecycleContext, record: DomainRecord, servic
   // Ready only once the edge config read back from Fastly has the host with its role.
   const live = await liveRoleOf(ctx.gateway, service.configStoreId, record.domain);
   if (live !== record.role) {
-    throw new EdgeplaneError('fastly_unavailable', `the site config read back from Fastly has ${record.domain} ${live === null ? 'missing' : `as ${live}`}, not as ${record.role}`);
+    throw new EdgeplaneError(
+      'fastly_unavailable',
+      `the site config read back from Fastly has ${record.domain} ${live === null ? 'missing' : `as ${live}`}, not as ${record.role}`,
+    );
   }
   const nowMs = ctx.clock.now();
   let next = moveTo(record, 'cached', 'cached', enabled ? `caching:${record.domain}=on` : `caching:${record.domain}=off (operator override)`, nowMs);
-  next = withCondition(next, 'Cached', enabled ? 'True' : 'False', enabled ? 'SwitchOn' : 'OperatorOverride', `caching:${record.domain}=${enabled ? 'on' : 'off'}`, nowMs);
+  next = withCondition(
+    next,
+    'Cached',
+    enabled ? 'True' : 'False',
+    enabled ? 'SwitchOn' : 'OperatorOverride',
+    `caching:${record.domain}=${enabled ? 'on' : 'off'}`,
+    nowMs,
+  );
   next = withCondition(next, 'Ready', 'True', 'Cached', `${record.domain} is served by Fastly with its certificate`, nowMs);
   return { ...next, caching: enabled, nextAttemptAt: null, lastError: null };
 }

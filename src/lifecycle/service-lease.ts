@@ -10,7 +10,12 @@ const POLL_MS = 25;
  * operator action and a worker step never edit the same service at once. Waits up to `waitMs`
  * (real time) for a running step to finish, then fails with `conflict`.
  */
-export async function withServiceLease<T>(ctx: LifecycleContext, service: string, work: () => Promise<T>, options: { leaseMs?: number; waitMs?: number } = {}): Promise<T> {
+export async function withServiceLease<T>(
+  ctx: LifecycleContext,
+  service: string,
+  work: () => Promise<T>,
+  options: { leaseMs?: number; waitMs?: number } = {},
+): Promise<T> {
   const owner = `control-plane:${randomUUID()}`;
   const key = serviceLeaseKey(service);
   const giveUpAt = Date.now() + (options.waitMs ?? 15_000);

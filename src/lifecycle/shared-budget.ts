@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { RateLimitState } from '../fastly/gateway';
 import type { Repository } from '../store';
-import { pacedSlot, type ProbeBudget } from './budget';
+import { type ProbeBudget, pacedSlot } from './budget';
 
 /**
  * The probe budget as the worker uses it: the pace (one probe per `spacingMs`) is kept in the

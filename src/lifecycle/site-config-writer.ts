@@ -33,7 +33,10 @@ export async function planSiteConfig(
     const { domain, role } = change.set;
     const otherMain = role === 'main' ? mainHostOf(site, domain) : null;
     if (otherMain !== null) {
-      throw new EdgeplaneError('conflict', `the edge of "${service.name}" already serves ${otherMain} as its main host; cancel it first, or attach ${domain} as alias or redirect`);
+      throw new EdgeplaneError(
+        'conflict',
+        `the edge of "${service.name}" already serves ${otherMain} as its main host; cancel it first, or attach ${domain} as alias or redirect`,
+      );
     }
     site = withHost(site, domain, role);
   }

@@ -14,7 +14,8 @@ describe('claimWorkerIdentity', () => {
   });
   afterEach(() => store.close());
 
-  const claim = (pid: number, alive: number[], host = 'vm') => claimWorkerIdentity(store, { host, pid, isAlive: (candidate) => alive.includes(candidate), now });
+  const claim = (pid: number, alive: number[], host = 'vm') =>
+    claimWorkerIdentity(store, { host, pid, isAlive: (candidate) => alive.includes(candidate), now });
 
   it('gives each running process of a host its own identity', async () => {
     expect(await claim(100, [])).toBe('vm/1');
@@ -22,14 +23,14 @@ describe('claimWorkerIdentity', () => {
     expect(await claim(300, [100, 200], 'other')).toBe('other/1');
   });
 
-  it("gives a restarted process the identity of its dead predecessor, whose leases it drops at once", async () => {
+  it('gives a restarted process the identity of its dead predecessor, whose leases it drops at once', async () => {
     expect(await claim(100, [])).toBe('vm/1');
     expect(await lease(store, 'service:toot', 'vm/1')).toBe(true);
     expect(await claim(101, [])).toBe('vm/1');
     expect(await lease(store, 'service:toot', 'api-caller')).toBe(true);
   });
 
-  it("keeps the leases of a running process of this host and of any process of another host", async () => {
+  it('keeps the leases of a running process of this host and of any process of another host', async () => {
     expect(await claim(100, [])).toBe('vm/1');
     expect(await lease(store, 'service:toot', 'vm/1')).toBe(true);
     expect(await lease(store, 'service:beta', 'peer/1')).toBe(true);

@@ -3,8 +3,8 @@ import type { DomainRecord, DomainState } from '../model';
 import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
 import { isAttachState, reconcileAttachBatch, reconcileDomain } from './reconcile';
-import { decideOnHint, withEdgeHint } from './release-hint';
 import { withCondition } from './record';
+import { decideOnHint, withEdgeHint } from './release-hint';
 import { isProvisioningDue, resumeProvisioning } from './resume-provisioning';
 import { nextProbeDelay, unavailableDelay } from './schedule';
 
@@ -219,7 +219,14 @@ export class LeasedRetryWorker implements RetryWorker {
     const decision = decideOnHint(hint.status === 'True' ? 'served' : hint.status === 'False' ? 'unknown' : 'no_answer', lastAttemptMs, nowMs);
     if (decision.probe) return true;
     const nextAttemptAt = new Date(nowMs + nextProbeDelay({ waitingSinceMs: nowMs, nowMs, ...retry, random })).toISOString();
-    const next = withCondition(record, 'Ready', 'False', 'WaitingForRelease', `Another Fastly account holds the domain; ${decision.reason}; next look at ${nextAttemptAt}`, nowMs);
+    const next = withCondition(
+      record,
+      'Ready',
+      'False',
+      'WaitingForRelease',
+      `Another Fastly account holds the domain; ${decision.reason}; next look at ${nextAttemptAt}`,
+      nowMs,
+    );
     await this.fenced(lease).store.saveDomain({ ...next, nextAttemptAt, updatedAt: new Date(nowMs).toISOString() });
     return false;
   }
@@ -250,7 +257,10 @@ export class LeasedRetryWorker implements RetryWorker {
   }
 
   private logMove(from: DomainRecord, to: DomainRecord): void {
-    this.ctx.logger.info({ service: to.service, domain: to.domain, from: from.state, to: to.state, attempts: to.attempts }, `${to.domain}: ${from.state} → ${to.state}`);
+    this.ctx.logger.info(
+      { service: to.service, domain: to.domain, from: from.state, to: to.state, attempts: to.attempts },
+      `${to.domain}: ${from.state} → ${to.state}`,
+    );
   }
 
   /** A step failed for a reason of ours (database, bug): log it and try that record again later. */

@@ -1,8 +1,8 @@
 import { coveringNames } from '../domain-name';
 import { EdgeplaneError } from '../errors';
 import type { FastlyGateway, FastlyService } from '../fastly/gateway';
-import { parseStoredSiteConfig } from '../site-config-schema';
 import { CONFIG_STORE_LINK_NAME, cachingKey, SITE_CONFIG_KEY } from '../site-config';
+import { parseStoredSiteConfig } from '../site-config-schema';
 import type { OldAccountInventory, OldService } from './model';
 
 // Reads what the old Fastly account holds of a site, with that account's token: reads only
@@ -61,7 +61,11 @@ export async function readOldAccount(old: FastlyGateway, request: InventoryReque
   const active: { service: FastlyService; version: number; names: string[] }[] = [];
   for (const service of await old.listServices()) {
     if (service.activeVersion === null) continue;
-    active.push({ service, version: service.activeVersion, names: (await old.listDomains(service.id, service.activeVersion)).map((name) => name.toLowerCase()) });
+    active.push({
+      service,
+      version: service.activeVersion,
+      names: (await old.listDomains(service.id, service.activeVersion)).map((name) => name.toLowerCase()),
+    });
   }
   let hosts = (request.domains ?? []).map((domain) => domain.toLowerCase());
   if (hosts.length === 0) {

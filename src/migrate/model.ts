@@ -141,7 +141,12 @@ export const MigrationStep = z.discriminatedUnion('action', [
   /** Old account: delete an uploaded certificate. */
   StepBase.extend({ action: z.literal('delete_tls_certificate'), certificateId: z.string() }),
   /** Old account: clone the active version, delete the names, activate the clone (one activation per service). */
-  StepBase.extend({ action: z.literal('remove_domains_from_service'), serviceId: z.string(), fromVersion: z.number().int().positive(), names: z.array(z.string()) }),
+  StepBase.extend({
+    action: z.literal('remove_domains_from_service'),
+    serviceId: z.string(),
+    fromVersion: z.number().int().positive(),
+    names: z.array(z.string()),
+  }),
   /** Old account: delete the Domain Management record. */
   StepBase.extend({ action: z.literal('delete_managed_domain'), managedDomainId: z.string(), fqdn: z.string() }),
   /** New account: attach the domains; they wait for Fastly's release as usual, then get TLS and caching. */

@@ -37,7 +37,11 @@ export function mirrorOrigins(holding: readonly OldService[]): MirroredOrigins {
         main: originOf(main, main.overrideHost),
         static: originOf(files, source.staticHostHeader ?? files.overrideHost, source.staticPathPrefix),
       },
-      from: { kind: 'old_service', serviceId: source.id, reason: `the backends ${BACKEND_NAMES.main} and ${BACKEND_NAMES.static} of the old service ${source.name}` },
+      from: {
+        kind: 'old_service',
+        serviceId: source.id,
+        reason: `the backends ${BACKEND_NAMES.main} and ${BACKEND_NAMES.static} of the old service ${source.name}`,
+      },
     };
   }
   const first = source.backends[0]!;

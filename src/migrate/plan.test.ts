@@ -33,7 +33,7 @@ function inventory(overrides: Partial<OldAccountInventory> = {}): OldAccountInve
 }
 
 describe('coverage', () => {
-  it('tells the name itself, a parent and a parent\'s wildcard apart, and ignores the rest', () => {
+  it("tells the name itself, a parent and a parent's wildcard apart, and ignores the rest", () => {
     expect(coverage('files.toot.example', 'files.toot.example')).toBe('exact');
     expect(coverage('toot.example', 'files.toot.example')).toBe('parent');
     expect(coverage('*.toot.example', 'files.toot.example')).toBe('wildcard');
@@ -43,7 +43,7 @@ describe('coverage', () => {
 });
 
 describe('buildMigrationPlan', () => {
-  it('removes the old claims in Fastly\'s order: caching off, TLS with force, the version, Domain Management', () => {
+  it("removes the old claims in Fastly's order: caching off, TLS with force, the version, Domain Management", () => {
     const plan = MigrationPlan.parse(buildMigrationPlan({ service: 'toot', inventory: inventory() }));
     expect(plan.steps.map((step) => `${step.order} ${step.action}`)).toEqual([
       '1 lower_dns_ttl',
@@ -90,7 +90,15 @@ describe('buildMigrationPlan', () => {
   });
 
   it('names a wildcard on another old service as the claim, and warns that it covers more', () => {
-    const wildcard: OldService = { ...edgeplaneService, id: 'svc-wild', name: 'catch-all', domains: ['*.toot.example'], configStoreId: null, roles: {}, cachingOn: [] };
+    const wildcard: OldService = {
+      ...edgeplaneService,
+      id: 'svc-wild',
+      name: 'catch-all',
+      domains: ['*.toot.example'],
+      configStoreId: null,
+      roles: {},
+      cachingOn: [],
+    };
     const plan = buildMigrationPlan({ service: 'toot', inventory: inventory({ services: [edgeplaneService, wildcard], managedDomains: [] }) });
     const claim = plan.claims.find((entry) => entry.serviceId === 'svc-wild');
     expect(claim).toMatchObject({ kind: 'active_version', name: '*.toot.example', coverage: 'wildcard', holds: ['files.toot.example'] });
@@ -99,7 +107,10 @@ describe('buildMigrationPlan', () => {
   });
 
   it('deletes a subscription that was never issued without force', () => {
-    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory({ tlsSubscriptions: [{ id: 'sub-2', state: 'pending', domains: ['toot.example'] }] }) });
+    const plan = buildMigrationPlan({
+      service: 'toot',
+      inventory: inventory({ tlsSubscriptions: [{ id: 'sub-2', state: 'pending', domains: ['toot.example'] }] }),
+    });
     expect(plan.steps.find((step) => step.action === 'delete_tls_subscription')).toMatchObject({ force: false });
   });
 

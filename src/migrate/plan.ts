@@ -1,16 +1,7 @@
-import { coveringNames } from '../domain-name';
 import { isApexDomain } from '../dns-records';
+import { coveringNames } from '../domain-name';
 import type { DomainRole, Origin } from '../model';
-import type {
-  Claim,
-  ClaimCoverage,
-  DnsChange,
-  GapAdvice,
-  MigrationPlan,
-  MigrationStep,
-  OldAccountInventory,
-  OldService,
-} from './model';
+import type { Claim, ClaimCoverage, DnsChange, GapAdvice, MigrationPlan, MigrationStep, OldAccountInventory, OldService } from './model';
 import { mirrorOrigins } from './origins';
 
 // The migration plan, decided from the old account's inventory alone (pure: no Fastly call).
@@ -64,10 +55,11 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
   const mirrored = request.origins
     ? { origins: request.origins, from: { kind: 'given' as const, reason: 'origins given with the request' } }
     : mirrorOrigins(holding);
-  const warnings: string[] = [...mirrored.warnings ?? []];
+  const warnings: string[] = [...(mirrored.warnings ?? [])];
 
   const drafts: { step: Draft; claims: DraftClaim[] }[] = [];
-  const add = (step: DistributiveOmit<Draft, 'claimIds'>, claims: DraftClaim[] = []) => drafts.push({ step: { ...step, claimIds: claims.map((claim) => claim.id) } as Draft, claims });
+  const add = (step: DistributiveOmit<Draft, 'claimIds'>, claims: DraftClaim[] = []) =>
+    drafts.push({ step: { ...step, claimIds: claims.map((claim) => claim.id) } as Draft, claims });
 
   add({
     action: 'lower_dns_ttl',
@@ -84,7 +76,7 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
     service,
     origins: mirrored.origins,
     description: `Create the service ${service} on the new account with main origin ${mirrored.origins.main.address} and static origin ${mirrored.origins.static.address}`,
-    reason: 'the new service is ready before the old one lets go, so only Fastly\'s release delay separates them',
+    reason: "the new service is ready before the old one lets go, so only Fastly's release delay separates them",
   });
   add({
     action: 'point_dns_at_origin',
@@ -149,10 +141,19 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
   for (const old of holding) {
     const names = old.domains.filter((name) => coveredHosts(name, hosts).length > 0);
     const claims = names.map((name) =>
-      claimOf('active_version', `${old.id}:${name}`, name, hosts, { serviceId: old.id, serviceName: old.name, version: old.activeVersion ?? undefined }, `version ${old.activeVersion} of the service ${old.name} on the old account`),
+      claimOf(
+        'active_version',
+        `${old.id}:${name}`,
+        name,
+        hosts,
+        { serviceId: old.id, serviceName: old.name, version: old.activeVersion ?? undefined },
+        `version ${old.activeVersion} of the service ${old.name} on the old account`,
+      ),
     );
     for (const name of names.filter((name) => !hosts.includes(name))) {
-      warnings.push(`${name} on the old service ${old.name} covers ${coveredHosts(name, hosts).join(', ')}; removing it also stops the old service answering for every other host it covers`);
+      warnings.push(
+        `${name} on the old service ${old.name} covers ${coveredHosts(name, hosts).join(', ')}; removing it also stops the old service answering for every other host it covers`,
+      );
     }
     add(
       {
@@ -170,7 +171,9 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
   }
   for (const managed of inventory.managedDomains) {
     if (coveredHosts(managed.fqdn, hosts).length === 0) continue;
-    const claims = [claimOf('managed_domain', managed.id, managed.fqdn, hosts, { managedDomainId: managed.id }, 'a Domain Management record on the old account')];
+    const claims = [
+      claimOf('managed_domain', managed.id, managed.fqdn, hosts, { managedDomainId: managed.id }, 'a Domain Management record on the old account'),
+    ];
     add(
       {
         action: 'delete_managed_domain',
@@ -257,7 +260,13 @@ function dnsChanges(
 ): DnsChange[] {
   const changes: DnsChange[] = [];
   for (const host of hosts) {
-    changes.push({ domain: host, atStep: orderOf('lower_dns_ttl'), purpose: 'lower_ttl', record: null, description: `Set the TTL of ${host}'s records to ${ttlSeconds} s` });
+    changes.push({
+      domain: host,
+      atStep: orderOf('lower_dns_ttl'),
+      purpose: 'lower_ttl',
+      record: null,
+      description: `Set the TTL of ${host}'s records to ${ttlSeconds} s`,
+    });
   }
   for (const host of hosts) {
     const origin = originFor(roles[host]!, origins);
@@ -313,9 +322,9 @@ function gapAdvice(
       bypassTo: origin.address,
       lowerTtlToSeconds: ttlSeconds,
       message:
-        `From step ${first} until ${host} is active on the new account (step ${attach}, after Fastly's release delay, which Fastly does not publish), ` +
-        `Fastly answers "unknown domain" for ${host} to anyone whose DNS still points at Fastly. Point it at ${origin.address} before step ${first} ` +
-        `(TTL lowered to ${ttlSeconds} s well ahead) and back to Fastly once it is cached there`,
+        `From step ${first} until ${host} is active on the new account (step ${attach}, after Fastly's release delay, which Fastly does not publish), `
+        + `Fastly answers "unknown domain" for ${host} to anyone whose DNS still points at Fastly. Point it at ${origin.address} before step ${first} `
+        + `(TTL lowered to ${ttlSeconds} s well ahead) and back to Fastly once it is cached there`,
     };
   });
 }

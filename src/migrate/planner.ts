@@ -53,7 +53,9 @@ export async function planMigration(parts: MigrationPlannerParts, service: strin
   const inventory = await readOldAccount(old, { service, ...(domains ? { domains } : {}), now: new Date(parts.clock.now()) }).catch((error: unknown) => {
     // Our own token is not the one refused: a 401 here would read as a wrong edgeplane token.
     if (!isEdgeplaneError(error, 'unauthorized')) throw error;
-    throw new EdgeplaneError('invalid_input', 'Fastly refused the old account\'s token (fromToken): check that it is a valid token of the old account', { cause: error });
+    throw new EdgeplaneError('invalid_input', "Fastly refused the old account's token (fromToken): check that it is a valid token of the old account", {
+      cause: error,
+    });
   });
   let origins = typeof request.origins === 'object' ? request.origins : undefined;
   if (request.origins === 'keep') {

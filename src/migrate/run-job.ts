@@ -1,9 +1,9 @@
 import { type EdgeplaneError, isEdgeplaneError } from '../errors';
 import type { FastlyGateway } from '../fastly/gateway';
-import type { DomainRecord } from '../model';
 import type { LifecycleContext } from '../lifecycle/context';
 import { iso, moveTo, newDomainRecord, reattached, withCondition } from '../lifecycle/record';
 import { unavailableDelay } from '../lifecycle/schedule';
+import type { DomainRecord } from '../model';
 import type { Claim, MigrationPlan, MigrationStep } from './model';
 import type { MigrationEvent, MigrationRun } from './run-model';
 import { runStep } from './run-steps';
@@ -27,7 +27,7 @@ const REASON: Record<Claim['kind'], string> = {
 
 /** What a person must do when the run stops, by error code. */
 const ACTION: Partial<Record<string, string>> = {
-  unauthorized: 'Check the old account\'s token (it needs write access to the service, TLS and Domain Management), then start the migration again',
+  unauthorized: "Check the old account's token (it needs write access to the service, TLS and Domain Management), then start the migration again",
   fastly_rejected: 'Fix what Fastly rejected, then start the migration again',
   invalid_input: 'Fix the input, then start the migration again',
 };
@@ -56,9 +56,18 @@ export async function stepRun(ctx: LifecycleContext, old: FastlyGateway, run: Mi
     const doneMs = ctx.clock.now();
     const stepsDone = run.stepsDone + 1;
     const next = run.plan.steps[stepsDone];
-    const ready = next ? `Step ${next.order} of ${run.plan.steps.length} next: ${next.description}` : 'Every step is done: waiting for the domains to be cached';
+    const ready = next
+      ? `Step ${next.order} of ${run.plan.steps.length} next: ${next.description}`
+      : 'Every step is done: waiting for the domains to be cached';
     return withRunCondition(
-      { ...attempted, stepsDone, lastError: null, nextAttemptAt: iso(doneMs), history: event(run, step.order, step.where === 'dns' ? 'operator_step' : 'step_done', message, doneMs), updatedAt: iso(doneMs) },
+      {
+        ...attempted,
+        stepsDone,
+        lastError: null,
+        nextAttemptAt: iso(doneMs),
+        history: event(run, step.order, step.where === 'dns' ? 'operator_step' : 'step_done', message, doneMs),
+        updatedAt: iso(doneMs),
+      },
       'False',
       'Running',
       ready,
@@ -73,7 +82,10 @@ export async function stepRun(ctx: LifecycleContext, old: FastlyGateway, run: Mi
 function afterFailure(ctx: LifecycleContext, run: MigrationRun, step: MigrationStep, failure: EdgeplaneError): MigrationRun {
   const nowMs = ctx.clock.now();
   const lastError = { code: failure.code, detail: failure.detail };
-  ctx.logger.warn({ service: run.service, migration: run.id, step: step.order, action: step.action, code: failure.code, detail: failure.detail }, 'migration step failed');
+  ctx.logger.warn(
+    { service: run.service, migration: run.id, step: step.order, action: step.action, code: failure.code, detail: failure.detail },
+    'migration step failed',
+  );
   switch (failure.code) {
     case 'rate_limited':
       return { ...run, lastError, nextAttemptAt: iso(Math.max(failure.resetAt?.getTime() ?? nowMs + ctx.retry.initialMs, nowMs + 1)) };
@@ -83,7 +95,13 @@ function afterFailure(ctx: LifecycleContext, run: MigrationRun, step: MigrationS
       return { ...run, lastError, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
     default: {
       const message = `Step ${step.order} (${step.action}) failed: ${failure.detail} — ${ACTION[failure.code] ?? 'Look at lastError, then start the migration again'}`;
-      const stopped: MigrationRun = { ...run, status: 'needs_attention', lastError, nextAttemptAt: null, history: event(run, step.order, 'failed', message, nowMs) };
+      const stopped: MigrationRun = {
+        ...run,
+        status: 'needs_attention',
+        lastError,
+        nextAttemptAt: null,
+        history: event(run, step.order, 'failed', message, nowMs),
+      };
       return withRunCondition(stopped, 'False', 'NeedsAttention', message, nowMs);
     }
   }
@@ -102,7 +120,14 @@ async function afterStep(ctx: LifecycleContext, plan: MigrationPlan, step: Migra
     if (step.action === 'create_service' || step.action === 'attach_domains') record = withRecord(stored, plan.service, domain, role, nowMs);
     if (!record) continue;
     if (step.action === 'attach_domains' && record.state === 'queued' && record.nextAttemptAt === null) {
-      record = withCondition({ ...record, nextAttemptAt: iso(nowMs) }, 'Ready', 'False', 'Queued', 'The old account let go of it: the first attempt is due now', nowMs);
+      record = withCondition(
+        { ...record, nextAttemptAt: iso(nowMs) },
+        'Ready',
+        'False',
+        'Queued',
+        'The old account let go of it: the first attempt is due now',
+        nowMs,
+      );
     }
     record = withOldAccountCondition(record, plan, step.order, nowMs);
     if (record !== stored) await ctx.store.saveDomain(record);
@@ -113,19 +138,34 @@ async function afterStep(ctx: LifecycleContext, plan: MigrationPlan, step: Migra
 function withRecord(record: DomainRecord | null, service: string, domain: string, role: DomainRecord['role'], nowMs: number): DomainRecord {
   if (record && record.state !== 'cancelled') return record;
   const fresh = record ? reattached(record, { role, move: false, nowMs }) : newDomainRecord({ service, domain, role, move: false, nowMs });
-  return withCondition({ ...fresh, nextAttemptAt: null }, 'Ready', 'False', 'WaitingForOldAccount', 'The migration removes the old account\'s claims first', nowMs);
+  return withCondition(
+    { ...fresh, nextAttemptAt: null },
+    'Ready',
+    'False',
+    'WaitingForOldAccount',
+    "The migration removes the old account's claims first",
+    nowMs,
+  );
 }
 
 /** `OldAccount`: False naming the first claim left (in the plan's order), True once none is. */
 function withOldAccountCondition(record: DomainRecord, plan: MigrationPlan, stepsDoneUpTo: number, nowMs: number): DomainRecord {
-  const left = plan.claims.filter((claim) => claim.holds.includes(record.domain) && claim.removedAtStep > stepsDoneUpTo).sort((a, b) => a.removedAtStep - b.removedAtStep);
+  const left = plan.claims
+    .filter((claim) => claim.holds.includes(record.domain) && claim.removedAtStep > stepsDoneUpTo)
+    .sort((a, b) => a.removedAtStep - b.removedAtStep);
   const current = record.conditions.find((condition) => condition.type === OLD_ACCOUNT_CONDITION);
   const first = left[0];
   if (!first) {
     if (current?.status === 'True') return record;
     return withCondition(record, OLD_ACCOUNT_CONDITION, 'True', 'Released', `Released on the old side at ${hhmm(nowMs)} UTC`, nowMs);
   }
-  const more = left.length > 1 ? ` (then ${left.slice(1).map((claim) => claim.description).join(', ')})` : '';
+  const more =
+    left.length > 1
+      ? ` (then ${left
+          .slice(1)
+          .map((claim) => claim.description)
+          .join(', ')})`
+      : '';
   const message = `Held by ${first.description}${more}; the migration removes it at step ${first.removedAtStep}`;
   if (current?.status === 'False' && current.message === message) return record;
   return withCondition(record, OLD_ACCOUNT_CONDITION, 'False', REASON[first.kind], message, nowMs);
@@ -133,7 +173,13 @@ function withOldAccountCondition(record: DomainRecord, plan: MigrationPlan, step
 
 function startWaiting(ctx: LifecycleContext, run: MigrationRun): MigrationRun {
   const nowMs = ctx.clock.now();
-  const waiting: MigrationRun = { ...run, status: 'waiting', nextAttemptAt: iso(nowMs), updatedAt: iso(nowMs), history: event(run, null, 'waiting', 'Every step is done: the domains go through the lifecycle on the new account until cached', nowMs) };
+  const waiting: MigrationRun = {
+    ...run,
+    status: 'waiting',
+    nextAttemptAt: iso(nowMs),
+    updatedAt: iso(nowMs),
+    history: event(run, null, 'waiting', 'Every step is done: the domains go through the lifecycle on the new account until cached', nowMs),
+  };
   return withRunCondition(waiting, 'False', 'WaitingForDomains', 'Waiting for the domains to be cached on the new account', nowMs);
 }
 
@@ -144,7 +190,14 @@ async function lookAtDomains(ctx: LifecycleContext, run: MigrationRun): Promise<
   const gone = run.plan.domains.filter((_, index) => !records[index] || records[index]!.state === 'cancelled').map(({ domain }) => domain);
   if (gone.length > 0) {
     const message = `${gone.join(', ')} ${gone.length > 1 ? 'were' : 'was'} cancelled on the new account: attach ${gone.length > 1 ? 'them' : 'it'} again, or start the migration again`;
-    const stopped: MigrationRun = { ...run, status: 'needs_attention', nextAttemptAt: null, updatedAt: iso(nowMs), lastError: { code: 'conflict', detail: message }, history: event(run, null, 'failed', message, nowMs) };
+    const stopped: MigrationRun = {
+      ...run,
+      status: 'needs_attention',
+      nextAttemptAt: null,
+      updatedAt: iso(nowMs),
+      lastError: { code: 'conflict', detail: message },
+      history: event(run, null, 'failed', message, nowMs),
+    };
     return withRunCondition(stopped, 'False', 'NeedsAttention', message, nowMs);
   }
   const pending = records.filter((record) => record!.state !== 'cached') as DomainRecord[];
@@ -162,7 +215,10 @@ async function lookAtDomains(ctx: LifecycleContext, run: MigrationRun): Promise<
 function withRunCondition(run: MigrationRun, status: 'True' | 'False', reason: string, message: string, nowMs: number): MigrationRun {
   const existing = run.conditions.find((condition) => condition.type === 'Ready');
   const lastTransitionTime = existing && existing.status === status ? existing.lastTransitionTime : iso(nowMs);
-  return { ...run, conditions: [...run.conditions.filter((condition) => condition.type !== 'Ready'), { type: 'Ready', status, reason, message, lastTransitionTime }] };
+  return {
+    ...run,
+    conditions: [...run.conditions.filter((condition) => condition.type !== 'Ready'), { type: 'Ready', status, reason, message, lastTransitionTime }],
+  };
 }
 
 /** A run the operator cancels: it stops; the domains it made that never reached Fastly are cancelled too. */
@@ -176,9 +232,17 @@ export async function cancelRun(ctx: LifecycleContext, run: MigrationRun): Promi
     await ctx.store.saveDomain(withCondition({ ...next, nextAttemptAt: null }, 'Ready', 'False', 'Cancelled', `Migration ${run.id} cancelled`, nowMs));
     cancelled.push(domain);
   }
-  const done = run.plan.steps.slice(0, run.stepsDone).filter((step) => step.where === 'old_account').map((step) => `step ${step.order}`);
+  const done = run.plan.steps
+    .slice(0, run.stepsDone)
+    .filter((step) => step.where === 'old_account')
+    .map((step) => `step ${step.order}`);
   const message = `Cancelled by the operator after ${run.stepsDone} of ${run.plan.steps.length} steps${done.length > 0 ? ` (done on the old account, not undone: ${done.join(', ')})` : ''}${cancelled.length > 0 ? `; cancelled ${cancelled.join(', ')}` : ''}`;
-  const stopped: MigrationRun = { ...run, status: 'cancelled', nextAttemptAt: null, updatedAt: iso(nowMs), history: event(run, null, 'cancelled', message, nowMs) };
+  const stopped: MigrationRun = {
+    ...run,
+    status: 'cancelled',
+    nextAttemptAt: null,
+    updatedAt: iso(nowMs),
+    history: event(run, null, 'cancelled', message, nowMs),
+  };
   return withRunCondition(stopped, 'False', 'Cancelled', message, nowMs);
 }
-

@@ -44,7 +44,8 @@ export async function runStep(ctx: LifecycleContext, old: FastlyGateway, step: M
 /** The new account's service with the plan's origins: created, or provisioned again when they differ. */
 async function createService(ctx: LifecycleContext, step: Step<'create_service'>): Promise<string> {
   const existing = await ctx.store.getService(step.service);
-  if (existing?.status === 'ready' && isDeepStrictEqual(existing.origins, step.origins)) return `The service "${step.service}" is ready with these origins already`;
+  if (existing?.status === 'ready' && isDeepStrictEqual(existing.origins, step.origins))
+    return `The service "${step.service}" is ready with these origins already`;
   const now = iso(ctx.clock.now());
   const stored: StoredService = {
     name: step.service,
@@ -88,7 +89,8 @@ async function deleteTlsSubscription(old: FastlyGateway, step: Step<'delete_tls_
 }
 
 async function deleteTlsCertificate(old: FastlyGateway, step: Step<'delete_tls_certificate'>): Promise<string> {
-  if (!(await old.listTlsCertificates()).some((certificate) => certificate.id === step.certificateId)) return `The TLS certificate ${step.certificateId} was already gone`;
+  if (!(await old.listTlsCertificates()).some((certificate) => certificate.id === step.certificateId))
+    return `The TLS certificate ${step.certificateId} was already gone`;
   await orNull(old.deleteTlsCertificate(step.certificateId));
   return `Deleted the TLS certificate ${step.certificateId} on the old account`;
 }
@@ -104,7 +106,8 @@ async function removeDomainsFromService(old: FastlyGateway, step: Step<'remove_d
   const inDraft = new Set(await old.listDomains(service.id, draft));
   for (const name of names) if (inDraft.has(name)) await old.deleteDomain(service.id, draft, name);
   const validation = await old.validateVersion(service.id, draft);
-  if (!validation.valid) throw new EdgeplaneError('fastly_rejected', `version ${draft} of the old service ${service.name} is not valid: ${validation.messages.join('; ')}`);
+  if (!validation.valid)
+    throw new EdgeplaneError('fastly_rejected', `version ${draft} of the old service ${service.name} is not valid: ${validation.messages.join('; ')}`);
   await old.activateVersion(service.id, draft);
   return `Removed ${names.join(', ')} from the old service ${service.name}: version ${draft} without them is active`;
 }

@@ -3,8 +3,8 @@ import type { LifecycleContext } from '../lifecycle/context';
 import { unavailableDelay } from '../lifecycle/schedule';
 import { serviceLeaseKey } from '../lifecycle/worker';
 import type { Lease } from '../store';
-import type { MigrationRun } from './run-model';
 import { stepRun } from './run-job';
+import type { MigrationRun } from './run-model';
 
 // The migration job: each tick steps the due runs, each under its service's lease (the one the
 // retry job and operator actions take), saving after every step with writes fenced by the lease.
@@ -78,7 +78,11 @@ export class MigrationRunner {
     logger.error({ err: error, service: run.service, migration: run.id }, 'migration step failed unexpectedly');
     const detail = error instanceof Error ? error.message : String(error);
     try {
-      await store.saveMigration({ ...run, lastError: { code: 'internal', detail }, nextAttemptAt: new Date(clock.now() + unavailableDelay({ ...retry, random })).toISOString() });
+      await store.saveMigration({
+        ...run,
+        lastError: { code: 'internal', detail },
+        nextAttemptAt: new Date(clock.now() + unavailableDelay({ ...retry, random })).toISOString(),
+      });
     } catch (saveError) {
       logger.error({ err: saveError, migration: run.id }, 'could not postpone the migration');
     }

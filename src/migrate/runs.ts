@@ -24,13 +24,22 @@ export class MigrationRuns {
       const nowMs = this.ctx.clock.now();
       for (const previous of await this.ctx.store.listMigrations(plan.service)) {
         if (ACTIVE.has(previous.status)) {
-          throw new EdgeplaneError('conflict', `migration ${previous.id} of service "${plan.service}" is still ${previous.status}; cancel it first (edgeplane migrate cancel ${previous.id} --service ${plan.service})`);
+          throw new EdgeplaneError(
+            'conflict',
+            `migration ${previous.id} of service "${plan.service}" is still ${previous.status}; cancel it first (edgeplane migrate cancel ${previous.id} --service ${plan.service})`,
+          );
         }
       }
       const superseded = (await this.ctx.store.listMigrations(plan.service)).filter((previous) => previous.status === 'needs_attention');
       const id = `mig_${randomBytes(9).toString('base64url')}`;
       for (const previous of superseded) {
-        await this.ctx.store.saveMigration({ ...previous, status: 'cancelled', nextAttemptAt: null, updatedAt: iso(nowMs), history: [...previous.history, { at: iso(nowMs), step: null, event: 'superseded', message: `Superseded by migration ${id}` }] });
+        await this.ctx.store.saveMigration({
+          ...previous,
+          status: 'cancelled',
+          nextAttemptAt: null,
+          updatedAt: iso(nowMs),
+          history: [...previous.history, { at: iso(nowMs), step: null, event: 'superseded', message: `Superseded by migration ${id}` }],
+        });
       }
       const first = plan.steps[0];
       const run: MigrationRun = {
@@ -43,8 +52,23 @@ export class MigrationRuns {
         lastAttemptAt: null,
         nextAttemptAt: iso(nowMs),
         lastError: null,
-        conditions: [{ type: 'Ready', status: 'False', reason: 'Running', message: first ? `Step 1 of ${plan.steps.length} next: ${first.description}` : 'No step to take', lastTransitionTime: iso(nowMs) }],
-        history: [{ at: iso(nowMs), step: null, event: 'started', message: `Move ${plan.domains.map(({ domain }) => domain).join(', ')} from the Fastly account ${plan.from.name} (${plan.from.customerId}) in ${plan.steps.length} steps` }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Running',
+            message: first ? `Step 1 of ${plan.steps.length} next: ${first.description}` : 'No step to take',
+            lastTransitionTime: iso(nowMs),
+          },
+        ],
+        history: [
+          {
+            at: iso(nowMs),
+            step: null,
+            event: 'started',
+            message: `Move ${plan.domains.map(({ domain }) => domain).join(', ')} from the Fastly account ${plan.from.name} (${plan.from.customerId}) in ${plan.steps.length} steps`,
+          },
+        ],
         createdAt: iso(nowMs),
         updatedAt: iso(nowMs),
       };

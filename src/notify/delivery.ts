@@ -85,7 +85,10 @@ export class OutboxDelivery {
       const nowMs = this.clock.now();
       const next = new Date(nowMs + deliveryBackoffMs(delivery.attempts, this.backoff, this.random()));
       // The channel id and kind only: its URL may carry a token, and its secret is never logged.
-      this.logger.warn({ channel: channel.id, kind: channel.kind, event: eventId, attempts: delivery.attempts + 1, reason, next: next.toISOString() }, 'notification not delivered');
+      this.logger.warn(
+        { channel: channel.id, kind: channel.kind, event: eventId, attempts: delivery.attempts + 1, reason, next: next.toISOString() },
+        'notification not delivered',
+      );
       await this.store.markFailed(eventId, channel.id, new Date(nowMs), reason, next);
       return false;
     }

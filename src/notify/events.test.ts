@@ -18,10 +18,16 @@ describe('notification events of a change', () => {
   });
 
   it('tells activation, DNS records to create, caching, trouble and recovery', () => {
-    const dns = { subscriptionId: 's', state: 'pending' as const, dnsRecords: [{ type: 'CNAME' as const, name: '_acme-challenge.toot.example', value: 'x.fastly-validations.com', purpose: 'acme_challenge' as const }] };
+    const dns = {
+      subscriptionId: 's',
+      state: 'pending' as const,
+      dnsRecords: [{ type: 'CNAME' as const, name: '_acme-challenge.toot.example', value: 'x.fastly-validations.com', purpose: 'acme_challenge' as const }],
+    };
     expect(domainEventTypes(record({ state: 'attaching' }), record({ state: 'active' }))).toEqual(['domain.active']);
     expect(domainEventTypes(record({ state: 'active' }), record({ state: 'securing', tls: { ...dns, dnsRecords: [] } }))).toEqual([]);
-    expect(domainEventTypes(record({ state: 'securing', tls: { ...dns, dnsRecords: [] } }), record({ state: 'securing', tls: dns }))).toEqual(['domain.securing']);
+    expect(domainEventTypes(record({ state: 'securing', tls: { ...dns, dnsRecords: [] } }), record({ state: 'securing', tls: dns }))).toEqual([
+      'domain.securing',
+    ]);
     expect(domainEventTypes(record({ state: 'securing', tls: dns }), record({ state: 'securing', tls: dns }))).toEqual([]);
     expect(domainEventTypes(record({ state: 'securing', tls: dns }), record({ state: 'cached', tls: dns }))).toEqual(['domain.cached']);
     expect(domainEventTypes(record({ state: 'securing' }), record({ state: 'needs_attention' }))).toEqual(['domain.needs_attention']);

@@ -82,7 +82,10 @@ export type StoredChannel = {
   service: string;
   events: EventType[] | null;
   createdAt: string;
-} & ({ kind: 'webhook'; url: string; secret: string } | { kind: 'mastodon'; instance: string; accessToken: string; visibility: z.infer<typeof MastodonVisibility> });
+} & (
+  | { kind: 'webhook'; url: string; secret: string }
+  | { kind: 'mastodon'; instance: string; accessToken: string; visibility: z.infer<typeof MastodonVisibility> }
+);
 
 /** A channel as shown: never its secret or token. */
 export const ChannelView = z.object({

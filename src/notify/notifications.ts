@@ -35,9 +35,10 @@ export class Notifications implements NotificationsApi {
     if (!result.success) throw new EdgeplaneError('invalid_input', `invalid notification channel: ${z.prettifyError(result.error)}`);
     const parsed = result.data;
     const base = { id: `ch_${randomUUID().replaceAll('-', '')}`, service, events: parsed.events ?? null, createdAt: new Date(this.clock.now()).toISOString() };
-    const channel: StoredChannel = parsed.kind === 'webhook'
-      ? { ...base, kind: 'webhook', url: parsed.url, secret: parsed.secret }
-      : { ...base, kind: 'mastodon', instance: parsed.instance, accessToken: parsed.accessToken, visibility: parsed.visibility };
+    const channel: StoredChannel =
+      parsed.kind === 'webhook'
+        ? { ...base, kind: 'webhook', url: parsed.url, secret: parsed.secret }
+        : { ...base, kind: 'mastodon', instance: parsed.instance, accessToken: parsed.accessToken, visibility: parsed.visibility };
     await this.store.notifications.addChannel(channel);
     const added = (await this.store.notifications.listChannels(service)).find((status) => status.channel.id === channel.id);
     return view(added!);
@@ -50,7 +51,8 @@ export class Notifications implements NotificationsApi {
 
   async remove(service: string, id: string): Promise<void> {
     await this.requireService(service);
-    if (!(await this.store.notifications.removeChannel(service, id))) throw new EdgeplaneError('not_found', `service "${service}" has no notification channel ${id}`);
+    if (!(await this.store.notifications.removeChannel(service, id)))
+      throw new EdgeplaneError('not_found', `service "${service}" has no notification channel ${id}`);
   }
 
   /** Sends a `notification.test` event now, outside the outbox, and says what happened. */
@@ -62,7 +64,16 @@ export class Notifications implements NotificationsApi {
     const event: NotificationEvent = {
       type: 'notification.test',
       timestamp: at.toISOString(),
-      data: { service, domain: null, state: 'ready', attempts: 0, lastError: null, nextAttemptAt: null, dnsRecords: [], message: 'A test notification sent by hand' },
+      data: {
+        service,
+        domain: null,
+        state: 'ready',
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: null,
+        dnsRecords: [],
+        message: 'A test notification sent by hand',
+      },
     };
     const testId = eventId([service, id, event.type, event.timestamp]);
     try {

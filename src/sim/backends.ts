@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
 import { isIP } from 'node:net';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf, formBoolean, formInteger } from './body';
 import type { SimEnv } from './env';
@@ -31,7 +31,12 @@ const BackendFields = z.object({
 });
 
 /** On update, an empty text field clears it, as Fastly does. */
-const clearableText = z.string().trim().max(255).transform((value) => (value === '' ? null : value)).optional();
+const clearableText = z
+  .string()
+  .trim()
+  .max(255)
+  .transform((value) => (value === '' ? null : value))
+  .optional();
 const UpdateFields = BackendFields.partial().extend({
   override_host: clearableText,
   ssl_cert_hostname: clearableText,

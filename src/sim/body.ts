@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { badRequest } from './errors';
 
 /** Fastly's form booleans: fastly-js sends `true`/`false`, curl users send `1`/`0`. */
-export const formBoolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((value) => value === true || value === 'true' || value === '1');
+export const formBoolean = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((value) => value === true || value === 'true' || value === '1');
 
 /** A form number (strings from form encoding, numbers from JSON). */
 export const formInteger = z.coerce.number().int().nonnegative();

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -62,7 +62,9 @@ export function configStoreRoutes(state: SimState) {
 
   app.get(base, (c) => {
     const name = c.req.query('name');
-    const stores = [...state.configStores.values()].filter((store) => store.customerId === c.get('account').customerId && (name === undefined || store.name === name));
+    const stores = [...state.configStores.values()].filter(
+      (store) => store.customerId === c.get('account').customerId && (name === undefined || store.name === name),
+    );
     return c.json(stores.map(storeView));
   });
 

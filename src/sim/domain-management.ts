@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -29,7 +29,9 @@ export function domainManagementRoutes(state: SimState) {
 
   /** An issued Fastly-managed certificate of the account covers the domain. */
   const certified = (domain: ManagedDomain) =>
-    [...state.tlsSubscriptions.values()].some((sub) => sub.customerId === domain.customerId && sub.domains.includes(domain.fqdn) && tlsStateOf(state, sub) === 'issued');
+    [...state.tlsSubscriptions.values()].some(
+      (sub) => sub.customerId === domain.customerId && sub.domains.includes(domain.fqdn) && tlsStateOf(state, sub) === 'issued',
+    );
 
   const view = (domain: ManagedDomain) => {
     const issued = certified(domain);
@@ -118,7 +120,11 @@ export function domainManagementRoutes(state: SimState) {
     const subscriptions = [...state.tlsSubscriptions.values()].filter((sub) => sub.customerId === domain.customerId && sub.domains.includes(domain.fqdn));
     if (subscriptions.length > 0) {
       const ids = subscriptions.map((sub) => sub.id).join(', ');
-      throw domainManagementError(400, 'Invalid value for subscriptions', `This domain is linked to the following Fastly-managed TLS subscription(s): ${ids}. Remove the subscription(s) before deleting this domain.`);
+      throw domainManagementError(
+        400,
+        'Invalid value for subscriptions',
+        `This domain is linked to the following Fastly-managed TLS subscription(s): ${ids}. Remove the subscription(s) before deleting this domain.`,
+      );
     }
     state.managedDomains.delete(domain.id);
     return c.body(null, 204);

@@ -68,9 +68,7 @@ export function recordReleases(state: SimState): void {
   state.claims = current;
 }
 
-export type Refusal =
-  | { kind: 'other_customer' }
-  | { kind: 'own_service'; serviceName: string };
+export type Refusal = { kind: 'other_customer' } | { kind: 'own_service'; serviceName: string };
 
 /**
  * Why `customerId` may not take `domain` (for `serviceId`, when adding it to a service), or null.

@@ -6,7 +6,7 @@ const WASM = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
 
 describe('readPackageArchive', () => {
   it("reports the manifest's metadata, single-quoted and escaped strings included", async () => {
-    const manifest = "name = 'edgeplane'\ndescription = \"Mastodon\\nat the edge\"\nauthors = ['ops@example.org']\nlanguage = \"javascript\"\n";
+    const manifest = 'name = \'edgeplane\'\ndescription = "Mastodon\\nat the edge"\nauthors = [\'ops@example.org\']\nlanguage = "javascript"\n';
     const archive = await packComputePackage('edgeplane', { 'fastly.toml': manifest, 'bin/main.wasm': WASM });
     expect(await readPackageArchive(archive)).toMatchObject({
       name: 'edgeplane',

@@ -45,7 +45,8 @@ async function readEntries(archive: Buffer): Promise<Map<string, Buffer>> {
  * and `<dir>/bin/main.wasm`, and reads its metadata from the manifest's top-level keys.
  */
 export async function readPackageArchive(archive: Buffer): Promise<PackageMetadata> {
-  if (archive.length < 2 || archive[0] !== GZIP_MAGIC[0] || archive[1] !== GZIP_MAGIC[1]) throw new InvalidPackage('The package is not a gzip-compressed tar archive');
+  if (archive.length < 2 || archive[0] !== GZIP_MAGIC[0] || archive[1] !== GZIP_MAGIC[1])
+    throw new InvalidPackage('The package is not a gzip-compressed tar archive');
   let files: Map<string, Buffer>;
   try {
     files = await readEntries(archive);

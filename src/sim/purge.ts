@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { parseBody, readBody } from './body';
 import type { SimEnv } from './env';
@@ -36,7 +36,10 @@ export function purgeRoutes(state: SimState) {
       throw badRequest('The URL to purge is not validly percent-encoded');
     }
     if (url === '') throw badRequest('A URL to purge is required');
-    const host = url.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase();
+    const host = url
+      .replace(/^https?:\/\//, '')
+      .split('/')[0]!
+      .toLowerCase();
     const service = state
       .servicesOf(c.get('account').customerId)
       .find((candidate) => candidate.versions.some((version) => version.active && version.domains.some((domain) => domain.name === host)));

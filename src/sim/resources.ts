@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -49,7 +49,8 @@ export function resourceRoutes(state: SimState) {
     const store = state.configStores.get(input.resource_id);
     if (!store || store.customerId !== service.customerId) throw badRequest(`Couldn't find resource '${input.resource_id}'`);
     const name = input.name ?? store.name;
-    if (version.resources.some((link) => link.name === name)) throw fastlyError(409, 'Duplicate record', `A resource named '${name}' is already linked to this version`);
+    if (version.resources.some((link) => link.name === name))
+      throw fastlyError(409, 'Duplicate record', `A resource named '${name}' is already linked to this version`);
     const now = state.timestamp();
     const link: ResourceLink = { id: state.random.id(), name, resource_id: store.id, resource_type: 'config', created_at: now, updated_at: now };
     version.resources.push(link);

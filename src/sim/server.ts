@@ -1,8 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../clock';
+import { type Clock, systemClock } from '../clock';
 import { EdgeplaneError } from '../errors';
 import { requireToken } from './auth';
 import { backendRoutes } from './backends';
@@ -93,7 +93,19 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   fastlyApi.use('*', requireToken(state));
   fastlyApi.use('*', writeRateLimit(state));
   fastlyApi.route('/', customerRoutes());
-  const areas = [serviceRoutes, versionRoutes, domainRoutes, domainManagementRoutes, backendRoutes, packageRoutes, configStoreRoutes, resourceRoutes, tlsRoutes, tlsCertificateRoutes, purgeRoutes];
+  const areas = [
+    serviceRoutes,
+    versionRoutes,
+    domainRoutes,
+    domainManagementRoutes,
+    backendRoutes,
+    packageRoutes,
+    configStoreRoutes,
+    resourceRoutes,
+    tlsRoutes,
+    tlsCertificateRoutes,
+    purgeRoutes,
+  ];
   for (const routes of areas) fastlyApi.route('/', routes(state));
 
   const app = new Hono();

@@ -17,7 +17,19 @@ const UpdateService = z.object({ name: z.string().trim().min(1).max(255).optiona
 
 export function newVersion(state: SimState, number: number): Version {
   const now = state.timestamp();
-  return { number, active: false, locked: false, comment: '', activations: 0, domains: [], backends: [], package: null, resources: [], created_at: now, updated_at: now };
+  return {
+    number,
+    active: false,
+    locked: false,
+    comment: '',
+    activations: 0,
+    domains: [],
+    backends: [],
+    package: null,
+    resources: [],
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 /** Services: create (with draft version 1), list, search, get, details, update, delete. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -68,7 +68,8 @@ export function tlsCertificateRoutes(state: SimState) {
   const certificateOf = (c: Context<SimEnv>) => {
     const certificate = state.tlsCertificates.get(c.req.param('id') ?? '');
     // The subscriptions' recorded 404 text, for certificates (unverified).
-    if (!certificate || certificate.customerId !== c.get('account').customerId) throw jsonApiError(404, 'Not found', 'The certificate you requested was not found');
+    if (!certificate || certificate.customerId !== c.get('account').customerId)
+      throw jsonApiError(404, 'Not found', 'The certificate you requested was not found');
     return certificate;
   };
 

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
@@ -12,7 +12,9 @@ const JSON_API = 'application/vnd.api+json';
 // The anycast addresses Fastly documents for `managed-http-a` (A records for apex domains).
 const ANYCAST_A = ['151.101.1.195', '151.101.65.195', '151.101.129.195', '151.101.193.195'];
 
-const DomainRefs = z.object({ data: z.array(z.object({ type: z.literal('tls_domain').optional(), id: Hostname })).min(1, 'at least one tls_domain is required') });
+const DomainRefs = z.object({
+  data: z.array(z.object({ type: z.literal('tls_domain').optional(), id: Hostname })).min(1, 'at least one tls_domain is required'),
+});
 
 // fastly-js sends `tls_domains`; go-fastly (and so the Fastly CLI and Terraform) sends `tls_domain`
 // (fastly/fixtures/tls_subscription/create.yaml): both are accepted.
@@ -23,13 +25,19 @@ const Relationships = z.object({
   common_name: z.object({ data: z.object({ id: Hostname }) }).optional(),
 });
 
-const domainsOf = (relationships: z.infer<typeof Relationships> | undefined) => (relationships?.tls_domains ?? relationships?.tls_domain)?.data.map((ref) => ref.id);
+const domainsOf = (relationships: z.infer<typeof Relationships> | undefined) =>
+  (relationships?.tls_domains ?? relationships?.tls_domain)?.data.map((ref) => ref.id);
 
 const CreateSubscription = z.object({
   data: z.object({
     type: z.literal('tls_subscription').optional(),
-    attributes: z.object({ certificate_authority: z.enum(['certainly', 'lets-encrypt', 'globalsign']).default('certainly') }).default({ certificate_authority: 'certainly' }),
-    relationships: Relationships.refine((relationships) => domainsOf(relationships) !== undefined, { message: 'tls_domains is required', path: ['tls_domains'] }),
+    attributes: z
+      .object({ certificate_authority: z.enum(['certainly', 'lets-encrypt', 'globalsign']).default('certainly') })
+      .default({ certificate_authority: 'certainly' }),
+    relationships: Relationships.refine((relationships) => domainsOf(relationships) !== undefined, {
+      message: 'tls_domains is required',
+      path: ['tls_domains'],
+    }),
   }),
 });
 
@@ -120,7 +128,11 @@ export function tlsRoutes(state: SimState) {
   const checkDomains = (customerId: string, domains: string[], except?: string) => {
     for (const domain of domains) {
       if (!onActiveVersionOf(state, domain, customerId)) {
-        throw jsonApiError(400, 'The domain you entered was not found on one of your services', `Please add ${domain} to an active service to begin TLS enablement.`);
+        throw jsonApiError(
+          400,
+          'The domain you entered was not found on one of your services',
+          `Please add ${domain} to an active service to begin TLS enablement.`,
+        );
       }
       const refusal = refusalFor(state, domain, customerId);
       if (refusal) throw jsonApiError(400, 'Bad request', refusalDetail(domain, refusal));

@@ -1,10 +1,10 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
 import { badRequest } from './errors';
-import { refusalDetail, refusalFor } from './ownership';
 import { serviceOf, touch, versionOf } from './lookups';
+import { refusalDetail, refusalFor } from './ownership';
 import { newVersion } from './services';
 import type { Service, SimState, Version } from './state';
 import { versionView } from './views';

@@ -3,8 +3,8 @@ import { isPostgresUrl } from './location';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 
-export type { FastlyAccount, Lease, Repository, StoredService } from './repository';
 export { storeFailure } from './failure';
+export type { FastlyAccount, Lease, Repository, StoredService } from './repository';
 
 /**
  * Opens the store at `location` and brings its schema up to date: a `postgres://` (or

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DomainRecord } from '../model';
 import { record, t0 } from '../../test/support/domain-record';
-import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
-import { openStore, storeFailure, type StoredService } from './index';
-import type { KyselyRepository } from './kysely-repository';
+import { type PostgresServer, startPostgres } from '../../test/support/postgres-server';
 import type { MigrationRun } from '../migrate/run-model';
+import type { DomainRecord } from '../model';
+import { openStore, type StoredService, storeFailure } from './index';
+import type { KyselyRepository } from './kysely-repository';
 
 const execFileAsync = promisify(execFile);
 
@@ -96,7 +96,11 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
       state: 'waiting_for_release' as const,
       attempts: 1,
       cachingOverride: false,
-      tls: { subscriptionId: 's1', state: 'pending' as const, dnsRecords: [{ type: 'CNAME' as const, name: '_acme-challenge.toot.example', value: 'x.fastly-validations.com', purpose: 'acme_challenge' as const }] },
+      tls: {
+        subscriptionId: 's1',
+        state: 'pending' as const,
+        dnsRecords: [{ type: 'CNAME' as const, name: '_acme-challenge.toot.example', value: 'x.fastly-validations.com', purpose: 'acme_challenge' as const }],
+      },
       history: [...first.history, { at: t0, from: 'queued' as const, to: 'waiting_for_release' as const, event: 'refused', message: 'held' }],
     };
     await store.saveDomain(second);
@@ -110,7 +114,7 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     expect(await store.listDomains('toot')).toEqual([other, second]);
   });
 
-  it('pages a service\'s domains by name, without history, from the cursor on', async () => {
+  it("pages a service's domains by name, without history, from the cursor on", async () => {
     const store = await open();
     const names = ['e.example', 'a.example', 'd.example', 'b.example', 'c.example'];
     for (const domain of names) await store.saveDomain(record({ domain }));
@@ -125,12 +129,16 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     // The last page is exactly full: no cursor, since nothing follows.
     expect(await store.listDomainPage('toot', { limit: 1, after: 'd.example' })).toEqual({ items: [summary(record({ domain: 'e.example' }))], next: null });
     // A cursor need not be a stored domain: the page starts after where it would sort.
-    expect((await store.listDomainPage('toot', { limit: 10, after: 'bz.example' })).items.map((item) => item.domain)).toEqual(['c.example', 'd.example', 'e.example']);
+    expect((await store.listDomainPage('toot', { limit: 10, after: 'bz.example' })).items.map((item) => item.domain)).toEqual([
+      'c.example',
+      'd.example',
+      'e.example',
+    ]);
     expect(await store.listDomainPage('toot', { limit: 10, after: 'e.example' })).toEqual({ items: [], next: null });
     expect(await store.listDomainPage('nobody', { limit: 10 })).toEqual({ items: [], next: null });
   });
 
-  it('changes a service\'s domain revision with every write to its domains, seen by every connection', async () => {
+  it("changes a service's domain revision with every write to its domains, seen by every connection", async () => {
     const store = await open();
     const other = await open();
     expect(await store.domainRevision('toot')).toBeNull();
@@ -184,10 +192,7 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     const [one, two] = [await open(), await open()];
     const now = new Date(t0);
     const later = new Date(now.getTime() + 30_000);
-    const results = await Promise.all([
-      one.acquireLease('service:toot', 'worker-1', now, 60_000),
-      two.acquireLease('service:toot', 'worker-2', now, 60_000),
-    ]);
+    const results = await Promise.all([one.acquireLease('service:toot', 'worker-1', now, 60_000), two.acquireLease('service:toot', 'worker-2', now, 60_000)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const holder = results[0] ? 'worker-1' : 'worker-2';
     const other = holder === 'worker-1' ? 'worker-2' : 'worker-1';
@@ -200,7 +205,7 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     expect(await one.acquireLease('service:toot', holder, later, 60_000)).toMatchObject({ owner: holder });
   });
 
-  it('keeps a lease\'s fencing token while its holder renews in time, and grows it whenever the lease is taken anew', async () => {
+  it("keeps a lease's fencing token while its holder renews in time, and grows it whenever the lease is taken anew", async () => {
     const store = await open();
     const at = (ms: number) => new Date(Date.parse(t0) + ms);
     const first = await store.acquireLease('service:toot', 'worker-1', at(0), 60_000);
@@ -268,8 +273,14 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
 
   it('migrates once when several processes start on a new database at the same time', { timeout: 60_000 }, async () => {
     const child = join(import.meta.dirname, '../../test/support/open-store-child.ts');
-    const starts = Array.from({ length: 3 }, () => execFileAsync(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, EDGEPLANE_DB: location } }));
-    expect((await Promise.allSettled(starts)).map((start) => (start.status === 'rejected' ? String(start.reason) : 'started'))).toEqual(['started', 'started', 'started']);
+    const starts = Array.from({ length: 3 }, () =>
+      execFileAsync(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, EDGEPLANE_DB: location } }),
+    );
+    expect((await Promise.allSettled(starts)).map((start) => (start.status === 'rejected' ? String(start.reason) : 'started'))).toEqual([
+      'started',
+      'started',
+      'started',
+    ]);
     const store = await open();
     await store.saveDomain(record());
     expect((await store.getDomain('toot', 'toot.example'))!.state).toBe('queued');
@@ -345,7 +356,10 @@ describe('the store on a PostgreSQL server that goes away', () => {
       await server.pause();
       await expect(store.checkWritable()).rejects.toMatchObject({ code: 'store_unavailable', detail: expect.stringContaining('cannot be reached') });
       // A write's failure is what the API answers 503 store_unavailable (with Retry-After) for.
-      const failed = await store.saveDomain(record()).then(() => null, (error: unknown) => error);
+      const failed = await store.saveDomain(record()).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(storeFailure(failed)).toMatchObject({ code: 'store_unavailable', detail: expect.stringContaining('cannot be reached') });
       await server.resume();
       // The pool drops the dead connections and opens new ones: no restart of ours needed.

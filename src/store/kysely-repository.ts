@@ -1,14 +1,26 @@
-import { type Kysely, sql, type Insertable, type Selectable, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { EdgeplaneError } from '../errors';
-import { Condition, type DomainPage, type DomainRecord, DomainRole, DomainState, type DomainSummary, HistoryEvent, LastError, Origin, type ServiceRecord, TlsStatus } from '../model';
-import { storeFailure } from './failure';
-import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
-import type { FastlyAccount, Lease, Repository, StoredService } from './repository';
-import { domainEvents, serviceEvents } from '../notify/events';
-import { enqueueEvents, NotificationStore } from './notification-store';
 import type { MigrationRun } from '../migrate/run-model';
+import {
+  Condition,
+  type DomainPage,
+  type DomainRecord,
+  DomainRole,
+  DomainState,
+  type DomainSummary,
+  HistoryEvent,
+  LastError,
+  Origin,
+  type ServiceRecord,
+  TlsStatus,
+} from '../model';
+import { domainEvents, serviceEvents } from '../notify/events';
+import { storeFailure } from './failure';
 import { migrationFromRow, migrationToRow } from './migration-rows';
+import { enqueueEvents, NotificationStore } from './notification-store';
+import type { FastlyAccount, Lease, Repository, StoredService } from './repository';
+import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
 
@@ -176,12 +188,7 @@ export class KyselyRepository implements Repository {
   }
 
   async getDomain(service: string, domain: string): Promise<DomainRecord | null> {
-    const row = await this.db
-      .selectFrom('domains')
-      .selectAll()
-      .where('service', '=', service)
-      .where('domain', '=', domain)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('domains').selectAll().where('service', '=', service).where('domain', '=', domain).executeTakeFirst();
     return row ? this.withHistory(row) : null;
   }
 
@@ -214,7 +221,10 @@ export class KyselyRepository implements Repository {
     let query = this.db.selectFrom('domains').selectAll().where('service', '=', service);
     if (page.after !== undefined) query = query.where('domain', '>', page.after);
     // One row more than asked tells whether another page follows.
-    const rows = await query.orderBy('domain').limit(page.limit + 1).execute();
+    const rows = await query
+      .orderBy('domain')
+      .limit(page.limit + 1)
+      .execute();
     const items = rows.slice(0, page.limit).map(summaryFromRow);
     return { items, next: rows.length > page.limit ? items.at(-1)!.domain : null };
   }
@@ -273,7 +283,10 @@ export class KyselyRepository implements Repository {
         message: event.message,
       }));
       for (let start = 0; start < fresh.length; start += HISTORY_ROWS_PER_INSERT) {
-        await trx.insertInto('domain_history').values(fresh.slice(start, start + HISTORY_ROWS_PER_INSERT)).execute();
+        await trx
+          .insertInto('domain_history')
+          .values(fresh.slice(start, start + HISTORY_ROWS_PER_INSERT))
+          .execute();
       }
     });
   }
@@ -285,14 +298,16 @@ export class KyselyRepository implements Repository {
       .where('next_attempt_at', 'is not', null)
       .where('next_attempt_at', '<=', now.toISOString());
     if (except.length > 0) query = query.where('state', 'not in', except);
-    return query
-      .orderBy('next_attempt_at')
-      // Equally due: the least probed first, so domains sharing a scarce budget take turns.
-      .orderBy('attempts')
-      .orderBy('service')
-      .orderBy('domain')
-      .limit(limit)
-      .execute();
+    return (
+      query
+        .orderBy('next_attempt_at')
+        // Equally due: the least probed first, so domains sharing a scarce budget take turns.
+        .orderBy('attempts')
+        .orderBy('service')
+        .orderBy('domain')
+        .limit(limit)
+        .execute()
+    );
   }
 
   async acquireLease(key: string, owner: string, now: Date, ttlMs: number): Promise<Lease | null> {
@@ -310,7 +325,12 @@ export class KyselyRepository implements Repository {
       .set((eb) => ({
         owner,
         expires_at: expiresAt,
-        token: eb.case().when(eb.and([eb('owner', '=', owner), eb('expires_at', '>', nowIso)])).then(eb.ref('token')).else(eb('token', '+', 1)).end(),
+        token: eb
+          .case()
+          .when(eb.and([eb('owner', '=', owner), eb('expires_at', '>', nowIso)]))
+          .then(eb.ref('token'))
+          .else(eb('token', '+', 1))
+          .end(),
       }))
       .where('key', '=', key)
       .where((eb) => eb.or([eb('owner', '=', owner), eb('expires_at', '<=', nowIso)]))
@@ -335,10 +355,19 @@ export class KyselyRepository implements Repository {
   async claimWorkerId(id: string, host: string, pid: number, previousPid: number | null, at: Date): Promise<boolean> {
     const claimedAt = at.toISOString();
     if (previousPid === null) {
-      const inserted = await this.db.insertInto('worker_ids').values({ id, host, pid, claimed_at: claimedAt }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      const inserted = await this.db
+        .insertInto('worker_ids')
+        .values({ id, host, pid, claimed_at: claimedAt })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
     }
-    const updated = await this.db.updateTable('worker_ids').set({ pid, claimed_at: claimedAt }).where('id', '=', id).where('pid', '=', previousPid).executeTakeFirst();
+    const updated = await this.db
+      .updateTable('worker_ids')
+      .set({ pid, claimed_at: claimedAt })
+      .where('id', '=', id)
+      .where('pid', '=', previousPid)
+      .executeTakeFirst();
     return Number(updated.numUpdatedRows) === 1;
   }
 
@@ -348,7 +377,10 @@ export class KyselyRepository implements Repository {
       await db.deleteFrom('probe_spend').where('at', '<=', sinceIso).execute();
       // Count and insert in one statement: SQLite (and D1) run it alone, so no other writer
       // counts in between.
-      const result = await sql`insert into probe_spend (at) select ${at.toISOString()} where (select count(*) from probe_spend where at > ${sinceIso}) < ${capacity}`.execute(db);
+      const result =
+        await sql`insert into probe_spend (at) select ${at.toISOString()} where (select count(*) from probe_spend where at > ${sinceIso}) < ${capacity}`.execute(
+          db,
+        );
       return Number(result.numAffectedRows ?? 0) === 1;
     };
     if (this.backend.engine !== 'postgres') return take(this.db);
@@ -370,7 +402,10 @@ export class KyselyRepository implements Repository {
   }
 
   async createMigration(run: MigrationRun, fromToken: string): Promise<void> {
-    await this.db.insertInto('migrations').values({ ...migrationToRow(run), from_token: fromToken }).execute();
+    await this.db
+      .insertInto('migrations')
+      .values({ ...migrationToRow(run), from_token: fromToken })
+      .execute();
   }
 
   async saveMigration(run: MigrationRun): Promise<void> {
@@ -393,7 +428,13 @@ export class KyselyRepository implements Repository {
   }
 
   async listMigrations(service: string): Promise<MigrationRun[]> {
-    const rows = await this.db.selectFrom('migrations').select(['body']).where('service', '=', service).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('migrations')
+      .select(['body'])
+      .where('service', '=', service)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
     return rows.map(migrationFromRow);
   }
 
@@ -438,8 +479,12 @@ export class KyselyRepository implements Repository {
     const { key, owner, token } = this.fence;
     const held =
       this.backend.engine === 'd1'
-        ? (await trx.selectFrom('leases').select('key').where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst()) !== undefined
-        : Number((await trx.updateTable('leases').set({ token }).where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst()).numUpdatedRows) === 1;
+        ? (await trx.selectFrom('leases').select('key').where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst())
+          !== undefined
+        : Number(
+            (await trx.updateTable('leases').set({ token }).where('key', '=', key).where('owner', '=', owner).where('token', '=', token).executeTakeFirst())
+              .numUpdatedRows,
+          ) === 1;
     if (!held) throw new EdgeplaneError('conflict', `the lease ${key} of ${owner} (token ${token}) has passed to another holder: this write was refused`);
   }
 

@@ -68,7 +68,10 @@ const migrations: Record<string, Migration> = {
   '002_probe_spend': {
     async up(db: Kysely<unknown>) {
       // One row per probe of a waiting domain, so every process on the database shares one budget.
-      await db.schema.createTable('probe_spend').addColumn('at', 'varchar(32)', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('probe_spend')
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('probe_spend_at').on('probe_spend').column('at').execute();
     },
   },
@@ -110,7 +113,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // Counts the writes to a service's domains, so a reader can tell cheaply whether a list it
       // read before is still current, whichever process wrote.
-      await db.schema.alterTable('services').addColumn('domain_revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('services')
+        .addColumn('domain_revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
   '005_fastly_account': {
@@ -142,7 +148,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // A fencing token per lease: writes made under a lease name its token, so a holder that
       // was paused past its lease cannot write once another took it.
-      await db.schema.alterTable('leases').addColumn('token', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('leases')
+        .addColumn('token', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
   '008_migrations': {

@@ -13,11 +13,21 @@ const ChannelConfig = z.discriminatedUnion('kind', [
 
 function channelFromRow(row: NotificationChannelsTable): StoredChannel {
   const config = ChannelConfig.parse({ kind: row.kind, ...JSON.parse(row.config) });
-  return { ...config, id: row.id, service: row.service, createdAt: row.created_at, events: row.events === null ? null : z.array(EventType).parse(JSON.parse(row.events)) };
+  return {
+    ...config,
+    id: row.id,
+    service: row.service,
+    createdAt: row.created_at,
+    events: row.events === null ? null : z.array(EventType).parse(JSON.parse(row.events)),
+  };
 }
 
 function configOf(channel: StoredChannel): string {
-  return JSON.stringify(channel.kind === 'webhook' ? { url: channel.url, secret: channel.secret } : { instance: channel.instance, accessToken: channel.accessToken, visibility: channel.visibility });
+  return JSON.stringify(
+    channel.kind === 'webhook'
+      ? { url: channel.url, secret: channel.secret }
+      : { instance: channel.instance, accessToken: channel.accessToken, visibility: channel.visibility },
+  );
 }
 
 /** Adds one outbox row per event and per channel of the service that wants it. */
@@ -43,7 +53,11 @@ export async function enqueueEvents(db: Kysely<Database>, service: string, event
   // The same change saved twice makes the same ids: nothing new. 9 parameters a row, and D1
   // binds at most 100 per statement (docs/cloudflare-facts.md).
   for (let start = 0; start < rows.length; start += 9) {
-    await db.insertInto('notification_outbox').values(rows.slice(start, start + 9)).onConflict((oc) => oc.columns(['event_id', 'channel_id']).doNothing()).execute();
+    await db
+      .insertInto('notification_outbox')
+      .values(rows.slice(start, start + 9))
+      .onConflict((oc) => oc.columns(['event_id', 'channel_id']).doNothing())
+      .execute();
   }
 }
 
@@ -94,7 +108,11 @@ export class NotificationStore {
     const counts = await this.db
       .selectFrom('notification_outbox')
       .innerJoin('notification_channels', 'notification_channels.id', 'notification_outbox.channel_id')
-      .select((eb) => ['notification_outbox.channel_id as channelId', eb.fn.count<number>('notification_outbox.delivered_at').as('delivered'), eb.fn.countAll<number>().as('total')])
+      .select((eb) => [
+        'notification_outbox.channel_id as channelId',
+        eb.fn.count<number>('notification_outbox.delivered_at').as('delivered'),
+        eb.fn.countAll<number>().as('total'),
+      ])
       .where('notification_channels.service', '=', service)
       .groupBy('notification_outbox.channel_id')
       .execute();

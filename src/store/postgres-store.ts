@@ -54,7 +54,10 @@ async function openOnce(url: string, what: string): Promise<KyselyRepository> {
   const probeWrite = async () => {
     // A standby answers but takes no writes: readiness says so.
     const { rows } = await sql<{ standby: boolean }>`select pg_is_in_recovery() as standby`.execute(db);
-    if (rows[0]?.standby) throw new EdgeplaneError('store_unavailable', `${what} takes no writes (a standby server)`, { resetAt: new Date(Date.now() + STORE_RETRY_AFTER_SECONDS * 1000) });
+    if (rows[0]?.standby)
+      throw new EdgeplaneError('store_unavailable', `${what} takes no writes (a standby server)`, {
+        resetAt: new Date(Date.now() + STORE_RETRY_AFTER_SECONDS * 1000),
+      });
   };
   return new KyselyRepository(db, { engine: 'postgres', close: () => db.destroy(), probeWrite });
 }

@@ -1,6 +1,6 @@
-import type { NotificationStore } from './notification-store';
-import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../model';
 import type { MigrationRun } from '../migrate/run-model';
+import type { DomainPage, DomainRecord, DomainState, ServiceRecord } from '../model';
+import type { NotificationStore } from './notification-store';
 
 /** A service as stored; its domain list is read from the domain records. */
 export type StoredService = Omit<ServiceRecord, 'domains'>;

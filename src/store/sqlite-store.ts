@@ -1,5 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, sql, SqliteAdapter, SqliteDialect } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { storeFailure } from './failure';
 import { KyselyRepository } from './kysely-repository';
 import { migrateStore } from './migrate';

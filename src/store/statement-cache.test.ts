@@ -6,7 +6,9 @@ describe('withStatementCache', () => {
   it('prepares each SQL text once, binds fresh parameters at every run, and drops the oldest past its capacity', () => {
     const sqlite = new SqliteDatabase(':memory:');
     let prepared = 0;
-    const counting = { close: () => sqlite.close(), prepare: (sql: string) => {
+    const counting = {
+      close: () => sqlite.close(),
+      prepare: (sql: string) => {
         prepared++;
         return sqlite.prepare(sql);
       },

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DomainRecord } from '../../src/model';
-import { startSimulator, type RunningSimulator } from '../../src/sim/server';
-import { activeVersion, configStoreNamed, draftsOf, serviceNamed, simControl } from './sim-control';
+import { type RunningSimulator, startSimulator } from '../../src/sim/server';
 import { makeEdgePackage } from './lifecycle-harness';
+import { activeVersion, configStoreNamed, draftsOf, serviceNamed, simControl } from './sim-control';
 
 // What the crash tests run on: a simulator where releases and TLS happen at once (so a path makes
 // the same Fastly calls in every run) and the write limit is never reached, a temporary folder

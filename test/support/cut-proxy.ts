@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // Stands between the Worker and the simulator on 127.0.0.1 and counts the Fastly API calls that
@@ -73,9 +73,10 @@ export async function startCutProxy(target: string): Promise<CutProxy> {
     cutAt(k, run) {
       cut = { at: k, run };
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

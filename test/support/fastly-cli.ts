@@ -42,7 +42,11 @@ export interface FastlyCliResult {
 }
 
 /** Runs `fastly ...args` against `apiUrl` with `token`, a fresh HOME and nothing else from our environment. */
-export async function runFastlyCli(binary: string, args: string[], env: { apiUrl: string; token: string; home: string; cwd?: string }): Promise<FastlyCliResult> {
+export async function runFastlyCli(
+  binary: string,
+  args: string[],
+  env: { apiUrl: string; token: string; home: string; cwd?: string },
+): Promise<FastlyCliResult> {
   try {
     const { stdout, stderr } = await run(binary, args, {
       cwd: env.cwd ?? env.home,

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, type Clock } from '../../src/clock';
+import { type Clock, ManualClock } from '../../src/clock';
 import { packComputePackage } from '../../src/compute-package';
 import type { FastlyCallEvent } from '../../src/fastly/gateway';
-import { type ControlPlaneConfig, openControlPlane, type OpenedControlPlane } from '../../src/lifecycle';
+import { type ControlPlaneConfig, type OpenedControlPlane, openControlPlane } from '../../src/lifecycle';
 import type { DomainRecord, DomainState, ServiceInput, ServiceRecord } from '../../src/model';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
-import { simControl, type SimControl } from './sim-control';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/sim/server';
+import { type SimControl, simControl } from './sim-control';
 
 // The lifecycle against the real gateway and the simulator over 127.0.0.1, with a temporary
 // database and edge package, and a clock both sides share when the test moves time by hand.

@@ -3,8 +3,8 @@ import { createFastlyGateway } from '../../src/fastly/create-gateway';
 import { backendSpecs } from '../../src/lifecycle/provision';
 import type { MigrationPlan } from '../../src/migrate/model';
 import { type DomainRole, ServiceInput } from '../../src/model';
-import { CONFIG_STORE_LINK_NAME, cachingKey } from '../../src/site-config';
 import type { RunningSimulator } from '../../src/sim/server';
+import { CONFIG_STORE_LINK_NAME, cachingKey } from '../../src/site-config';
 import { simControl } from './sim-control';
 
 // The old Fastly account of a migration test: another account of the simulator that runs a site
@@ -63,9 +63,17 @@ export function planForOldSite(site: OldSite, service: string, readAt: string): 
   const hosts = site.domains.map(({ domain }) => domain);
   const common = { domains: hosts, claimIds: [] as string[], reason: 'the test plan' };
   const steps: MigrationPlan['steps'] = [
-    { ...common, order: 1, where: 'dns', action: 'lower_dns_ttl', ttlSeconds: 60, description: 'Lower the TTL of the site\'s DNS records to 60 s' },
+    { ...common, order: 1, where: 'dns', action: 'lower_dns_ttl', ttlSeconds: 60, description: "Lower the TTL of the site's DNS records to 60 s" },
     { ...common, order: 2, where: 'new_account', action: 'create_service', service, origins: site.origins, description: `Create the service ${service}` },
-    { ...common, order: 3, where: 'old_account', action: 'caching_off', serviceId: site.serviceId, configStoreId: site.configStoreId, description: 'Caching off on the old service' },
+    {
+      ...common,
+      order: 3,
+      where: 'old_account',
+      action: 'caching_off',
+      serviceId: site.serviceId,
+      configStoreId: site.configStoreId,
+      description: 'Caching off on the old service',
+    },
     ...site.subscriptions.map((subscription, index) => ({
       ...common,
       domains: [subscription.domain],
@@ -80,15 +88,71 @@ export function planForOldSite(site: OldSite, service: string, readAt: string): 
   ];
   const next = () => steps.length + 1;
   const removeAt = next();
-  steps.push({ ...common, claimIds: hosts.map((host) => `active_version:${site.serviceId}:${host}`), order: removeAt, where: 'old_account', action: 'remove_domains_from_service', serviceId: site.serviceId, fromVersion: site.activeVersion, names: hosts, description: 'Remove the domains from the old service' });
+  steps.push({
+    ...common,
+    claimIds: hosts.map((host) => `active_version:${site.serviceId}:${host}`),
+    order: removeAt,
+    where: 'old_account',
+    action: 'remove_domains_from_service',
+    serviceId: site.serviceId,
+    fromVersion: site.activeVersion,
+    names: hosts,
+    description: 'Remove the domains from the old service',
+  });
   const managedAt = next();
-  steps.push({ ...common, domains: [site.managedDomain.fqdn], claimIds: [`managed_domain:${site.managedDomain.id}`], order: managedAt, where: 'old_account', action: 'delete_managed_domain', managedDomainId: site.managedDomain.id, fqdn: site.managedDomain.fqdn, description: 'Delete the Domain Management record' });
-  steps.push({ ...common, order: next(), where: 'new_account', action: 'attach_domains', service, roles: Object.fromEntries(site.domains.map(({ domain, role }) => [domain, role])), description: 'Attach the domains on the new account' });
+  steps.push({
+    ...common,
+    domains: [site.managedDomain.fqdn],
+    claimIds: [`managed_domain:${site.managedDomain.id}`],
+    order: managedAt,
+    where: 'old_account',
+    action: 'delete_managed_domain',
+    managedDomainId: site.managedDomain.id,
+    fqdn: site.managedDomain.fqdn,
+    description: 'Delete the Domain Management record',
+  });
+  steps.push({
+    ...common,
+    order: next(),
+    where: 'new_account',
+    action: 'attach_domains',
+    service,
+    roles: Object.fromEntries(site.domains.map(({ domain, role }) => [domain, role])),
+    description: 'Attach the domains on the new account',
+  });
   steps.push({ ...common, order: next(), where: 'dns', action: 'point_dns_at_fastly', description: 'Point DNS back at Fastly' });
   const claims: MigrationPlan['claims'] = [
-    ...site.subscriptions.map((subscription, index) => ({ id: `tls_subscription:${subscription.id}`, kind: 'tls_subscription' as const, name: subscription.domain, coverage: 'exact' as const, holds: [subscription.domain], subscriptionId: subscription.id, description: 'a TLS subscription on the old account', removedAtStep: 4 + index })),
-    ...hosts.map((host) => ({ id: `active_version:${site.serviceId}:${host}`, kind: 'active_version' as const, name: host, coverage: 'exact' as const, holds: [host], serviceId: site.serviceId, version: site.activeVersion, description: 'the active version of the old service', removedAtStep: removeAt })),
-    { id: `managed_domain:${site.managedDomain.id}`, kind: 'managed_domain', name: site.managedDomain.fqdn, coverage: 'exact', holds: [site.managedDomain.fqdn], managedDomainId: site.managedDomain.id, description: 'a Domain Management record on the old account', removedAtStep: managedAt },
+    ...site.subscriptions.map((subscription, index) => ({
+      id: `tls_subscription:${subscription.id}`,
+      kind: 'tls_subscription' as const,
+      name: subscription.domain,
+      coverage: 'exact' as const,
+      holds: [subscription.domain],
+      subscriptionId: subscription.id,
+      description: 'a TLS subscription on the old account',
+      removedAtStep: 4 + index,
+    })),
+    ...hosts.map((host) => ({
+      id: `active_version:${site.serviceId}:${host}`,
+      kind: 'active_version' as const,
+      name: host,
+      coverage: 'exact' as const,
+      holds: [host],
+      serviceId: site.serviceId,
+      version: site.activeVersion,
+      description: 'the active version of the old service',
+      removedAtStep: removeAt,
+    })),
+    {
+      id: `managed_domain:${site.managedDomain.id}`,
+      kind: 'managed_domain',
+      name: site.managedDomain.fqdn,
+      coverage: 'exact',
+      holds: [site.managedDomain.fqdn],
+      managedDomainId: site.managedDomain.id,
+      description: 'a Domain Management record on the old account',
+      removedAtStep: managedAt,
+    },
   ];
   return {
     service,

@@ -81,11 +81,25 @@ export async function startPostgres(): Promise<PostgresServer> {
     onError: (error: unknown) => void log.push(String(error)),
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     // Loopback only, no socket file; durability is not what these tests are about.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ],
   };
   const server = new EmbeddedPostgres(options);
   const failed = (what: string) => (error: unknown) => {
-    const asRoot = userInfo().uid === 0 ? ' (as root the server runs as the postgres user, which must be able to read node_modules and write the temporary folder)' : '';
+    const asRoot =
+      userInfo().uid === 0 ? ' (as root the server runs as the postgres user, which must be able to read node_modules and write the temporary folder)' : '';
     throw new Error(`${what} the embedded PostgreSQL server failed${asRoot}: ${String(error ?? 'it exited')}\n${log.slice(-20).join('')}`);
   };
   await server.initialise().catch(failed('initialising'));

@@ -163,13 +163,31 @@ export const RECORDED_CASES: RecordedCase[] = [
     source: 'fastly/fixtures/backends/compute/create.yaml',
     method: 'POST',
     path: '/service/{service}/version/1/backend',
-    body: { form: { address: 'origin.conformance.example.org', connect_timeout: '1500', name: 'main_origin', override_host: 'origin.example.com', ssl_check_cert: '0', ssl_sni_hostname: 'ssl-hostname.com' } },
+    body: {
+      form: {
+        address: 'origin.conformance.example.org',
+        connect_timeout: '1500',
+        name: 'main_origin',
+        override_host: 'origin.example.com',
+        ssl_check_cert: '0',
+        ssl_sni_hostname: 'ssl-hostname.com',
+      },
+    },
     status: 200,
     contentType: 'application/json',
     rateLimitHeaders: true,
     schema: BackendAnswer,
     // Sent without port and use_ssl: Fastly answered port 80, use_ssl false.
-    values: { port: 80, use_ssl: false, connect_timeout: 1500, ssl_check_cert: false, override_host: 'origin.example.com', service_id: '{service}', version: 1, weight: 100 },
+    values: {
+      port: 80,
+      use_ssl: false,
+      connect_timeout: 1500,
+      ssl_check_cert: false,
+      override_host: 'origin.example.com',
+      service_id: '{service}',
+      version: 1,
+      weight: 100,
+    },
   },
   {
     operation: 'listBackends',
@@ -393,7 +411,12 @@ export const RECORDED_CASES: RecordedCase[] = [
     contentType: 'application/vnd.api+json',
     rateLimitHeaders: false,
     error: {
-      errors: [{ title: 'The domain you entered was not found on one of your services', detail: `Please add ${SECOND_DOMAIN} to an active service to begin TLS enablement.` }],
+      errors: [
+        {
+          title: 'The domain you entered was not found on one of your services',
+          detail: `Please add ${SECOND_DOMAIN} to an active service to begin TLS enablement.`,
+        },
+      ],
     },
   },
   {
@@ -481,12 +504,28 @@ export const RECORDED_CASES: RecordedCase[] = [
     source: 'fastly/fixtures/custom_tls/create.yaml',
     method: 'POST',
     path: '/tls/certificates',
-    body: { json: { data: { type: 'tls_certificate', attributes: { cert_blob: CERTIFICATE, name: 'My certificate' } } }, contentType: 'application/vnd.api+json' },
+    body: {
+      json: { data: { type: 'tls_certificate', attributes: { cert_blob: CERTIFICATE, name: 'My certificate' } } },
+      contentType: 'application/vnd.api+json',
+    },
     status: 201,
     contentType: 'application/vnd.api+json',
     rateLimitHeaders: false,
-    fields: ['data.attributes.created_at', 'data.attributes.issued_to', 'data.attributes.issuer', 'data.attributes.not_after', 'data.attributes.not_before', 'data.attributes.serial_number', 'data.attributes.signature_algorithm'],
-    values: { 'data.type': 'tls_certificate', 'data.attributes.name': 'My certificate', 'data.attributes.replace': false, 'data.relationships.tls_domains.data[].id': 'files.toot.example' },
+    fields: [
+      'data.attributes.created_at',
+      'data.attributes.issued_to',
+      'data.attributes.issuer',
+      'data.attributes.not_after',
+      'data.attributes.not_before',
+      'data.attributes.serial_number',
+      'data.attributes.signature_algorithm',
+    ],
+    values: {
+      'data.type': 'tls_certificate',
+      'data.attributes.name': 'My certificate',
+      'data.attributes.replace': false,
+      'data.relationships.tls_domains.data[].id': 'files.toot.example',
+    },
     capture: { certificate: 'data.id' },
   },
   {
@@ -628,5 +667,6 @@ export const UNRECORDED_OPERATIONS: Record<string, string> = {
   retryTlsSubscription: 'no cassette; fastly-js patchTlsSub documentation (attributes.state "retry")',
   purgeUrl: 'no cassette; API reference, "Purging"',
   currentCustomer: 'no cassette; API reference, "Customer" (GET /current_customer answers the customer of the token)',
-  putConfigItems: 'no cassette; API reference, "Config store item" (PATCH /resources/stores/config/{id}/items, bulk update answering {"status":"ok"}; fastly-js bulkUpdateConfigStoreItem)',
+  putConfigItems:
+    'no cassette; API reference, "Config store item" (PATCH /resources/stores/config/{id}/items, bulk update answering {"status":"ok"}; fastly-js bulkUpdateConfigStoreItem)',
 };

@@ -1,8 +1,8 @@
 import * as Fastly from 'fastly';
 import { ManualClock } from '../../src/clock';
 import { createFastlyApiClient } from '../../src/fastly/api-client';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/server';
-import { simControl, type SimControl } from './sim-control';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/sim/server';
+import { type SimControl, simControl } from './sim-control';
 
 // Starts the simulator on 127.0.0.1 with a hand-moved clock, and gives the official fastly-js
 // API classes pointed at it, plus the /__sim/ control API.

@@ -10,7 +10,8 @@ export const computePackage = async (files: Record<string, string | Uint8Array>,
  */
 export const asFile = (bytes: Buffer): Buffer => Object.assign(bytes, { path: 'edgeplane.tar.gz' });
 
-export const MANIFEST = 'manifest_version = 3\nname = "edgeplane"\ndescription = "Mastodon at the edge"\nauthors = ["ops@example.org"]\nlanguage = "javascript"\n\n[scripts]\nbuild = "npm run build"\n';
+export const MANIFEST =
+  'manifest_version = 3\nname = "edgeplane"\ndescription = "Mastodon at the edge"\nauthors = ["ops@example.org"]\nlanguage = "javascript"\n\n[scripts]\nbuild = "npm run build"\n';
 
 /** A minimal valid package: the Wasm magic number stands in for a real build. */
 export const validPackage = () => computePackage({ 'fastly.toml': MANIFEST, 'bin/main.wasm': new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { startLocalEdge, type RunningLocalEdge } from '../../edge/local/server';
+import { type RunningLocalEdge, startLocalEdge } from '../../edge/local/server';
 import type { RunningSimulator } from '../../src/sim/server';
 
 // The local edge in front of one origin per service, reading each service's Config Store through

@@ -57,10 +57,11 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     async waitFor(count) {
       while (receiver.events.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = createServer(async (req, res) => {
     const body = await readBody(req);

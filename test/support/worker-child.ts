@@ -6,7 +6,8 @@ import { childConnection, requiredEnv } from './lifecycle-child';
 // `tick` each time a tick of its loop ends, for the tests to wait on. WRITE_LIMIT (writes an
 // hour) and SHARE (of them for probes), when set, give it a small probe budget.
 
-const budget = process.env.WRITE_LIMIT === undefined ? {} : { writeLimitPerHour: Number(requiredEnv('WRITE_LIMIT')), budgetShare: Number(requiredEnv('SHARE')) };
+const budget =
+  process.env.WRITE_LIMIT === undefined ? {} : { writeLimitPerHour: Number(requiredEnv('WRITE_LIMIT')), budgetShare: Number(requiredEnv('SHARE')) };
 
 const opened = await openControlPlane({
   ...childConnection(),

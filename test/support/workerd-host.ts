@@ -7,7 +7,14 @@ import { Miniflare, type WorkerOptions } from 'miniflare';
 // Prints {"url": …} once the Worker answers; `/cdn-cgi/handler/scheduled` runs its cron handler.
 
 const options = JSON.parse(process.env.WORKER_OPTIONS ?? '') as WorkerOptions;
-const mf = new Miniflare({ ...options, d1Persist: process.env.D1_PERSIST, unsafeTriggerHandlers: true, cf: false, host: '127.0.0.1', port: 0 } as ConstructorParameters<typeof Miniflare>[0]);
+const mf = new Miniflare({
+  ...options,
+  d1Persist: process.env.D1_PERSIST,
+  unsafeTriggerHandlers: true,
+  cf: false,
+  host: '127.0.0.1',
+  port: 0,
+} as ConstructorParameters<typeof Miniflare>[0]);
 const url = await mf.ready;
 process.stdout.write(`${JSON.stringify({ url: url.origin })}\n`);
 const stop = () => void mf.dispose().then(() => process.exit(0));

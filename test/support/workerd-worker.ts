@@ -21,7 +21,9 @@ export async function buildWorkerBundle(outdir: string): Promise<void> {
 
 /** Miniflare's options for the bundle in `bundleDir`: wrangler.toml's, as wrangler reads them, with `variables` added. */
 export function workerOptions(bundleDir: string, variables: Record<string, string>): WorkerOptions {
-  const { compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml')).workerOptions;
+  const { compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases } = unstable_getMiniflareWorkerOptions(
+    join(ROOT, 'wrangler.toml'),
+  ).workerOptions;
   return {
     name: 'edgeplane',
     modules: true,
