@@ -50,6 +50,7 @@ async function serverThroughput(args: string[], path: string, settings: BenchSet
       path,
       headers: { authorization: `Bearer ${target.token}` },
       connections: CONNECTIONS,
+      warmUpMs: settings.throughputMinMs / 5,
       minDurationMs: settings.throughputMinMs,
       minRequests,
     });
@@ -135,7 +136,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
         `API GET /v1/services/{name}/domains, ${domains} domains (req/s)`,
         apiRate ? apiRate.requestsPerSecond.toFixed(1) : 'null',
         apiRate
-          ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection`
+          ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection, after ${(settings.throughputMinMs / 5000).toFixed(1)} s of warm-up`
           : why(api),
       ],
       [
@@ -146,7 +147,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
       [
         'bare Hono hello-world (req/s)',
         bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null',
-        bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry and client` : why(bare),
+        bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry, client and warm-up` : why(bare),
       ],
       ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
       [

@@ -16,6 +16,8 @@ export interface LoadOptions {
   path: string;
   headers?: Record<string, string>;
   connections: number;
+  /** Requests sent first and not counted, so a fresh process is measured after its JIT warm-up. */
+  warmUpMs: number;
   /** Measure at least this long... */
   minDurationMs: number;
   /** ...and until at least this many requests completed. */
@@ -24,24 +26,28 @@ export interface LoadOptions {
 
 export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
   const pool = new Pool(options.url, { connections: options.connections, headersTimeout: 600_000, bodyTimeout: 600_000 });
-  const started = performance.now();
-  let requests = 0;
-  const enough = () => performance.now() - started >= options.minDurationMs && requests >= options.minRequests;
-  const worker = async () => {
-    while (!enough()) {
-      const response = await pool.request({ path: options.path, method: 'GET', headers: options.headers ?? {} });
-      const body = await response.body.text();
-      if (response.statusCode !== 200) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
-      requests++;
-    }
+  const run = async (minDurationMs: number, minRequests: number): Promise<Throughput> => {
+    const started = performance.now();
+    let requests = 0;
+    const enough = () => performance.now() - started >= minDurationMs && requests >= minRequests;
+    const worker = async () => {
+      while (!enough()) {
+        const response = await pool.request({ path: options.path, method: 'GET', headers: options.headers ?? {} });
+        const body = await response.body.text();
+        if (response.statusCode !== 200) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: options.connections }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    return { requestsPerSecond: requests / seconds, requests, seconds };
   };
   try {
-    await Promise.all(Array.from({ length: options.connections }, worker));
+    await run(options.warmUpMs, 1);
+    return await run(options.minDurationMs, options.minRequests);
   } finally {
     await pool.close();
   }
-  const seconds = (performance.now() - started) / 1000;
-  return { requestsPerSecond: requests / seconds, requests, seconds };
 }
 
 export interface TargetServer {
