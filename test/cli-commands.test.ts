@@ -14,6 +14,9 @@ import { configStoreNamed, type SimControl, serviceNamed, simControl } from './s
 
 const API_TOKEN = 'cli-test-api-token-0123456789';
 const FAST_RETRY = { EDGEPLANE_RETRY_INITIAL: '200ms', EDGEPLANE_RETRY_MAX: '500ms' };
+// A write limit this high spaces the shared probe budget by 144 ms, not 14.4 s: these tests are
+// about what the CLI shows, the pace itself is tested in test/lifecycle-budget.test.ts.
+const WRITE_LIMIT = 100_000;
 
 let sim: RunningSimulator;
 let control: SimControl;
@@ -38,7 +41,7 @@ async function untilState(service: string, domain: string, state: string): Promi
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
 beforeAll(async () => {
-  sim = await startSimulator({ releaseDelayMs: 1000, tlsDelayMs: 200 });
+  sim = await startSimulator({ releaseDelayMs: 1000, tlsDelayMs: 200, writeLimitPerHour: WRITE_LIMIT });
   control = simControl(sim);
   dir = mkdtempSync(join(tmpdir(), 'edgeplane-cli-'));
   packagePath = await makeEdgePackage(dir);
@@ -49,6 +52,7 @@ beforeAll(async () => {
     EDGEPLANE_DB: join(dir, 'edgeplane.db'),
     EDGEPLANE_PACKAGE: packagePath,
     EDGEPLANE_PORT: '0',
+    EDGEPLANE_WRITE_LIMIT: String(WRITE_LIMIT),
     ...FAST_RETRY,
   });
   env = { EDGEPLANE_URL: serve.url, EDGEPLANE_API_TOKEN: API_TOKEN };
@@ -287,7 +291,14 @@ describe('serve and worker configuration', () => {
 
   it('splits into `serve --no-worker` and `worker` sharing one database', async () => {
     const db = join(dir, 'split.db');
-    const fastly = { FASTLY_API_TOKEN: sim.defaultAccount.token, FASTLY_API_URL: sim.url, EDGEPLANE_DB: db, EDGEPLANE_PACKAGE: packagePath, ...FAST_RETRY };
+    const fastly = {
+      FASTLY_API_TOKEN: sim.defaultAccount.token,
+      FASTLY_API_URL: sim.url,
+      EDGEPLANE_DB: db,
+      EDGEPLANE_PACKAGE: packagePath,
+      EDGEPLANE_WRITE_LIMIT: String(WRITE_LIMIT),
+      ...FAST_RETRY,
+    };
     const api = await startServe(['serve', '--no-worker', '--poll-interval', '100ms'], { ...fastly, EDGEPLANE_API_TOKEN: API_TOKEN, EDGEPLANE_PORT: '0' });
     const splitEnv = { EDGEPLANE_URL: api.url, EDGEPLANE_API_TOKEN: API_TOKEN };
     try {
