@@ -127,10 +127,17 @@ describe('edgeplane start', () => {
     });
     try {
       await start.waitForLine((line) => line.startsWith('Press Ctrl-C'));
-      const listening = readFileSync(join(dataDir, 'serve.log'), 'utf8')
-        .split('\n')
-        .find((line) => line.includes('"msg":"listening"'));
-      const servePid = (JSON.parse(listening!) as { pid: number }).pid;
+      // serve writes its log asynchronously: the line may land just after start's banner.
+      const listening = await vi.waitFor(
+        () => {
+          const log = readFileSync(join(dataDir, 'serve.log'), 'utf8');
+          const line = log.split('\n').find((entry) => entry.includes('"msg":"listening"'));
+          expect(line, `no "listening" line in serve.log yet:\n${log}`).toBeDefined();
+          return line!;
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      const servePid = (JSON.parse(listening) as { pid: number }).pid;
       const isRunning = (pid: number) => {
         try {
           process.kill(pid, 0);
