@@ -5,6 +5,13 @@ import { serviceOption } from '../arguments';
 /** The old account's token: an option, or (kept out of shell history) this variable. */
 export const FROM_TOKEN_ENV = 'EDGEPLANE_FROM_TOKEN';
 
+const fromTokenOption = () =>
+  new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
+    .env(FROM_TOKEN_ENV)
+    .makeOptionMandatory();
+
+const keepOriginsOption = () => new Option('--keep-origins', "keep the origins of the service on this account instead of mirroring the old service's backends");
+
 export function registerMigrate(program: Command): void {
   const migrate = program.command('migrate').description('Move a site from another Fastly account: plan it, run it, follow it');
   migrate
@@ -13,17 +20,13 @@ export function registerMigrate(program: Command): void {
       "Read the old Fastly account and print the plan: what is created on the new account, which of the old account's claims are removed and in which order, the DNS changes, and what users see in between. Reads only: writes nothing anywhere.",
     )
     .addOption(serviceOption('the service on this (new) account'))
-    .addOption(
-      new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
-        .env(FROM_TOKEN_ENV)
-        .makeOptionMandatory(),
-    )
+    .addOption(fromTokenOption())
     .option(
       '--domain <domain>',
       "a domain to move (repeat for several); default: the service's domains, else those of the old service of the same name",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--keep-origins', "keep the origins of the service on this account instead of mirroring the old service's backends")
+    .addOption(keepOriginsOption())
     .option('--ttl <seconds>', 'the TTL to lower the DNS records to beforehand (default 60)', (value: string) => Number(value))
     .option('--json', 'print the plan as JSON')
     .action(action(async () => (await import('../run/migrate')).migratePlan));
@@ -34,16 +37,12 @@ export function registerMigrate(program: Command): void {
       "Start the move: the old account's claims come off in Fastly's order, then the domains wait for Fastly's release and end cached on this account",
     )
     .addOption(serviceOption('the service on this (new) account'))
-    .addOption(
-      new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
-        .env(FROM_TOKEN_ENV)
-        .makeOptionMandatory(),
-    )
+    .addOption(fromTokenOption())
     .option('--domain <domain>', 'a domain to move (repeat for several); default: as `migrate plan`', (value: string, previous: string[] = []) => [
       ...previous,
       value,
     ])
-    .option('--keep-origins', "keep the origins of the service on this account instead of mirroring the old service's backends")
+    .addOption(keepOriginsOption())
     .option('--json', 'print the run as JSON')
     .action(action(async () => (await import('../run/migrate')).migrateRun));
 
