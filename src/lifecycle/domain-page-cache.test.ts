@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { record } from '../../test/support/domain-record';
 import type { DomainPage } from '../model';
 import { DomainPageCache } from './domain-page-cache';
 
-const page = (domain: string): DomainPage => ({
-  items: [
-    {
-      service: 'toot',
-      domain,
-      role: 'main',
-      state: 'queued',
-      attempts: 0,
-      lastAttemptAt: null,
-      nextAttemptAt: null,
-      lastError: null,
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Queued', message: 'queued', lastTransitionTime: '2026-01-01T00:00:00.000Z' }],
-      activeVersion: null,
-      tls: null,
-      caching: false,
-      cachingOverride: null,
-      move: false,
-      waitingSince: null,
-      backoffSince: null,
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    },
-  ],
-  next: null,
-});
+const page = (domain: string): DomainPage => {
+  const { history: _history, ...summary } = record({ domain });
+  return { items: [summary], next: null };
+};
 const first = { service: 'toot', limit: 100, after: undefined };
 
 describe('DomainPageCache', () => {
