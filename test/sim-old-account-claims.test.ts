@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import * as Fastly from 'fastly';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFastlyApiClient } from '../src/fastly/api-client';
+import * as Fastly from '../src/fastly/fastly-classes';
 import { type FastlyApis, failureOf, type SimHarness, startSimHarness } from './support/sim-harness';
 
 // Issue 12: every kind of claim an old account keeps on a domain (a domain on an active version, a

@@ -1,4 +1,4 @@
-import * as Fastly from 'fastly';
+import * as Fastly from './fastly-classes';
 
 export const FASTLY_API_URL = 'https://api.fastly.com';
 

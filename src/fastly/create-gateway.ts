@@ -1,10 +1,10 @@
-import * as Fastly from 'fastly';
 import { z } from 'zod';
 import { systemClock } from '../clock';
 import { EdgeplaneError, isEdgeplaneError, orNull } from '../errors';
 import { createFastlyApiClient, FASTLY_API_URL } from './api-client';
 import { createCaller, type RawAnswer } from './call';
 import { parseBodyText } from './failure';
+import * as Fastly from './fastly-classes';
 import type {
   BackendSpec,
   FastlyBackend,

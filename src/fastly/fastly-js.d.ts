@@ -1,6 +1,5 @@
-// fastly-js ships no TypeScript types; the gateway is the typed face of it.
-declare module 'fastly' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped module; src/fastly/create-gateway.ts gives each call its type.
-  const Fastly: Record<string, any>;
-  export = Fastly;
+// fastly-js ships no TypeScript types; src/fastly/fastly-classes.ts picks its classes, the gateway types each call.
+declare module 'fastly/dist/*.js' {
+  const file: unknown;
+  export default file;
 }

@@ -1,6 +1,6 @@
-import * as Fastly from 'fastly';
 import { ManualClock } from '../../src/clock';
 import { createFastlyApiClient } from '../../src/fastly/api-client';
+import * as Fastly from '../../src/fastly/fastly-classes';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/sim/server';
 import { type SimControl, simControl } from './sim-control';
 
