@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOMAIN_PAGE_DEFAULT_LIMIT, DOMAIN_PAGE_MAX_LIMIT } from '../../src/model';
 import type { BenchSettings } from '../settings';
@@ -8,7 +8,7 @@ import { type BundleSize, edgeBundleSize, WASM_PATH, type WasmSize, wasmSize } f
 import { type DecisionCost, measureDecisions } from './decisions';
 import { BENCH_SERVICE, openBenchControlPlane, seedIdleDomains } from './idle-domains';
 import { type LargeObjectCost, measureLargeObject } from './large-object';
-import { measureThroughput, startTarget, type Throughput } from './throughput';
+import { fetchBody, measureThroughput, startTarget, type TargetServer, type Throughput } from './throughput';
 
 /**
  * One keep-alive connection for both servers: the listing of 10,000 domains takes seconds, and
@@ -42,20 +42,45 @@ async function measureTick(dbPath: string, ticks: number): Promise<number> {
   }
 }
 
+function throughputOf(target: TargetServer, path: string, settings: BenchSettings, minRequests: number): Promise<Throughput> {
+  return measureThroughput({
+    url: target.url,
+    path,
+    headers: { authorization: `Bearer ${target.token}` },
+    connections: CONNECTIONS,
+    warmUpMs: settings.throughputMinMs / 5,
+    minDurationMs: settings.throughputMinMs,
+    minRequests,
+  });
+}
+
 async function serverThroughput(args: string[], path: string, settings: BenchSettings, minRequests: number): Promise<Throughput> {
   const target = await startTarget(args);
   try {
-    return await measureThroughput({
-      url: target.url,
-      path,
-      headers: { authorization: `Bearer ${target.token}` },
-      connections: CONNECTIONS,
-      warmUpMs: settings.throughputMinMs / 5,
-      minDurationMs: settings.throughputMinMs,
-      minRequests,
-    });
+    return await throughputOf(target, path, settings, minRequests);
   } finally {
     await target.stop();
+  }
+}
+
+/** An API list page and bare Hono answering its very bytes: what the API adds over sending them. */
+interface PageThroughput {
+  api: Throughput;
+  sameAnswer: Throughput;
+  answerBytes: number;
+}
+
+async function pageThroughput(dbPath: string, path: string, settings: BenchSettings): Promise<PageThroughput> {
+  const target = await startTarget(['api', dbPath]);
+  const answerPath = `${dbPath}.answer.json`;
+  try {
+    const answer = await fetchBody(target.url, path, { authorization: `Bearer ${target.token}` });
+    writeFileSync(answerPath, answer);
+    const api = await throughputOf(target, path, settings, 3);
+    return { api, sameAnswer: await serverThroughput(['answer', answerPath], '/', settings, 3), answerBytes: answer.byteLength };
+  } finally {
+    await target.stop();
+    rmSync(answerPath, { force: true });
   }
 }
 
@@ -66,8 +91,8 @@ export interface OverheadDetails {
   storeDomains: number;
   tickMillis: Measured<number>;
   bare: Measured<Throughput>;
-  api: Measured<Throughput>;
-  apiLargestPage: Measured<Throughput>;
+  api: Measured<PageThroughput>;
+  apiLargestPage: Measured<PageThroughput>;
   largeObject: Measured<LargeObjectCost>;
 }
 
@@ -93,9 +118,8 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const bare = await attempt(() => serverThroughput(['bare'], '/', settings, 100));
   // The list answers a page (100 summaries unless asked for more, at most 1,000).
   const listPath = `/v1/services/${BENCH_SERVICE}/domains`;
-  const api = 'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], listPath, settings, 3)) : notSeeded();
-  const apiLargestPage =
-    'value' in seeded ? await attempt(() => serverThroughput(['api', dbPath], `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings, 3)) : notSeeded();
+  const api = 'value' in seeded ? await attempt(() => pageThroughput(dbPath, listPath, settings)) : notSeeded();
+  const apiLargestPage = 'value' in seeded ? await attempt(() => pageThroughput(dbPath, `${listPath}?limit=${DOMAIN_PAGE_MAX_LIMIT}`, settings)) : notSeeded();
   removeDb();
   const largeObject = await attempt(() => measureLargeObject(settings.largeObjectBytes));
 
@@ -103,8 +127,23 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const bundleSize = measuredValue(bundle);
   const wasmInfo = measuredValue(wasm);
   const bareRate = measuredValue(bare);
-  const apiRate = measuredValue(api);
-  const largestPageRate = measuredValue(apiLargestPage);
+  const firstPage = measuredValue(api);
+  const largestPage = measuredValue(apiLargestPage);
+  const apiRate = firstPage?.api;
+  const largestPageRate = largestPage?.api;
+  const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
+  const sameAnswerRows = (page: PageThroughput | null, measured: Measured<PageThroughput>, indent: string): (string | number)[][] => [
+    [
+      `${indent}bare Hono answering the same bytes (req/s)`,
+      page ? page.sameAnswer.requestsPerSecond.toFixed(1) : 'null',
+      page ? `the API's answer (${kb(page.answerBytes)}) saved once and sent as is; ${page.sameAnswer.requests} requests` : why(measured),
+    ],
+    [
+      `${indent}API / bare Hono with the same answer`,
+      page ? (page.api.requestsPerSecond / page.sameAnswer.requestsPerSecond).toFixed(2) : 'null',
+      "what the API's own work (token, query, revision read, routing, metrics) leaves of sending those bytes",
+    ],
+  ];
   const tick = measuredValue(tickMillis);
   const large = measuredValue(largeObject);
   const fullObject = settings.largeObjectBytes === 1024 ** 3;
@@ -140,16 +179,20 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
           : why(api),
       ],
       [
-        `  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`,
-        largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null',
-        largestPageRate ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s` : why(apiLargestPage),
-      ],
-      [
         'bare Hono hello-world (req/s)',
         bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null',
         bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry, client and warm-up` : why(bare),
       ],
-      ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toExponential(2) : 'null', ''],
+      ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toFixed(3) : 'null', 'issue 18: goal ≥ 0.5'],
+      ...sameAnswerRows(firstPage, api, '  '),
+      [
+        `  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`,
+        largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null',
+        largestPageRate
+          ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s; issue 18: goal ≥ 328`
+          : why(apiLargestPage),
+      ],
+      ...sameAnswerRows(largestPage, apiLargestPage, '    '),
       [
         `local edge, one ${objectSize} object: memory above idle (MB)`,
         large ? large.peakOverIdleMb.toFixed(1) : 'null',

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { Pool, request } from 'undici';
 
 // Requests per second a server sustains, measured from this process over keep-alive connections.
 
@@ -48,6 +48,14 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
   } finally {
     await pool.close();
   }
+}
+
+/** The body of one GET, as sent. */
+export async function fetchBody(url: string, path: string, headers: Record<string, string> = {}): Promise<Uint8Array> {
+  const response = await request(new URL(path, url), { headers });
+  const body = new Uint8Array(await response.body.arrayBuffer());
+  if (response.statusCode !== 200) throw new Error(`GET ${path} answered ${response.statusCode}`);
+  return body;
 }
 
 export interface TargetServer {
