@@ -75,12 +75,9 @@ export function createApiApp({
     metrics.recordRequest(c.req.method, route, c.res.status, seconds);
     // Reads that succeeded are what pollers repeat (`domains wait`, dashboards): a line each at
     // debug; changes and failures at info. The metrics count every request either way.
-    const quiet = (c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 400;
-    (quiet ? logger.debug : logger.info).call(
-      logger,
-      { method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) },
-      'request',
-    );
+    const level = (c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 400 ? 'debug' : 'info';
+    if (logger.isLevelEnabled(level))
+      logger[level]({ method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
   });
   app.use('*', (c, next) =>
     (PUBLIC_PATHS.has(c.req.path) && ['GET', 'HEAD'].includes(c.req.method)) || isPublicUiPath(c.req.path, publicStatus) ? next() : requireToken(c, next),

@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { EdgeplaneError } from '../src/errors';
 
 // Bearer tokens are compared as SHA-256 digests with timingSafeEqual: equal lengths, constant time,
 // and every configured token is checked so the time does not tell which one was close.
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** True when `presented` is one of `tokens` (also what the browser login form checks). */
 export function tokenVerifier(tokens: readonly string[]): (presented: string) => boolean {
