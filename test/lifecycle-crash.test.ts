@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { CRASH_EXPECTED, type CrashRig, crashOutcome, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { CRASH_EXPECTED, type CrashRig, crashOutcome, cutAtEveryCall, startCrashRig } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 
@@ -72,26 +72,19 @@ afterAll(async () => rig?.close());
 
 describe('a worker killed between any two Fastly calls on the attach path', () => {
   it('always ends cached after a restart, with one activation, at most one draft and a complete history', { timeout: 180_000 }, async () => {
-    await prepare(0);
-    const clean = await runWorker(0, 0);
-    expect(clean.stderr).toBe('');
-    expect(clean.code).toBe(0);
-    const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
-    expect(callsOnPath).toBeGreaterThanOrEqual(10);
-    const baseline = await outcome(0);
-    expect(baseline).toMatchObject(CRASH_EXPECTED);
-
-    const failures: string[] = [];
-    await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
-      await prepare(k);
-      const crashed = await runWorker(k, k);
-      if (crashed.signal !== 'SIGKILL') failures.push(`k=${k}: the worker was not killed (${crashed.code}, ${crashed.stderr})`);
-      await restart(k);
-      const result = await outcome(k);
-      expect.soft(result, `crash after call ${k}`).toMatchObject(CRASH_EXPECTED);
-      expect.soft(result.drafts, `drafts after crash at call ${k}`).toBeLessThanOrEqual(1);
-      expect.soft(result.activeVersion, `recorded version after crash at call ${k}`).toBe(result.fastlyActive);
+    await cutAtEveryCall({
+      runChild: runWorker,
+      prepare,
+      minCalls: 10,
+      parallel: PARALLEL,
+      checkUncut: async () => expect(await outcome(0)).toMatchObject(CRASH_EXPECTED),
+      finishCut: async (k) => {
+        await restart(k);
+        const result = await outcome(k);
+        expect.soft(result, `crash after call ${k}`).toMatchObject(CRASH_EXPECTED);
+        expect.soft(result.drafts, `drafts after crash at call ${k}`).toBeLessThanOrEqual(1);
+        expect.soft(result.activeVersion, `recorded version after crash at call ${k}`).toBe(result.fastlyActive);
+      },
     });
-    expect(failures).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { type CrashRig, cutAtEveryCall, startCrashRig } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { simControl } from './support/sim-control';
 
@@ -79,11 +79,6 @@ afterAll(async () => rig?.close());
 
 describe('a createService killed between any two Fastly calls', () => {
   it('is finished by the worker: one service, fully provisioned, activated once', { timeout: 120_000 }, async () => {
-    const clean = await runCreate(0, 0);
-    expect(clean.stderr).toBe('');
-    expect(clean.code).toBe(0);
-    const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
-    expect(callsOnPath).toBeGreaterThanOrEqual(10);
     const expected = {
       services: 1,
       backends: ['main_origin', 'static_origin'],
@@ -94,20 +89,22 @@ describe('a createService killed between any two Fastly calls', () => {
       site: true,
       configStores: 1,
     };
-    expect(await onFastly('provision-0')).toMatchObject(expected);
-
-    await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
-      const crashed = await runCreate(k, k);
-      expect(crashed.signal, `k=${k}: ${crashed.stderr}`).toBe('SIGKILL');
-      const resumed = await resumeLater(k);
-      expect(resumed.early, `k=${k}`).toBe(0);
-      expect(resumed.before, `k=${k}`).toBe('provisioning');
-      expect(resumed.stepped, `k=${k}`).toBe(1);
-      expect(resumed.after, `k=${k}`).toMatchObject({ status: 'ready', lastError: null });
-      expect(resumed.again, `k=${k}`).toBe(0);
-      const fastly = await onFastly(`provision-${k}`);
-      expect.soft(fastly, `crash after call ${k}`).toMatchObject(expected);
-      expect.soft(resumed.after.activeVersion, `recorded version after crash at call ${k}`).toBe(fastly.activeVersion);
+    await cutAtEveryCall({
+      runChild: runCreate,
+      minCalls: 10,
+      parallel: PARALLEL,
+      checkUncut: async () => expect(await onFastly('provision-0')).toMatchObject(expected),
+      finishCut: async (k) => {
+        const resumed = await resumeLater(k);
+        expect(resumed.early, `k=${k}`).toBe(0);
+        expect(resumed.before, `k=${k}`).toBe('provisioning');
+        expect(resumed.stepped, `k=${k}`).toBe(1);
+        expect(resumed.after, `k=${k}`).toMatchObject({ status: 'ready', lastError: null });
+        expect(resumed.again, `k=${k}`).toBe(0);
+        const fastly = await onFastly(`provision-${k}`);
+        expect.soft(fastly, `crash after call ${k}`).toMatchObject(expected);
+        expect.soft(resumed.after.activeVersion, `recorded version after crash at call ${k}`).toBe(fastly.activeVersion);
+      },
     });
   });
 });

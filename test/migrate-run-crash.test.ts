@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { type CrashRig, forEachCrashPoint, startCrashRig } from './support/crash-rig';
+import { type CrashRig, cutAtEveryCall, startCrashRig } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
@@ -137,22 +137,16 @@ afterAll(async () => rig?.close());
 
 describe('a migration whose worker is killed between any two Fastly calls', () => {
   it('always finishes after a restart: cached on the new account, nothing left on the old one, one activation on each side', { timeout: 600_000 }, async () => {
-    await prepare(0);
-    const clean = await runWorker(0, 0);
-    expect(clean.stderr).toBe('');
-    expect(clean.code).toBe(0);
-    const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
-    expect(callsOnPath).toBeGreaterThanOrEqual(25);
-    expect(await outcome(0)).toEqual(EXPECTED);
-
-    const failures: string[] = [];
-    await forEachCrashPoint(callsOnPath, PARALLEL, async (k) => {
-      await prepare(k);
-      const crashed = await runWorker(k, k);
-      if (crashed.signal !== 'SIGKILL') failures.push(`k=${k}: the worker was not killed (${crashed.code}, ${crashed.stderr})`);
-      await restart(k);
-      expect.soft(await outcome(k), `crash after call ${k}`).toEqual(EXPECTED);
+    await cutAtEveryCall({
+      runChild: runWorker,
+      prepare,
+      minCalls: 25,
+      parallel: PARALLEL,
+      checkUncut: async () => expect(await outcome(0)).toEqual(EXPECTED),
+      finishCut: async (k) => {
+        await restart(k);
+        expect.soft(await outcome(k), `crash after call ${k}`).toEqual(EXPECTED);
+      },
     });
-    expect(failures).toEqual([]);
   });
 });

@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { DomainRecord } from '../../src/model';
 import { type RunningSimulator, startSimulator } from '../../src/sim/server';
+import type { ChildResult } from './child-run';
 import { makeEdgePackage } from './lifecycle-harness';
 import { activeVersion, configStoreNamed, draftsOf, serviceNamed, simControl } from './sim-control';
 
 // What the crash tests run on: a simulator where releases and TLS happen at once (so a path makes
 // the same Fastly calls in every run) and the write limit is never reached, a temporary folder
-// for the runs' databases, and an edge package. And the loop over every crash point.
+// for the runs' databases, and an edge package. And the driver that cuts a path at each of its calls.
 
 export interface CrashRig {
   sim: RunningSimulator;
@@ -31,10 +33,48 @@ export async function startCrashRig(dirPrefix: string): Promise<CrashRig> {
   };
 }
 
-/** Runs `crashAt(k)` for every k from 1 to `callsOnPath`, `parallel` at a time. */
-export async function forEachCrashPoint(callsOnPath: number, parallel: number, crashAt: (k: number) => Promise<void>): Promise<void> {
+/** One crash test's parts, for `cutAtEveryCall`. */
+export interface CrashPath {
+  /** Runs the child on run k's database; it SIGKILLs itself right after its `crashAfter`-th Fastly call (0: never) and prints `{"calls": n}` when it ends. */
+  runChild(k: number, crashAfter: number): Promise<ChildResult>;
+  /** Sets up run k before its child starts. */
+  prepare?(k: number): Promise<void>;
+  /** Fewest Fastly calls the uncut path may make: fewer means it was cut short. */
+  minCalls: number;
+  /** How many runs go at once. */
+  parallel: number;
+  /** Checks the uncut run 0. */
+  checkUncut(): Promise<void>;
+  /** Finishes run k, killed after its k-th call, and checks it. */
+  finishCut(k: number): Promise<void>;
+}
+
+/**
+ * Runs the path uncut (run 0) to count its Fastly calls, then once cut after each of them (run k
+ * killed after call k), `parallel` runs at a time; every cut child must have died of its SIGKILL.
+ */
+export async function cutAtEveryCall(path: CrashPath): Promise<void> {
+  await path.prepare?.(0);
+  const clean = await path.runChild(0, 0);
+  expect(clean.stderr).toBe('');
+  expect(clean.code).toBe(0);
+  const callsOnPath = (JSON.parse(clean.stdout) as { calls: number }).calls;
+  expect(callsOnPath).toBeGreaterThanOrEqual(path.minCalls);
+  await path.checkUncut();
+
+  const notKilled: string[] = [];
   const ks = Array.from({ length: callsOnPath }, (_, index) => index + 1);
-  for (let start = 0; start < ks.length; start += parallel) await Promise.all(ks.slice(start, start + parallel).map(crashAt));
+  for (let start = 0; start < ks.length; start += path.parallel) {
+    await Promise.all(
+      ks.slice(start, start + path.parallel).map(async (k) => {
+        await path.prepare?.(k);
+        const crashed = await path.runChild(k, k);
+        if (crashed.signal !== 'SIGKILL') notKilled.push(`k=${k}: the child was not killed (${crashed.code}, ${crashed.stderr})`);
+        await path.finishCut(k);
+      }),
+    );
+  }
+  expect(notKilled).toEqual([]);
 }
 
 /** What the simulator and the store say about crash-k's domain once a crashed run is finished. */
