@@ -321,9 +321,9 @@ const originLifetime = { ttlRule: { kind: 'origin' }, maxTtl: POLICY_TTLS.origin
 
 /**
  * The main domain's routes, in order: the first row that matches decides. This is the table that
- * changes when Mastodon does; edge/README.md shows it row by row.
+ * changes when Mastodon does; edge/README.md shows it row by row (routes-readme.test.ts keeps the two in step).
  */
-const MAIN_ROUTES: readonly RouteRow[] = [
+export const MAIN_ROUTES: readonly RouteRow[] = [
   {
     matches: ({ path }) => path === '/health' || path === '/api/v1/streaming/health',
     route: fixed({ name: 'health', behaviour: 'pass', reason: 'health check: never stored' }),
@@ -481,7 +481,7 @@ const MAIN_ROUTES: readonly RouteRow[] = [
 ];
 
 /** Anything else on the main domain. */
-const PAGE_ROUTE: Route = {
+export const PAGE_ROUTE: Route = {
   name: 'page',
   behaviour: 'cache',
   reason: 'page: per origin headers',
