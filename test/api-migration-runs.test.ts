@@ -57,6 +57,7 @@ describe('the migration run routes', () => {
         domains: [{ domain: 'toot.example', role: 'main' }],
         subscriptions: [{ domain: 'toot.example', id: 'old-subscription' }],
         managedDomain: { id: 'old-managed', fqdn: 'toot.example' },
+        certificate: { id: 'old-certificate', domain: 'toot.example', activationId: 'old-activation' },
         origins: ServiceInput.parse(serviceInput('toot')).origins,
       },
       'toot',
@@ -84,7 +85,7 @@ describe('the migration run routes', () => {
     const run = MigrationRun.parse(JSON.parse(cancelledText));
     expect(run.status).toBe('cancelled');
     expect(run.nextAttemptAt).toBeNull();
-    expect(run.history.at(-1)).toMatchObject({ event: 'cancelled', message: 'Cancelled by the operator after 0 of 8 steps' });
+    expect(run.history.at(-1)).toMatchObject({ event: 'cancelled', message: 'Cancelled by the operator after 0 of 10 steps' });
     // Cancelled, it no longer stands in the way of a new run.
     expect((await opened.migrations.start(plan(), OLD_TOKEN)).status).toBe('running');
 

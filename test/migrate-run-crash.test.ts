@@ -11,7 +11,8 @@ import { activeVersion, type DumpedService, serviceWithId, simControl } from './
 // Crash safety of `migrate run`: the new account's worker runs as a real child process and
 // SIGKILLs itself right after its k-th Fastly call of the migration (old account or new), for
 // every k; a restarted worker (here, in the test's process, with the same worker id) finishes the
-// run. Every run must end like an uncut one: the domain cached on the new account with one
+// run (the cut points include deleting the old account's TLS activation and uploaded certificate).
+// Every run must end like an uncut one: the domain cached on the new account with one
 // activation, one service and one TLS subscription there, and nothing of it left on the old
 // account, whose service was activated exactly once for the change.
 
@@ -107,6 +108,8 @@ async function outcome(k: number) {
     cachingSwitch: newStore?.items[`caching:${domain(k)}`],
     oldTlsSubscriptions: state.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId).length,
     oldManagedDomains: state.managedDomains.filter((managed) => managed.customerId === site.customerId).length,
+    oldTlsActivations: state.tlsActivations.filter((activation) => activation.customerId === site.customerId).length,
+    oldTlsCertificates: state.tlsCertificates.filter((certificate) => certificate.customerId === site.customerId).length,
     oldActiveDomains: activeVersion(oldService)?.domains,
     oldActivationsForTheChange: activationsOf(oldService) - oldActivations,
     oldCachingSwitch: state.configStores.find((store) => store.id === site.configStoreId)?.items[`caching:${domain(k)}`] ?? null,
@@ -124,6 +127,8 @@ const EXPECTED = {
   cachingSwitch: 'on',
   oldTlsSubscriptions: 0,
   oldManagedDomains: 0,
+  oldTlsActivations: 0,
+  oldTlsCertificates: 0,
   oldActiveDomains: [],
   oldActivationsForTheChange: 1,
   oldCachingSwitch: null,

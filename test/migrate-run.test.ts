@@ -14,7 +14,8 @@ import { type OldSite, planForOldSite, setUpOldSite } from './support/old-accoun
 import { activeVersion, serviceWithId, simControl } from './support/sim-control';
 
 // `migrate run` end to end on the simulator: the old account has an active service with the
-// domains, a TLS subscription each and a Domain Management record; the job takes every claim off
+// domains, a TLS subscription each, a Domain Management record and an uploaded certificate
+// TLS-activated for files.toot.example; the job takes every claim off
 // the old account in Fastly's order, then the domains wait for Fastly's release on the new
 // account like any other and end cached there. Time is a manual clock both sides share.
 
@@ -102,6 +103,8 @@ describe('migrate run', () => {
     // Nothing of the site is left on the old account, and its service was activated once more.
     expect(after.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId)).toEqual([]);
     expect(after.managedDomains.filter((managed) => managed.customerId === site.customerId)).toEqual([]);
+    expect(after.tlsActivations.filter((activation) => activation.customerId === site.customerId)).toEqual([]);
+    expect(after.tlsCertificates.filter((certificate) => certificate.customerId === site.customerId)).toEqual([]);
     const oldAfter = serviceWithId(after, site.serviceId);
     expect(activeVersion(oldAfter)?.domains).toEqual([]);
     expect(oldAfter.versions.reduce((sum, version) => sum + version.activations, 0)).toBe(oldActivations + 1);
@@ -138,8 +141,16 @@ describe('migrate run', () => {
     const started = MigrationRun.parse(JSON.parse(text));
     const done = await tickUntilDone(started.id);
     expect(done.status, JSON.stringify(done.history, null, 2)).toBe('done');
+    // The plan read the activated certificate and disabled it before deleting it.
+    expect(done.plan.steps.filter((step) => step.action.startsWith('delete_tls_')).map((step) => [step.action, step.domains])).toEqual([
+      ['delete_tls_subscription', ['toot.example', 'files.toot.example']], // the apex is files' parent
+      ['delete_tls_subscription', ['files.toot.example']],
+      ['delete_tls_activations', ['files.toot.example']],
+      ['delete_tls_certificate', ['files.toot.example']],
+    ]);
     for (const { domain } of SITE) expect((await opened.controlPlane.getDomain('toot', domain)).state).toBe('cached');
     const after = await simControl(sim).state();
+    expect(after.tlsCertificates.filter((certificate) => certificate.customerId === site.customerId)).toEqual([]);
     expect(after.tlsSubscriptions.filter((sub) => sub.customerId === site.customerId)).toEqual([]);
     expect(after.managedDomains.filter((managed) => managed.customerId === site.customerId)).toEqual([]);
     expect(activeVersion(serviceWithId(after, site.serviceId))?.domains).toEqual([]);

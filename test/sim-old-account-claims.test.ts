@@ -22,6 +22,19 @@ beforeEach(async () => {
 afterEach(() => h.sim.close());
 
 const certificates = (token: string) => new Fastly.TlsCertificatesApi(createFastlyApiClient(token, h.sim.url));
+const activations = (token: string) => new Fastly.TlsActivationsApi(createFastlyApiClient(token, h.sim.url));
+
+/** Enables the uploaded certificate for `domain` (a TLS activation), with the old token. */
+function activate(certificateId: string, domain: string) {
+  return activations(old.token).createTlsActivation({
+    tls_activation: {
+      data: {
+        type: 'tls_activation',
+        relationships: { tls_certificate: { data: { type: 'tls_certificate', id: certificateId } }, tls_domain: { data: { type: 'tls_domain', id: domain } } },
+      },
+    },
+  });
+}
 
 async function managedDomains(token: string, method: string, path = '', body?: unknown) {
   const response = await fetch(`${h.sim.url}/domain-management/v1/domains${path}`, {
@@ -176,6 +189,48 @@ describe("an old account's claims (issue 12)", () => {
     expect(otherDelete.status).toBe(404);
 
     await certificates(old.token).deleteTlsCert({ tls_certificate_id: created.id });
+    expect(await newAccountAdds('www.toot.example')).toBe(refused('www.toot.example'));
+    h.clock.advance(RELEASE_DELAY_MS);
+    expect(await newAccountAdds('www.toot.example')).toBe('added');
+  });
+
+  it('keeps an activated certificate and its names until every activation of it is deleted', async () => {
+    const service = await oldServiceWith('files.toot.example', 'www.toot.example');
+    const certificate = await uploadCertificate();
+    const files = await activate(certificate.id, 'files.toot.example');
+    const www = await activate(certificate.id, 'www.toot.example'); // through the certificate's wildcard
+    expect(files.data.relationships.tls_domain.data.id).toBe('files.toot.example');
+    expect(files.data.relationships.tls_certificate.data.id).toBe(certificate.id);
+
+    // One activation per domain; only for a domain a service of the account holds; Fastly's texts.
+    const again = await failureOf(activate(certificate.id, 'files.toot.example'));
+    expect([again.status, again.body.errors[0].detail]).toEqual([400, 'domain_id has already been taken']);
+    const unserved = await failureOf(activate(certificate.id, 'api.toot.example'));
+    expect([unserved.status, unserved.body.errors[0].title]).toEqual([400, 'The domain you entered was not found on one of your services']);
+    const missing = await failureOf(activate('', 'files.toot.example'));
+    expect(missing.body.errors[0]).toEqual({ title: 'Missing required attribute', detail: 'param is missing or the value is empty: tls_certificate_id' });
+
+    // Listed with Fastly's filters, to the old account only.
+    const ids = async (options: Record<string, string>, token = old.token) =>
+      (await activations(token).listTlsActivations(options)).data.map((activation: any) => activation.id).sort();
+    expect(await ids({ filter_tls_certificate_id: certificate.id })).toEqual([files.data.id, www.data.id].sort());
+    expect(await ids({ filter_tls_domain_id: 'www.toot.example' })).toEqual([www.data.id]);
+    expect(await ids({ filter_tls_certificate_id: 'another-certificate' })).toEqual([]);
+    expect(await ids({ page_size: '1', page_number: '2' })).toHaveLength(1);
+    expect(await ids({}, h.sim.defaultAccount.token)).toEqual([]);
+
+    // The certificate goes only after its activations; meanwhile its names stay claimed.
+    const refusedDelete = await failureOf(certificates(old.token).deleteTlsCert({ tls_certificate_id: certificate.id }));
+    expect([refusedDelete.status, refusedDelete.body.errors[0].title]).toEqual([400, "Can't delete certificate"]);
+    await removeFromService(service.id, 1, 'files.toot.example', 'www.toot.example');
+    h.clock.advance(RELEASE_DELAY_MS);
+    expect(await newAccountAdds('files.toot.example')).toBe(refused('files.toot.example'));
+    await activations(old.token).deleteTlsActivation({ tls_activation_id: files.data.id });
+    expect(await ids({})).toEqual([www.data.id]);
+    expect((await failureOf(certificates(old.token).deleteTlsCert({ tls_certificate_id: certificate.id }))).status).toBe(400);
+    await activations(old.token).deleteTlsActivation({ tls_activation_id: www.data.id });
+    await certificates(old.token).deleteTlsCert({ tls_certificate_id: certificate.id });
+    expect((await h.state()).tlsActivations).toEqual([]);
     expect(await newAccountAdds('www.toot.example')).toBe(refused('www.toot.example'));
     h.clock.advance(RELEASE_DELAY_MS);
     expect(await newAccountAdds('www.toot.example')).toBe('added');

@@ -16,6 +16,7 @@ import type {
   ManagedDomain,
   RateLimitState,
   ResourceLink,
+  TlsActivation,
   TlsCertificate,
   TlsSubscription,
 } from './gateway';
@@ -35,6 +36,7 @@ import {
   ServiceAnswer,
   ServiceListAnswer,
   StatusAnswer,
+  TlsActivationPageDocument,
   TlsCertificatePageDocument,
   TlsSubscriptionDocument,
   TlsSubscriptionListDocument,
@@ -50,7 +52,7 @@ const DEFAULT_READ_RETRY_DELAY_MS = 250;
 /** Domain Management list page size (Fastly's maximum), and pages read at most: a runaway cursor must not loop forever. */
 const MANAGED_DOMAIN_PAGE_SIZE = 100;
 const MAX_MANAGED_DOMAIN_PAGES = 50;
-/** Page size and most pages read of the other lists (services, TLS subscriptions and certificates). */
+/** Page size and most pages read of the other lists (services, TLS subscriptions, certificates and activations). */
 const LIST_PAGE_SIZE = 100;
 const MAX_LIST_PAGES = 50;
 
@@ -142,6 +144,7 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
   const resources = new Fastly.ResourceApi(client);
   const tlsSubscriptions = new Fastly.TlsSubscriptionsApi(client);
   const tlsCertificates = new Fastly.TlsCertificatesApi(client);
+  const tlsActivations = new Fastly.TlsActivationsApi(client);
   const purges = new Fastly.PurgeApi(client);
   // Each fastly-js API class, constructed, authenticates the shared client with FASTLY_API_TOKEN when
   // that is set: a gateway for another token (a migration's old account) must have its own back.
@@ -436,6 +439,27 @@ export function createFastlyGateway(options: FastlyGatewayOptions): FastlyGatewa
 
     async deleteTlsCertificate(id) {
       await sdk('deleteTlsCertificate', 'DELETE', Anything, () => tlsCertificates.deleteTlsCertWithHttpInfo({ tls_certificate_id: id }));
+    },
+
+    async listTlsActivations(filter = {}) {
+      const found: TlsActivation[] = [];
+      for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+        const query = { page_number: page, page_size: LIST_PAGE_SIZE, ...(filter.certificateId ? { filter_tls_certificate_id: filter.certificateId } : {}) };
+        const answer = await sdk('listTlsActivations', 'GET', TlsActivationPageDocument, () => tlsActivations.listTlsActivationsWithHttpInfo(query));
+        found.push(
+          ...answer.data.map((data) => ({
+            id: data.id,
+            certificateId: data.relationships.tls_certificate.data.id,
+            domain: data.relationships.tls_domain.data.id.toLowerCase(),
+          })),
+        );
+        if (page >= (answer.meta?.total_pages ?? 1)) break;
+      }
+      return found;
+    },
+
+    async deleteTlsActivation(id) {
+      await sdk('deleteTlsActivation', 'DELETE', Anything, () => tlsActivations.deleteTlsActivationWithHttpInfo({ tls_activation_id: id }));
     },
 
     async retryTlsSubscription(id) {

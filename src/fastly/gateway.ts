@@ -67,6 +67,13 @@ export interface TlsCertificate {
   domains: string[];
 }
 
+/** A TLS activation: an uploaded certificate enabled for one domain (which it claims while it lasts). */
+export interface TlsActivation {
+  id: string;
+  certificateId: string;
+  domain: string;
+}
+
 export interface ValidationResult {
   valid: boolean;
   messages: string[];
@@ -183,6 +190,12 @@ export interface FastlyGateway {
   listTlsCertificates(): Promise<TlsCertificate[]>;
   /** Fastly refuses one still enabled for a domain (its TLS activations go first). */
   deleteTlsCertificate(id: string): Promise<void>;
+
+  // TLS activations (`/tls/activations`)
+  /** The account's activations (all pages), only those of one certificate when `certificateId` is given. */
+  listTlsActivations(filter?: { certificateId?: string }): Promise<TlsActivation[]>;
+  /** Disables TLS on the activation's domain. */
+  deleteTlsActivation(id: string): Promise<void>;
 
   // Purge
   purgeAll(serviceId: string): Promise<string>;

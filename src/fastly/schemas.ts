@@ -114,6 +114,20 @@ export const TlsCertificatePageDocument = z.object({
   meta: JsonApiMeta,
 });
 
+/** TLS activations (`/tls/activations`): one certificate enabled for one domain (fastly/fixtures/custom_tls_activation/list.yaml). */
+export const TlsActivationPageDocument = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      relationships: z.object({
+        tls_certificate: z.object({ data: z.object({ id: z.string().min(1) }) }),
+        tls_domain: z.object({ data: z.object({ id: z.string().min(1) }) }),
+      }),
+    }),
+  ),
+  meta: JsonApiMeta,
+});
+
 export type TlsIncluded = z.infer<typeof Included>;
 
 /** Domain Management v1. */

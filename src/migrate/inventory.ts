@@ -86,8 +86,13 @@ export async function readOldAccount(old: FastlyGateway, request: InventoryReque
     .filter((subscription) => subscription.domains.some((name) => coversAny(name, hosts)))
     .map(({ id, state, domains }) => ({ id, state, domains }));
   const tlsCertificates = (await old.listTlsCertificates()).filter((certificate) => certificate.domains.some((name) => coversAny(name, hosts)));
+  // A certificate's activations all go before it, also those of names that are not moving.
+  const certificateIds = new Set(tlsCertificates.map((certificate) => certificate.id));
+  const tlsActivations = (await old.listTlsActivations())
+    .filter((activation) => certificateIds.has(activation.certificateId) || coversAny(activation.domain, hosts))
+    .map(({ id, certificateId, domain }) => ({ id, certificateId, domain }));
   const managedDomains = (await old.listManagedDomains())
     .filter((managed) => coversAny(managed.fqdn, hosts))
     .map(({ id, fqdn, serviceId }) => ({ id, fqdn, serviceId }));
-  return { customer, readAt: request.now.toISOString(), domains: hosts, services, tlsSubscriptions, tlsCertificates, managedDomains };
+  return { customer, readAt: request.now.toISOString(), domains: hosts, services, tlsSubscriptions, tlsCertificates, tlsActivations, managedDomains };
 }

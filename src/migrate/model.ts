@@ -57,6 +57,14 @@ export const OldTlsCertificate = z.object({
 });
 export type OldTlsCertificate = z.infer<typeof OldTlsCertificate>;
 
+/** A TLS activation of the old account: an uploaded certificate enabled for one domain. */
+export const OldTlsActivation = z.object({
+  id: z.string(),
+  certificateId: z.string(),
+  domain: z.string(),
+});
+export type OldTlsActivation = z.infer<typeof OldTlsActivation>;
+
 /** A Domain Management (versionless) domain of the old account. */
 export const OldManagedDomain = z.object({
   id: z.string(),
@@ -74,6 +82,8 @@ export const OldAccountInventory = z.object({
   services: z.array(OldService),
   tlsSubscriptions: z.array(OldTlsSubscription),
   tlsCertificates: z.array(OldTlsCertificate),
+  /** The activations of those certificates, and any other activation of one of the domains. */
+  tlsActivations: z.array(OldTlsActivation),
   managedDomains: z.array(OldManagedDomain),
 });
 export type OldAccountInventory = z.infer<typeof OldAccountInventory>;
@@ -81,7 +91,7 @@ export type OldAccountInventory = z.infer<typeof OldAccountInventory>;
 // ---------------------------------------------------------------------------------------------
 // Plan: claims on the old account, the ordered steps, DNS and the gap.
 
-export const ClaimKind = z.enum(['active_version', 'tls_subscription', 'tls_certificate', 'managed_domain']);
+export const ClaimKind = z.enum(['active_version', 'tls_subscription', 'tls_activation', 'tls_certificate', 'managed_domain']);
 export type ClaimKind = z.infer<typeof ClaimKind>;
 
 /** How a claimed name covers a site domain: the name itself, a parent, or a parent's wildcard. */
@@ -104,6 +114,7 @@ export const Claim = z.object({
   version: z.number().int().positive().optional(),
   subscriptionId: z.string().optional(),
   certificateId: z.string().optional(),
+  activationId: z.string().optional(),
   managedDomainId: z.string().optional(),
   /** In words, e.g. "a TLS subscription on the old account". */
   description: z.string(),
@@ -138,6 +149,12 @@ export const MigrationStep = z.discriminatedUnion('action', [
   StepBase.extend({ action: z.literal('caching_off'), serviceId: z.string(), configStoreId: z.string() }),
   /** Old account: delete the TLS subscription; `force` because its domains are still active. */
   StepBase.extend({ action: z.literal('delete_tls_subscription'), subscriptionId: z.string(), force: z.boolean() }),
+  /** Old account: delete the TLS activations of an uploaded certificate (Fastly refuses to delete it while one is left). */
+  StepBase.extend({
+    action: z.literal('delete_tls_activations'),
+    certificateId: z.string(),
+    activations: z.array(z.object({ id: z.string(), domain: z.string() })),
+  }),
   /** Old account: delete an uploaded certificate. */
   StepBase.extend({ action: z.literal('delete_tls_certificate'), certificateId: z.string() }),
   /** Old account: clone the active version, delete the names, activate the clone (one activation per service). */

@@ -27,6 +27,7 @@ function inventory(overrides: Partial<OldAccountInventory> = {}): OldAccountInve
     services: [edgeplaneService],
     tlsSubscriptions: [{ id: 'sub-1', state: 'issued', domains: ['toot.example', 'files.toot.example'] }],
     tlsCertificates: [],
+    tlsActivations: [],
     managedDomains: [{ id: 'dm-1', fqdn: 'toot.example', serviceId: 'svc-old' }],
     ...overrides,
   };
@@ -104,6 +105,68 @@ describe('buildMigrationPlan', () => {
     expect(claim).toMatchObject({ kind: 'active_version', name: '*.toot.example', coverage: 'wildcard', holds: ['files.toot.example'] });
     expect(claim!.description).toBe('held by version 4 of the service catch-all on the old account, through the wildcard *.toot.example');
     expect(plan.warnings.some((warning) => warning.startsWith('*.toot.example on the old service catch-all'))).toBe(true);
+  });
+
+  it("deletes an uploaded certificate's TLS activations right before it, and warns of the names not moving", () => {
+    const plan = MigrationPlan.parse(
+      buildMigrationPlan({
+        service: 'toot',
+        inventory: inventory({
+          tlsCertificates: [{ id: 'cert-1', name: 'files', domains: ['files.toot.example', '*.toot.example'] }],
+          tlsActivations: [
+            { id: 'act-files', certificateId: 'cert-1', domain: 'files.toot.example' },
+            { id: 'act-www', certificateId: 'cert-1', domain: 'www.toot.example' },
+            { id: 'act-other', certificateId: 'cert-elsewhere', domain: 'toot.example' },
+          ],
+        }),
+      }),
+    );
+    expect(plan.steps.map((step) => `${step.order} ${step.action}`).slice(4, 8)).toEqual([
+      '5 delete_tls_subscription',
+      '6 delete_tls_activations',
+      '7 delete_tls_certificate',
+      '8 remove_domains_from_service',
+    ]);
+    const activations = plan.steps[5]!;
+    expect(activations).toMatchObject({
+      action: 'delete_tls_activations',
+      certificateId: 'cert-1',
+      activations: [
+        { id: 'act-files', domain: 'files.toot.example' },
+        { id: 'act-www', domain: 'www.toot.example' },
+      ],
+      domains: ['files.toot.example'],
+      claimIds: ['tls_activation:act-files'],
+    });
+    expect(activations.reason).toContain('Fastly refuses to delete a certificate that is still enabled for a domain');
+    expect(plan.claims.filter((claim) => claim.kind === 'tls_activation')).toEqual([
+      expect.objectContaining({
+        name: 'files.toot.example',
+        activationId: 'act-files',
+        certificateId: 'cert-1',
+        removedAtStep: 6,
+        holds: ['files.toot.example'],
+      }),
+    ]);
+    expect(plan.claims.filter((claim) => claim.kind === 'tls_certificate').map((claim) => [claim.name, claim.removedAtStep])).toEqual([
+      ['files.toot.example', 7],
+      ['*.toot.example', 7],
+    ]);
+    // www.toot.example is not moving; toot.example's activation belongs to the subscription, which goes with force.
+    expect(plan.warnings).toEqual([
+      'the certificate files (cert-1) is also TLS-activated for www.toot.example, which is not moving; deleting it disables TLS there too',
+    ]);
+  });
+
+  it('warns of an activation the plan cannot remove', () => {
+    const plan = buildMigrationPlan({
+      service: 'toot',
+      inventory: inventory({ tlsSubscriptions: [], tlsActivations: [{ id: 'act-other', certificateId: 'cert-elsewhere', domain: 'toot.example' }] }),
+    });
+    expect(plan.steps.some((step) => step.action === 'delete_tls_activations')).toBe(false);
+    expect(plan.warnings).toEqual([
+      'toot.example is TLS-activated (act-other) with the certificate cert-elsewhere, which the plan does not delete: delete that activation on the old account before the move',
+    ]);
   });
 
   it('deletes a subscription that was never issued without force', () => {

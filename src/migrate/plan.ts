@@ -6,8 +6,9 @@ import { mirrorOrigins } from './origins';
 
 // The migration plan, decided from the old account's inventory alone (pure: no Fastly call).
 // Claims come off the old account in Fastly's order (docs/fastly-facts.md, "Moving a domain
-// between accounts"): caching off, TLS subscriptions deleted with force, certificates, the names
-// removed from a new version that is then activated, Domain Management records last.
+// between accounts"): caching off, TLS subscriptions deleted with force, each certificate after its
+// TLS activations, the names removed from a new version that is then activated, Domain Management
+// records last.
 
 export interface PlanRequest {
   service: string;
@@ -126,6 +127,39 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
       .filter((name) => coveredHosts(name, hosts).length > 0)
       .map((name) => claimOf('tls_certificate', certificate.id, name, hosts, { certificateId: certificate.id }, 'a TLS certificate on the old account'));
     if (claims.length === 0) continue;
+    const activations = inventory.tlsActivations.filter((activation) => activation.certificateId === certificate.id);
+    if (activations.length > 0) {
+      const activationClaims = activations
+        .filter((activation) => coveredHosts(activation.domain, hosts).length > 0)
+        .map((activation) =>
+          claimOf(
+            'tls_activation',
+            activation.id,
+            activation.domain,
+            hosts,
+            { certificateId: certificate.id, activationId: activation.id },
+            `the TLS activation of the certificate ${certificate.name} on the old account`,
+          ),
+        );
+      const others = activations.filter((activation) => coveredHosts(activation.domain, hosts).length === 0).map((activation) => activation.domain);
+      if (others.length > 0) {
+        warnings.push(
+          `the certificate ${certificate.name} (${certificate.id}) is also TLS-activated for ${others.join(', ')}, which ${others.length > 1 ? 'are' : 'is'} not moving; deleting it disables TLS there too`,
+        );
+      }
+      add(
+        {
+          action: 'delete_tls_activations',
+          where: 'old_account',
+          domains: heldBy(activationClaims),
+          certificateId: certificate.id,
+          activations: activations.map(({ id, domain }) => ({ id, domain })),
+          description: `Disable the certificate ${certificate.name} (${certificate.id}) on ${activations.map((activation) => activation.domain).join(', ')}: delete its TLS activations`,
+          reason: 'Fastly refuses to delete a certificate that is still enabled for a domain, and an activated domain stays claimed until its activation goes',
+        },
+        activationClaims,
+      );
+    }
     add(
       {
         action: 'delete_tls_certificate',
@@ -136,6 +170,14 @@ export function buildMigrationPlan(request: PlanRequest): MigrationPlan {
         reason: 'an uploaded certificate claims the names it covers until it is deleted',
       },
       claims,
+    );
+  }
+  const deletedCertificates = new Set(inventory.tlsCertificates.map((certificate) => certificate.id));
+  for (const activation of inventory.tlsActivations.filter((entry) => !deletedCertificates.has(entry.certificateId))) {
+    // A subscription's certificate is activated by Fastly itself, and goes with the forced deletion.
+    if (inventory.tlsSubscriptions.some((subscription) => subscription.domains.includes(activation.domain))) continue;
+    warnings.push(
+      `${activation.domain} is TLS-activated (${activation.id}) with the certificate ${activation.certificateId}, which the plan does not delete: delete that activation on the old account before the move`,
     );
   }
   for (const old of holding) {

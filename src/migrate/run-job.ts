@@ -21,6 +21,7 @@ const WAITING_CHECK_MS = 5_000;
 const REASON: Record<Claim['kind'], string> = {
   active_version: 'HeldByActiveVersion',
   tls_subscription: 'HeldByTlsSubscription',
+  tls_activation: 'HeldByTlsActivation',
   tls_certificate: 'HeldByTlsCertificate',
   managed_domain: 'HeldByDomainManagement',
 };

@@ -29,6 +29,8 @@ export async function runStep(ctx: LifecycleContext, old: FastlyGateway, step: M
       return cachingOff(old, step);
     case 'delete_tls_subscription':
       return deleteTlsSubscription(old, step);
+    case 'delete_tls_activations':
+      return deleteTlsActivations(old, step);
     case 'delete_tls_certificate':
       return deleteTlsCertificate(old, step);
     case 'remove_domains_from_service':
@@ -86,6 +88,15 @@ async function deleteTlsSubscription(old: FastlyGateway, step: Step<'delete_tls_
   if (!(await orNull(old.getTlsSubscription(step.subscriptionId)))) return `The TLS subscription ${step.subscriptionId} was already gone`;
   await orNull(old.deleteTlsSubscription(step.subscriptionId, { force: step.force }));
   return `Deleted the TLS subscription ${step.subscriptionId}${step.force ? ' (force)' : ''} on the old account`;
+}
+
+/** The plan's activations of the certificate still there are deleted; one made since is left to Fastly's refusal of the certificate. */
+async function deleteTlsActivations(old: FastlyGateway, step: Step<'delete_tls_activations'>): Promise<string> {
+  const live = new Set((await old.listTlsActivations({ certificateId: step.certificateId })).map((activation) => activation.id));
+  const left = step.activations.filter((activation) => live.has(activation.id));
+  if (left.length === 0) return `The TLS activations of the certificate ${step.certificateId} were already gone`;
+  for (const activation of left) await orNull(old.deleteTlsActivation(activation.id));
+  return `Deleted the TLS activations of the certificate ${step.certificateId} on ${left.map((activation) => activation.domain).join(', ')} on the old account`;
 }
 
 async function deleteTlsCertificate(old: FastlyGateway, step: Step<'delete_tls_certificate'>): Promise<string> {

@@ -50,6 +50,7 @@ function dump(state: SimState) {
       state: tlsStateOf(state, sub),
     })),
     tlsCertificates: [...state.tlsCertificates.values()].map(({ id, customerId, name, domains }) => ({ id, customerId, name, domains })),
+    tlsActivations: [...state.tlsActivations.values()].map(({ id, customerId, certificateId, domain }) => ({ id, customerId, certificateId, domain })),
     managedDomains: [...state.managedDomains.values()].map(({ id, customerId, fqdn, service_id }) => ({ id, customerId, fqdn, serviceId: service_id })),
     holds: Object.fromEntries(state.holds),
     releases: state.releases

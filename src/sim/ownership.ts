@@ -3,7 +3,7 @@ import type { SimState } from './state';
 
 // Global domain ownership (docs/fastly-facts.md, "Domains held by another account"): an account owns
 // a domain while it is on one of its active versions, in one of its TLS subscriptions or uploaded
-// certificates, on one of its Domain Management domains, or held through /__sim/holds. When the last claim of an
+// certificates, TLS-activated, on one of its Domain Management domains, or held through /__sim/holds. When the last claim of an
 // account goes away the domain stays refused to others for the release delay.
 
 export interface Holder {
@@ -29,6 +29,9 @@ export function liveHolders(state: SimState, domain: string): Holder[] {
   for (const certificate of state.tlsCertificates.values()) {
     if (certificate.domains.includes(name)) holders.push({ customerId: certificate.customerId });
   }
+  for (const activation of state.tlsActivations.values()) {
+    if (activation.domain === name) holders.push({ customerId: activation.customerId });
+  }
   const held = state.holds.get(name);
   if (held) holders.push({ customerId: held });
   return holders.filter((holder) => !state.accounts.get(holder.customerId)?.deleted);
@@ -49,6 +52,7 @@ function allClaims(state: SimState): Map<string, Set<string>> {
   for (const subscription of state.tlsSubscriptions.values()) for (const domain of subscription.domains) claim(domain, subscription.customerId);
   for (const managed of state.managedDomains.values()) claim(managed.fqdn, managed.customerId);
   for (const certificate of state.tlsCertificates.values()) for (const domain of certificate.domains) claim(domain, certificate.customerId);
+  for (const activation of state.tlsActivations.values()) claim(activation.domain, activation.customerId);
   for (const [domain, customerId] of state.holds) claim(domain, customerId);
   return claims;
 }

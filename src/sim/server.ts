@@ -22,6 +22,7 @@ import { resourceRoutes } from './resources';
 import { serviceRoutes } from './services';
 import { SimState } from './state';
 import { tlsRoutes } from './tls';
+import { tlsActivationRoutes } from './tls-activations';
 import { tlsCertificateRoutes } from './tls-certificates';
 import { versionRoutes } from './versions';
 
@@ -104,6 +105,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     resourceRoutes,
     tlsRoutes,
     tlsCertificateRoutes,
+    tlsActivationRoutes,
     purgeRoutes,
   ];
   for (const routes of areas) fastlyApi.route('/', routes(state));

@@ -119,6 +119,16 @@ export interface TlsCertificate {
   created_at: string;
 }
 
+/** A TLS activation (`/tls/activations`): an uploaded certificate enabled for one domain, which it claims. */
+export interface TlsActivation {
+  id: string;
+  customerId: string;
+  certificateId: string;
+  configurationId: string;
+  domain: string;
+  created_at: string;
+}
+
 export interface ManagedDomain {
   id: string;
   customerId: string;
@@ -178,6 +188,9 @@ export class SimState {
   readonly tlsSubscriptions = new Map<string, TlsSubscription>();
   readonly managedDomains = new Map<string, ManagedDomain>();
   readonly tlsCertificates = new Map<string, TlsCertificate>();
+  readonly tlsActivations = new Map<string, TlsActivation>();
+  /** Each account's default TLS configuration id (subscriptions and activations name it when none is given). */
+  private readonly tlsConfigurations = new Map<string, string>();
   /** Domains an account holds through the control API (as if on an active service elsewhere). */
   readonly holds = new Map<string, string>();
   /** Domains whose next (or current) TLS subscription must fail. */
@@ -223,6 +236,11 @@ export class SimState {
       if (!account.deleted && account.tokens.includes(token)) return account;
     }
     return undefined;
+  }
+
+  defaultTlsConfiguration(customerId: string): string {
+    if (!this.tlsConfigurations.has(customerId)) this.tlsConfigurations.set(customerId, this.random.id());
+    return this.tlsConfigurations.get(customerId)!;
   }
 
   servicesOf(customerId: string): Service[] {

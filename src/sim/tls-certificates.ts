@@ -111,10 +111,13 @@ export function tlsCertificateRoutes(state: SimState) {
 
   app.get('/tls/certificates/:id', (c) => jsonApi(c, { data: view(certificateOf(c)) }));
 
-  // "TLS certificates already enabled for a domain cannot be destroyed" (API reference): TLS
-  // activations are not modelled, so no certificate here is enabled and every delete goes.
+  // "TLS certificates already enabled for a domain cannot be destroyed" (API reference): its TLS
+  // activations go first. The refusal's status and text are unverified (docs/fastly-facts.md, "TLS").
   app.delete('/tls/certificates/:id', (c) => {
-    state.tlsCertificates.delete(certificateOf(c).id);
+    const certificate = certificateOf(c);
+    if ([...state.tlsActivations.values()].some((activation) => activation.certificateId === certificate.id))
+      throw jsonApiError(400, "Can't delete certificate", 'Certificate has active TLS activations');
+    state.tlsCertificates.delete(certificate.id);
     return c.body(null, 204);
   });
 

@@ -65,11 +65,6 @@ const parseJsonApi = <T extends z.ZodType>(c: Context, schema: T) => bodyOf(c, s
 /** Platform TLS subscriptions (JSON:API): pending → processing → issued after the TLS delay, or failed. */
 export function tlsRoutes(state: SimState) {
   const app = new Hono<SimEnv>();
-  const defaultConfigurations = new Map<string, string>();
-  const configurationOf = (customerId: string) => {
-    if (!defaultConfigurations.has(customerId)) defaultConfigurations.set(customerId, state.random.id());
-    return defaultConfigurations.get(customerId)!;
-  };
 
   const authorizationView = (sub: TlsSubscription, auth: TlsSubscription['authorizations'][number]) => ({
     id: auth.id,
@@ -165,7 +160,7 @@ export function tlsRoutes(state: SimState) {
       id: state.random.id(),
       customerId,
       certificateAuthority: input.data.attributes.certificate_authority,
-      configurationId: input.data.relationships.tls_configuration?.data.id ?? configurationOf(customerId),
+      configurationId: input.data.relationships.tls_configuration?.data.id ?? state.defaultTlsConfiguration(customerId),
       domains,
       startedAt: state.now(),
       failed: takeQueuedFailure(domains),

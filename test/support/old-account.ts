@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { createFastlyApiClient } from '../../src/fastly/api-client';
 import { createFastlyGateway } from '../../src/fastly/create-gateway';
+import * as Fastly from '../../src/fastly/fastly-classes';
 import { backendSpecs } from '../../src/lifecycle/provision';
 import type { MigrationPlan } from '../../src/migrate/model';
 import { type DomainRole, ServiceInput } from '../../src/model';
 import type { RunningSimulator } from '../../src/sim/server';
 import { CONFIG_STORE_LINK_NAME, cachingKey } from '../../src/site-config';
+import { selfSignedCertificate } from './self-signed';
 import { simControl } from './sim-control';
 
 // The old Fastly account of a migration test: another account of the simulator that runs a site
 // the way edgeplane would have set it up there (an active Compute service with the domains and
 // the two backends, its Config Store linked with caching on, a TLS subscription each), plus a
-// Domain Management record for the main domain. Made with the old account's own API calls.
+// Domain Management record for the main domain and an uploaded certificate of the last domain,
+// TLS-activated for it. Made with the old account's own API calls.
 
 export interface OldSite {
   customerId: string;
@@ -22,6 +26,8 @@ export interface OldSite {
   domains: Array<{ domain: string; role: DomainRole }>;
   subscriptions: Array<{ domain: string; id: string }>;
   managedDomain: { id: string; fqdn: string };
+  /** The uploaded certificate of the last domain and its TLS activation. */
+  certificate: { id: string; domain: string; activationId: string };
   origins: MigrationPlan['origins'];
 }
 
@@ -44,6 +50,7 @@ export async function setUpOldSite(
   const subscriptions = [];
   for (const { domain } of options.domains) subscriptions.push({ domain, id: (await old.createTlsSubscription(domain)).id });
   const managed = await old.createManagedDomain(options.domains[0]!.domain, service.id);
+  const certificate = await uploadAndActivate(sim, account.token, options.domains.at(-1)!.domain);
   return {
     customerId: account.customerId,
     name: account.name,
@@ -54,8 +61,29 @@ export async function setUpOldSite(
     domains: options.domains,
     subscriptions,
     managedDomain: { id: managed.id, fqdn: managed.fqdn },
+    certificate,
     origins,
   };
+}
+
+/** Uploads a certificate of `domain` and enables it there (fastly-js: the gateway only reads and deletes these). */
+async function uploadAndActivate(sim: RunningSimulator, token: string, domain: string): Promise<OldSite['certificate']> {
+  const client = createFastlyApiClient(token, sim.url);
+  const uploaded = await new Fastly.TlsCertificatesApi(client).createTlsCert({
+    tls_certificate: { data: { type: 'tls_certificate', attributes: { cert_blob: selfSignedCertificate([domain]), name: domain } } },
+  });
+  const activation = await new Fastly.TlsActivationsApi(client).createTlsActivation({
+    tls_activation: {
+      data: {
+        type: 'tls_activation',
+        relationships: {
+          tls_certificate: { data: { type: 'tls_certificate', id: uploaded.data.id } },
+          tls_domain: { data: { type: 'tls_domain', id: domain } },
+        },
+      },
+    },
+  });
+  return { id: uploaded.data.id, domain, activationId: activation.data.id };
 }
 
 /** The plan `edgeplane migrate plan` makes for such a site, written out (the job carries out any plan). */
@@ -87,6 +115,30 @@ export function planForOldSite(site: OldSite, service: string, readAt: string): 
     })),
   ];
   const next = () => steps.length + 1;
+  const { certificate } = site;
+  const activationsAt = next();
+  steps.push({
+    ...common,
+    domains: [certificate.domain],
+    claimIds: [`tls_activation:${certificate.activationId}`],
+    order: activationsAt,
+    where: 'old_account',
+    action: 'delete_tls_activations',
+    certificateId: certificate.id,
+    activations: [{ id: certificate.activationId, domain: certificate.domain }],
+    description: `Delete the TLS activation of ${certificate.domain}`,
+  });
+  const certificateAt = next();
+  steps.push({
+    ...common,
+    domains: [certificate.domain],
+    claimIds: [`tls_certificate:${certificate.id}`],
+    order: certificateAt,
+    where: 'old_account',
+    action: 'delete_tls_certificate',
+    certificateId: certificate.id,
+    description: `Delete the uploaded certificate of ${certificate.domain}`,
+  });
   const removeAt = next();
   steps.push({
     ...common,
@@ -132,6 +184,27 @@ export function planForOldSite(site: OldSite, service: string, readAt: string): 
       description: 'a TLS subscription on the old account',
       removedAtStep: 4 + index,
     })),
+    {
+      id: `tls_activation:${certificate.activationId}`,
+      kind: 'tls_activation',
+      name: certificate.domain,
+      coverage: 'exact',
+      holds: [certificate.domain],
+      certificateId: certificate.id,
+      activationId: certificate.activationId,
+      description: 'the TLS activation of an uploaded certificate on the old account',
+      removedAtStep: activationsAt,
+    },
+    {
+      id: `tls_certificate:${certificate.id}`,
+      kind: 'tls_certificate',
+      name: certificate.domain,
+      coverage: 'exact',
+      holds: [certificate.domain],
+      certificateId: certificate.id,
+      description: 'a TLS certificate on the old account',
+      removedAtStep: certificateAt,
+    },
     ...hosts.map((host) => ({
       id: `active_version:${site.serviceId}:${host}`,
       kind: 'active_version' as const,

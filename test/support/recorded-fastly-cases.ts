@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import {
   BackendAnswer,
@@ -13,12 +12,14 @@ import {
   ServiceAnswer,
   ServiceListAnswer,
   StatusAnswer,
+  TlsActivationPageDocument,
   TlsCertificatePageDocument,
   TlsSubscriptionDocument,
   TlsSubscriptionListDocument,
   TlsSubscriptionPageDocument,
   VersionAnswer,
 } from '../../src/fastly/schemas';
+import { selfSignedCertificate } from './self-signed';
 
 // Conformance cases: what real Fastly answered to each call edgeplane makes, as recorded in
 // go-fastly's go-vcr cassettes (github.com/fastly/go-fastly, paths below relative to its root) or,
@@ -62,8 +63,8 @@ const DOMAIN = 'conformance.example.org';
 const SECOND_DOMAIN = 'second.conformance.example.org';
 const MANAGED = 'managed.conformance.example.org';
 
-/** A self-signed certificate for files.toot.example and *.toot.example (no key: the simulator needs none). */
-const CERTIFICATE = readFileSync(new URL('./old-account-certificate.pem', import.meta.url), 'utf8');
+/** A self-signed certificate for the service's domain, so it can be TLS-activated (no key: the simulator needs none). */
+const CERTIFICATE = selfSignedCertificate([DOMAIN]);
 
 const tlsCreateBody = (domain: string) => ({
   // go-fastly's body: `tls_domain` (singular) and an `included` list.
@@ -524,7 +525,7 @@ export const RECORDED_CASES: RecordedCase[] = [
       'data.type': 'tls_certificate',
       'data.attributes.name': 'My certificate',
       'data.attributes.replace': false,
-      'data.relationships.tls_domains.data[].id': 'files.toot.example',
+      'data.relationships.tls_domains.data[].id': DOMAIN,
     },
     capture: { certificate: 'data.id' },
   },
@@ -539,6 +540,55 @@ export const RECORDED_CASES: RecordedCase[] = [
     schema: TlsCertificatePageDocument,
     fields: ['meta.per_page', 'meta.current_page', 'meta.record_count', 'links'],
     values: { 'data[].id': '{certificate}', 'data[].type': 'tls_certificate', 'meta.total_pages': 1 },
+  },
+  // TLS activations (JSON:API, no rate-limit headers): the certificate enabled for the service's domain.
+  {
+    operation: 'createTlsActivation (test setup; not the gateway)',
+    source: 'fastly/fixtures/custom_tls_activation/create.yaml',
+    method: 'POST',
+    path: '/tls/activations',
+    body: {
+      json: {
+        data: {
+          type: 'tls_activation',
+          relationships: {
+            tls_certificate: { data: { type: 'tls_certificate', id: '{certificate}' } },
+            tls_domain: { data: { type: 'tls_domain', id: DOMAIN } },
+          },
+        },
+      },
+      contentType: 'application/vnd.api+json',
+    },
+    status: 200,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
+    fields: ['data.attributes.created_at', 'data.relationships.tls_configuration.data.id'],
+    values: {
+      'data.type': 'tls_activation',
+      'data.relationships.tls_certificate.data.id': '{certificate}',
+      'data.relationships.tls_domain.data.id': DOMAIN,
+    },
+    capture: { activation: 'data.id' },
+  },
+  {
+    operation: 'listTlsActivations',
+    source: 'fastly/fixtures/custom_tls_activation/list.yaml',
+    method: 'GET',
+    path: '/tls/activations?filter[tls_certificate.id]={certificate}&page[number]=1&page[size]=100',
+    status: 200,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
+    schema: TlsActivationPageDocument,
+    values: { 'data[].id': '{activation}', 'data[].type': 'tls_activation' },
+  },
+  {
+    operation: 'deleteTlsActivation',
+    source: 'fastly/fixtures/custom_tls_activation/delete.yaml',
+    method: 'DELETE',
+    path: '/tls/activations/{activation}',
+    status: 200,
+    contentType: 'application/vnd.api+json',
+    rateLimitHeaders: false,
   },
   {
     operation: 'deleteTlsCertificate',
