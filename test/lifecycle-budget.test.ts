@@ -171,4 +171,42 @@ describe('many waiting domains', () => {
     expect(await worker.tick()).toBe(1);
     expect((await controlPlane.getDomain('toot', 'new.toot.example')).state).toBe('securing');
   });
+
+  it('leave a free domain its steps even when more of them are due than a tick reads and the budget has a probe at every tick', async () => {
+    // A tick reads 3 due records, a minute apart (a cron's pace): the budget (250 probes an hour,
+    // the default 25 % of 1,000 writes) has a probe to give at every tick, and five waiting
+    // domains, each due again a minute after its probe, are always more than the batch.
+    harness = await startLifecycleHarness({ config: { batchSize: 3, pollIntervalMs: MINUTE } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await controlPlane.createService(serviceInput('toot'));
+    const waiting = Array.from({ length: 5 }, (_, index) => `d${index}.toot.example`);
+    for (const domain of waiting) {
+      await harness.holdByOtherAccount(domain);
+      await controlPlane.attachDomain('toot', { domain, role: 'static' });
+    }
+    for (let minute = 0; minute < 5; minute++) {
+      await worker.tick();
+      clock.advance(MINUTE);
+    }
+    const probes = async () => {
+      const records = await Promise.all(waiting.map((domain) => controlPlane.getDomain('toot', domain)));
+      expect(records.map((record) => record.state)).toEqual(waiting.map(() => 'waiting_for_release'));
+      return records.reduce((sum, record) => sum + record.attempts, 0);
+    };
+    const probesBefore = await probes();
+
+    await controlPlane.attachDomain('toot', { domain: 'new.toot.example', role: 'main' });
+    const attachedAt = clock.now();
+    await worker.tick();
+    // Attached and its certificate asked for in the first tick, and the waiting ones lost no probe.
+    expect((await controlPlane.getDomain('toot', 'new.toot.example')).state).toBe('securing');
+    expect((await probes()) - probesBefore).toBe(1);
+
+    clock.advance(MINUTE);
+    await harness.tickUntil('toot', 'new.toot.example', 'cached', { stepMs: MINUTE });
+    // The pace held throughout: one probe at every tick.
+    const ticks = (clock.now() - attachedAt) / MINUTE + 1;
+    expect((await probes()) - probesBefore).toBe(ticks);
+  });
 });

@@ -34,6 +34,8 @@ export interface ControlPlaneConfig {
   /** Lease owner of this process's worker; default `host/n`, claimed in the database (worker-identity.ts). */
   workerId?: string;
   pollIntervalMs?: number;
+  /** Most due records one worker tick reads; default 100. */
+  batchSize?: number;
   /** Hears each tick of the started worker end, with the steps it took. */
   onWorkerTick?: (stepped: number) => void;
   /** How long a worker's lease lasts, default 2 min (a crashed worker's records wait this long for another worker). */
@@ -99,6 +101,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
     worker: {
       workerId,
       ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+      ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
       ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
       ...(config.onWorkerTick ? { onTick: config.onWorkerTick } : {}),
     },

@@ -2,6 +2,7 @@ import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
 import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
+import { planDueBatch } from './due-batch';
 import { isAttachState, reconcileAttachBatch, reconcileDomain } from './reconcile';
 import { withCondition } from './record';
 import { decideOnHint, withEdgeHint } from './release-hint';
@@ -34,14 +35,17 @@ export const DEFAULT_LEASE_MS = 120_000;
 /** Steps one record may take in a row within a tick when each leaves the next one due at once. */
 const MAX_CHAINED_STEPS = 6;
 
+const WAITING: readonly DomainState[] = ['waiting_for_release'];
+
 const isDue = (record: DomainRecord, nowMs: number) => record.nextAttemptAt !== null && Date.parse(record.nextAttemptAt) <= nowMs;
 
 /**
- * The retry job: each tick reads the due records (the oldest due first), takes the lease of each
- * record's service, and runs reconcile steps, persisting after each. The due domains of a service
- * that are to be attached go in one attach attempt: one draft, one activation. Probes of waiting domains
- * draw from the shared budget; a domain denied a probe keeps its place in the queue, so when many
- * wait they are probed in turn.
+ * The retry job: each tick reads the due records (the oldest due first; those not waiting for
+ * release before those that are, `planDueBatch`), takes the lease of each record's service, and
+ * runs reconcile steps, persisting after each. The due domains of a service that are to be
+ * attached go in one attach attempt: one draft, one activation. Probes of waiting domains draw
+ * from the shared budget; a domain denied a probe keeps its place in the queue, so when many wait
+ * they are probed in turn.
  */
 export class LeasedRetryWorker implements RetryWorker {
   private readonly pollIntervalMs: number;
@@ -107,9 +111,14 @@ export class LeasedRetryWorker implements RetryWorker {
     const { store, clock, budget } = this.ctx;
     if (budget.pausedUntil() > clock.now()) return 0;
     const resumed = (await this.runJobs(deadline)) + (await this.resumeAbandonedProvisioning(deadline));
-    // With no probe to give, waiting domains must not fill the batch and starve the others.
-    const except: DomainState[] = (await budget.nextAvailableAt()) > clock.now() ? ['waiting_for_release'] : [];
-    const due = await store.listDue(new Date(clock.now()), this.batchSize, except);
+    // The others first, so that no free domain waits behind waiting ones for a probe slot.
+    const plan = planDueBatch({ batchSize: this.batchSize, probeAt: await budget.nextAvailableAt(), nowMs: clock.now() });
+    this.ctx.logger.debug({ reason: plan.reason }, 'due batch');
+    const now = new Date(clock.now());
+    const others = await store.listDue(now, plan.others, { except: WAITING });
+    const seats = this.batchSize - others.length;
+    const waiting = plan.waiting && seats > 0 ? await store.listDue(now, seats, { only: WAITING }) : [];
+    const due = [...others, ...waiting];
     const byService = new Map<string, string[]>();
     for (const { service, domain } of due) byService.set(service, [...(byService.get(service) ?? []), domain]);
     const stepped = await Promise.all([...byService].map(([service, domains]) => this.runService(service, domains, deadline)));

@@ -184,7 +184,9 @@ describe.each(['SQLite', 'PostgreSQL'])('the kysely store on %s', (engine) => {
     const due = await store.listDue(new Date('2026-01-01T00:05:00Z'), 10);
     // Equally due: the least tried first.
     expect(due.map((d) => d.domain)).toEqual(['a.example', 'e.example', 'b.example']);
-    expect((await store.listDue(new Date('2026-01-01T00:05:00Z'), 10, ['waiting_for_release'])).map((d) => d.domain)).toEqual(['a.example', 'b.example']);
+    const at = new Date('2026-01-01T00:05:00Z');
+    expect((await store.listDue(at, 10, { except: ['waiting_for_release'] })).map((d) => d.domain)).toEqual(['a.example', 'b.example']);
+    expect((await store.listDue(at, 10, { only: ['waiting_for_release'] })).map((d) => d.domain)).toEqual(['e.example']);
     expect((await store.listDue(new Date('2026-01-01T00:05:00Z'), 1)).map((d) => d.domain)).toEqual(['a.example']);
   });
 

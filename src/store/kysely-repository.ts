@@ -19,7 +19,7 @@ import { domainEvents, serviceEvents } from '../notify/events';
 import { storeFailure } from './failure';
 import { migrationFromRow, migrationToRow } from './migration-rows';
 import { enqueueEvents, NotificationStore } from './notification-store';
-import type { FastlyAccount, Lease, Repository, StoredService } from './repository';
+import type { DueStates, FastlyAccount, Lease, Repository, StoredService } from './repository';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
@@ -291,13 +291,14 @@ export class KyselyRepository implements Repository {
     });
   }
 
-  async listDue(now: Date, limit: number, except: readonly DomainState[] = []): Promise<Array<{ service: string; domain: string }>> {
+  async listDue(now: Date, limit: number, states: DueStates = {}): Promise<Array<{ service: string; domain: string }>> {
     let query = this.db
       .selectFrom('domains')
       .select(['service', 'domain'])
       .where('next_attempt_at', 'is not', null)
       .where('next_attempt_at', '<=', now.toISOString());
-    if (except.length > 0) query = query.where('state', 'not in', except);
+    if (states.only) query = query.where('state', 'in', states.only);
+    if (states.except?.length) query = query.where('state', 'not in', states.except);
     return (
       query
         .orderBy('next_attempt_at')

@@ -15,6 +15,12 @@ export interface FastlyAccount {
  * A lease as taken: `token` (the fencing token) stays while its holder renews it in time and
  * grows each time the lease is taken anew, so a write can tell whether its holder still has it.
  */
+/** Which states `listDue` reads: only those in `only` (when given), none in `except`. */
+export interface DueStates {
+  only?: readonly DomainState[];
+  except?: readonly DomainState[];
+}
+
 export interface Lease {
   key: string;
   owner: string;
@@ -53,9 +59,9 @@ export interface Repository {
   saveDomain(record: DomainRecord): Promise<void>;
   /**
    * Keys of records whose next attempt is due at `now`, the oldest due first (then the least
-   * tried), leaving out records in `except` states.
+   * tried): only those in `states.only` when given, leaving out those in `states.except`.
    */
-  listDue(now: Date, limit: number, except?: readonly DomainState[]): Promise<Array<{ service: string; domain: string }>>;
+  listDue(now: Date, limit: number, states?: DueStates): Promise<Array<{ service: string; domain: string }>>;
 
   /**
    * This store with its domain and service writes (saveDomain, putService) fenced by `lease`: each
