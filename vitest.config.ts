@@ -6,6 +6,7 @@ const INTEGRATION_BESIDE_CODE = [
   'src/store/kysely-repository.test.ts',
   'cloudflare/d1-store.test.ts',
   'cli/wait.test.ts',
+  'cli/client.test.ts',
   'bench/offload/replay.test.ts',
   'bench/detection/end-to-end.test.ts',
 ];

@@ -54,10 +54,17 @@ export function apiClient(): ApiClient {
   return new ApiClient(clientSettings(process.env));
 }
 
+/** Tagged answers kept for revalidation (the domain pages a poller reads over and over). */
+const TAGGED_CAPACITY = 64;
+
 export class ApiClient {
+  /** GET answers that came with an ETag, by path: asked again with If-None-Match, a 304 reuses them. */
+  private readonly tagged = new Map<string, { etag: string; value: unknown }>();
+
   constructor(private readonly settings: ClientSettings) {}
 
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const known = method === 'GET' ? this.tagged.get(path) : undefined;
     let response: Response;
     try {
       response = await fetch(`${this.settings.url}${path}`, {
@@ -66,6 +73,7 @@ export class ApiClient {
           authorization: `Bearer ${this.settings.token}`,
           accept: 'application/json, application/problem+json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(known ? { 'if-none-match': known.etag } : {}),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(60_000),
@@ -77,6 +85,7 @@ export class ApiClient {
         `cannot reach the control plane at ${this.settings.url} (${reason}); is \`edgeplane serve\` running and EDGEPLANE_URL right?`,
       );
     }
+    if (response.status === 304 && known) return known.value as T;
     const text = await response.text();
     // Something else listening at EDGEPLANE_URL answers without our JSON or problem details.
     const notEdgeplane = () =>
@@ -99,7 +108,15 @@ export class ApiClient {
     if (!parsed.success) {
       throw new EdgeplaneError('internal', `unexpected answer from the control plane to ${method} ${path}: ${parsed.error.issues[0]?.message}`);
     }
+    const etag = response.headers.get('etag');
+    if (method === 'GET' && etag !== null) this.keepTagged(path, etag, parsed.data);
     return parsed.data;
+  }
+
+  private keepTagged(path: string, etag: string, value: unknown): void {
+    this.tagged.delete(path);
+    this.tagged.set(path, { etag, value });
+    if (this.tagged.size > TAGGED_CAPACITY) this.tagged.delete(this.tagged.keys().next().value!);
   }
 
   private static segment(value: string): string {

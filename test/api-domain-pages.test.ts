@@ -8,43 +8,27 @@ import { createMetrics } from '../api/metrics';
 import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { DomainPage, DomainRecord, ServiceRecord } from '../src/model';
 import { openStore } from '../src/store';
+import { storedService } from './support/stored-service';
 
 // The domain list, the service's domain states and the domains-by-state gauge through the API
 // over the real control plane and store. Attaching only queues a record, so no Fastly is needed:
 // the gateway points at a closed port and the worker is never started.
 
 const TOKEN = 'pages-api-token-0123456789';
-const NOW = '2026-01-05T12:00:00.000Z';
-
-function storedService(name: string) {
-  return {
-    name,
-    fastlyServiceId: `svc-${name}`,
-    activeVersion: 1,
-    configStoreId: 'store-1',
-    configStoreName: 'edgeplane',
-    origins: { main: { address: `lb.${name}.example`, port: 443, useTls: true }, static: { address: `files.${name}.example`, port: 443, useTls: true } },
-    status: 'ready' as const,
-    lastError: null,
-    packagePath: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-  };
-}
 
 describe('the domain list over the real control plane', () => {
   let opened: OpenedControlPlane;
-  let request: (method: string, path: string, body?: unknown) => Promise<Response>;
+  let request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
 
   beforeEach(async () => {
     opened = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: ':memory:' });
     await opened.store.putService(storedService('toot'));
     await opened.store.putService(storedService('other'));
     const app = createApiApp({ controlPlane: opened.controlPlane, apiTokens: [TOKEN], logger: pino({ level: 'silent' }), metrics: createMetrics() });
-    request = async (method, path, body) =>
+    request = async (method, path, body, headers = {}) =>
       app.request(path, {
         method,
-        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
   });
@@ -173,5 +157,24 @@ describe('the domain list over the real control plane', () => {
       await shared.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('answers 304 without a body to a poller that has the page, and the whole page again after a write', async () => {
+    await attach('toot', 'a.example');
+    await attach('toot', 'b.example');
+    const first = await request('GET', '/v1/services/toot/domains');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const unchanged = await request('GET', '/v1/services/toot/domains', undefined, { 'if-none-match': etag });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+    // Another page of the same service has its own tag.
+    expect((await request('GET', '/v1/services/toot/domains?limit=1', undefined, { 'if-none-match': etag })).status).toBe(200);
+
+    await attach('toot', 'c.example');
+    const changed = await request('GET', '/v1/services/toot/domains', undefined, { 'if-none-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(DomainPage.parse(await changed.json()).items.map((item) => item.domain)).toEqual(['a.example', 'b.example', 'c.example']);
   });
 });

@@ -35,10 +35,19 @@ const listDomains = createRoute({
   summary: "List a service's domains, a page at a time",
   description:
     'Domains ordered by name, without their history (`GET /v1/services/{name}/domains/{domain}` shows it). '
-    + 'Pass `next` as `after` for the following page; `next` is null on the last page.',
+    + 'Pass `next` as `after` for the following page; `next` is null on the last page. '
+    + 'The answer has an `ETag`; a poller that sends it back in `If-None-Match` gets 304 without a body until a write changes the page.',
   request: { params: ServiceParams, query: DomainPageQuery },
   responses: {
-    200: { description: 'One page of domains', content: { 'application/json': { schema: DomainPageSchema } } },
+    200: {
+      description: 'One page of domains',
+      headers: { ETag: { description: 'The tag of this page as it is now', schema: { type: 'string' } } },
+      content: { 'application/json': { schema: DomainPageSchema } },
+    },
+    304: {
+      description: 'The page is unchanged since the answer that had the `If-None-Match` tag',
+      headers: { ETag: { description: 'The same tag', schema: { type: 'string' } } },
+    },
     ...problems(400, 401, 404),
   },
 });
