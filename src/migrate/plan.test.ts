@@ -177,6 +177,32 @@ describe('buildMigrationPlan', () => {
     expect(plan.steps.find((step) => step.action === 'delete_tls_subscription')).toMatchObject({ force: false });
   });
 
+  it('warns that the bucket answers by Host (and lacks the path prefix) when the files domain points straight at it', () => {
+    const plan = buildMigrationPlan({ service: 'toot', inventory: inventory() });
+    const files = plan.gap.find((entry) => entry.domain === 'files.toot.example')!;
+    expect(files.message).toContain(
+      'Pointed straight at it, bucket.s3.example then gets requests with Host: files.toot.example, not the Host: bucket.s3.example the service sends it; '
+        + 'object storage (S3-style virtual hosts) picks the bucket by Host, so it must answer for files.toot.example itself, with a TLS certificate for that name',
+    );
+    expect(files.message).toContain('the path prefix /toot-media is not added either');
+    // The main origin gets the visitor's Host through Fastly too: nothing changes for it.
+    expect(plan.gap.find((entry) => entry.domain === 'toot.example')!.message).not.toContain('Pointed straight at it');
+
+    const named = buildMigrationPlan({
+      service: 'toot',
+      inventory: inventory(),
+      origins: {
+        main: { address: 'lb.toot.example', port: 443, useTls: true, hostHeader: 'mastodon.internal' },
+        static: { address: 'files.toot.example.s3.example', port: 443, useTls: true, hostHeader: 'files.toot.example' },
+      },
+    });
+    // A bucket already answering for the files domain needs nothing; a main origin with its own Host does.
+    expect(named.gap.find((entry) => entry.domain === 'files.toot.example')!.message).not.toContain('Pointed straight at it');
+    expect(named.gap.find((entry) => entry.domain === 'toot.example')!.message).toContain(
+      'Pointed straight at it, lb.toot.example then gets requests with Host: toot.example, not the Host: mastodon.internal the service sends it; it must answer for toot.example itself',
+    );
+  });
+
   it('says what users see during the gap and where to point DNS meanwhile', () => {
     const plan = buildMigrationPlan({ service: 'toot', inventory: inventory(), ttlSeconds: 120 });
     const files = plan.gap.find((entry) => entry.domain === 'files.toot.example')!;

@@ -366,7 +366,26 @@ function gapAdvice(
       message:
         `From step ${first} until ${host} is active on the new account (step ${attach}, after Fastly's release delay, which Fastly does not publish), `
         + `Fastly answers "unknown domain" for ${host} to anyone whose DNS still points at Fastly. Point it at ${origin.address} before step ${first} `
-        + `(TTL lowered to ${ttlSeconds} s well ahead) and back to Fastly once it is cached there`,
+        + `(TTL lowered to ${ttlSeconds} s well ahead) and back to Fastly once it is cached there${directAdvice(host, roles[host]!, origin)}`,
     };
   });
+}
+
+/**
+ * What changes when visitors reach the origin without Fastly: they send their own Host, where the
+ * service sends the origin's (the static origin's by default, src/lifecycle/provision.ts), and no
+ * path prefix is added. Object storage (S3-style virtual hosts) picks the bucket by Host.
+ */
+function directAdvice(host: string, role: DomainRole, origin: Origin): string {
+  const hostSent = origin.hostHeader ?? (role === 'static' ? origin.address : host);
+  const notes: string[] = [];
+  if (hostSent !== host) {
+    notes.push(
+      `${origin.address} then gets requests with Host: ${host}, not the Host: ${hostSent} the service sends it; `
+        + `${role === 'static' ? 'object storage (S3-style virtual hosts) picks the bucket by Host, so ' : ''}`
+        + `it must answer for ${host} itself, with a TLS certificate for that name (e.g. a custom domain set up at the provider), or requests fail meanwhile`,
+    );
+  }
+  if (origin.pathPrefix) notes.push(`the path prefix ${origin.pathPrefix} is not added either, so paths must work without it`);
+  return notes.length > 0 ? `. Pointed straight at it, ${notes.join('; ')}` : '';
 }
