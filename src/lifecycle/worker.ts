@@ -1,5 +1,6 @@
 import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
+import { PollLoop } from '../poll-loop';
 import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
 import { planDueBatch } from './due-batch';
@@ -48,28 +49,23 @@ const isDue = (record: DomainRecord, nowMs: number) => record.nextAttemptAt !== 
  * they are probed in turn.
  */
 export class LeasedRetryWorker implements RetryWorker {
-  private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly batchSize: number;
-  private running = false;
-  private loop: Promise<void> | null = null;
+  private readonly loop: PollLoop;
   private ticking: Promise<number> = Promise.resolve(0);
-  private wake: (() => void) | null = null;
 
   constructor(
     private readonly ctx: LifecycleContext,
     private readonly options: WorkerOptions,
     private readonly jobs: readonly TickJob[] = [],
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.loop = new PollLoop(() => this.loopTick(), options.pollIntervalMs ?? 1_000);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = options.batchSize ?? 100;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Ticks never overlap: a tick asked for while one runs starts after it. */
@@ -81,29 +77,16 @@ export class LeasedRetryWorker implements RetryWorker {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     await this.ticking.catch(() => 0);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const stepped = await this.tick();
-        this.options.onTick?.(stepped);
-      } catch (error) {
-        this.ctx.logger.error({ err: error }, 'retry worker tick failed');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
+  private async loopTick(): Promise<void> {
+    try {
+      const stepped = await this.tick();
+      this.options.onTick?.(stepped);
+    } catch (error) {
+      this.ctx.logger.error({ err: error }, 'retry worker tick failed');
     }
   }
 

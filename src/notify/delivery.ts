@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../lifecycle/context';
+import { PollLoop } from '../poll-loop';
 import type { ClaimedDelivery, NotificationStore } from '../store/notification-store';
 import { postStatus } from './mastodon';
 import { NotificationEvent, type StoredChannel } from './model';
@@ -33,13 +34,10 @@ function deliveryBackoffMs(attempts: number, backoff: { initialMs: number; maxMs
  * reconcile step.
  */
 export class OutboxDelivery {
-  private readonly pollIntervalMs: number;
+  private readonly loop: PollLoop;
   private readonly batchSize: number;
   private readonly timeoutMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
 
   constructor(
     private readonly store: NotificationStore,
@@ -48,22 +46,18 @@ export class OutboxDelivery {
     private readonly logger: Logger,
     options: DeliveryOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.loop = new PollLoop(() => this.loopRound(), options.pollIntervalMs ?? 1_000);
     this.batchSize = options.batchSize ?? 50;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.backoff = options.backoff ?? { initialMs: 5_000, maxMs: 15 * 60_000 };
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: every due delivery is tried once. Resolves to how many were delivered. */
@@ -97,22 +91,11 @@ export class OutboxDelivery {
     return true;
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.deliverDue();
-      } catch (error) {
-        this.logger.error({ err: error }, 'notification delivery round failed');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
+  private async loopRound(): Promise<void> {
+    try {
+      await this.deliverDue();
+    } catch (error) {
+      this.logger.error({ err: error }, 'notification delivery round failed');
     }
   }
 }
