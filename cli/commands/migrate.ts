@@ -6,9 +6,17 @@ import { serviceOption } from '../arguments';
 export const FROM_TOKEN_ENV = 'EDGEPLANE_FROM_TOKEN';
 
 const fromTokenOption = () =>
-  new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`)
-    .env(FROM_TOKEN_ENV)
-    .makeOptionMandatory();
+  new Option('--from-token <token>', `a Fastly API token of the old account; better set ${FROM_TOKEN_ENV}, which keeps it out of your shell history`).env(
+    FROM_TOKEN_ENV,
+  );
+
+/** Commander's message for a missing mandatory option names the flag only; this one names the variable too. */
+function requireFromToken(_migrate: Command, command: Command): void {
+  if (command.opts().fromToken !== undefined) return;
+  command.error(`error: required option '--from-token <token>' not specified, nor ${FROM_TOKEN_ENV} set`, {
+    code: 'commander.missingMandatoryOptionValue',
+  });
+}
 
 const keepOriginsOption = () => new Option('--keep-origins', "keep the origins of the service on this account instead of mirroring the old service's backends");
 
@@ -21,6 +29,7 @@ export function registerMigrate(program: Command): void {
     )
     .addOption(serviceOption('the service on this (new) account'))
     .addOption(fromTokenOption())
+    .hook('preAction', requireFromToken)
     .option(
       '--domain <domain>',
       "a domain to move (repeat for several); default: the service's domains, else those of the old service of the same name",
@@ -38,6 +47,7 @@ export function registerMigrate(program: Command): void {
     )
     .addOption(serviceOption('the service on this (new) account'))
     .addOption(fromTokenOption())
+    .hook('preAction', requireFromToken)
     .option('--domain <domain>', 'a domain to move (repeat for several); default: as `migrate plan`', (value: string, previous: string[] = []) => [
       ...previous,
       value,
