@@ -33,6 +33,11 @@ function json<T>(schema: z.ZodType<T>, text: string | null): T | null {
   return text === null ? null : schema.parse(JSON.parse(text));
 }
 
+/** The column text that `json` reads back. */
+function toJson(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
 function serviceFromRow(row: Selectable<ServicesTable>): StoredService {
   return {
     name: row.name,
@@ -58,7 +63,7 @@ function serviceToRow(service: StoredService): Insertable<ServicesTable> {
     config_store_name: service.configStoreName,
     origins: JSON.stringify(service.origins),
     status: service.status,
-    last_error: service.lastError === null ? null : JSON.stringify(service.lastError),
+    last_error: toJson(service.lastError),
     package_path: service.packagePath,
     created_at: service.createdAt,
     updated_at: service.updatedAt,
@@ -74,10 +79,10 @@ function domainToRow(record: DomainRecord): DomainsTable {
     attempts: record.attempts,
     last_attempt_at: record.lastAttemptAt,
     next_attempt_at: record.nextAttemptAt,
-    last_error: record.lastError === null ? null : JSON.stringify(record.lastError),
+    last_error: toJson(record.lastError),
     conditions: JSON.stringify(record.conditions),
     active_version: record.activeVersion,
-    tls: record.tls === null ? null : JSON.stringify(record.tls),
+    tls: toJson(record.tls),
     caching: record.caching ? 1 : 0,
     caching_override: record.cachingOverride === null ? null : record.cachingOverride ? 1 : 0,
     move: record.move ? 1 : 0,
