@@ -42,15 +42,16 @@ async function measureTick(dbPath: string, ticks: number): Promise<number> {
   }
 }
 
-function throughputOf(target: TargetServer, path: string, settings: BenchSettings, minRequests: number): Promise<Throughput> {
+function throughputOf(target: TargetServer, path: string, settings: BenchSettings, minRequests: number, revalidate?: string): Promise<Throughput> {
   return measureThroughput({
     url: target.url,
     path,
-    headers: { authorization: `Bearer ${target.token}` },
+    headers: { authorization: `Bearer ${target.token}`, ...(revalidate === undefined ? {} : { 'if-none-match': revalidate }) },
     connections: CONNECTIONS,
     warmUpMs: settings.throughputMinMs / 5,
     minDurationMs: settings.throughputMinMs,
     minRequests,
+    ...(revalidate === undefined ? {} : { status: 304 }),
   });
 }
 
@@ -63,10 +64,14 @@ async function serverThroughput(args: string[], path: string, settings: BenchSet
   }
 }
 
-/** An API list page and bare Hono answering its very bytes: what the API adds over sending them. */
+/**
+ * An API list page; bare Hono answering its very bytes (what the API adds over sending them); and
+ * a poller that revalidates the page with its ETag (304, no body).
+ */
 interface PageThroughput {
   api: Throughput;
   sameAnswer: Throughput;
+  revalidated: Throughput;
   answerBytes: number;
 }
 
@@ -75,9 +80,11 @@ async function pageThroughput(dbPath: string, path: string, settings: BenchSetti
   const answerPath = `${dbPath}.answer.json`;
   try {
     const answer = await fetchBody(target.url, path, { authorization: `Bearer ${target.token}` });
-    writeFileSync(answerPath, answer);
+    if (answer.etag === null) throw new Error(`GET ${path} answered without an ETag`);
+    writeFileSync(answerPath, answer.body);
     const api = await throughputOf(target, path, settings, 3);
-    return { api, sameAnswer: await serverThroughput(['answer', answerPath], '/', settings, 3), answerBytes: answer.byteLength };
+    const revalidated = await throughputOf(target, path, settings, 3, answer.etag);
+    return { api, revalidated, sameAnswer: await serverThroughput(['answer', answerPath], '/', settings, 3), answerBytes: answer.body.byteLength };
   } finally {
     await target.stop();
     rmSync(answerPath, { force: true });
@@ -142,6 +149,11 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
       `${indent}API / bare Hono with the same answer`,
       page ? (page.api.requestsPerSecond / page.sameAnswer.requestsPerSecond).toFixed(2) : 'null',
       "what the API's own work (token, query, revision read, routing, metrics) leaves of sending those bytes",
+    ],
+    [
+      `${indent}a poller revalidating it (req/s)`,
+      page ? page.revalidated.requestsPerSecond.toFixed(1) : 'null',
+      page ? `If-None-Match with the page's ETag: 304, no body; ${page.revalidated.requests} requests` : why(measured),
     ],
   ];
   const tick = measuredValue(tickMillis);

@@ -22,6 +22,8 @@ export interface LoadOptions {
   minDurationMs: number;
   /** ...and until at least this many requests completed. */
   minRequests: number;
+  /** The status every answer must have; default 200. */
+  status?: number;
 }
 
 export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
@@ -34,7 +36,7 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
       while (!enough()) {
         const response = await pool.request({ path: options.path, method: 'GET', headers: options.headers ?? {} });
         const body = await response.body.text();
-        if (response.statusCode !== 200) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
+        if (response.statusCode !== (options.status ?? 200)) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
         requests++;
       }
     };
@@ -50,12 +52,13 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
   }
 }
 
-/** The body of one GET, as sent. */
-export async function fetchBody(url: string, path: string, headers: Record<string, string> = {}): Promise<Uint8Array> {
+/** The body of one GET, as sent, and its ETag. */
+export async function fetchBody(url: string, path: string, headers: Record<string, string> = {}): Promise<{ body: Uint8Array; etag: string | null }> {
   const response = await request(new URL(path, url), { headers });
   const body = new Uint8Array(await response.body.arrayBuffer());
   if (response.statusCode !== 200) throw new Error(`GET ${path} answered ${response.statusCode}`);
-  return body;
+  const etag = response.headers.etag;
+  return { body, etag: typeof etag === 'string' ? etag : null };
 }
 
 export interface TargetServer {
