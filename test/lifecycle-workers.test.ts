@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Sleep, timerSleep } from '../src/poll-loop';
 import { type LifecycleHarness, serviceInput, startLifecycleHarness } from './support/lifecycle-harness';
 import { draftsOf, serviceNamed } from './support/sim-control';
 import { spawnWorker } from './support/spawn-worker';
@@ -52,7 +53,22 @@ describe('two worker processes on one database', () => {
 
 describe('a worker', () => {
   it('stop() waits for the step in flight to be persisted', async () => {
-    harness = await startLifecycleHarness({ manualClock: false, sim: { releaseDelayMs: 0, tlsDelayMs: 0 }, config: { pollIntervalMs: 5 } });
+    // The loop's wait between ticks is watched: each wait that runs out starts a tick, so every
+    // tick the loop started has ended when the ticks ended are one more than the waits run out.
+    let ticksEnded = 0;
+    let waitsRunOut = 0;
+    let waiting = 0;
+    const workerSleep: Sleep = async (ms, signal) => {
+      waiting += 1;
+      await timerSleep(ms, signal);
+      waiting -= 1;
+      if (!signal.aborted) waitsRunOut += 1;
+    };
+    harness = await startLifecycleHarness({
+      manualClock: false,
+      sim: { releaseDelayMs: 0, tlsDelayMs: 0 },
+      config: { pollIntervalMs: 5, workerSleep, onWorkerTick: () => (ticksEnded += 1) },
+    });
     const { controlPlane, worker } = harness.opened;
     await controlPlane.createService(serviceInput('toot'));
     await harness.control('POST', '/faults', { latencyMs: 30 });
@@ -60,11 +76,11 @@ describe('a worker', () => {
     worker.start();
     await vi.waitFor(async () => expect((await controlPlane.getDomain('toot', 'toot.example')).state).not.toBe('queued'), { timeout: 10_000, interval: 5 });
     await worker.stop();
-    const callsAtStop = harness.calls.length;
     const record = await controlPlane.getDomain('toot', 'toot.example');
     // Whatever was in flight finished and was saved: the record is not left mid-step.
     expect(['active', 'securing', 'cached']).toContain(record.state);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(harness.calls.length).toBe(callsAtStop);
+    // And nothing can call Fastly any more: no tick is in flight, and the loop is in no wait
+    // (the one it was in was cut short), so no next tick comes.
+    expect({ ticksEnded, waiting }).toEqual({ ticksEnded: waitsRunOut + 1, waiting: 0 });
   });
 });

@@ -8,6 +8,7 @@ import type { FastlyCallEvent, FastlyGateway } from '../fastly/gateway';
 import type { MigrationRuns } from '../migrate/runs';
 import { type DeliveryOptions, OutboxDelivery } from '../notify/delivery';
 import { Notifications } from '../notify/notifications';
+import type { Sleep } from '../poll-loop';
 import { openStore, type Repository } from '../store';
 import { assembleLifecycle } from './assemble';
 import type { Logger } from './context';
@@ -38,6 +39,8 @@ export interface ControlPlaneConfig {
   batchSize?: number;
   /** Hears each tick of the started worker end, with the steps it took. */
   onWorkerTick?: (stepped: number) => void;
+  /** How the started worker waits between ticks (default a timer of pollIntervalMs). */
+  workerSleep?: Sleep;
   /** How long a worker's lease lasts, default 2 min (a crashed worker's records wait this long for another worker). */
   leaseMs?: number;
   /** Jitter source, uniform in [0, 1); default Math.random. */
@@ -104,6 +107,7 @@ export async function openControlPlane(config: ControlPlaneConfig): Promise<Open
       ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
       ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
       ...(config.onWorkerTick ? { onTick: config.onWorkerTick } : {}),
+      ...(config.workerSleep ? { sleep: config.workerSleep } : {}),
     },
   });
   const delivery = new OutboxDelivery(store.notifications, clock, ctx.random, ctx.logger, {

@@ -1,6 +1,6 @@
 import type { RetryWorker } from '../control-plane';
 import type { DomainRecord, DomainState } from '../model';
-import { PollLoop } from '../poll-loop';
+import { PollLoop, type Sleep } from '../poll-loop';
 import type { Lease } from '../store';
 import type { LifecycleContext } from './context';
 import { planDueBatch } from './due-batch';
@@ -20,6 +20,8 @@ export interface WorkerOptions {
   batchSize?: number;
   /** Hears each tick of the running loop end, with the steps it took: the event a test waits for. */
   onTick?: (stepped: number) => void;
+  /** How the running loop waits between ticks (default a timer); a test passes one it watches. */
+  sleep?: Sleep;
 }
 
 /** Other durable work run at the start of every tick, before the due domains (the migration job). */
@@ -59,7 +61,7 @@ export class LeasedRetryWorker implements RetryWorker {
     private readonly options: WorkerOptions,
     private readonly jobs: readonly TickJob[] = [],
   ) {
-    this.loop = new PollLoop(() => this.loopTick(), options.pollIntervalMs ?? 1_000);
+    this.loop = new PollLoop(() => this.loopTick(), options.pollIntervalMs ?? 1_000, options.sleep);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = options.batchSize ?? 100;
   }
