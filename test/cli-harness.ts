@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 // Runs the real `edgeplane` executable as a child process, the way an operator does, and keeps
 // everything it printed so tests can check that no secret ever appears.
@@ -16,6 +17,26 @@ export interface CliResult {
 /** Everything any child printed, for the secret check. */
 export const printed: string[] = [];
 
+/** The children not yet exited: a test that failed or timed out half-way must not leave a `serve` running. */
+const running = new Set<ChildProcess>();
+
+function track<T extends ChildProcess>(child: T): T {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+// After the test file's own afterAll hooks: SIGTERM, so that `start` stops the processes it started.
+afterAll(async () => {
+  await Promise.all(
+    [...running].map(async (child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
+});
+
 /** Only what the test gives, plus PATH: no stray FASTLY_* or EDGEPLANE_* from the environment. */
 export function cleanEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env };
@@ -28,7 +49,7 @@ export interface RunOptions {
 
 export function runCli(args: string[], env: Record<string, string>, options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = track(spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -51,7 +72,7 @@ export interface LongRunning {
 }
 
 export function spawnCli(args: string[], env: Record<string, string>, options: RunOptions = {}): LongRunning {
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const child = track(spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...options }));
   let output = '';
   const lines: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
