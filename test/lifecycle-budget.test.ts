@@ -11,6 +11,16 @@ afterEach(async () => harness?.close());
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/** Creates service `toot` and attaches `domains` to it, each held by another account. */
+async function attachHeldDomains(domains: readonly string[]): Promise<void> {
+  const { controlPlane } = harness.opened;
+  await controlPlane.createService(serviceInput('toot'));
+  for (const domain of domains) {
+    await harness.holdByOtherAccount(domain);
+    await controlPlane.attachDomain('toot', { domain, role: 'static' });
+  }
+}
+
 describe('a 429 from Fastly', () => {
   it('holds the domain (and every other step) until Fastly-RateLimit-Reset, then carries on', async () => {
     const writeLimit = 14;
@@ -95,12 +105,8 @@ describe('many waiting domains', () => {
     harness = await startLifecycleHarness({ config: { writeLimitPerHour: 40, budgetShare: 0.25, pollIntervalMs: MINUTE } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
     const domains = Array.from({ length: 10 }, (_, index) => `d${index}.toot.example`);
-    for (const domain of domains) {
-      await harness.holdByOtherAccount(domain);
-      await controlPlane.attachDomain('toot', { domain, role: 'static' });
-    }
+    await attachHeldDomains(domains);
     await worker.tick();
     const spacing = (HOUR + MINUTE) / 10;
     const fairInterval = domains.length * spacing;
@@ -133,12 +139,8 @@ describe('many waiting domains', () => {
     harness = await startLifecycleHarness({ config: { writeLimitPerHour: 8, budgetShare: 0.25, pollIntervalMs: 5 * MINUTE } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
     const domains = ['a', 'b', 'c', 'd', 'e'].map((label) => `${label}.toot.example`);
-    for (const domain of domains) {
-      await harness.holdByOtherAccount(domain);
-      await controlPlane.attachDomain('toot', { domain, role: 'static' });
-    }
+    await attachHeldDomains(domains);
     await worker.tick();
     const attempts = async () => Object.fromEntries(await Promise.all(domains.map(async (d) => [d, (await controlPlane.getDomain('toot', d)).attempts])));
     expect(Object.values(await attempts())).toEqual([1, 1, 1, 1, 1]);
@@ -179,12 +181,8 @@ describe('many waiting domains', () => {
     harness = await startLifecycleHarness({ config: { batchSize: 3, pollIntervalMs: MINUTE } });
     const clock = harness.clock as ManualClock;
     const { controlPlane, worker } = harness.opened;
-    await controlPlane.createService(serviceInput('toot'));
     const waiting = Array.from({ length: 5 }, (_, index) => `d${index}.toot.example`);
-    for (const domain of waiting) {
-      await harness.holdByOtherAccount(domain);
-      await controlPlane.attachDomain('toot', { domain, role: 'static' });
-    }
+    await attachHeldDomains(waiting);
     for (let minute = 0; minute < 5; minute++) {
       await worker.tick();
       clock.advance(MINUTE);
