@@ -193,6 +193,9 @@ export class ApiClient {
   cancelMigration(service: string, id: string) {
     return this.call('POST', `${this.migrationsPath(service)}/${ApiClient.segment(id)}/cancel`, MigrationRun);
   }
+  retryMigration(service: string, id: string) {
+    return this.call('POST', `${this.migrationsPath(service)}/${ApiClient.segment(id)}/retry`, MigrationRun);
+  }
   private notificationsPath(service: string) {
     return `/v1/services/${ApiClient.segment(service)}/notifications`;
   }

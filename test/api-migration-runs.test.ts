@@ -10,8 +10,8 @@ import { ServiceInput } from '../src/model';
 import { serviceInput } from './support/lifecycle-harness';
 import { planForOldSite } from './support/old-account';
 
-// The migration run routes over the real control plane and store: a run is listed, shown and
-// cancelled; the old account's token never reaches an answer or the log. No run is stepped here
+// The migration run routes over the real control plane and store: a run is listed, shown,
+// retried (as it is while running, refused once cancelled) and cancelled; the old account's token never reaches an answer or the log. No run is stepped here
 // (the worker is not ticked), so no Fastly is needed.
 
 const TOKEN = 'migration-api-token-0123456789';
@@ -79,6 +79,10 @@ describe('the migration run routes', () => {
     expect((await request('GET', '/v1/services/toot/migrations/mig_other')).status).toBe(404);
     expect((await request('GET', `/v1/services/elsewhere/migrations/${started.id}`)).status).toBe(404);
 
+    // A running run is retried as it is.
+    const retriedRunning = await request('POST', `/v1/services/toot/migrations/${started.id}/retry`);
+    expect([retriedRunning.status, MigrationRun.parse(await retriedRunning.json())]).toEqual([200, started]);
+
     const cancelled = await request('POST', `/v1/services/toot/migrations/${started.id}/cancel`);
     expect(cancelled.status).toBe(200);
     const cancelledText = await cancelled.text();
@@ -86,6 +90,10 @@ describe('the migration run routes', () => {
     expect(run.status).toBe('cancelled');
     expect(run.nextAttemptAt).toBeNull();
     expect(run.history.at(-1)).toMatchObject({ event: 'cancelled', message: 'Cancelled by the operator after 0 of 10 steps' });
+    // Cancelled, it is not retried: a new run is the way.
+    const retriedCancelled = await request('POST', `/v1/services/toot/migrations/${started.id}/retry`);
+    expect(retriedCancelled.status).toBe(409);
+    expect(((await retriedCancelled.json()) as { detail: string }).detail).toContain('only a run that needs attention can be retried');
     // Cancelled, it no longer stands in the way of a new run.
     expect((await opened.migrations.start(plan(), OLD_TOKEN)).status).toBe('running');
 
@@ -98,6 +106,7 @@ describe('the migration run routes', () => {
       '/v1/services/{name}/migrations',
       '/v1/services/{name}/migrations/{id}',
       '/v1/services/{name}/migrations/{id}/cancel',
+      '/v1/services/{name}/migrations/{id}/retry',
     ]);
     expect(document.components.schemas.MigrationRun.properties).not.toHaveProperty('fromToken');
   });

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { ManualClock } from '../src/clock';
+import { createFastlyApiClient } from '../src/fastly/api-client';
+import * as Fastly from '../src/fastly/fastly-classes';
 import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { MigrationRun } from '../src/migrate/run-model';
 import { type RunningSimulator, startSimulator } from '../src/sim/server';
@@ -120,6 +122,33 @@ describe('migrate run', () => {
         .flatMap((sub) => sub.domains)
         .sort(),
     ).toEqual(SITE.map(({ domain }) => domain).sort());
+  });
+
+  it("stops at Fastly's refusal of a certificate activated since the plan, and is retried once the operator removed the activation", {
+    timeout: 60_000,
+  }, async () => {
+    // The plan was read before the certificate was activated: its activations step has none.
+    const stale = planForOldSite(site, 'toot', new Date(clock.now()).toISOString());
+    stale.steps = stale.steps.map((step) => (step.action === 'delete_tls_activations' ? { ...step, activations: [] } : step));
+    const started = await opened.migrations.start(stale, site.token);
+    await opened.worker.tick();
+    const stopped = await opened.migrations.get('toot', started.id);
+    const certificateStep = stale.steps.find((step) => step.action === 'delete_tls_certificate')!;
+    expect(stopped.status, JSON.stringify(stopped.history, null, 2)).toBe('needs_attention');
+    expect(stopped.stepsDone).toBe(certificateStep.order - 1);
+    expect(stopped.lastError).toMatchObject({ code: 'fastly_rejected' });
+    expect(stopped.conditions.find((c) => c.type === 'Ready')?.message).toContain('then retry the run');
+
+    // The operator disables the certificate on the old account, then retries: the run goes on from that step.
+    const activations = new Fastly.TlsActivationsApi(createFastlyApiClient(site.token, sim.url));
+    await activations.deleteTlsActivation({ tls_activation_id: site.certificate.activationId });
+    const retried = await opened.migrations.retry('toot', started.id);
+    expect(retried.status).toBe('running');
+    expect(retried.history.at(-1)).toMatchObject({ event: 'retried', step: certificateStep.order });
+    const done = await tickUntilDone(started.id);
+    expect(done.status, JSON.stringify(done.history, null, 2)).toBe('done');
+    expect(done.history.filter((entry) => entry.event === 'failed').map((entry) => entry.step)).toEqual([certificateStep.order]);
+    expect((await simControl(sim).state()).tlsCertificates.filter((certificate) => certificate.customerId === site.customerId)).toEqual([]);
   });
 
   it('runs from the API with both tokens: the old account read, planned and emptied, the domains cached here', { timeout: 60_000 }, async () => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { MigrationRun } from '../../src/migrate/run-model';
 import { problems, routeGroup, ServiceParams } from '../openapi-parts';
 
-// The migration runs of a service: list, one, cancel. A run is started by POST
+// The migration runs of a service: list, one, cancel, retry. A run is started by POST
 // /v1/services/{name}/migrations (the plan without `dryRun`); the retry worker carries it out.
 
 /** What these routes ask of the control plane (src/migrate/runs.ts implements it). */
@@ -10,6 +10,7 @@ export interface MigrationRunsApi {
   list(service: string): Promise<MigrationRun[]>;
   get(service: string, id: string): Promise<MigrationRun>;
   cancel(service: string, id: string): Promise<MigrationRun>;
+  retry(service: string, id: string): Promise<MigrationRun>;
 }
 
 export const MigrationRunSchema = MigrationRun.meta({
@@ -67,6 +68,23 @@ const cancelRun = createRoute({
   },
 });
 
+const retryRun = createRoute({
+  method: 'post',
+  path: '/v1/services/{name}/migrations/{id}/retry',
+  tags: ['migrations'],
+  summary: 'Retry a migration run that needs attention',
+  description:
+    "Takes the run up again at the step that failed, with its plan and the old account's token; each step reads before it writes, so nothing done is repeated. A done or cancelled run cannot be retried (409): start a new one.",
+  request: { params: RunParams },
+  responses: {
+    200: {
+      description: 'The run, running again (or waiting for its domains); a running or waiting run is returned as it is',
+      content: { 'application/json': { schema: MigrationRunSchema } },
+    },
+    ...problems(400, 401, 404, 409),
+  },
+});
+
 export function migrationRunRoutes(runs: MigrationRunsApi) {
   return routeGroup()
     .openapi(listRuns, async (c) => c.json({ migrations: await runs.list(c.req.valid('param').name) }, 200))
@@ -77,5 +95,9 @@ export function migrationRunRoutes(runs: MigrationRunsApi) {
     .openapi(cancelRun, async (c) => {
       const { name, id } = c.req.valid('param');
       return c.json(await runs.cancel(name, id), 200);
+    })
+    .openapi(retryRun, async (c) => {
+      const { name, id } = c.req.valid('param');
+      return c.json(await runs.retry(name, id), 200);
     });
 }

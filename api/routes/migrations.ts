@@ -11,7 +11,7 @@ export const FROM_TOKEN_HEADER = 'Edgeplane-From-Token';
 
 export interface MigrationsApiParts {
   planner: MigrationPlannerParts;
-  runs: Pick<MigrationRuns, 'start' | 'list' | 'get' | 'cancel'>;
+  runs: Pick<MigrationRuns, 'start' | 'list' | 'get' | 'cancel' | 'retry'>;
 }
 
 const MigrationPlanSchema = MigrationPlan.meta({ id: 'MigrationPlan' });

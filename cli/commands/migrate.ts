@@ -71,4 +71,12 @@ export function registerMigrate(program: Command): void {
     .addOption(serviceOption('the service on this (new) account'))
     .option('--json', 'print the run as JSON')
     .action(action(async () => (await import('../run/migrate')).migrateCancel));
+
+  migrate
+    .command('retry')
+    .description('Take up a run that needs attention again at the step that failed (after fixing what it reports)')
+    .argument('[id]', "the run (default: the service's newest)")
+    .addOption(serviceOption('the service on this (new) account'))
+    .option('--json', 'print the run as JSON')
+    .action(action(async () => (await import('../run/migrate')).migrateRetry));
 }

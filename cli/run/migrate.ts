@@ -5,7 +5,7 @@ import { CliExit, ExitCode } from '../exit-codes';
 import { printJson } from '../format';
 import { edgeplaneCommand } from '../invocation';
 
-// `edgeplane migrate plan|run|status|cancel`: the plan of a move from another Fastly account in
+// `edgeplane migrate plan|run|status|cancel|retry`: the plan of a move from another Fastly account in
 // words, and the run that carries it out.
 
 export interface MigratePlanOptions {
@@ -87,6 +87,12 @@ export async function migrateStatus(id: string | undefined, options: { service: 
 
 export async function migrateCancel(id: string | undefined, options: { service: string; json?: boolean }): Promise<void> {
   const run = await apiClient().cancelMigration(options.service, (await chosenRun(options.service, id)).id);
+  if (options.json) printJson(run);
+  else console.log(formatRun(run));
+}
+
+export async function migrateRetry(id: string | undefined, options: { service: string; json?: boolean }): Promise<void> {
+  const run = await apiClient().retryMigration(options.service, (await chosenRun(options.service, id)).id);
   if (options.json) printJson(run);
   else console.log(formatRun(run));
 }

@@ -28,8 +28,9 @@ const REASON: Record<Claim['kind'], string> = {
 
 /** What a person must do when the run stops, by error code. */
 const ACTION: Partial<Record<string, string>> = {
-  unauthorized: "Check the old account's token (it needs write access to the service, TLS and Domain Management), then start the migration again",
-  fastly_rejected: 'Fix what Fastly rejected, then start the migration again',
+  unauthorized:
+    "Check the old account's token (it needs write access to the service, TLS and Domain Management): retry the run once it has, or start the migration again with another token",
+  fastly_rejected: 'Fix what Fastly rejected on the old account, then retry the run (or start the migration again for a new plan)',
   invalid_input: 'Fix the input, then start the migration again',
 };
 
@@ -95,7 +96,7 @@ function afterFailure(ctx: LifecycleContext, run: MigrationRun, step: MigrationS
     case 'conflict':
       return { ...run, lastError, nextAttemptAt: iso(nowMs + unavailableDelay({ ...ctx.retry, random: ctx.random })) };
     default: {
-      const message = `Step ${step.order} (${step.action}) failed: ${failure.detail} — ${ACTION[failure.code] ?? 'Look at lastError, then start the migration again'}`;
+      const message = `Step ${step.order} (${step.action}) failed: ${failure.detail} — ${ACTION[failure.code] ?? 'Look at lastError, then retry the run or start the migration again'}`;
       const stopped: MigrationRun = {
         ...run,
         status: 'needs_attention',
@@ -220,6 +221,27 @@ function withRunCondition(run: MigrationRun, status: 'True' | 'False', reason: s
     ...run,
     conditions: [...run.conditions.filter((condition) => condition.type !== 'Ready'), { type: 'Ready', status, reason, message, lastTransitionTime }],
   };
+}
+
+/**
+ * A run that needs attention, taken up again by the operator (needs_attention → running, or
+ * waiting once every step is done): the step that failed runs again, reading before it writes, so
+ * nothing done is repeated. It keeps its plan and the old account's token.
+ */
+export function retryRun(ctx: LifecycleContext, run: MigrationRun): MigrationRun {
+  const nowMs = ctx.clock.now();
+  const next = run.plan.steps[run.stepsDone];
+  const message = next
+    ? `Retried by the operator: step ${next.order} of ${run.plan.steps.length} next: ${next.description}`
+    : 'Retried by the operator: waiting for the domains to be cached';
+  const retried: MigrationRun = {
+    ...run,
+    status: next ? 'running' : 'waiting',
+    nextAttemptAt: iso(nowMs),
+    updatedAt: iso(nowMs),
+    history: event(run, next?.order ?? null, 'retried', message, nowMs),
+  };
+  return withRunCondition(retried, 'False', next ? 'Running' : 'WaitingForDomains', message, nowMs);
 }
 
 /** A run the operator cancels: it stops; the domains it made that never reached Fastly are cancelled too. */

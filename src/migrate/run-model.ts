@@ -19,7 +19,7 @@ export const MigrationEvent = z.object({
   at: Timestamp,
   /** The plan step (`order`) it concerns; null for the run as a whole. */
   step: z.number().int().positive().nullable(),
-  /** Short machine name: started, step_done, operator_step, failed, waiting, done, cancelled. */
+  /** Short machine name: started, step_done, operator_step, failed, retried, waiting, done, cancelled, superseded. */
   event: z.string(),
   message: z.string(),
 });

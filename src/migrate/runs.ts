@@ -4,11 +4,11 @@ import type { LifecycleContext } from '../lifecycle/context';
 import { iso } from '../lifecycle/record';
 import { withServiceLease } from '../lifecycle/service-lease';
 import type { MigrationPlan } from './model';
-import { cancelRun } from './run-job';
+import { cancelRun, retryRun } from './run-job';
 import type { MigrationRun } from './run-model';
 
 // The operator's side of migration runs (API and CLI): start one from a plan, look at them,
-// cancel one. The job (runner.ts) carries them out.
+// cancel one, retry one that needs attention. The job (runner.ts) carries them out.
 
 const ACTIVE: ReadonlySet<MigrationRun['status']> = new Set(['running', 'waiting']);
 
@@ -86,6 +86,26 @@ export class MigrationRuns {
     const run = await this.ctx.store.getMigration(id);
     if (!run || run.service !== service) throw new EdgeplaneError('not_found', `service "${service}" has no migration ${id}`);
     return run;
+  }
+
+  /**
+   * Takes up a run that needs attention again at the step that failed (a running or waiting run is
+   * returned as it is). A done or cancelled run cannot be: a new run (a new plan) is the way then.
+   */
+  retry(service: string, id: string): Promise<MigrationRun> {
+    return withServiceLease(this.ctx, service, async () => {
+      const run = await this.get(service, id);
+      if (ACTIVE.has(run.status)) return run;
+      if (run.status !== 'needs_attention') {
+        throw new EdgeplaneError(
+          'conflict',
+          `migration ${id} of service "${service}" is ${run.status}: only a run that needs attention can be retried; start a new one (edgeplane migrate run --service ${service})`,
+        );
+      }
+      const retried = retryRun(this.ctx, run);
+      await this.ctx.store.saveMigration(retried);
+      return retried;
+    });
   }
 
   /** Stops the run between two steps (under the service's lease); what is done on the old account stays done. */
