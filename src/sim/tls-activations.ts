@@ -4,6 +4,7 @@ import { bodyOf } from './body';
 import type { SimEnv } from './env';
 import { jsonApiError } from './errors';
 import { Hostname } from './hostname';
+import { jsonApi, jsonApiPage } from './json-api';
 import { onActiveVersionOf } from './ownership';
 import type { SimState, TlsActivation } from './state';
 
@@ -13,8 +14,6 @@ import type { SimState, TlsActivation } from './state';
 // `fastly/fixtures/custom_tls_activation/{create,list,delete}.yaml`. A subscription's own
 // activation (Fastly makes one when it issues) is not listed here: its `issued` state stands for it.
 
-const JSON_API = 'application/vnd.api+json';
-
 const Reference = z.object({ data: z.object({ type: z.string().optional(), id: z.string().optional() }).nullish() });
 
 const CreateActivation = z.object({
@@ -23,8 +22,6 @@ const CreateActivation = z.object({
     relationships: z.object({ tls_certificate: Reference.optional(), tls_configuration: Reference.optional(), tls_domain: Reference.optional() }),
   }),
 });
-
-const jsonApi = (c: Context, body: unknown, status = 200) => c.body(JSON.stringify(body), status as 200, { 'content-type': JSON_API });
 
 /** Whether a certificate naming `names` covers `domain`: the name itself, or its parent's wildcard. */
 function covers(names: readonly string[], domain: string): boolean {
@@ -100,14 +97,7 @@ export function tlsActivationRoutes(state: SimState) {
       .filter((activation) => certificate === undefined || activation.certificateId === certificate)
       .filter((activation) => configuration === undefined || activation.configurationId === configuration)
       .filter((activation) => domain === undefined || activation.domain === domain);
-    const pageSize = Math.max(1, Number(c.req.query('page[size]') ?? 20) || 20);
-    const pageNumber = Math.max(1, Number(c.req.query('page[number]') ?? 1) || 1);
-    const page = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    return jsonApi(c, {
-      data: page.map(view),
-      links: {},
-      meta: { per_page: pageSize, current_page: pageNumber, record_count: all.length, total_pages: Math.max(1, Math.ceil(all.length / pageSize)) },
-    });
+    return jsonApiPage(c, all, view);
   });
 
   app.get('/tls/activations/:id', (c) => jsonApi(c, { data: view(activationOf(c)) }));

@@ -4,13 +4,12 @@ import { z } from 'zod';
 import { bodyOf } from './body';
 import type { SimEnv } from './env';
 import { jsonApiError } from './errors';
+import { jsonApi, jsonApiPage } from './json-api';
 import type { SimState, TlsCertificate } from './state';
 
 // Custom TLS certificates (`/tls/certificates`, JSON:API): an uploaded certificate claims the
 // names of its subjectAltName for the account until it is deleted (docs/fastly-facts.md, "TLS").
 // Shapes from go-fastly's fixtures `fastly/fixtures/custom_tls/{create,list,delete-cert}.yaml`.
-
-const JSON_API = 'application/vnd.api+json';
 
 const CreateCertificate = z.object({
   data: z.object({
@@ -18,8 +17,6 @@ const CreateCertificate = z.object({
     attributes: z.object({ cert_blob: z.string().min(1), name: z.string().optional() }),
   }),
 });
-
-const jsonApi = (c: Context, body: unknown, status = 200) => c.body(JSON.stringify(body), status as 200, { 'content-type': JSON_API });
 
 /** The DNS names a PEM certificate covers (its subjectAltName), or null when it is not one. */
 function namesOf(pem: string): { names: string[]; issuedTo: string; issuer: string; serial: string; notBefore: string; notAfter: string } | null {
@@ -99,14 +96,7 @@ export function tlsCertificateRoutes(state: SimState) {
     const all = [...state.tlsCertificates.values()]
       .filter((certificate) => certificate.customerId === c.get('account').customerId)
       .filter((certificate) => domain === undefined || certificate.domains.includes(domain));
-    const pageSize = Math.max(1, Number(c.req.query('page[size]') ?? 20) || 20);
-    const pageNumber = Math.max(1, Number(c.req.query('page[number]') ?? 1) || 1);
-    const page = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    return jsonApi(c, {
-      data: page.map(view),
-      links: {},
-      meta: { per_page: pageSize, current_page: pageNumber, record_count: all.length, total_pages: Math.max(1, Math.ceil(all.length / pageSize)) },
-    });
+    return jsonApiPage(c, all, view);
   });
 
   app.get('/tls/certificates/:id', (c) => jsonApi(c, { data: view(certificateOf(c)) }));
