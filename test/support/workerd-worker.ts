@@ -11,7 +11,7 @@ import { runCli } from '../cli-harness';
 // wrangler.toml's settings — run in workerd in a child process group, with a persisted local D1.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const HOST = join(import.meta.dirname, 'workerd-host.ts');
+const HOST = join(import.meta.dirname, 'workerd-host.js');
 
 /** Builds the deployable bundle into `outdir` (the edge package is built first when missing). */
 export async function buildWorkerBundle(outdir: string): Promise<void> {
@@ -50,7 +50,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(options: WorkerOptions, d1Persist: string): Promise<RunningWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', HOST], {
+  const child = spawn(process.execPath, [HOST], {
     env: { ...process.env, WORKER_OPTIONS: JSON.stringify(options), D1_PERSIST: d1Persist },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
