@@ -60,6 +60,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          setupFiles: ['test/setup/stop-cli-children.ts'],
           include: ['test/**/*.test.ts', ...INTEGRATION_BESIDE_CODE],
           // Mostly waiting on child processes, servers and timers: two files at a time on two cores.
           maxWorkers: 2,

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 
 // Runs the real `edgeplane` executable as a child process, the way an operator does, and keeps
 // everything it printed so tests can check that no secret ever appears.
@@ -26,8 +25,12 @@ function track<T extends ChildProcess>(child: T): T {
   return child;
 }
 
-// After the test file's own afterAll hooks: SIGTERM, so that `start` stops the processes it started.
-afterAll(async () => {
+/**
+ * SIGTERM to every child still running, so that `start` stops the processes it started. Run after
+ * each test file's own afterAll hooks by test/setup/stop-cli-children.ts, not registered here:
+ * the benchmark imports this module outside vitest.
+ */
+export async function stopRunningChildren(): Promise<void> {
   await Promise.all(
     [...running].map(async (child) => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -35,7 +38,7 @@ afterAll(async () => {
       await exited;
     }),
   );
-});
+}
 
 /** Only what the test gives, plus PATH: no stray FASTLY_* or EDGEPLANE_* from the environment. */
 export function cleanEnv(env: Record<string, string>): Record<string, string> {
