@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type CompiledQuery, type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { EdgeplaneError } from '../errors';
 import type { MigrationRun } from '../migrate/run-model';
@@ -145,6 +145,7 @@ const RELEASED = new Date(0).toISOString();
 
 export class KyselyRepository implements Repository {
   readonly notifications: NotificationStore;
+  private revisionQuery: CompiledQuery<{ domain_revision: number }> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -235,8 +236,10 @@ export class KyselyRepository implements Repository {
   }
 
   async domainRevision(service: string): Promise<number | null> {
-    const row = await this.db.selectFrom('services').select('domain_revision').where('name', '=', service).executeTakeFirst();
-    return row ? row.domain_revision : null;
+    // Read before every list page the API answers: built and compiled once, run with the name.
+    this.revisionQuery ??= this.db.selectFrom('services').select('domain_revision').where('name', '=', '').compile();
+    const { rows } = await this.db.executeQuery<{ domain_revision: number }>({ ...this.revisionQuery, parameters: [service] });
+    return rows[0]?.domain_revision ?? null;
   }
 
   async listDomainStates(service: string): Promise<ServiceRecord['domains']> {
