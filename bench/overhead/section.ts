@@ -48,7 +48,7 @@ function throughputOf(target: TargetServer, path: string, settings: BenchSetting
     path,
     headers: { authorization: `Bearer ${target.token}`, ...(revalidate === undefined ? {} : { 'if-none-match': revalidate }) },
     connections: CONNECTIONS,
-    warmUpMs: settings.throughputMinMs / 5,
+    warmUpMs: settings.throughputMinMs / 2,
     minDurationMs: settings.throughputMinMs,
     minRequests,
     ...(revalidate === undefined ? {} : { status: 304 }),
@@ -138,12 +138,16 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
   const largestPage = measuredValue(apiLargestPage);
   const apiRate = firstPage?.api;
   const largestPageRate = largestPage?.api;
+  const spread = (t: Throughput) =>
+    `median of ${t.windowRates.length} windows, ${Math.round(Math.min(...t.windowRates)).toLocaleString('en')}–${Math.round(Math.max(...t.windowRates)).toLocaleString('en')}`;
   const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
   const sameAnswerRows = (page: PageThroughput | null, measured: Measured<PageThroughput>, indent: string): (string | number)[][] => [
     [
       `${indent}bare Hono answering the same bytes (req/s)`,
       page ? page.sameAnswer.requestsPerSecond.toFixed(1) : 'null',
-      page ? `the API's answer (${kb(page.answerBytes)}) saved once and sent as is; ${page.sameAnswer.requests} requests` : why(measured),
+      page
+        ? `the API's answer (${kb(page.answerBytes)}) saved once and sent as is; ${page.sameAnswer.requests} requests; ${spread(page.sameAnswer)}`
+        : why(measured),
     ],
     [
       `${indent}API / bare Hono with the same answer`,
@@ -153,7 +157,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
     [
       `${indent}a poller revalidating it (req/s)`,
       page ? page.revalidated.requestsPerSecond.toFixed(1) : 'null',
-      page ? `If-None-Match with the page's ETag: 304, no body; ${page.revalidated.requests} requests` : why(measured),
+      page ? `If-None-Match with the page's ETag: 304, no body; ${page.revalidated.requests} requests; ${spread(page.revalidated)}` : why(measured),
     ],
   ];
   const tick = measuredValue(tickMillis);
@@ -187,13 +191,13 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
         `API GET /v1/services/{name}/domains, ${domains} domains (req/s)`,
         apiRate ? apiRate.requestsPerSecond.toFixed(1) : 'null',
         apiRate
-          ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection, after ${(settings.throughputMinMs / 5000).toFixed(1)} s of warm-up`
+          ? `first page (${DOMAIN_PAGE_DEFAULT_LIMIT} summaries); ${apiRate.requests} requests in ${apiRate.seconds.toFixed(1)} s over ${CONNECTIONS} keep-alive connection, after ${(settings.throughputMinMs / 2000).toFixed(1)} s of warm-up; ${spread(apiRate)}`
           : why(api),
       ],
       [
         'bare Hono hello-world (req/s)',
         bareRate ? bareRate.requestsPerSecond.toFixed(0) : 'null',
-        bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry, client and warm-up` : why(bare),
+        bareRate ? `${bareRate.requests} requests in ${bareRate.seconds.toFixed(1)} s, same server entry, client and warm-up; ${spread(bareRate)}` : why(bare),
       ],
       ['API / bare Hono', apiRate && bareRate ? (apiRate.requestsPerSecond / bareRate.requestsPerSecond).toFixed(3) : 'null', 'issue 18: goal ≥ 0.5'],
       ...sameAnswerRows(firstPage, api, '  '),
@@ -201,7 +205,7 @@ export async function runOverheadSection(settings: BenchSettings, outDir: string
         `  the same with ?limit=${DOMAIN_PAGE_MAX_LIMIT} (req/s)`,
         largestPageRate ? largestPageRate.requestsPerSecond.toFixed(1) : 'null',
         largestPageRate
-          ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s; issue 18: goal ≥ 328`
+          ? `the largest page; ${largestPageRate.requests} requests in ${largestPageRate.seconds.toFixed(1)} s; ${spread(largestPageRate)}; issue 18: goal ≥ 328`
           : why(apiLargestPage),
       ],
       ...sameAnswerRows(largestPage, apiLargestPage, '    '),

@@ -2,11 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Pool, request } from 'undici';
+import { percentile, sortedAscending } from '../stats';
 
 // Requests per second a server sustains, measured from this process over keep-alive connections.
 
 export interface Throughput {
+  /** The median of the windows' rates. */
   requestsPerSecond: number;
+  /** Each window's rate, in order. */
+  windowRates: number[];
   requests: number;
   seconds: number;
 }
@@ -18,8 +22,9 @@ export interface LoadOptions {
   connections: number;
   /** Requests sent first and not counted, so a fresh process is measured after its JIT warm-up. */
   warmUpMs: number;
-  /** Measure at least this long... */
+  /** Measure at least this long, in `windows` equal windows (default 5)... */
   minDurationMs: number;
+  windows?: number;
   /** ...and until at least this many requests completed. */
   minRequests: number;
   /** The status every answer must have; default 200. */
@@ -28,7 +33,7 @@ export interface LoadOptions {
 
 export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
   const pool = new Pool(options.url, { connections: options.connections, headersTimeout: 600_000, bodyTimeout: 600_000 });
-  const run = async (minDurationMs: number, minRequests: number): Promise<Throughput> => {
+  const run = async (minDurationMs: number, minRequests: number) => {
     const started = performance.now();
     let requests = 0;
     const enough = () => performance.now() - started >= minDurationMs && requests >= minRequests;
@@ -41,12 +46,22 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
       }
     };
     await Promise.all(Array.from({ length: options.connections }, worker));
-    const seconds = (performance.now() - started) / 1000;
-    return { requestsPerSecond: requests / seconds, requests, seconds };
+    return { requests, seconds: (performance.now() - started) / 1000 };
   };
   try {
     await run(options.warmUpMs, 1);
-    return await run(options.minDurationMs, options.minRequests);
+    // Consecutive windows, the median reported: one slow stretch (a collection, the scheduler
+    // moving a process) moves one window, not the result.
+    const windows = options.windows ?? 5;
+    const measured = [];
+    for (let window = 0; window < windows; window++) measured.push(await run(options.minDurationMs / windows, Math.ceil(options.minRequests / windows)));
+    const windowRates = measured.map(({ requests, seconds }) => requests / seconds);
+    return {
+      requestsPerSecond: percentile(sortedAscending(windowRates), 50),
+      windowRates,
+      requests: measured.reduce((sum, { requests }) => sum + requests, 0),
+      seconds: measured.reduce((sum, { seconds }) => sum + seconds, 0),
+    };
   } finally {
     await pool.close();
   }
