@@ -21,6 +21,7 @@ import { migrationFromRow, migrationToRow } from './migration-rows';
 import { enqueueEvents, NotificationStore } from './notification-store';
 import type { DueStates, FastlyAccount, Lease, Repository, StoredService } from './repository';
 import type { Database, DomainHistoryTable, DomainsTable, ServicesTable } from './tables';
+import type { CommitMark } from './wal-commits';
 
 // Rows are parsed with zod when read back: the database is a boundary too.
 
@@ -136,6 +137,8 @@ export interface RepositoryBackend {
   close(): Promise<void>;
   /** Resolves when a write could start now (readiness). */
   probeWrite(): Promise<void>;
+  /** Changes whenever anything is committed, by any process (SQLite in WAL mode only). */
+  commitMark?: CommitMark;
 }
 
 /** The advisory lock key that serialises takeProbe on PostgreSQL (any constant of ours). */
@@ -146,6 +149,8 @@ const RELEASED = new Date(0).toISOString();
 export class KyselyRepository implements Repository {
   readonly notifications: NotificationStore;
   private revisionQuery: CompiledQuery<{ domain_revision: number }> | undefined;
+  /** Revisions read since the commit mark last changed: nothing committed since, so they are current. */
+  private revisions: { mark: Buffer; byService: Map<string, number> } | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -236,7 +241,21 @@ export class KyselyRepository implements Repository {
   }
 
   async domainRevision(service: string): Promise<number | null> {
-    // Read before every list page the API answers: built and compiled once, run with the name.
+    // Asked before every list page the API answers. The mark is read before the revision: a commit
+    // after the mark changes it, so a revision kept under a mark seen again is still current.
+    const mark = this.backend.commitMark?.read() ?? null;
+    if (mark === null) return this.readRevision(service);
+    if (!this.revisions?.mark.equals(mark)) this.revisions = { mark, byService: new Map() };
+    const revisions = this.revisions;
+    const known = revisions.byService.get(service);
+    if (known !== undefined) return known;
+    const revision = await this.readRevision(service);
+    if (revision !== null) revisions.byService.set(service, revision);
+    return revision;
+  }
+
+  private async readRevision(service: string): Promise<number | null> {
+    // Built and compiled once, run with the name.
     this.revisionQuery ??= this.db.selectFrom('services').select('domain_revision').where('name', '=', '').compile();
     const { rows } = await this.db.executeQuery<{ domain_revision: number }>({ ...this.revisionQuery, parameters: [service] });
     return rows[0]?.domain_revision ?? null;

@@ -5,6 +5,7 @@ import { KyselyRepository } from './kysely-repository';
 import { migrateStore } from './migrate';
 import { withStatementCache } from './statement-cache';
 import type { Database } from './tables';
+import { walCommitMark } from './wal-commits';
 
 /** How long a write waits for another process's lock before it fails as `store_unavailable`. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -39,10 +40,11 @@ class MigrationLockingDialect extends SqliteDialect {
  */
 export async function openSqliteStore(dbPath: string): Promise<KyselyRepository> {
   let sqlite: SqliteDatabase.Database | undefined;
+  let wal = false;
   try {
     sqlite = new SqliteDatabase(dbPath);
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (dbPath !== ':memory:') sqlite.pragma('journal_mode = WAL');
+    if (dbPath !== ':memory:') wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   } catch (error) {
     sqlite?.close();
     throw storeFailure(error, `the database ${dbPath}`) ?? error;
@@ -62,5 +64,11 @@ export async function openSqliteStore(dbPath: string): Promise<KyselyRepository>
         raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       }
     });
-  return new KyselyRepository(db, { engine: 'sqlite', close: () => db.destroy(), probeWrite });
+  // The -shm file exists while this connection is open in WAL mode, so it is opened after it.
+  const commitMark = wal ? walCommitMark(dbPath) : undefined;
+  const close = async () => {
+    commitMark?.close();
+    await db.destroy();
+  };
+  return new KyselyRepository(db, { engine: 'sqlite', close, probeWrite, ...(commitMark ? { commitMark } : {}) });
 }
