@@ -8,6 +8,7 @@ const INTEGRATION_BESIDE_CODE = [
   'cloudflare/d1-store.test.ts',
   'cli/wait.test.ts',
   'cli/client.test.ts',
+  'cli/local-stack/edge-package.test.ts',
   'bench/offload/replay.test.ts',
   'bench/detection/end-to-end.test.ts',
 ];

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { packComputePackage, readManifest } from '../src/compute-package';
 import { bundleEdge } from './bundle';
 
@@ -12,7 +12,9 @@ if (!name) throw new Error('fastly.toml has no top-level name');
 const wasm = await readFile('bin/main.wasm');
 const archive = await packComputePackage(name, { 'fastly.toml': manifest, 'bin/main.wasm': wasm });
 await mkdir('pkg', { recursive: true });
-await writeFile(`pkg/${name}.tar.gz`, archive);
+// Written aside and renamed into place, so a process that finds the package never reads half of it.
+await writeFile(`pkg/${name}.tar.gz.${process.pid}`, archive);
+await rename(`pkg/${name}.tar.gz.${process.pid}`, `pkg/${name}.tar.gz`);
 const bundle = await bundleEdge();
 console.log(`bin/main.wasm (${wasm.length} bytes), from a ${bundle.minifiedBytes}-byte minified bundle of edge/index.ts`);
 console.log(`pkg/${name}.tar.gz (${archive.length} bytes)`);
