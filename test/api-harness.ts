@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { InMemoryControlPlane } from './api-fake-control-plane';
+import { capturingLogger } from './support/capturing-logger';
 
 // Builds the API app around the in-memory control plane, capturing every log line.
 
@@ -18,16 +17,7 @@ export const toot = {
 };
 
 export function apiHarness(options: { rateLimitRemaining?: () => number | null; logLevel?: string } = {}) {
-  const logLines: string[] = [];
-  const logger = pino(
-    { level: options.logLevel ?? 'debug' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const { logger, lines: logLines } = capturingLogger(options.logLevel);
   const controlPlane = new InMemoryControlPlane();
   const metrics = createMetrics(options);
   const app = createApiApp({ controlPlane, apiTokens: [TOKEN, SECOND_TOKEN], logger, metrics, bodyLimitBytes: 4096 });

@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
@@ -7,6 +5,7 @@ import { systemClock } from '../src/clock';
 import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { MigrationRun } from '../src/migrate/run-model';
 import { ServiceInput } from '../src/model';
+import { capturingLogger } from './support/capturing-logger';
 import { serviceInput } from './support/lifecycle-harness';
 import { planForOldSite } from './support/old-account';
 
@@ -24,16 +23,9 @@ describe('the migration run routes', () => {
 
   beforeEach(async () => {
     opened = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: ':memory:' });
-    logLines = [];
-    const logger = pino(
-      { level: 'debug' },
-      new Writable({
-        write: (chunk, _encoding, done) => {
-          logLines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const captured = capturingLogger();
+    logLines = captured.lines;
+    const logger = captured.logger;
     const app = createApiApp({
       controlPlane: opened.controlPlane,
       migrations: { planner: { controlPlane: opened.controlPlane, gatewayFor: opened.gatewayFor, clock: systemClock }, runs: opened.migrations },

@@ -1,16 +1,15 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
 import { ChannelView } from '../src/notify/model';
+import { capturingLogger } from './support/capturing-logger';
+import { storedService } from './support/stored-service';
 
 // The notification routes over the real control plane and store: channels are added, listed
 // without their secrets, tested and removed; the secrets never reach an answer or the log.
 
 const TOKEN = 'notify-api-token-0123456789';
-const NOW = '2026-01-05T12:00:00.000Z';
 const SECRET = 'whsec_dGhpcy1pcy10aGUtYXBpLXRlc3Qtc2VjcmV0';
 const MASTODON_TOKEN = 'mastodon-access-token-never-shown';
 
@@ -21,29 +20,10 @@ describe('the notification routes', () => {
 
   beforeEach(async () => {
     opened = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: ':memory:' });
-    await opened.store.putService({
-      name: 'toot',
-      fastlyServiceId: 'svc-toot',
-      activeVersion: 1,
-      configStoreId: 'store-1',
-      configStoreName: 'edgeplane',
-      origins: { main: { address: 'lb.toot.example', port: 443, useTls: true }, static: { address: 'files.toot.example', port: 443, useTls: true } },
-      status: 'ready',
-      lastError: null,
-      packagePath: null,
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
-    logLines = [];
-    const logger = pino(
-      { level: 'debug' },
-      new Writable({
-        write: (chunk, _encoding, done) => {
-          logLines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    await opened.store.putService(storedService('toot'));
+    const captured = capturingLogger();
+    logLines = captured.lines;
+    const logger = captured.logger;
     const app = createApiApp({ controlPlane: opened.controlPlane, notifications: opened.notifications, apiTokens: [TOKEN], logger, metrics: createMetrics() });
     request = async (method, path, body) =>
       app.request(path, {

@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import { type OpenedControlPlane, openControlPlane } from '../src/lifecycle';
+import { storedService } from './support/stored-service';
 
 // The browser side of the API over the real control plane: the login form, the session cookie,
 // CSRF on changes, the docs in the session, the live stream, and the public status page.
 
 const TOKEN = 'ui-api-token-0123456789';
-const NOW = '2026-01-05T12:00:00.000Z';
 const ORIGIN = 'http://localhost';
 
 describe('the browser pages', () => {
@@ -30,19 +30,7 @@ describe('the browser pages', () => {
   beforeEach(async () => {
     opened = await openControlPlane({ fastly: { token: 'no-fastly', baseUrl: 'http://127.0.0.1:9' }, dbPath: ':memory:' });
     closing = new AbortController();
-    await opened.store.putService({
-      name: 'toot',
-      fastlyServiceId: 'svc-toot',
-      activeVersion: 1,
-      configStoreId: 'store-1',
-      configStoreName: 'edgeplane',
-      origins: { main: { address: 'lb.toot.example', port: 443, useTls: true }, static: { address: 'files.toot.example', port: 443, useTls: true } },
-      status: 'ready',
-      lastError: null,
-      packagePath: null,
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
+    await opened.store.putService(storedService('toot'));
     await opened.controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
   });
   afterEach(async () => {

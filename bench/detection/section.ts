@@ -111,30 +111,18 @@ async function crossCheck(settings: BenchSettings): Promise<CrossCheck[]> {
     ['worker', 'waiting', 'trials', 'run', 'p50', 'p95', 'max', 'probes', 'same delay'],
     checks.flatMap((check) => {
       const worker = check.schedule === 'edgeplaneHinted' ? 'with release hints' : 'edgeplane';
-      return [
-        [
-          worker,
-          check.domains,
-          check.trials,
-          'end to end',
-          duration(check.endToEnd.p50Seconds),
-          duration(check.endToEnd.p95Seconds),
-          duration(check.endToEnd.maxSeconds),
-          check.endToEnd.probes,
-          `${check.identical}/${check.domains * check.trials}`,
-        ],
-        [
-          worker,
-          check.domains,
-          check.trials,
-          'simulated',
-          duration(check.simulated.p50Seconds),
-          duration(check.simulated.p95Seconds),
-          duration(check.simulated.maxSeconds),
-          check.simulated.probes,
-          '',
-        ],
+      const row = (run: string, measured: typeof check.simulated, sameDelay: string) => [
+        worker,
+        check.domains,
+        check.trials,
+        run,
+        duration(measured.p50Seconds),
+        duration(measured.p95Seconds),
+        duration(measured.maxSeconds),
+        measured.probes,
+        sameDelay,
       ];
+      return [row('end to end', check.endToEnd, `${check.identical}/${check.domains * check.trials}`), row('simulated', check.simulated, '')];
     }),
   );
   return checks;
