@@ -11,9 +11,8 @@ import { type LargeObjectCost, measureLargeObject } from './large-object';
 import { fetchBody, measureThroughput, startTarget, type TargetServer, type Throughput } from './throughput';
 
 /**
- * One keep-alive connection for both servers: the listing of 10,000 domains takes seconds, and
- * with several in flight the API's connections were reset; the same single connection keeps the
- * two measurements alike.
+ * One keep-alive connection for every server: each request waits for the previous answer, as a
+ * poller's do, and the rates of all servers are measured alike.
  */
 const CONNECTIONS = 1;
 

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Pool, request } from 'undici';
+import { request } from 'undici';
 import { percentile, sortedAscending } from '../stats';
+import { CountingConnection, getRequestBytes } from './counting-client';
 
-// Requests per second a server sustains, measured from this process over keep-alive connections.
+// Requests per second a server sustains, measured from this process over keep-alive connections
+// with a client that only counts the answers (counting-client.ts).
 
 export interface Throughput {
   /** The median of the windows' rates. */
@@ -32,20 +34,21 @@ export interface LoadOptions {
 }
 
 export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
-  const pool = new Pool(options.url, { connections: options.connections, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const connections = await Promise.all(Array.from({ length: options.connections }, () => CountingConnection.open(options.url)));
+  const request = getRequestBytes(options.url, options.path, options.headers);
+  const expected = options.status ?? 200;
   const run = async (minDurationMs: number, minRequests: number) => {
     const started = performance.now();
     let requests = 0;
     const enough = () => performance.now() - started >= minDurationMs && requests >= minRequests;
-    const worker = async () => {
+    const worker = async (connection: CountingConnection) => {
       while (!enough()) {
-        const response = await pool.request({ path: options.path, method: 'GET', headers: options.headers ?? {} });
-        const body = await response.body.text();
-        if (response.statusCode !== (options.status ?? 200)) throw new Error(`GET ${options.path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
+        const { status } = await connection.send(request);
+        if (status !== expected) throw new Error(`GET ${options.path} answered ${status}, not ${expected}`);
         requests++;
       }
     };
-    await Promise.all(Array.from({ length: options.connections }, worker));
+    await Promise.all(connections.map(worker));
     return { requests, seconds: (performance.now() - started) / 1000 };
   };
   try {
@@ -63,7 +66,7 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
       seconds: measured.reduce((sum, { seconds }) => sum + seconds, 0),
     };
   } finally {
-    await pool.close();
+    for (const connection of connections) connection.close();
   }
 }
 
