@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 /** Status line and headers are small; more than this before the blank line is not HTTP we expect. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
+const READ_BUFFER_BYTES = 64 * 1024;
 
 export interface CountedAnswer {
   status: number;
@@ -57,7 +58,6 @@ export class CountingConnection {
   private failure: Error | null = null;
 
   private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.fail(new Error('the server closed the connection')));
   }
@@ -65,11 +65,28 @@ export class CountingConnection {
   static open(url: string): Promise<CountingConnection> {
     const { hostname, port } = new URL(url);
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+      let connection: CountingConnection | undefined;
+      // Every read lands in this one buffer. A fresh buffer per read (Node's default) can cost a
+      // page fault per 4 KB read, and in a virtual machine those made the same server's rate
+      // differ threefold from one client process to the next (bench/README.md).
+      const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      const socket = connect({
+        host: hostname,
+        port: Number(port),
+        noDelay: true,
+        onread: {
+          buffer,
+          callback: (bytes) => {
+            connection?.receive(buffer.subarray(0, bytes));
+            return true;
+          },
+        },
+      });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
-        resolve(new CountingConnection(socket));
+        connection = new CountingConnection(socket);
+        resolve(connection);
       });
     });
   }
@@ -116,7 +133,8 @@ export class CountingConnection {
     const end = head.indexOf(HEAD_END);
     if (end === -1) {
       if (head.length > MAX_HEAD_BYTES) throw new Error(`no end of the answer's headers in ${head.length} bytes`);
-      this.head = head;
+      // A copy: the read buffer is used again for the next read.
+      this.head = Buffer.from(head);
       return Buffer.alloc(0);
     }
     this.head = null;
