@@ -37,6 +37,15 @@ describe('GET /metrics', () => {
     expect(sample(text, 'edgeplane_fastly_ratelimit_remaining')).toBe(996);
     expect(sample(text, 'edgeplane_http_requests_total', '{method="POST",route="/v1/services/:name/domains",status="202"}')).toBe(2);
   });
+
+  it('counts the requests refused before their route ran: a wrong token, a body too large', async () => {
+    const { request } = apiHarness();
+    expect((await request('GET', '/v1/services/toot/domains', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await request('POST', '/v1/services', { ...toot, configStoreName: 'x'.repeat(10_000) })).status).toBe(413);
+    const text = await (await request('GET', '/metrics')).text();
+    expect(sample(text, 'edgeplane_http_requests_total', '{method="GET",route="/v1/services/:name/domains",status="401"}')).toBe(1);
+    expect(sample(text, 'edgeplane_http_requests_total', '{method="POST",route="/v1/services",status="413"}')).toBe(1);
+  });
 });
 
 describe('request logs', () => {
