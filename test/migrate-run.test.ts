@@ -151,6 +151,29 @@ describe('migrate run', () => {
     expect((await simControl(sim).state()).tlsCertificates.filter((certificate) => certificate.customerId === site.customerId)).toEqual([]);
   });
 
+  it('stops when a domain it moved is removed on the new account, and ends done without the old error once it is attached again and retried', {
+    timeout: 60_000,
+  }, async () => {
+    const started = await opened.migrations.start(planForOldSite(site, 'toot', new Date(clock.now()).toISOString()), site.token);
+    await opened.worker.tick();
+    expect((await opened.migrations.get('toot', started.id)).status).toBe('waiting');
+
+    await opened.controlPlane.removeDomain('toot', 'files.toot.example');
+    const stopped = await tickUntilDone(started.id);
+    expect(stopped.status, JSON.stringify(stopped.history, null, 2)).toBe('needs_attention');
+    expect(stopped.lastError).toEqual({
+      code: 'conflict',
+      detail: 'files.toot.example was cancelled on the new account: attach it again, or start the migration again',
+    });
+
+    await opened.controlPlane.attachDomain('toot', { domain: 'files.toot.example', role: 'static' });
+    expect((await opened.migrations.retry('toot', started.id)).status).toBe('waiting');
+    const done = await tickUntilDone(started.id);
+    expect(done.status, JSON.stringify(done.history, null, 2)).toBe('done');
+    expect(done.lastError).toBeNull();
+    expect(done.history.map((entry) => entry.event).slice(-3)).toEqual(['failed', 'retried', 'done']);
+  });
+
   it('runs from the API with both tokens: the old account read, planned and emptied, the domains cached here', { timeout: 60_000 }, async () => {
     const app = createApiApp({
       controlPlane: opened.controlPlane,

@@ -205,7 +205,15 @@ async function lookAtDomains(ctx: LifecycleContext, run: MigrationRun): Promise<
   const pending = records.filter((record) => record!.state !== 'cached') as DomainRecord[];
   if (pending.length === 0) {
     const message = `Every domain is cached on the new account: ${run.plan.domains.map(({ domain }) => domain).join(', ')}`;
-    const done: MigrationRun = { ...run, status: 'done', nextAttemptAt: null, updatedAt: iso(nowMs), history: event(run, null, 'done', message, nowMs) };
+    // Nothing is failing any more: an error from before a retry stays in the history only.
+    const done: MigrationRun = {
+      ...run,
+      status: 'done',
+      nextAttemptAt: null,
+      lastError: null,
+      updatedAt: iso(nowMs),
+      history: event(run, null, 'done', message, nowMs),
+    };
     return withRunCondition(done, 'True', 'Done', message, nowMs);
   }
   const message = `Waiting for ${pending.map((record) => `${record.domain} (${record.state})`).join(', ')}`;
