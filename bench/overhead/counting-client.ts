@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 // keeping or decoding it. A load generator must cost less per answer than the server it measures:
 // measured against one server sending one 53 KB answer, undici's Pool (body read as text), undici's
 // Client with a handler that drops the body, Node's http client and autocannon all took longer per
-// answer than the server, so their rates measured themselves (bench/README.md, "The API rows").
+// answer than the server, so their rates measured themselves (bench/README.md, issue 18).
 // It reads only what the servers measured here send: no chunked bodies, no pipelining.
 
 /** Status line and headers are small; more than this before the blank line is not HTTP we expect. */

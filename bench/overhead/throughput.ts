@@ -35,7 +35,7 @@ export interface LoadOptions {
 
 export async function measureThroughput(options: LoadOptions): Promise<Throughput> {
   const connections = await Promise.all(Array.from({ length: options.connections }, () => CountingConnection.open(options.url)));
-  const request = getRequestBytes(options.url, options.path, options.headers);
+  const requestBytes = getRequestBytes(options.url, options.path, options.headers);
   const expected = options.status ?? 200;
   const run = async (minDurationMs: number, minRequests: number) => {
     const started = performance.now();
@@ -43,7 +43,7 @@ export async function measureThroughput(options: LoadOptions): Promise<Throughpu
     const enough = () => performance.now() - started >= minDurationMs && requests >= minRequests;
     const worker = async (connection: CountingConnection) => {
       while (!enough()) {
-        const { status } = await connection.send(request);
+        const { status } = await connection.send(requestBytes);
         if (status !== expected) throw new Error(`GET ${options.path} answered ${status}, not ${expected}`);
         requests++;
       }
