@@ -5,8 +5,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 // SQLite rewrites that header at the end of every commit (its change counter, last frame and
 // checksums), while holding the write lock, in shared memory mapped from that file: so one read
 // of its bytes, no lock and no transaction, tells "nothing committed since the last look" from
-// "something may have been". The API asks this before every list page; a SQLite read transaction
-// cost it more than the rest of the request.
+// "something may have been". The API asks this before every list page, instead of a SQLite read
+// transaction, which takes and gives back a lock on that file (docs/sqlite-wal.md: what it saved).
 
 /** Both copies of the header (48 bytes each): SQLite writes the second, then the first. */
 const HEADER_BYTES = 96;
