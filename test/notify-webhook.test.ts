@@ -87,6 +87,42 @@ describe('webhook notifications', () => {
     expect(delivered!.id).toBe(channel.id);
   });
 
+  it("sends one channel's events one after another in order, while another channel goes on in parallel", async () => {
+    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const other = await startWebhookReceiver(SECRET);
+    try {
+      await controlPlane.createService(serviceInput('toot'));
+      await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
+      await notifications.add('toot', { kind: 'webhook', url: other.url, secret: SECRET });
+      // Two events due in the same round on each channel: needs attention, recovered, needs attention again.
+      const service = (await store.getService('toot'))!;
+      const at = (offset: number) => new Date(harness.clock.now() + offset).toISOString();
+      await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
+      await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
+      await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+
+      // The first receiver holds its first answer until the other channel has both its events (channels
+      // sent one after another would never get there), and a moment more, in which its own second
+      // event would come if it had been sent at once.
+      const otherArrived = other.waitFor(2).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      const log: string[] = [];
+      receiver.respond = (request, res) => {
+        log.push(`arrived ${request.body.data.message}`);
+        if (log.length > 1) return 'record';
+        void otherArrived.then(() => {
+          log.push(`answered ${request.body.data.message}`);
+          res.writeHead(204).end();
+        });
+        return 'handled';
+      };
+      expect(await delivery.deliverDue()).toBe(4);
+      expect(log).toEqual(['arrived first', 'answered first', 'arrived second']);
+      expect(other.events.map((event) => event.body.data.message)).toEqual(['first', 'second']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('signs with the UTF-8 bytes of a secret without the whsec_ prefix', async () => {
     const plain = 'a plain shared secret, 32 chars!';
     const plainReceiver = await startWebhookReceiver(plain);

@@ -8,7 +8,7 @@ import { sendWebhook } from './webhook';
 
 export interface DeliveryOptions {
   pollIntervalMs?: number;
-  /** Most deliveries taken per round; they are sent in parallel. */
+  /** Most deliveries taken per round; channels are sent to in parallel, each channel's events in order. */
   batchSize?: number;
   /** Longest wait for one receiver. */
   timeoutMs?: number;
@@ -66,8 +66,18 @@ export class OutboxDelivery {
     // Claimed past the receiver's timeout, so nobody else takes a row while it is being sent.
     const claimUntil = new Date(now.getTime() + 2 * this.timeoutMs + 1_000);
     const claimed = await this.store.claimDue(now, claimUntil, this.batchSize);
-    const results = await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-    return results.filter(Boolean).length;
+    // One channel's events go one after another, oldest first, so its receiver sees them in the
+    // order they happened; channels go in parallel, so a slow receiver holds up only its own.
+    const byChannel = new Map<string, ClaimedDelivery[]>();
+    for (const delivery of claimed) byChannel.set(delivery.channel.id, [...(byChannel.get(delivery.channel.id) ?? []), delivery]);
+    const counts = await Promise.all([...byChannel.values()].map((deliveries) => this.deliverInOrder(deliveries)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  private async deliverInOrder(deliveries: readonly ClaimedDelivery[]): Promise<number> {
+    let delivered = 0;
+    for (const delivery of deliveries) if (await this.deliver(delivery)) delivered += 1;
+    return delivered;
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<boolean> {
