@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PACKAGE_PATH } from '../../src/config';
-import { ensureEdgePackage } from './edge-package';
+import { ensureEdgePackage, takeOverStaleLock } from './edge-package';
 
 // ensureEdgePackage on a project whose build:edge script is a small stand-in for js-compute-runtime:
 // it counts its runs, takes a moment, and writes the package.
@@ -36,11 +36,43 @@ describe('ensureEdgePackage', () => {
     expect(existsSync(join(root, `${DEFAULT_PACKAGE_PATH}.lock`))).toBe(false);
   });
 
-  it('takes over the lock of a build that was killed', async () => {
-    const exited = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+  const lock = () => join(root, `${DEFAULT_PACKAGE_PATH}.lock`);
+  const gonePid = () => String(spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid);
+
+  it('takes over the lock of a build that was killed, or of one that holds no pid', async () => {
+    for (const left of [gonePid(), 'not a pid']) {
+      rmSync(join(root, 'pkg'), { recursive: true, force: true });
+      mkdirSync(join(root, 'pkg'));
+      writeFileSync(lock(), left);
+      await expect(ensureEdgePackage(root, join(root, 'build.log'), () => {}, 20)).resolves.toBe(join(root, DEFAULT_PACKAGE_PATH));
+      expect(existsSync(lock())).toBe(false);
+    }
+    expect(runs()).toBe(2);
+  });
+
+  it('leaves alone a lock that another process took over after this one found it stale', () => {
     mkdirSync(join(root, 'pkg'));
-    writeFileSync(join(root, `${DEFAULT_PACKAGE_PATH}.lock`), String(exited.pid));
+    const stale = gonePid();
+    // Both found the lock of `stale`; the other one took it over first and is building now.
+    writeFileSync(lock(), String(process.pid));
+    expect(takeOverStaleLock(lock(), stale)).toBe(false);
+    expect(readFileSync(lock(), 'utf8')).toBe(String(process.pid));
+    // While nobody has replaced it, the stale lock is taken.
+    writeFileSync(lock(), stale);
+    expect(takeOverStaleLock(lock(), stale)).toBe(true);
+    expect(readFileSync(lock(), 'utf8')).toBe(String(process.pid));
+  });
+
+  it('clears the takeover guard of a process killed during a takeover, once it is old', async () => {
+    mkdirSync(join(root, 'pkg'));
+    writeFileSync(lock(), gonePid());
+    writeFileSync(`${lock()}.takeover`, gonePid());
+    // A fresh guard: another takeover is under way, so this one does not take the lock.
+    expect(takeOverStaleLock(lock(), readFileSync(lock(), 'utf8'))).toBe(false);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`${lock()}.takeover`, minuteAgo, minuteAgo);
     await expect(ensureEdgePackage(root, join(root, 'build.log'), () => {}, 20)).resolves.toBe(join(root, DEFAULT_PACKAGE_PATH));
     expect(runs()).toBe(1);
+    expect(existsSync(`${lock()}.takeover`)).toBe(false);
   });
 });
