@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { CRASH_EXPECTED, type CrashRig, crashOutcome, cutAtEveryCall, startCrashRig } from './support/crash-rig';
+import { CRASH_EXPECTED, type CrashRig, crashOutcome, cutAtEveryCall, startCrashRig, tickUntilFinished } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 
@@ -47,11 +47,7 @@ async function restart(k: number): Promise<void> {
     workerId: 'crash-test-worker',
   });
   try {
-    for (let tick = 0; tick < 500; tick++) {
-      await opened.worker.tick();
-      if ((await opened.controlPlane.getDomain(`crash-${k}`, `crash-${k}.toot.example`)).state === 'cached') return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await tickUntilFinished(opened.worker, async () => (await opened.controlPlane.getDomain(`crash-${k}`, `crash-${k}.toot.example`)).state === 'cached');
   } finally {
     await opened.close();
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openControlPlane } from '../src/lifecycle';
 import { type ChildResult, runChild } from './support/child-run';
-import { type CrashRig, cutAtEveryCall, startCrashRig } from './support/crash-rig';
+import { type CrashRig, cutAtEveryCall, startCrashRig, tickUntilFinished } from './support/crash-rig';
 import { childEnv } from './support/lifecycle-child';
 import { serviceInput } from './support/lifecycle-harness';
 import { type OldSite, planForOldSite, setUpOldSite } from './support/old-account';
@@ -69,15 +69,10 @@ async function restart(k: number): Promise<void> {
     workerId: 'crash-test-worker',
   });
   try {
-    for (let tick = 0; tick < 500; tick++) {
-      await opened.worker.tick();
-      if (
-        (await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'running'
-        && (await opened.migrations.get(name(k), sites.get(k)!.migration)).status !== 'waiting'
-      )
-        return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await tickUntilFinished(opened.worker, async () => {
+      const { status } = await opened.migrations.get(name(k), sites.get(k)!.migration);
+      return status !== 'running' && status !== 'waiting';
+    });
   } finally {
     await opened.close();
   }

@@ -94,12 +94,18 @@ describe('edgeplane start', () => {
       );
       expect(answers.at(-1)).toEqual({ status: 200, uri: 'toot.example', cache: 'HIT' });
       expect(answers.filter((answer) => answer.status !== 200 || answer.uri !== 'toot.example')).toEqual([]);
-      // A purge through the control plane reaches the local edge: the next answer comes from the origin.
+      // A purge through the control plane reaches the local edge, which reads the simulator's purge
+      // log at most once a config refresh (1 s): within it, an answer comes from the origin again.
       const purged = await runCli(['purge', '--service', 'toot', '--all'], { EDGEPLANE_URL: apiUrl, EDGEPLANE_API_TOKEN: token });
       expect(purged.stdout).toMatch(/purged all/);
-      const afterPurge = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
-      await afterPurge.body.dump();
-      expect(afterPurge.headers['x-cache']).toBe('MISS');
+      await vi.waitFor(
+        async () => {
+          const afterPurge = await request(`${edgeUrl}/api/v1/instance`, { headers: { host: 'toot.example' } });
+          await afterPurge.body.dump();
+          expect(afterPurge.headers['x-cache']).toBe('MISS');
+        },
+        { timeout: 10_000, interval: 100 },
+      );
 
       expect(await start.stop('SIGINT')).toBe(0);
       await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();

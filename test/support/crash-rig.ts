@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { RetryWorker } from '../../src/control-plane';
 import type { DomainRecord } from '../../src/model';
 import { type RunningSimulator, startSimulator } from '../../src/sim/server';
 import type { ChildResult } from './child-run';
@@ -31,6 +32,18 @@ export async function startCrashRig(dirPrefix: string): Promise<CrashRig> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The restarted worker's loop: ticks until `finished` says so, or a generous number of ticks
+ * passed (the test's assertions then say what is left undone), with a pause for the short backoffs.
+ */
+export async function tickUntilFinished(worker: Pick<RetryWorker, 'tick'>, finished: () => Promise<boolean>): Promise<void> {
+  for (let tick = 0; tick < 500; tick++) {
+    await worker.tick();
+    if (await finished()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** One crash test's parts, for `cutAtEveryCall`. */
