@@ -123,6 +123,55 @@ describe('webhook notifications', () => {
     }
   });
 
+  it("after a failure, the channel's later events wait for the failed one instead of overtaking it", async () => {
+    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const clock = harness.clock as ManualClock;
+    await controlPlane.createService(serviceInput('toot'));
+    await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
+    const service = (await store.getService('toot'))!;
+    const at = (offset: number) => new Date(clock.now() + offset).toISOString();
+    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
+    await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
+    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+    const log: string[] = [];
+    receiver.respond = (request, res) => {
+      log.push(request.body.data.message);
+      if (log.length > 1) return 'record';
+      res.writeHead(503).end('busy');
+      return 'handled';
+    };
+    expect(await delivery.deliverDue()).toBe(0);
+    expect(log).toEqual(['first']);
+    expect((await notifications.list('toot'))[0]!.delivery).toMatchObject({ delivered: 0, pending: 2, lastFailure: 'the receiver answered 503: busy' });
+    // Not due again before the failed one's next attempt; then both, in order.
+    expect(await delivery.deliverDue()).toBe(0);
+    clock.advance(10 * 60_000);
+    expect(await delivery.deliverDue()).toBe(2);
+    expect(log).toEqual(['first', 'first', 'second']);
+  });
+
+  it('sends no event of a round whose claim may have run out by the time it would be sent', async () => {
+    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const clock = harness.clock as ManualClock;
+    await controlPlane.createService(serviceInput('toot'));
+    await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
+    const service = (await store.getService('toot'))!;
+    const at = (offset: number) => new Date(clock.now() + offset).toISOString();
+    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
+    await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
+    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+    // The first send takes longer than the receiver's timeout (10 s) and a second: the second
+    // event's claim could end while it is being sent, so another process may take it; not this round.
+    receiver.respond = (request) => {
+      if (request.body.data.message === 'first') clock.advance(11_001);
+      return 'record';
+    };
+    expect(await delivery.deliverDue()).toBe(1);
+    expect(receiver.events.map((event) => event.body.data.message)).toEqual(['first']);
+    expect(await delivery.deliverDue()).toBe(1);
+    expect(receiver.events.map((event) => event.body.data.message)).toEqual(['first', 'second']);
+  });
+
   it('signs with the UTF-8 bytes of a secret without the whsec_ prefix', async () => {
     const plain = 'a plain shared secret, 32 chars!';
     const plainReceiver = await startWebhookReceiver(plain);

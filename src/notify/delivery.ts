@@ -70,17 +70,30 @@ export class OutboxDelivery {
     // order they happened; channels go in parallel, so a slow receiver holds up only its own.
     const byChannel = new Map<string, ClaimedDelivery[]>();
     for (const delivery of claimed) byChannel.set(delivery.channel.id, [...(byChannel.get(delivery.channel.id) ?? []), delivery]);
-    const counts = await Promise.all([...byChannel.values()].map((deliveries) => this.deliverInOrder(deliveries)));
+    const counts = await Promise.all([...byChannel.values()].map((deliveries) => this.deliverInOrder(deliveries, claimUntil)));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  private async deliverInOrder(deliveries: readonly ClaimedDelivery[]): Promise<number> {
-    let delivered = 0;
-    for (const delivery of deliveries) if (await this.deliver(delivery)) delivered += 1;
-    return delivered;
+  /**
+   * A channel's events of this round, in order. After a failure the rest are given back due with
+   * the failed one's next attempt, after it, rather than overtake it; when a send might outlast
+   * the claim (another process could take the row then), the rest are given back due at once.
+   */
+  private async deliverInOrder(deliveries: readonly ClaimedDelivery[], claimUntil: Date): Promise<number> {
+    for (const [index, delivery] of deliveries.entries()) {
+      const outOfTime = this.clock.now() + this.timeoutMs > claimUntil.getTime();
+      const retryAt = outOfTime ? new Date(this.clock.now()) : await this.deliver(delivery);
+      if (retryAt !== null) {
+        const rest = deliveries.slice(outOfTime ? index : index + 1).map(({ eventId, channel }) => ({ eventId, channelId: channel.id }));
+        await this.store.release(rest, claimUntil, retryAt);
+        return index;
+      }
+    }
+    return deliveries.length;
   }
 
-  private async deliver(delivery: ClaimedDelivery): Promise<boolean> {
+  /** Sends one claimed delivery and records the outcome: null when delivered, else its next attempt. */
+  private async deliver(delivery: ClaimedDelivery): Promise<Date | null> {
     const { channel, eventId } = delivery;
     try {
       await sendOnChannel(channel, eventId, delivery.body, new Date(this.clock.now()), this.timeoutMs);
@@ -94,11 +107,11 @@ export class OutboxDelivery {
         'notification not delivered',
       );
       await this.store.markFailed(eventId, channel.id, new Date(nowMs), reason, next);
-      return false;
+      return next;
     }
     await this.store.markDelivered(eventId, channel.id, new Date(this.clock.now()));
     this.logger.info({ channel: channel.id, kind: channel.kind, event: eventId }, 'notification delivered');
-    return true;
+    return null;
   }
 
   private async loopRound(): Promise<void> {

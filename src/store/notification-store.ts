@@ -172,6 +172,22 @@ export class NotificationStore {
     return claimed;
   }
 
+  /**
+   * Gives back claimed rows that were not sent, due at `dueAt`; a row whose claim (`claimUntil`)
+   * is no longer ours is left to whoever took it.
+   */
+  async release(rows: ReadonlyArray<{ eventId: string; channelId: string }>, claimUntil: Date, dueAt: Date): Promise<void> {
+    for (const { eventId, channelId } of rows) {
+      await this.db
+        .updateTable('notification_outbox')
+        .set({ next_attempt_at: dueAt.toISOString() })
+        .where('event_id', '=', eventId)
+        .where('channel_id', '=', channelId)
+        .where('next_attempt_at', '=', claimUntil.toISOString())
+        .execute();
+    }
+  }
+
   async markDelivered(eventId: string, channelId: string, at: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx
