@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../src/clock';
 import { isEdgeplaneError } from '../src/errors';
 import type { ServiceInput } from '../src/model';
-import { CONFIG_STORE_LINK_NAME } from '../src/site-config';
+import { CONFIG_STORE_LINK_NAME, SITE_CONFIG_KEY } from '../src/site-config';
 import { SiteConfigSchema } from '../src/site-config-schema';
 import { type LifecycleHarness, startLifecycleHarness } from './support/lifecycle-harness';
 import { activeVersion, configStoreNamed, serviceNamed } from './support/sim-control';
@@ -146,6 +147,51 @@ describe('observation 3: a custom Config Store name was linked under that name, 
       { name: CONFIG_STORE_LINK_NAME, resourceId: service.configStoreId },
     ]);
     expect(state.configStores.find((store) => store.id === service.configStoreId)?.name).toBe('toot-site');
+    expect(await edge.get('toot.example')).toMatchObject({ status: 200, forwarded: { host: 'toot.example' } });
+  });
+});
+
+describe('a live domain waiting for its certificate answered 421 at the edge', () => {
+  it('is in the site with caching off from its activation on: passed through, redirected; caching goes on with the certificate', async () => {
+    // A day for the certificate: the domains stay live and securing while the edge is asked.
+    harness = await startLifecycleHarness({ sim: { tlsDelayMs: 24 * 3_600_000 } });
+    const { controlPlane } = harness.opened;
+    await controlPlane.createService(input('toot', { hostHeader: 'toot-media.s3.example', pathPrefix: '/toot-media' }));
+    const edge = await edgeFor('toot');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await controlPlane.attachDomain('toot', { domain: 'www.toot.example', role: 'redirect' });
+    await harness.tickUntil('toot', 'toot.example', 'securing');
+    expect((await controlPlane.getDomain('toot', 'www.toot.example')).state).toBe('securing');
+
+    expect(await edge.get('toot.example', '/about')).toMatchObject({ status: 200, forwarded: { host: 'toot.example', path: '/about' } });
+    expect(await edge.get('www.toot.example', '/about')).toMatchObject({ status: 301, location: 'https://toot.example/about' });
+    const items = await storeItems('edgeplane-toot');
+    expect(SiteConfigSchema.parse(JSON.parse(items.site!)).hosts).toEqual({ 'toot.example': { role: 'main' }, 'www.toot.example': { role: 'redirect' } });
+    expect(items['caching:toot.example'] ?? 'off').toBe('off');
+
+    (harness.clock as ManualClock).advance(2 * 24 * 3_600_000);
+    await harness.tickUntil('toot', 'toot.example', 'cached');
+    expect((await storeItems('edgeplane-toot'))['caching:toot.example']).toBe('on');
+  });
+
+  it('is put back in the site by its next step when the site lost it (a write cut short, a change by hand)', async () => {
+    harness = await startLifecycleHarness({ sim: { tlsDelayMs: 24 * 3_600_000 } });
+    const { controlPlane, gatewayFor } = harness.opened;
+    await controlPlane.createService(input('toot', { hostHeader: 'toot-media.s3.example', pathPrefix: '/toot-media' }));
+    const edge = await edgeFor('toot');
+    await controlPlane.attachDomain('toot', { domain: 'toot.example', role: 'main' });
+    await harness.tickUntil('toot', 'toot.example', 'securing');
+    // The site as it was before the activation, as if the process had died right after it.
+    const service = (await harness.opened.store.getService('toot'))!;
+    const gateway = gatewayFor(harness.sim.defaultAccount.token);
+    const site = SiteConfigSchema.parse(JSON.parse((await gateway.getConfigItem(service.configStoreId!, SITE_CONFIG_KEY))!));
+    await gateway.putConfigItem(service.configStoreId!, SITE_CONFIG_KEY, JSON.stringify({ ...site, hosts: {}, canonicalHost: null }));
+    expect((await edge.get('toot.example')).status).toBe(421);
+
+    const { nextAttemptAt } = await controlPlane.getDomain('toot', 'toot.example');
+    (harness.clock as ManualClock).advance(Date.parse(nextAttemptAt!) - harness.clock.now());
+    expect(await harness.opened.worker.tick()).toBe(1);
+    expect((await controlPlane.getDomain('toot', 'toot.example')).state).toBe('securing');
     expect(await edge.get('toot.example')).toMatchObject({ status: 200, forwarded: { host: 'toot.example' } });
   });
 });

@@ -6,6 +6,7 @@ import type { LifecycleContext, StepProgress } from './context';
 import { ensureDraft } from './drafts';
 import { MISSING_PACKAGE_HINT, SERVICE_NOT_READY } from './provision';
 import { iso, moveTo, withCondition, withoutCondition } from './record';
+import { writeSiteConfig } from './site-config-writer';
 
 /** The name in Fastly's "Domain 'x' is already taken by service 'NAME'". */
 function holdingServiceName(detail: string): string | null {
@@ -57,7 +58,7 @@ export type AttachOutcome = { record: DomainRecord } | { failure: EdgeplaneError
 export async function attachBatch(
   ctx: LifecycleContext,
   progress: StepProgress[],
-  service: StoredService & { fastlyServiceId: string },
+  service: StoredService & { fastlyServiceId: string; configStoreId: string },
 ): Promise<Map<StepProgress, AttachOutcome>> {
   const outcomes = new Map<StepProgress, AttachOutcome>();
   try {
@@ -67,13 +68,35 @@ export async function attachBatch(
     if (!isEdgeplaneError(error)) throw error;
     for (const entry of progress) if (!outcomes.has(entry)) outcomes.set(entry, { failure: error });
   }
+  await addLiveHostsToSite(ctx, service, outcomes);
   return outcomes;
+}
+
+/**
+ * Fastly sends a live domain's traffic to the service at once; the edge answers a host it does not
+ * know with 421. So the hosts that went live are put in the site now, with their caching switch
+ * off (pass-through to the origin), in one write for the batch; caching goes on once the
+ * certificate is issued. Should that write fail, the domain's next step (securing) writes it.
+ */
+async function addLiveHostsToSite(
+  ctx: LifecycleContext,
+  service: StoredService & { configStoreId: string },
+  outcomes: ReadonlyMap<StepProgress, AttachOutcome>,
+): Promise<void> {
+  const live = [...outcomes.values()].flatMap((outcome) => ('record' in outcome ? [outcome.record] : []));
+  if (live.length === 0) return;
+  try {
+    await writeSiteConfig(ctx.gateway, service, { set: live.map(({ role, domain }) => ({ role, domain })) });
+  } catch (error) {
+    if (!isEdgeplaneError(error)) throw error;
+    ctx.logger.warn({ service: service.name, code: error.code, detail: error.detail }, 'live hosts not yet in the site config; their next step adds them');
+  }
 }
 
 async function attachTogether(
   ctx: LifecycleContext,
   progress: StepProgress[],
-  service: StoredService & { fastlyServiceId: string },
+  service: StoredService & { fastlyServiceId: string; configStoreId: string },
   outcomes: Map<StepProgress, AttachOutcome>,
 ): Promise<void> {
   const { gateway } = ctx;

@@ -6,7 +6,7 @@ import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
 import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
-import { liveRoleOf, planSiteConfig } from './site-config-writer';
+import { liveRoleOf, planSiteConfig, writeSiteConfig } from './site-config-writer';
 
 /**
  * States active and securing (the domain is on an active version: Fastly refuses a subscription
@@ -18,6 +18,9 @@ import { liveRoleOf, planSiteConfig } from './site-config-writer';
 export async function secureStep(ctx: LifecycleContext, progress: StepProgress, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const { gateway } = ctx;
   const record = progress.record;
+  // Live: the edge must know the host (caching off) while the certificate is on its way. The
+  // attach wrote it; this puts it back if that write failed or was cut short (a read otherwise).
+  await writeSiteConfig(gateway, service, { set: [{ role: record.role, domain: record.domain }] });
   let subscription = await gateway.findTlsSubscription(record.domain);
   if (subscription?.state === 'failed' && record.state === 'active') {
     // Back here after a failure and a retry: start the same subscription over.
@@ -54,7 +57,7 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 async function enableCaching(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const enabled = record.cachingOverride ?? true;
   // The host and its caching switch in one write: the edge learns both at once.
-  const site = await planSiteConfig(ctx.gateway, service, { set: { role: record.role, domain: record.domain } });
+  const site = await planSiteConfig(ctx.gateway, service, { set: [{ role: record.role, domain: record.domain }] });
   const items: Record<string, string> = { [cachingKey(record.domain)]: enabled ? 'on' : 'off' };
   if (site.changed) items[SITE_CONFIG_KEY] = site.value;
   await ctx.gateway.putConfigItems(service.configStoreId, items);

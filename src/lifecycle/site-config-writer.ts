@@ -4,11 +4,11 @@ import { BACKEND_NAMES, CONFIG_VALUE_MAX_CHARS, type DomainRole, mainHostOf, SIT
 import { parseStoredSiteConfig } from '../site-config-schema';
 import type { StoredService } from '../store';
 
-export type SiteChange = { set: { role: DomainRole; domain: string } } | { clear: string } | Record<string, never>;
+export type SiteChange = { set: ReadonlyArray<{ role: DomainRole; domain: string }> } | { clear: string } | Record<string, never>;
 
 /**
  * Writes the `site` key the edge reads, in the service's own Config Store: the service's origin
- * settings, and at most one host set or cleared; every other host stays as Fastly has it.
+ * settings, and hosts set or one cleared; every other host stays as Fastly has it.
  * Reads first and writes only a change, so repeating it costs one GET.
  */
 export async function writeSiteConfig(
@@ -29,8 +29,7 @@ export async function planSiteConfig(
 ): Promise<{ site: SiteConfig; value: string; changed: boolean }> {
   const text = await gateway.getConfigItem(service.configStoreId, SITE_CONFIG_KEY);
   let site = siteConfigOf(service, parseStoredSiteConfig(text));
-  if ('set' in change) {
-    const { domain, role } = change.set;
+  for (const { domain, role } of 'set' in change ? change.set : []) {
     const otherMain = role === 'main' ? mainHostOf(site, domain) : null;
     if (otherMain !== null) {
       throw new EdgeplaneError(
