@@ -56,7 +56,9 @@ const clockTime = (iso: string) => iso.slice(11, 19);
 
 /**
  * Prints each domain's history as it grows, until `until` says stop. Resolves with the last
- * records seen.
+ * records seen. `heldLines` are lines about changes already saved (notifications: each is sent
+ * after its change is saved), taken before each read and said after the history it read, so they
+ * come after the change they tell of.
  */
 export async function followStory(
   client: ApiClient,
@@ -64,11 +66,13 @@ export async function followStory(
   say: (line: string) => void,
   until: (records: DomainRecord[]) => boolean,
   intervalMs: number,
+  heldLines: () => string[] = () => [],
 ): Promise<DomainRecord[]> {
   const printed = new Map<string, number>();
   const lastState = new Map<string, string>();
   const full = new Map<string, DomainRecord>();
   for (;;) {
+    const held = heldLines();
     // The list has no history: a domain's full record is read again only when it changed.
     const records: DomainRecord[] = [];
     for (const summary of await client.listDomains(service)) {
@@ -90,6 +94,7 @@ export async function followStory(
       }
       lastState.set(record.domain, record.state);
     }
+    for (const line of held) say(line);
     if (until(records)) return records;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

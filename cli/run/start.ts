@@ -60,6 +60,11 @@ function stopSignal(): { promise: Promise<void>; fired: () => boolean } {
 
 export async function runStart(options: StartOptions): Promise<ExitCode> {
   const say = (line: string) => console.log(line);
+  // Notifications are held while the story is followed, and said after the history read next:
+  // each is sent after its change is saved, so it then comes after the change it tells of.
+  const held: string[] = [];
+  let holding = true;
+  const notice = (line: string) => (holding ? held.push(line) : say(line));
   const simulated = !process.env.FASTLY_API_TOKEN;
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -114,7 +119,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
             domain: options.domain,
             staticDomain: `files.${options.domain}`,
             statusToken,
-            onStatus: (status, text) => say(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
+            onStatus: (status, text) => notice(`${clock()}  mastodon @${status.account.username} (${status.visibility}): ${text}`),
           }),
         )
       : null;
@@ -145,7 +150,7 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
       await accounts.holdByPreviousAccount(options.domain);
       const originAddress = new URL(origin.url);
       const secret = `whsec_${randomBytes(24).toString('base64')}`;
-      receiver = await startWebhookReceiver(secret, (line) => say(`${clock()}  ${line}`));
+      receiver = await startWebhookReceiver(secret, (line) => notice(`${clock()}  ${line}`));
       cleanups.push(() => receiver!.close());
       const site = {
         service: options.service,
@@ -189,7 +194,9 @@ export async function runStart(options: StartOptions): Promise<ExitCode> {
         const state = records.find((r) => r.domain === domain)?.state;
         return state !== undefined && RESTING_STATES.includes(state);
       });
-    const records = await followStory(client, options.service, say, settled, 1000);
+    const records = await followStory(client, options.service, say, settled, 1000, () => held.splice(0));
+    for (const line of held.splice(0)) say(line);
+    holding = false;
     const main = records.find((record) => record.domain === options.domain);
     if (!stop.fired()) {
       if (main?.state === 'cached') {
