@@ -20,6 +20,16 @@ afterEach(async () => {
   await harness.close();
 });
 
+/** Two events of the service due together on each of its channels: needs attention ('first'), recovered, needs attention again ('second'). */
+async function twoDueServiceEvents(): Promise<void> {
+  const { store } = harness.opened;
+  const service = (await store.getService('toot'))!;
+  const at = (offset: number) => new Date(harness.clock.now() + offset).toISOString();
+  await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
+  await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
+  await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+}
+
 describe('webhook notifications', () => {
   it('sends one signed event per transition of the story, in order, with the data the issue names', async () => {
     const { controlPlane, notifications, delivery, worker } = harness.opened;
@@ -88,18 +98,13 @@ describe('webhook notifications', () => {
   });
 
   it("sends one channel's events one after another in order, while another channel goes on in parallel", async () => {
-    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const { controlPlane, notifications, delivery } = harness.opened;
     const other = await startWebhookReceiver(SECRET);
     try {
       await controlPlane.createService(serviceInput('toot'));
       await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
       await notifications.add('toot', { kind: 'webhook', url: other.url, secret: SECRET });
-      // Two events due in the same round on each channel: needs attention, recovered, needs attention again.
-      const service = (await store.getService('toot'))!;
-      const at = (offset: number) => new Date(harness.clock.now() + offset).toISOString();
-      await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
-      await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
-      await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+      await twoDueServiceEvents();
 
       // The first receiver holds its first answer until the other channel has both its events (channels
       // sent one after another would never get there), and a moment more, in which its own second
@@ -124,15 +129,11 @@ describe('webhook notifications', () => {
   });
 
   it("after a failure, the channel's later events wait for the failed one instead of overtaking it", async () => {
-    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const { controlPlane, notifications, delivery } = harness.opened;
     const clock = harness.clock as ManualClock;
     await controlPlane.createService(serviceInput('toot'));
     await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
-    const service = (await store.getService('toot'))!;
-    const at = (offset: number) => new Date(clock.now() + offset).toISOString();
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
-    await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+    await twoDueServiceEvents();
     const log: string[] = [];
     receiver.respond = (request, res) => {
       log.push(request.body.data.message);
@@ -151,15 +152,11 @@ describe('webhook notifications', () => {
   });
 
   it('sends no event of a round whose claim may have run out by the time it would be sent', async () => {
-    const { controlPlane, notifications, delivery, store } = harness.opened;
+    const { controlPlane, notifications, delivery } = harness.opened;
     const clock = harness.clock as ManualClock;
     await controlPlane.createService(serviceInput('toot'));
     await notifications.add('toot', { kind: 'webhook', url: receiver.url, secret: SECRET });
-    const service = (await store.getService('toot'))!;
-    const at = (offset: number) => new Date(clock.now() + offset).toISOString();
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'first' }, updatedAt: at(-2) });
-    await store.putService({ ...service, status: 'ready', updatedAt: at(-1) });
-    await store.putService({ ...service, status: 'needs_attention', lastError: { code: 'unauthorized', detail: 'second' }, updatedAt: at(0) });
+    await twoDueServiceEvents();
     // The first send takes longer than the receiver's timeout (10 s) and a second: the second
     // event's claim could end while it is being sent, so another process may take it; not this round.
     receiver.respond = (request) => {
