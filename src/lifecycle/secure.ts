@@ -56,7 +56,7 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 
 async function enableCaching(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const enabled = record.cachingOverride ?? true;
-  // The host and its caching switch in one write: the edge learns both at once.
+  // The caching switch, with the host if the site still lacks it, in one write: the edge learns both at once.
   const site = await planSiteConfig(ctx.gateway, service, { set: [{ role: record.role, domain: record.domain }] });
   const items: Record<string, string> = { [cachingKey(record.domain)]: enabled ? 'on' : 'off' };
   if (site.changed) items[SITE_CONFIG_KEY] = site.value;
