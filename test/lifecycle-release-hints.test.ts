@@ -80,5 +80,7 @@ describe('a waiting domain with release hints', () => {
     expect(record.history.find((event) => event.event === 'released' || (event.from === 'waiting_for_release' && event.to === 'active'))?.at).toBe(
       new Date(letGo + 30 * MINUTE).toISOString(),
     );
+    // What the edge said of the host while another account held it is not said of it once it is ours.
+    expect(record.conditions.map((condition) => condition.type)).not.toContain('EdgeServes');
   });
 });

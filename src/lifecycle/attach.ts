@@ -198,6 +198,7 @@ function markActive(ctx: LifecycleContext, record: DomainRecord, version: number
   next = moveTo(next, 'active', 'activated', message, nowMs);
   next = withCondition(next, 'Attached', 'True', 'Activated', `On active version ${version}`, nowMs);
   next = withCondition(next, 'Ready', 'False', 'Securing', 'Waiting for the TLS certificate', nowMs);
-  next = next.conditions.some((c) => c.type === 'Stale') ? withoutCondition(next, 'Stale') : next;
+  // What was said about the wait (too long; what Fastly's edge answered for another's host) ends with it.
+  for (const type of ['Stale', 'EdgeServes']) next = withoutCondition(next, type);
   return { ...next, activeVersion: version, lastError: null, nextAttemptAt: iso(nowMs), waitingSince: null, backoffSince: null };
 }
