@@ -38,6 +38,29 @@ describe("Fastly's edge in the simulator", () => {
 });
 
 describe('a waiting domain with release hints', () => {
+  it('gets one write probe when the operator asks for a retry while the edge still serves it', async () => {
+    harness = await startLifecycleHarness({ edgeHints: true, sim: { releaseDelayMs: 30 * MINUTE } });
+    const clock = harness.clock as ManualClock;
+    const { controlPlane, worker } = harness.opened;
+    await attachHeldDomain(harness);
+    const writes = () => harness.calls.filter((call) => call.operation === 'addDomain').length;
+    const start = clock.now();
+    clock.set(start + 5 * MINUTE);
+    await worker.tick();
+    expect(writes()).toBe(1);
+
+    // The operator knows the other account just removed a claim the edge cannot see.
+    await controlPlane.retryDomain('toot', 'toot.example');
+    await worker.tick();
+    expect(writes()).toBe(2);
+    // One probe for one retry: then the hourly rule again.
+    for (let minute = 6; minute < 30; minute++) {
+      clock.set(start + minute * MINUTE);
+      await worker.tick();
+    }
+    expect(writes()).toBe(2);
+  });
+
   it('is probed by write once an hour while the edge serves it, at the fast rate once the edge says unknown, and found after the release', async () => {
     harness = await startLifecycleHarness({ edgeHints: true, sim: { releaseDelayMs: 30 * MINUTE } });
     const clock = harness.clock as ManualClock;

@@ -209,8 +209,12 @@ export class LeasedRetryWorker implements RetryWorker {
     const hint = record.conditions.find((condition) => condition.type === 'EdgeServes');
     if (!edgeHints || !hint) return true;
     const nowMs = clock.now();
-    const lastAttemptMs = record.lastAttemptAt === null ? null : Date.parse(record.lastAttemptAt);
-    const decision = decideOnHint(hint.status === 'True' ? 'served' : hint.status === 'False' ? 'unknown' : 'no_answer', lastAttemptMs, nowMs);
+    const retryRequestedAt = record.history.findLast((event) => event.event === 'retry_requested')?.at;
+    const decision = decideOnHint(hint.status === 'True' ? 'served' : hint.status === 'False' ? 'unknown' : 'no_answer', {
+      lastAttemptAtMs: record.lastAttemptAt === null ? null : Date.parse(record.lastAttemptAt),
+      retryRequestedAtMs: retryRequestedAt === undefined ? null : Date.parse(retryRequestedAt),
+      nowMs,
+    });
     if (decision.probe) return true;
     const nextAttemptAt = new Date(nowMs + nextProbeDelay({ waitingSinceMs: nowMs, nowMs, ...retry, random })).toISOString();
     const next = withCondition(
