@@ -27,6 +27,9 @@ beforeAll(async () => {
     EDGEPLANE_PACKAGE: await makeEdgePackage(dir),
     EDGEPLANE_DB: join(dir, 'edgeplane.db'),
     EDGEPLANE_PORT: '0',
+    // The certificate's next look comes within a second, not the default 30–60 s, which is as long
+    // as the test waits for cached.
+    EDGEPLANE_RETRY_INITIAL: '1s',
   };
 });
 afterAll(async () => {
