@@ -77,6 +77,15 @@ describe('edgeplane start', () => {
       expect(told).toMatch(/ {2}webhook domain\.waiting_for_release toot\.example: Fastly refused: Domain 'toot\.example' is owned by another customer/);
       expect(told).toMatch(/ {2}mastodon @alice \(public\): toot\.example is moving to a faster network/);
       expect(told).not.toMatch(/webhook refused/);
+      // Each notification is printed after the change it tells of.
+      for (const [change, notice] of [
+        ['toot.example  attaching -> waiting_for_release', 'webhook domain.waiting_for_release toot.example'],
+        ['toot.example  attaching -> active', 'webhook domain.active toot.example'],
+        ['toot.example  securing -> cached', 'webhook domain.cached toot.example'],
+      ] as const) {
+        expect(told.indexOf(change), `"${change}" in:\n${told}`).toBeGreaterThan(-1);
+        expect(told.indexOf(notice), `"${notice}" after "${change}" in:\n${told}`).toBeGreaterThan(told.indexOf(change));
+      }
 
       // The demo instance answers through the local edge, which caches once the switch is on.
       // Asks again while the instance answers from the origin; every answer is the instance's, the last a HIT.
