@@ -37,14 +37,18 @@ describe("Fastly's edge in the simulator", () => {
   });
 });
 
+/** A domain another account holds, attached with release hints on; `writes` counts its write probes. */
+async function heldWithHints() {
+  harness = await startLifecycleHarness({ edgeHints: true, sim: { releaseDelayMs: 30 * MINUTE } });
+  const clock = harness.clock as ManualClock;
+  await attachHeldDomain(harness);
+  const writes = () => harness.calls.filter((call) => call.operation === 'addDomain').length;
+  return { clock, ...harness.opened, writes, start: clock.now() };
+}
+
 describe('a waiting domain with release hints', () => {
   it('gets one write probe when the operator asks for a retry while the edge still serves it', async () => {
-    harness = await startLifecycleHarness({ edgeHints: true, sim: { releaseDelayMs: 30 * MINUTE } });
-    const clock = harness.clock as ManualClock;
-    const { controlPlane, worker } = harness.opened;
-    await attachHeldDomain(harness);
-    const writes = () => harness.calls.filter((call) => call.operation === 'addDomain').length;
-    const start = clock.now();
+    const { clock, controlPlane, worker, writes, start } = await heldWithHints();
     clock.set(start + 5 * MINUTE);
     await worker.tick();
     expect(writes()).toBe(1);
@@ -62,12 +66,7 @@ describe('a waiting domain with release hints', () => {
   });
 
   it('is probed by write once an hour while the edge serves it, at the fast rate once the edge says unknown, and found after the release', async () => {
-    harness = await startLifecycleHarness({ edgeHints: true, sim: { releaseDelayMs: 30 * MINUTE } });
-    const clock = harness.clock as ManualClock;
-    const { controlPlane, worker } = harness.opened;
-    await attachHeldDomain(harness);
-    const writes = () => harness.calls.filter((call) => call.operation === 'addDomain').length;
-    const start = clock.now();
+    const { clock, controlPlane, worker, writes, start } = await heldWithHints();
     expect(writes()).toBe(1);
 
     // The edge serves it: an hour of looking costs no write, then one write probe.

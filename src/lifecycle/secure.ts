@@ -1,12 +1,12 @@
 import { dnsInstructions, recordsToCreate } from '../dns-records';
 import { EdgeplaneError } from '../errors';
 import type { DomainRecord } from '../model';
-import { cachingKey, SITE_CONFIG_KEY } from '../site-config';
+import { cachingKey } from '../site-config';
 import type { StoredService } from '../store';
 import type { LifecycleContext, StepProgress } from './context';
 import { iso, moveTo, withCondition } from './record';
 import { unavailableDelay } from './schedule';
-import { liveRoleOf, planSiteConfig, writeSiteConfig } from './site-config-writer';
+import { liveRoleOf, writeSiteConfig } from './site-config-writer';
 
 /**
  * States active and securing (the domain is on an active version: Fastly refuses a subscription
@@ -56,11 +56,8 @@ export async function secureStep(ctx: LifecycleContext, progress: StepProgress, 
 
 async function enableCaching(ctx: LifecycleContext, record: DomainRecord, service: StoredService & { configStoreId: string }): Promise<DomainRecord> {
   const enabled = record.cachingOverride ?? true;
-  // The caching switch, with the host if the site still lacks it, in one write: the edge learns both at once.
-  const site = await planSiteConfig(ctx.gateway, service, { set: [{ role: record.role, domain: record.domain }] });
-  const items: Record<string, string> = { [cachingKey(record.domain)]: enabled ? 'on' : 'off' };
-  if (site.changed) items[SITE_CONFIG_KEY] = site.value;
-  await ctx.gateway.putConfigItems(service.configStoreId, items);
+  // The host is in the site already (the step's start saw to it): the switch is the one write.
+  await ctx.gateway.putConfigItem(service.configStoreId, cachingKey(record.domain), enabled ? 'on' : 'off');
   // Ready only once the edge config read back from Fastly has the host with its role.
   const live = await liveRoleOf(ctx.gateway, service.configStoreId, record.domain);
   if (live !== record.role) {

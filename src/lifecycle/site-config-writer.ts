@@ -16,17 +16,6 @@ export async function writeSiteConfig(
   service: StoredService & { configStoreId: string },
   change: SiteChange = {},
 ): Promise<SiteConfig> {
-  const planned = await planSiteConfig(gateway, service, change);
-  if (planned.changed) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, planned.value);
-  return planned.site;
-}
-
-/** What `writeSiteConfig` would write (read from Fastly), for a caller that writes it with other items. */
-export async function planSiteConfig(
-  gateway: FastlyGateway,
-  service: StoredService & { configStoreId: string },
-  change: SiteChange,
-): Promise<{ site: SiteConfig; value: string; changed: boolean }> {
   const text = await gateway.getConfigItem(service.configStoreId, SITE_CONFIG_KEY);
   let site = siteConfigOf(service, parseStoredSiteConfig(text));
   for (const { domain, role } of 'set' in change ? change.set : []) {
@@ -41,7 +30,8 @@ export async function planSiteConfig(
   }
   if ('clear' in change) site = withoutHost(site, change.clear);
   const value = siteConfigValue(service.name, site);
-  return { site, value, changed: value !== text };
+  if (value !== text) await gateway.putConfigItem(service.configStoreId, SITE_CONFIG_KEY, value);
+  return site;
 }
 
 /** The service's origin settings with the hosts (and canonical host) of `current`, if any. */
